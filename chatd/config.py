@@ -1,0 +1,168 @@
+"""chatd.toml as typed msgspec Structs, with CHATD_<SECTION>__<KEY> overrides.
+
+Admins edit the file by hand, so every mistake must come back as one line
+naming the key, the value and what is allowed, and the server must not start.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta
+
+Port = Annotated[int, Meta(ge=1, le=65535)]
+Positive = Annotated[int, Meta(ge=1)]
+
+
+class Section(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    pass
+
+
+class ServerConfig(Section):
+    host: str = "127.0.0.1"
+    port: Port = 8080
+    public_url: str = "http://localhost:8080"
+    data_dir: str = "./data"
+    # Secret for CSRF tokens; generated into data_dir when empty.
+    secret: str = ""
+
+
+class StorageConfig(Section):
+    database: Annotated[str, Meta(pattern=r"^(sqlite:///|postgresql://|postgres://)")] = (
+        "sqlite:///./data/chatd.db"
+    )
+    messages: Annotated[str, Meta(pattern=r"^(database$|mongodb(\+srv)?://)")] = "database"
+    cache: Annotated[str, Meta(pattern=r"^(memory$|rediss?://)")] = "memory"
+    media: Annotated[str, Meta(pattern=r"^(file://|s3://|https?://)")] = "file:///./data/media"
+
+
+class AuthConfig(Section):
+    registration: Literal["open", "invite", "closed"] = "open"
+    session_days: Annotated[int, Meta(ge=1, le=3650)] = 30
+    login_attempts_per_minute: Annotated[int, Meta(ge=1, le=1000)] = 10
+    secure_cookies: bool = False
+
+
+class LimitsConfig(Section):
+    max_message_chars: Annotated[int, Meta(ge=1, le=100_000)] = 8000
+    max_upload_mb: Annotated[int, Meta(ge=1, le=10_000)] = 50
+    messages_per_minute: Annotated[int, Meta(ge=1, le=100_000)] = 120
+    event_retention_days: Annotated[int, Meta(ge=1, le=3650)] = 90
+
+
+class FeaturesConfig(Section):
+    e2ee: bool = True
+    search: bool = True
+
+
+class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    server: ServerConfig = msgspec.field(default_factory=ServerConfig)
+    storage: StorageConfig = msgspec.field(default_factory=StorageConfig)
+    auth: AuthConfig = msgspec.field(default_factory=AuthConfig)
+    limits: LimitsConfig = msgspec.field(default_factory=LimitsConfig)
+    features: FeaturesConfig = msgspec.field(default_factory=FeaturesConfig)
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.server.data_dir)
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        url = self.storage.database
+        return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+
+
+# What the admin may write, for keys whose raw validation message is cryptic.
+HINTS = {
+    "storage.database": "expected sqlite:///path/to/file.db or postgresql://user:pw@host/db",
+    "storage.messages": 'expected "database" or a mongodb://host:27017/db URL',
+    "storage.cache": 'expected "memory" or a redis://host:6379/0 URL',
+    "storage.media": "expected file:///path/to/folder or s3://key:secret@host:9000/bucket",
+    "auth.registration": 'expected one of "open", "invite", "closed"',
+}
+
+
+class ConfigError(Exception):
+    """One line for the admin: which key, which value, what is allowed."""
+
+
+ENV_PREFIX = "CHATD_"
+
+
+def env_overrides(environ: dict[str, str]) -> dict[str, dict[str, str]]:
+    """CHATD_STORAGE__DATABASE=... -> {"storage": {"database": "..."}}."""
+    out: dict[str, dict[str, str]] = {}
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX) or "__" not in name:
+            continue
+        section, _, key = name[len(ENV_PREFIX) :].lower().partition("__")
+        out.setdefault(section, {})[key] = value
+    return out
+
+
+def _lookup(raw: dict[str, Any], path: list[str]) -> Any:
+    node: Any = raw
+    for part in path:
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _explain(err: msgspec.ValidationError, raw: dict[str, Any]) -> str:
+    text = str(err)
+    where = text.rpartition(" - at `$.")[2].rstrip("`") if " - at `$." in text else ""
+    reason = text.partition(" - at ")[0]
+    path = [p for p in where.split(".") if p]
+    key = ".".join(path) or "(top level)"
+    if reason.startswith("Object contains unknown field"):
+        unknown = reason.rpartition("`")[0].rpartition("`")[2]
+        key = ".".join([*path, unknown])
+        section = Config if not path else _section_type(path[0])
+        allowed = ", ".join(section.__struct_fields__) if section else "?"
+        return f"{key}: unknown key; allowed keys here: {allowed}"
+    value = _lookup(raw, path)
+    return f"{key} = {value!r}: {HINTS.get(key, reason)}"
+
+
+def _section_type(name: str) -> type[msgspec.Struct] | None:
+    for field, ftype in Config.__annotations__.items():
+        if field == name:
+            return globals().get(ftype) if isinstance(ftype, str) else ftype
+    return None
+
+
+def parse(raw: dict[str, Any], environ: dict[str, str] | None = None) -> Config:
+    """Validate a decoded TOML document plus env overrides into a Config."""
+    merged: dict[str, Any] = {k: dict(v) if isinstance(v, dict) else v for k, v in raw.items()}
+    for section, values in env_overrides(dict(os.environ if environ is None else environ)).items():
+        target = merged.setdefault(section, {})
+        if isinstance(target, dict):
+            target.update(values)
+    try:
+        # strict=False lets "8080" from the environment become an int.
+        return msgspec.convert(merged, Config, strict=False)
+    except msgspec.ValidationError as err:
+        raise ConfigError(_explain(err, merged)) from None
+
+
+def default_path() -> Path:
+    return Path(os.environ.get("CHATD_CONFIG", "chatd.toml"))
+
+
+def load(path: str | Path | None = None, environ: dict[str, str] | None = None) -> Config:
+    """Read chatd.toml (missing file = all defaults) and apply the environment."""
+    file = Path(path) if path is not None else default_path()
+    raw: dict[str, Any] = {}
+    if file.exists():
+        try:
+            raw = tomllib.loads(file.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as err:
+            raise ConfigError(f"{file}: not valid TOML: {err}") from None
+    elif path is not None:
+        raise ConfigError(f"{file}: no such config file")
+    return parse(raw, environ)

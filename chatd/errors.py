@@ -1,0 +1,54 @@
+"""Domain errors. Services raise these; the API turns them into RFC 9457
+problem details with a stable machine-readable `code` (see api/problems.py).
+"""
+
+from typing import Any
+
+
+class ChatError(Exception):
+    status = 400
+    code = "bad_request"
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, code: str | None = None, extra: dict[str, Any] | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        if code:
+            self.code = code
+        self.extra = extra or {}
+
+
+class Invalid(ChatError):
+    status, code, title = 400, "invalid", "Invalid input"
+
+
+class Unauthenticated(ChatError):
+    status, code, title = 401, "unauthenticated", "Not authenticated"
+
+
+class Forbidden(ChatError):
+    status, code, title = 403, "forbidden", "Forbidden"
+
+
+class NotFound(ChatError):
+    """Also used for things the caller may not see: never reveal they exist."""
+
+    status, code, title = 404, "not_found", "Not found"
+
+
+class Conflict(ChatError):
+    """Stale version or duplicate; `extra["current"]` carries the entity as it is."""
+
+    status, code, title = 409, "conflict", "Conflict"
+
+
+class Gone(ChatError):
+    status, code, title = 410, "gone", "Gone"
+
+
+class TooLarge(ChatError):
+    status, code, title = 413, "too_large", "Payload too large"
+
+
+class RateLimited(ChatError):
+    status, code, title = 429, "rate_limited", "Too many requests"

@@ -1,0 +1,10 @@
+"""Auth in SQL."""
+
+from __future__ import annotations
+
+from chatd.storage.sql.db import Database
+
+
+class SqlAuthStore:
+    def __init__(self, db: Database):
+        self.db = db

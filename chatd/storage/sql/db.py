@@ -1,0 +1,96 @@
+"""One small connection interface over SQLite and PostgreSQL.
+
+Adapter code is written once, against `Conn`, with `$1`-style placeholders
+(converted to `?1` for SQLite). `Database.write(fn)` runs `fn` atomically;
+`Database.read(fn)` runs it on a reader.
+
+Why not piccolo's engines on the hot path: piccolo's SQLiteEngine opens a
+connection (and a thread) per query and serializes writers with busy-timeout
+sleeps (0.6k sends/s, p99 > 1 s, see shared/notes/performance.md). piccolo
+still owns the schema migrations (migrate.py).
+"""
+
+from __future__ import annotations
+
+import abc
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from functools import lru_cache
+from typing import Any, Literal, Protocol, TypeVar
+
+from chatd.storage.ports.events import EventNote, OnCommit
+
+T = TypeVar("T")
+Dialect = Literal["sqlite", "postgres"]
+
+
+class Row(Protocol):
+    def __getitem__(self, key: int | str) -> Any: ...
+
+
+class Conn(abc.ABC):
+    """What adapter code may do inside `read`/`write`."""
+
+    dialect: Dialect
+    # Events appended in the current write; handed to `on_commit` once committed.
+    new_events: list[EventNote]
+
+    @abc.abstractmethod
+    async def fetch(self, sql: str, *args: Any) -> Sequence[Row]: ...
+
+    @abc.abstractmethod
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None: ...
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        row = await self.fetchrow(sql, *args)
+        return None if row is None else row[0]
+
+    @abc.abstractmethod
+    async def execute(self, sql: str, *args: Any) -> int:
+        """Run a statement; returns the number of rows it changed."""
+
+    @abc.abstractmethod
+    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+
+class Database(abc.ABC):
+    dialect: Dialect
+    url: str
+    # Called with the events of each committed write, in commit order, never
+    # for a write that rolled back: real-time delivery hangs off this.
+    on_commit: OnCommit | None = None
+
+    @abc.abstractmethod
+    async def start(self) -> None: ...
+
+    @abc.abstractmethod
+    async def close(self) -> None: ...
+
+    @abc.abstractmethod
+    async def read(self, fn: Callable[[Conn], Awaitable[T]]) -> T: ...
+
+    @abc.abstractmethod
+    async def write(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
+        """Run fn in a transaction: all of it commits, or (on exception) none."""
+
+    async def ping(self) -> None:
+        await self.read(lambda c: c.fetchval("SELECT 1"))
+
+
+_PLACEHOLDER = re.compile(r"\$(\d+)")
+
+
+@lru_cache(maxsize=512)
+def to_sqlite(sql: str) -> str:
+    return _PLACEHOLDER.sub(r"?\1", sql)
+
+
+def open_database(url: str) -> Database:
+    """The Database for a storage.database URL (sqlite:/// or postgresql://)."""
+    if url.startswith("sqlite:///"):
+        from chatd.storage.sql.sqlite import SqliteDatabase
+
+        return SqliteDatabase(url)
+    from chatd.storage.sql.postgres import PostgresDatabase
+
+    return PostgresDatabase(url)

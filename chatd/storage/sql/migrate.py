@@ -1,0 +1,83 @@
+"""Apply the schema migrations (piccolo) and refuse a schema newer than us.
+
+piccolo records every migration it ran in its `migration` table: that is the
+store's schema version. A name there that this chatd does not ship means a
+newer chatd migrated the database, and running on it could corrupt data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+
+os.environ.setdefault("PICCOLO_CONF", "chatd.storage.sql.piccolo_conf")
+
+from piccolo.apps.migrations.commands.base import BaseMigrationManager  # noqa: E402
+from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager  # noqa: E402
+from piccolo.apps.migrations.tables import Migration  # noqa: E402
+from piccolo.engine.base import Engine  # noqa: E402
+
+from chatd.storage.sql import piccolo_app, piccolo_conf  # noqa: E402
+
+APP = "chatd"
+
+
+class SchemaTooNew(Exception):
+    pass
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite:///"):
+        from pathlib import Path
+
+        from piccolo.engine.sqlite import SQLiteEngine
+
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SQLiteEngine(path=str(path))
+    from piccolo.engine.postgres import PostgresEngine
+
+    return PostgresEngine(config={"dsn": url})
+
+
+def known_ids() -> list[str]:
+    manager = BaseMigrationManager()
+    modules = manager.get_migration_modules(piccolo_app.APP_CONFIG.resolved_migrations_folder_path)
+    return sorted(modules)
+
+
+async def _applied(engine: Engine) -> list[str]:
+    if not await Migration.table_exists().run():
+        return []
+    return sorted(await Migration.get_migrations_which_ran(app_name=APP))
+
+
+async def migrate(url: str, *, quiet: bool = True) -> list[str]:
+    """Run every migration not yet applied; returns the ids it applied."""
+    engine = make_engine(url)
+    piccolo_conf.DB = engine
+    Migration._meta.db = engine
+    # piccolo's engines here run without a pool: one short connection per
+    # query, nothing left open afterwards.
+    before = await _applied(engine)
+    newer = sorted(set(before) - set(known_ids()))
+    if newer:
+        raise SchemaTooNew(
+            f"the database schema has migrations this chatd does not know ({', '.join(newer)}): "
+            "it was migrated by a newer chatd; upgrade chatd instead"
+        )
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():
+        result = await ForwardsMigrationManager(app_name=APP).run()
+    if not result.success:
+        raise RuntimeError(f"migration failed: {result.message}\n{out.getvalue()}")
+    return sorted(set(await _applied(engine)) - set(before))
+
+
+async def schema_version(url: str) -> str | None:
+    engine = make_engine(url)
+    piccolo_conf.DB = engine
+    Migration._meta.db = engine
+    applied = await _applied(engine)
+    return applied[-1] if applied else None

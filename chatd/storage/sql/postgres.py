@@ -1,0 +1,72 @@
+"""PostgreSQL through an asyncpg pool: one transaction per write.
+
+Concurrent writers are ordered by row locks taken first thing in each
+transaction (e.g. `UPDATE conversations ... RETURNING last_seq`), so the
+adapter code stays the same as on SQLite's single writer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+import asyncpg
+
+from chatd.storage.sql.db import Conn, Database, Row
+
+T = TypeVar("T")
+
+
+class PostgresConn(Conn):
+    dialect = "postgres"
+
+    def __init__(self, raw: asyncpg.Connection):
+        self.raw = raw
+        self.new_events = []
+
+    async def fetch(self, sql: str, *args: Any) -> Sequence[Row]:
+        return await self.raw.fetch(sql, *args)
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        return await self.raw.fetchrow(sql, *args)
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        status = await self.raw.execute(sql, *args)
+        tail = status.rsplit(" ", 1)[-1]
+        return int(tail) if tail.isdigit() else 0
+
+    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        await self.raw.executemany(sql, rows)
+
+
+class PostgresDatabase(Database):
+    dialect = "postgres"
+
+    def __init__(self, url: str, *, max_size: int = 10):
+        self.url = url
+        self.max_size = max_size
+        self._pool: asyncpg.Pool | None = None
+
+    async def start(self) -> None:
+        self._pool = await asyncpg.create_pool(self.url, min_size=1, max_size=self.max_size)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    async def read(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
+        assert self._pool is not None, "database not started"
+        async with self._pool.acquire() as raw:
+            return await fn(PostgresConn(raw))
+
+    async def write(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
+        assert self._pool is not None, "database not started"
+        conn = None
+        async with self._pool.acquire() as raw:
+            async with raw.transaction():
+                conn = PostgresConn(raw)
+                result = await fn(conn)
+        if conn.new_events and self.on_commit is not None:
+            self.on_commit(conn.new_events)
+        return result

@@ -1,0 +1,149 @@
+"""SQLite: one writer connection with group commit, one reader connection.
+
+Writes queue up; the writer runs everything queued in one transaction (each
+caller inside its own SAVEPOINT, so one failure undoes only its own part),
+commits once in a worker thread (the fsync must not block the event loop),
+then answers every caller. Statements run on the loop thread: they take
+microseconds, and a thread hop per statement costs more than the statement.
+Readers use their own connection: WAL lets them read beside the writer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from chatd.storage.ports.events import EventNote
+from chatd.storage.sql.db import Conn, Database, Row, to_sqlite
+
+T = TypeVar("T")
+MAX_BATCH = 256
+
+
+class SqliteConn(Conn):
+    dialect = "sqlite"
+
+    def __init__(self, raw: sqlite3.Connection):
+        self.raw = raw
+        self.new_events = []
+
+    async def fetch(self, sql: str, *args: Any) -> Sequence[Row]:
+        return self.raw.execute(to_sqlite(sql), args).fetchall()
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        return self.raw.execute(to_sqlite(sql), args).fetchone()
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        return self.raw.execute(to_sqlite(sql), args).rowcount
+
+    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.raw.executemany(to_sqlite(sql), rows)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    raw = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    raw.row_factory = sqlite3.Row
+    raw.execute("PRAGMA busy_timeout = 5000")
+    raw.execute("PRAGMA foreign_keys = ON")
+    # FULL: an acknowledged message survives a power cut (the Pi on a wall plug).
+    raw.execute("PRAGMA synchronous = FULL")
+    return raw
+
+
+class SqliteDatabase(Database):
+    dialect = "sqlite"
+
+    def __init__(self, url: str):
+        self.url = url
+        self.path = Path(url.removeprefix("sqlite:///"))
+        self._writer: SqliteConn | None = None
+        self._reader: SqliteConn | None = None
+        self._queue: list[tuple[Callable[[Conn], Awaitable[Any]], asyncio.Future[Any]]] = []
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        w = connect(self.path)
+        w.execute("PRAGMA journal_mode = WAL")
+        self._writer = SqliteConn(w)
+        self._reader = SqliteConn(connect(self.path))
+        self._wake = asyncio.Event()
+        self._task = asyncio.create_task(self._write_loop(), name="chatd-sqlite-writer")
+
+    async def close(self) -> None:
+        if self._task:
+            while self._queue:  # let acknowledged-pending writes finish
+                await asyncio.sleep(0.001)
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        for conn in (self._writer, self._reader):
+            if conn:
+                conn.raw.close()
+        self._writer = self._reader = None
+
+    async def read(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
+        assert self._reader is not None, "database not started"
+        return await fn(self._reader)
+
+    async def write(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
+        if self._task is None:
+            raise RuntimeError("database not started")
+        fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queue.append((fn, fut))
+        self._wake.set()
+        return await fut
+
+    async def _write_loop(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._queue:
+                batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+                await self._run_batch(batch)
+
+    async def _run_batch(self, batch: list[tuple[Callable[[Conn], Awaitable[Any]], asyncio.Future[Any]]]) -> None:
+        conn = self._writer
+        assert conn is not None
+        raw = conn.raw
+        done: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        events: list[EventNote] = []
+        raw.execute("BEGIN IMMEDIATE")
+        try:
+            for fn, fut in batch:
+                raw.execute("SAVEPOINT w")
+                conn.new_events = []
+                try:
+                    result = await fn(conn)
+                except Exception as err:  # noqa: BLE001 - handed to its caller
+                    raw.execute("ROLLBACK TO w")
+                    raw.execute("RELEASE w")
+                    done.append((fut, None, err))
+                else:
+                    raw.execute("RELEASE w")
+                    done.append((fut, result, None))
+                    events.extend(conn.new_events)
+            conn.new_events = []
+            await asyncio.to_thread(raw.execute, "COMMIT")
+        except BaseException as err:
+            if raw.in_transaction:
+                raw.execute("ROLLBACK")
+            for _, fut in batch:
+                if not fut.done():
+                    fut.set_exception(err if isinstance(err, Exception) else RuntimeError("write cancelled"))
+            if not isinstance(err, Exception):
+                raise
+            return
+        if events and self.on_commit is not None:
+            self.on_commit(events)
+        for fut, result, error in done:
+            if fut.done():
+                continue
+            if error is not None:
+                fut.set_exception(error)
+            else:
+                fut.set_result(result)

@@ -1,0 +1,10 @@
+"""Users in SQL."""
+
+from __future__ import annotations
+
+from chatd.storage.sql.db import Database
+
+
+class SqlUserStore:
+    def __init__(self, db: Database):
+        self.db = db

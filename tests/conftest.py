@@ -1,0 +1,157 @@
+"""Shared fixtures: databases on both engines, a served app, user helpers.
+
+PostgreSQL tests need a real server (CHATD_TEST_POSTGRES, default
+postgresql://postgres@127.0.0.1:5432/postgres). Locally an unreachable server
+skips those tests with the reason printed; with CI=true it fails them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from litestar.testing import AsyncTestClient
+
+from chatd.app import create_app
+from chatd.config import Config, parse
+from chatd.storage.build import Stores, open_stores
+from chatd.storage.sql.migrate import migrate
+
+PG_ADMIN_URL = os.environ.get("CHATD_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+TABLES = ["reactions", "attachments", "messages", "members", "conversations", "contacts", "invites",
+          "sessions", "device_keys", "users", "events"]
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def need_server(what: str, err: BaseException) -> None:
+    message = f"{what} is not reachable ({type(err).__name__}: {err})"
+    if IN_CI:
+        pytest.fail(f"{message}; CI=true requires it", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file, copied for every test (migrating is the slow part)."""
+    path = tmp_path_factory.mktemp("template") / "chatd.db"
+    asyncio.run(migrate(f"sqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """A fresh, migrated database for this test session; dropped at the end."""
+    name = f"chatd_test_{uuid.uuid4().hex[:10]}"
+
+    async def create() -> None:
+        conn = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    try:
+        asyncio.run(create())
+    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as err:
+        need_server(f"PostgreSQL at {PG_ADMIN_URL}", err)
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    asyncio.run(migrate(url))
+    yield url
+
+    async def drop() -> None:
+        conn = await asyncpg.connect(PG_ADMIN_URL)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    asyncio.run(drop())
+
+
+async def _truncate(url: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    """A clean, migrated database on each engine."""
+    if request.param == "sqlite":
+        target = tmp_path / "chatd.db"
+        shutil.copy(sqlite_template, target)
+        return f"sqlite:///{target}"
+    url = request.getfixturevalue("postgres_url")
+    asyncio.run(_truncate(url))
+    return url
+
+
+def make_config(tmp_path: Path, database_url: str | None = None, **sections: dict[str, Any]) -> Config:
+    raw: dict[str, Any] = {
+        "server": {"data_dir": str(tmp_path)},
+        "storage": {"database": database_url or f"sqlite:///{tmp_path}/chatd.db", "media": f"file:///{tmp_path}/media"},
+    }
+    for name, values in sections.items():
+        raw.setdefault(name, {}).update(values)
+    return parse(raw, {})
+
+
+@pytest.fixture
+async def stores(database_url: str, tmp_path: Path) -> AsyncIterator[Stores]:
+    """Stores on each engine (contract tests of the storage ports)."""
+    s = await open_stores(make_config(tmp_path, database_url), run_migrations=False)
+    try:
+        yield s
+    finally:
+        await s.close()
+
+
+@pytest.fixture
+def config(tmp_path: Path, sqlite_template: Path) -> Config:
+    """An app config on a fresh SQLite file (API tests); tests may replace sections."""
+    shutil.copy(sqlite_template, tmp_path / "chatd.db")
+    return make_config(tmp_path)
+
+
+@pytest.fixture
+async def client(config: Config) -> AsyncIterator[AsyncTestClient]:
+    async with AsyncTestClient(create_app(config)) as c:
+        yield c
+
+
+class Account:
+    """A registered user and the bearer header that acts as them."""
+
+    def __init__(self, user: dict[str, Any], token: str):
+        self.user = user
+        self.id: str = user["id"]
+        self.token = token
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+
+async def register(client: AsyncTestClient, username: str, password: str = "correct horse battery", **extra: Any) -> Account:
+    r = await client.post("/api/v1/auth/register", json={"username": username, "password": password, **extra})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    return Account(body["user"], body["token"])
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # pytest 9 runs no `async def` test by itself: run them all on anyio (asyncio).
+    for item in items:
+        if asyncio.iscoroutinefunction(getattr(item, "function", None)):
+            item.add_marker(pytest.mark.anyio)
