@@ -1,9 +1,5 @@
-"""Apply the schema migrations (piccolo) and refuse a schema newer than us.
-
-piccolo records every migration it ran in its `migration` table: that is the
-store's schema version. A name there that this chatd does not ship means a
-newer chatd migrated the database, and running on it could corrupt data.
-"""
+"""Apply the schema migrations with piccolo (`chatd migrate`, and at start-up
+when schema_version.pending() says one is due)."""
 
 from __future__ import annotations
 
@@ -13,18 +9,14 @@ import os
 
 os.environ.setdefault("PICCOLO_CONF", "chatd.storage.sql.piccolo_conf")
 
-from piccolo.apps.migrations.commands.base import BaseMigrationManager  # noqa: E402
 from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager  # noqa: E402
 from piccolo.apps.migrations.tables import Migration  # noqa: E402
 from piccolo.engine.base import Engine  # noqa: E402
 
-from chatd.storage.sql import piccolo_app, piccolo_conf  # noqa: E402
+from chatd.storage.sql import piccolo_conf  # noqa: E402
+from chatd.storage.sql.schema_version import APP, SchemaTooNew, refuse_newer  # noqa: E402
 
-APP = "chatd"
-
-
-class SchemaTooNew(Exception):
-    pass
+__all__ = ["SchemaTooNew", "migrate", "schema_version"]
 
 
 def make_engine(url: str) -> Engine:
@@ -41,12 +33,6 @@ def make_engine(url: str) -> Engine:
     return PostgresEngine(config={"dsn": url})
 
 
-def known_ids() -> list[str]:
-    manager = BaseMigrationManager()
-    modules = manager.get_migration_modules(piccolo_app.APP_CONFIG.resolved_migrations_folder_path)
-    return sorted(modules)
-
-
 async def _applied(engine: Engine) -> list[str]:
     if not await Migration.table_exists().run():
         return []
@@ -61,12 +47,7 @@ async def migrate(url: str, *, quiet: bool = True) -> list[str]:
     # piccolo's engines here run without a pool: one short connection per
     # query, nothing left open afterwards.
     before = await _applied(engine)
-    newer = sorted(set(before) - set(known_ids()))
-    if newer:
-        raise SchemaTooNew(
-            f"the database schema has migrations this chatd does not know ({', '.join(newer)}): "
-            "it was migrated by a newer chatd; upgrade chatd instead"
-        )
+    refuse_newer(before)
     out = io.StringIO()
     with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():
         result = await ForwardsMigrationManager(app_name=APP).run()

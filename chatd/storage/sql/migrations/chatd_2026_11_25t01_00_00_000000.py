@@ -13,7 +13,7 @@ ID = "2026-11-25T01:00:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "initial schema"
 
-COMMON = [
+COMMON_HEAD = [
     """CREATE TABLE users (
         id TEXT PRIMARY KEY,
         username TEXT NOT NULL UNIQUE,
@@ -95,24 +95,11 @@ COMMON = [
         PRIMARY KEY (conversation_id, user_id)
     )""",
     "CREATE INDEX members_user ON members (user_id)",
-    """CREATE TABLE messages (
-        id TEXT PRIMARY KEY,
-        conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
-        seq BIGINT NOT NULL,
-        sender_id TEXT NOT NULL REFERENCES users(id),
-        client_id TEXT NOT NULL,
-        kind TEXT NOT NULL DEFAULT 'text',
-        body TEXT,
-        envelope TEXT,
-        reply_to TEXT,
-        attachments TEXT NOT NULL DEFAULT '[]',
-        mentions TEXT NOT NULL DEFAULT '[]',
-        reactions TEXT NOT NULL DEFAULT '{}',
-        created_at BIGINT NOT NULL,
-        edited_at BIGINT,
-        deleted_at BIGINT,
-        version INTEGER NOT NULL DEFAULT 1
-    )""",
+]
+
+# The messages table differs per engine (SQLITE_FIRST / POSTGRES_FIRST) and
+# comes between these two lists.
+COMMON = [
     "CREATE UNIQUE INDEX messages_conversation_seq ON messages (conversation_id, seq)",
     # Idempotency: a retried send with the same client_id finds the first message.
     "CREATE UNIQUE INDEX messages_sender_client ON messages (sender_id, client_id)",
@@ -143,6 +130,28 @@ COMMON = [
     "CREATE INDEX attachments_conversation ON attachments (conversation_id)",
 ]
 
+MESSAGE_COLUMNS = """
+        conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        seq BIGINT NOT NULL,
+        sender_id TEXT NOT NULL REFERENCES users(id),
+        client_id TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'text',
+        body TEXT,
+        envelope TEXT,
+        reply_to TEXT,
+        attachments TEXT NOT NULL DEFAULT '[]',
+        mentions TEXT NOT NULL DEFAULT '[]',
+        reactions TEXT NOT NULL DEFAULT '{}',
+        created_at BIGINT NOT NULL,
+        edited_at BIGINT,
+        deleted_at BIGINT,
+        version INTEGER NOT NULL DEFAULT 1"""
+
+# row_id aliases SQLite's rowid, so VACUUM cannot renumber the rows the
+# full-text index (external content) points at.
+SQLITE_FIRST = [f"CREATE TABLE messages (row_id INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, {MESSAGE_COLUMNS})"]
+POSTGRES_FIRST = [f"CREATE TABLE messages (id TEXT PRIMARY KEY, {MESSAGE_COLUMNS})"]
+
 SQLITE = [
     # AUTOINCREMENT: a seq is never reused, even after the newest events are pruned.
     """CREATE TABLE events (
@@ -156,17 +165,17 @@ SQLITE = [
     "CREATE INDEX events_conversation ON events (conversation_id, seq)",
     "CREATE INDEX events_user ON events (user_id, seq)",
     """CREATE VIRTUAL TABLE messages_fts USING fts5(
-        body, content='messages', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
+        body, content='messages', content_rowid='row_id', tokenize='unicode61 remove_diacritics 2'
     )""",
     """CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
-        INSERT INTO messages_fts (rowid, body) VALUES (new.rowid, new.body);
+        INSERT INTO messages_fts (rowid, body) VALUES (new.row_id, new.body);
     END""",
     """CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
-        INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.rowid, old.body);
+        INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.row_id, old.body);
     END""",
     """CREATE TRIGGER messages_fts_update AFTER UPDATE OF body ON messages BEGIN
-        INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.rowid, old.body);
-        INSERT INTO messages_fts (rowid, body) VALUES (new.rowid, new.body);
+        INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.row_id, old.body);
+        INSERT INTO messages_fts (rowid, body) VALUES (new.row_id, new.body);
     END""",
 ]
 
@@ -192,8 +201,9 @@ async def forwards():
 
     async def create_schema():
         engine = engine_finder()
-        extra = SQLITE if engine.engine_type == "sqlite" else POSTGRES
-        for statement in COMMON + extra:
+        sqlite = engine.engine_type == "sqlite"
+        first, extra = (SQLITE_FIRST, SQLITE) if sqlite else (POSTGRES_FIRST, POSTGRES)
+        for statement in COMMON_HEAD + first + COMMON + extra:
             await engine.run_ddl(statement)
 
     manager.add_raw(create_schema)

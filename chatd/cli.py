@@ -1,0 +1,86 @@
+"""The `chatd` command: serve, init, migrate, check-config, schema, user, bench."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from chatd import config as config_module
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="chatd", description="chatd: a light self-hosted chat server.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_config(name: str, help: str) -> argparse.ArgumentParser:
+        cmd = sub.add_parser(name, help=help, description=help)
+        cmd.add_argument("--config", metavar="PATH", help="chatd.toml to read (default: $CHATD_CONFIG or ./chatd.toml)")
+        return cmd
+
+    serve = with_config("serve", "serve the API, WebSockets and web UI")
+    serve.add_argument("--host", help="override server.host")
+    serve.add_argument("--port", type=int, help="override server.port")
+
+    init = sub.add_parser("init", help="write a commented chatd.toml", description="write a commented chatd.toml")
+    init.add_argument("path", nargs="?", default="chatd.toml")
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    with_config("migrate", "apply database schema migrations (safe to run twice)")
+    with_config("check-config", "validate the configuration and print what it means")
+
+    schema = sub.add_parser("schema", help="print JSON Schemas of the entities", description="print JSON Schemas of the entities")
+    schema.add_argument("--out", metavar="DIR", help="write one <Entity>.schema.json per entity into DIR")
+
+    from chatd.commands import users
+
+    users.add_parser(sub, with_config)
+
+    bench = sub.add_parser("bench", help="load-test a server and report throughput, latency, memory", description="load-test a server")
+    from chatd.bench import add_arguments
+
+    add_arguments(bench)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except config_module.ConfigError as err:
+        print(f"chatd: config error: {err}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "init":
+        from chatd.commands import init
+
+        return init.run(args.path, args.force)
+    if args.command == "schema":
+        from chatd.commands import schema
+
+        return schema.run(args.out)
+    if args.command == "bench":
+        from chatd.bench import run
+
+        return run(args)
+    cfg = config_module.load(getattr(args, "config", None))
+    if args.command == "serve":
+        from chatd.commands import serve
+
+        return serve.run(cfg, args.host, args.port)
+    if args.command == "migrate":
+        from chatd.commands import migrate
+
+        return migrate.run(cfg)
+    if args.command == "check-config":
+        from chatd.commands import check_config
+
+        return check_config.run(cfg)
+    from chatd.commands import users
+
+    return users.run(cfg, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The `chatd` subcommands, one module each; chatd/cli.py wires them up."""

@@ -1,0 +1,113 @@
+"""The SQL core on both engines: atomic writes, isolated failures in a group
+commit, events handed on only after commit, schema version refusal."""
+
+import asyncio
+
+import pytest
+
+from chatd.storage.ports.events import EventNote
+from chatd.storage.sql.db import open_database
+from chatd.storage.sql.events import append_event
+from chatd.storage.sql.migrate import SchemaTooNew, migrate
+
+
+@pytest.fixture
+async def db(database_url):
+    database = open_database(database_url)
+    await database.start()
+    yield database
+    await database.close()
+
+
+async def insert_user(conn, name: str) -> None:
+    await conn.execute(
+        "INSERT INTO users (id, username, display_name, password_hash, created_at, updated_at)"
+        " VALUES ($1, $2, $3, 'x', 0, 0)",
+        name,
+        name,
+        name,
+    )
+
+
+async def count_users(db) -> int:
+    return await db.read(lambda c: c.fetchval("SELECT count(*) FROM users"))
+
+
+async def test_a_failing_write_undoes_only_itself(db):
+    async def good(name):
+        return await db.write(lambda c: insert_user(c, name))
+
+    async def bad(c):
+        await insert_user(c, "half")
+        raise ValueError("refused")
+
+    results = await asyncio.gather(good("a"), db.write(bad), good("b"), return_exceptions=True)
+    assert isinstance(results[1], ValueError)
+    assert results[0] is None and results[2] is None
+    names = await db.read(lambda c: c.fetch("SELECT username FROM users ORDER BY username"))
+    assert [r["username"] for r in names] == ["a", "b"]
+
+
+async def test_constraint_violation_reaches_the_caller_and_changes_nothing(db):
+    await db.write(lambda c: insert_user(c, "dup"))
+    with pytest.raises(Exception):
+        await db.write(lambda c: insert_user(c, "dup"))
+    assert await count_users(db) == 1
+
+
+async def test_events_are_handed_on_after_commit_only(db):
+    seen: list[list[EventNote]] = []
+    db.on_commit = seen.append
+
+    async def ok(c):
+        await insert_user(c, "u1")
+        await append_event(c, "user.updated", {"id": "u1"}, user_id="u1")
+
+    async def fails(c):
+        await append_event(c, "user.updated", {"id": "ghost"}, user_id="ghost")
+        raise RuntimeError("no")
+
+    await asyncio.gather(db.write(ok), db.write(fails), return_exceptions=True)
+    notes = [n for batch in seen for n in batch]
+    assert [n.user_id for n in notes] == ["u1"]
+    assert notes[0].event.type == "user.updated" and notes[0].event.payload == {"id": "u1"}
+    stored = await db.read(lambda c: c.fetch("SELECT seq, user_id FROM events"))
+    assert [(r["seq"], r["user_id"]) for r in stored] == [(notes[0].event.seq, "u1")]
+
+
+async def test_event_seqs_increase_in_commit_order_under_concurrency(db):
+    seen: list[int] = []
+    db.on_commit = lambda notes: seen.extend(n.event.seq for n in notes)
+
+    async def one(i):
+        await db.write(lambda c: append_event(c, "test", {"i": i}, user_id="x"))
+
+    await asyncio.gather(*(one(i) for i in range(50)))
+    assert sorted(seen) == list(range(1, 51))
+
+
+async def test_migrate_is_idempotent_and_refuses_newer_schema(database_url):
+    assert await migrate(database_url) == []
+    future = "2099-01-01T00:00:00:000000"
+    db = open_database(database_url)
+    await db.start()
+    try:
+        await db.write(
+            lambda c: c.execute(
+                "INSERT INTO migration (name, app_name, ran_on) VALUES ($1, 'chatd', $2)", future, _now_value(c)
+            )
+        )
+        with pytest.raises(SchemaTooNew, match="newer chatd"):
+            await migrate(database_url)
+    finally:
+        # The PostgreSQL database is shared by the whole session: leave it as found.
+        await db.write(lambda c: c.execute("DELETE FROM migration WHERE name = $1", future))
+        await db.close()
+    assert await migrate(database_url) == []
+
+
+def _now_value(conn):
+    import datetime
+
+    now = datetime.datetime.now()
+    return now.isoformat(sep=" ") if conn.dialect == "sqlite" else now

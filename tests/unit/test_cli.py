@@ -1,0 +1,109 @@
+"""The `chatd` command as an admin uses it: real subprocesses."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chatd.commands.check_config import _redact
+
+
+def chatd(*args: str, cwd: Path, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
+    import os
+
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("CHATD_")}
+    environ.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "chatd", *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=60, env=environ
+    )
+
+
+@pytest.mark.parametrize("sub", [[], ["serve"], ["init"], ["migrate"], ["check-config"], ["schema"], ["user"],
+                                 ["user", "create"], ["user", "set-role"], ["bench"]])
+def test_every_command_has_help(sub, tmp_path):
+    result = chatd(*sub, "--help", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "usage: chatd" in result.stdout
+
+
+def test_init_writes_the_commented_default_and_refuses_to_overwrite(tmp_path):
+    assert chatd("init", cwd=tmp_path).returncode == 0
+    text = (tmp_path / "chatd.toml").read_text()
+    assert text == (Path(__file__).resolve().parents[2] / "chatd.toml").read_text()
+    again = chatd("init", cwd=tmp_path)
+    assert again.returncode == 1 and "exists" in again.stdout
+    assert chatd("init", "--force", cwd=tmp_path).returncode == 0
+
+
+def test_check_config_names_the_bad_key_in_one_line(tmp_path):
+    (tmp_path / "chatd.toml").write_text('[limits]\nmax_message_chars = "lots"\n')
+    result = chatd("check-config", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "chatd: config error: limits.max_message_chars = 'lots': Expected `int`, got `str`"
+    ]
+
+
+def test_check_config_reads_environment_and_hides_passwords(tmp_path):
+    result = chatd("check-config", cwd=tmp_path, env={"CHATD_STORAGE__DATABASE": "postgresql://u:secret@db/chatd"})
+    assert result.returncode == 0, result.stderr
+    assert "postgresql://u:***@db/chatd" in result.stdout and "secret" not in result.stdout
+
+
+def test_redact_leaves_urls_without_password_alone():
+    assert _redact("sqlite:///./data/chatd.db") == "sqlite:///./data/chatd.db"
+    assert _redact("redis://h:6379/0") == "redis://h:6379/0"
+
+
+def test_serve_refuses_an_adapter_this_version_lacks(tmp_path):
+    (tmp_path / "chatd.toml").write_text('[storage]\nmessages = "mongodb://db:27017/chatd"\n')
+    result = chatd("serve", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "storage.messages = 'mongodb://db:27017/chatd'" in result.stderr
+
+
+def test_missing_config_file_is_an_error(tmp_path):
+    result = chatd("migrate", "--config", "nope.toml", cwd=tmp_path)
+    assert result.returncode == 2 and "no such config file" in result.stderr
+
+
+def test_migrate_twice_then_users_from_the_shell(tmp_path):
+    first = chatd("migrate", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "applied 1 migration" in first.stdout
+    second = chatd("migrate", cwd=tmp_path)
+    assert "applied" not in second.stdout and "up to date" in second.stdout
+
+    created = chatd("user", "create", "Root", "--role", "admin", "--password-stdin", cwd=tmp_path, stdin="a long password\n")
+    assert created.returncode == 0, created.stderr
+    assert "root (admin)" in created.stdout
+    dup = chatd("user", "create", "root", "--password-stdin", cwd=tmp_path, stdin="a long password\n")
+    assert dup.returncode == 1 and dup.stderr.startswith("chatd: ")
+    short = chatd("user", "create", "bob", "--password-stdin", cwd=tmp_path, stdin="x\n")
+    assert short.returncode == 1
+
+    last_admin = chatd("user", "disable", "root", cwd=tmp_path)
+    assert last_admin.returncode == 1 and "last admin" in last_admin.stderr
+    assert chatd("user", "create", "bob", "--password-stdin", cwd=tmp_path, stdin="another password\n").returncode == 0
+    assert chatd("user", "disable", "bob", cwd=tmp_path).stdout.strip() == "bob: disabled"
+    assert chatd("user", "set-role", "bob", "guest", cwd=tmp_path).stdout.strip() == "bob: role guest"
+    listing = chatd("user", "list", cwd=tmp_path).stdout.splitlines()
+    assert any("bob" in line and "guest" in line and "disabled" in line for line in listing)
+    assert any("root" in line and "admin" in line and "active" in line for line in listing)
+    unknown = chatd("user", "enable", "nobody", cwd=tmp_path)
+    assert unknown.returncode == 1 and unknown.stderr.startswith("chatd: ")
+
+
+def test_schema_exports_every_entity(tmp_path):
+    result = chatd("schema", cwd=tmp_path)
+    defs = json.loads(result.stdout)["$defs"]
+    for name in ["User", "PublicUser", "Conversation", "Member", "Message", "Contact", "Attachment", "Event"]:
+        assert name in defs
+    assert "password_hash" not in json.dumps(defs)
+    assert set(defs["Message"]["required"]) >= {"id", "conversation_id", "sender_id", "seq", "client_id", "created_at"}
+    out = chatd("schema", "--out", "schemas", cwd=tmp_path)
+    assert out.returncode == 0
+    single = json.loads((tmp_path / "schemas" / "Message.schema.json").read_text())
+    assert single["$ref"] == "#/$defs/Message"
