@@ -24,6 +24,9 @@ from chatd.config import Config, parse
 from chatd.storage.build import Stores, open_stores
 from chatd.storage.sql.migrate import migrate
 
+# Tiny argon2 parameters: registration in tests must not cost 64 MiB and 50 ms.
+os.environ.setdefault("CHATD_ARGON2_FAST", "1")
+
 PG_ADMIN_URL = os.environ.get("CHATD_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TABLES = ["reactions", "attachments", "messages", "members", "conversations", "contacts", "invites",
@@ -149,9 +152,3 @@ async def register(client: AsyncTestClient, username: str, password: str = "corr
     body = r.json()
     return Account(body["user"], body["token"])
 
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # pytest 9 runs no `async def` test by itself: run them all on anyio (asyncio).
-    for item in items:
-        if asyncio.iscoroutinefunction(getattr(item, "function", None)):
-            item.add_marker(pytest.mark.anyio)

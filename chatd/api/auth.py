@@ -1,0 +1,43 @@
+"""POST /api/v1/auth/register, /login, /logout."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from chatd.api.account_bodies import AuthOut, LoginIn, RegisterIn
+from chatd.api.security import clear_session_cookies, current_session, set_session_cookies
+from chatd.services.registry import Services
+
+
+@post("/api/v1/auth/register", status_code=201, tags=["auth"], exclude_from_auth=True)
+async def register(data: JSONBody[RegisterIn], services: NamedDependency[Services]) -> AuthOut:
+    """Create an account (open, invite-only or closed per auth.registration);
+    the first account of a server becomes admin. Answers a session token."""
+    user, token = await services.accounts.register(data.username, data.password, data.display_name, data.invite)
+    return AuthOut(user=user, token=token)
+
+
+@post("/api/v1/auth/login", status_code=200, tags=["auth"], exclude_from_auth=True)
+async def login(request: Request, data: JSONBody[LoginIn], services: NamedDependency[Services]) -> Response[AuthOut]:
+    """Sign in: answers a token and also sets the HttpOnly session cookie and
+    the csrf_token cookie (echo it in X-CSRF-Token on cookie requests that
+    change state)."""
+    address = request.client.host if request.client else None
+    user, token = await services.accounts.login(data.username, data.password, address)
+    response = Response(AuthOut(user=user, token=token))
+    set_session_cookies(response, token, services.config)
+    return response
+
+
+@post("/api/v1/auth/logout", status_code=204, tags=["auth"])
+async def logout(request: Request, services: NamedDependency[Services]) -> Response[None]:
+    """End the session or token this request authenticated with."""
+    await services.accounts.logout(current_session(request))
+    response = Response(None, status_code=204)
+    clear_session_cookies(response, services.config)
+    return response
+
+
+AUTH_ROUTES = [register, login, logout]

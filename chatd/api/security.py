@@ -1,0 +1,107 @@
+"""Who is calling: the authentication middleware, CSRF for cookie sessions,
+and the app-wide `me` dependency.
+
+A request authenticates with `Authorization: Bearer <token>` (bots, scripts,
+the Python client) or the session cookie set at login (the web UI). The
+bearer header wins when both are present. Cookie requests that change state
+must echo the `csrf_token` cookie in an `X-CSRF-Token` header: a page on
+another site sends the cookie along but cannot read it. Bearer requests carry
+no ambient credential, so they need no CSRF check. The WebSocket path is left
+to the gateway, which calls `services.accounts.authenticate(token)` itself.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from litestar import Request, Response
+from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
+from litestar.enums import ScopeType
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult, DefineMiddleware
+
+from chatd.config import Config
+from chatd.domain import User
+from chatd.domain.auth import Session
+from chatd.errors import Forbidden, Unauthenticated
+from chatd.services.tokens import csrf_for
+
+SESSION_COOKIE = "chatd_session"
+CSRF_COOKIE = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# Paths anyone may call; handlers can also opt out with exclude_from_auth=True.
+PUBLIC_PATHS = [
+    r"^/healthz$",
+    r"^/readyz$",
+    r"^/schema(/|$)",
+    r"^/static/",
+    r"^/api/v1/auth/register$",
+    r"^/api/v1/auth/login$",
+]
+
+
+def credentials(connection: ASGIConnection) -> tuple[str | None, bool]:
+    """(token, came_from_cookie)."""
+    header = connection.headers.get("authorization")
+    if header is not None:
+        scheme, _, token = header.partition(" ")
+        return (token.strip() or None) if scheme.lower() == "bearer" else None, False
+    return connection.cookies.get(SESSION_COOKIE) or None, True
+
+
+def check_csrf(connection: ASGIConnection, token: str) -> None:
+    sent = connection.headers.get(CSRF_HEADER, "")
+    if not hmac.compare_digest(sent.encode(), csrf_for(token).encode()):
+        raise Forbidden("Missing or wrong X-CSRF-Token header for a cookie session.", code="csrf_failed")
+
+
+class ChatdAuthMiddleware(AbstractAuthenticationMiddleware):
+    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+        token, from_cookie = credentials(connection)
+        if token is None:
+            raise Unauthenticated("Sign in, or send Authorization: Bearer <token>.", code="unauthenticated")
+        accounts = connection.app.state.runtime.services.accounts
+        user, session = await accounts.authenticate(token)
+        if from_cookie and connection.scope.get("method", "GET") not in SAFE_METHODS:
+            check_csrf(connection, token)
+        return AuthenticationResult(user=user, auth=session)
+
+
+auth_middleware = DefineMiddleware(ChatdAuthMiddleware, exclude=PUBLIC_PATHS, scopes={ScopeType.HTTP})
+
+
+# Handlers write `me: Me` (or `me: User`, which Litestar 2.25 accepts with a
+# deprecation warning): the signed-in user.
+Me = NamedDependency[User]
+
+
+def provide_me(request: Request) -> User:
+    """The signed-in user (disabled users never get this far)."""
+    return request.user
+
+
+def current_session(request: Request) -> Session:
+    return request.auth
+
+
+def set_session_cookies(response: Response, token: str, config: Config) -> None:
+    """The HttpOnly session cookie plus the JS-readable CSRF token bound to it."""
+    age = config.auth.session_days * 86400
+    secure = config.auth.secure_cookies
+    response.cookies.extend([
+        Cookie(key=SESSION_COOKIE, value=token, path="/", max_age=age, httponly=True, samesite="lax", secure=secure),
+        Cookie(key=CSRF_COOKIE, value=csrf_for(token), path="/", max_age=age, httponly=False, samesite="lax",
+               secure=secure),
+    ])
+
+
+def clear_session_cookies(response: Response, config: Config) -> None:
+    secure = config.auth.secure_cookies
+    response.cookies.extend([
+        Cookie(key=name, value="", path="/", max_age=0, httponly=name == SESSION_COOKIE, samesite="lax",
+               secure=secure)
+        for name in (SESSION_COOKIE, CSRF_COOKIE)
+    ])

@@ -1,0 +1,102 @@
+"""Admin operations on accounts: users, roles, invites, counts.
+
+Called by the admin API with `actor` = the signed-in user (who must be an
+admin) and by the `chatd user ...` CLI with `actor=None` (the operator at
+the server's console is trusted). Users are addressed by id or username.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from chatd import clock, ids
+from chatd.domain import Role, User
+from chatd.domain.auth import Invite
+from chatd.errors import Conflict, Forbidden, NotFound
+from chatd.services import account_rules as rules
+from chatd.services.passwords import hash_password
+from chatd.services.tokens import digest, new_secret
+
+if TYPE_CHECKING:
+    from chatd.storage.ports.auth import AuthStore
+    from chatd.storage.ports.users import UserStore
+
+
+def require_admin(actor: User | None) -> None:
+    if actor is not None and actor.role != "admin":
+        raise Forbidden("Only admins may do this.", code="admin_only")
+
+
+class AccountAdmin:
+    users: UserStore
+    auth: AuthStore
+
+    async def _create(self, username: str, password: str, role: Role, display_name: str | None,
+                      invite_hash: str | None = None) -> User:
+        name = rules.username(username)
+        rules.password(password)
+        shown = rules.text_field("display_name", display_name if display_name is not None else name)
+        now = clock.now()
+        user = User(id=ids.new_id(), username=name, display_name=shown, role=role, created_at=now, updated_at=now)
+        return await self.users.create(user, await hash_password(password), invite_hash=invite_hash)
+
+    async def create_user(self, username: str, password: str, role: Role = "member",
+                          display_name: str | None = None, *, actor: User | None = None) -> User:
+        """Create an account whatever auth.registration says (the first one becomes admin)."""
+        require_admin(actor)
+        return await self._create(username, password, role, display_name)
+
+    async def find_user(self, ref: str) -> User:
+        """A user by id or (case-insensitive) username."""
+        user = await self.users.get(ref) or await self.users.get_by_username(ref.strip().lower())
+        if user is None:
+            raise NotFound(f"No user {ref!r}.")
+        return user
+
+    async def list_users(self, query: str = "", after: str = "", limit: int = 100, *,
+                         actor: User | None = None) -> list[User]:
+        require_admin(actor)
+        return await self.users.list(query=query.strip().lower(), after=after, limit=limit)
+
+    async def set_disabled(self, ref: str, disabled: bool, *, actor: User | None = None) -> User:
+        """Disabled users are refused everywhere, their existing sessions and tokens
+        included; enabling them again restores those."""
+        require_admin(actor)
+        target = await self.find_user(ref)
+        if disabled and actor is not None and target.id == actor.id:
+            raise Conflict("Admins cannot disable themselves.", code="self_disable")
+        user = await self.users.set_disabled(target.id, disabled)
+        if user is None:
+            raise NotFound(f"No user {ref!r}.")
+        return user
+
+    async def set_role(self, ref: str, role: Role, *, actor: User | None = None) -> User:
+        require_admin(actor)
+        target = await self.find_user(ref)
+        user = await self.users.set_role(target.id, role)
+        if user is None:
+            raise NotFound(f"No user {ref!r}.")
+        return user
+
+    async def create_invite(self, max_uses: int, expires_hours: int, *, actor: User) -> tuple[Invite, str]:
+        """A new invite code (shown once; only its hash is stored)."""
+        require_admin(actor)
+        now = clock.now()
+        code = new_secret()
+        invite = Invite(id=ids.new_id(), created_by=actor.id, max_uses=max_uses,
+                        expires_at=now + timedelta(hours=expires_hours), created_at=now)
+        return await self.auth.create_invite(invite, digest(code)), code
+
+    async def list_invites(self, *, actor: User | None = None) -> list[Invite]:
+        require_admin(actor)
+        return await self.auth.list_invites()
+
+    async def revoke_invite(self, invite_id: str, *, actor: User | None = None) -> None:
+        require_admin(actor)
+        if not await self.auth.delete_invite(invite_id):
+            raise NotFound("No such invite.")
+
+    async def stats(self, *, actor: User | None = None) -> dict[str, int]:
+        require_admin(actor)
+        return {**await self.users.counts(), **await self.auth.counts(clock.now())}

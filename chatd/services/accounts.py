@@ -1,0 +1,183 @@
+"""Accounts: registration, sign-in, the bearer/session check of every request,
+own profile, password, personal API tokens and device keys.
+
+`Accounts.authenticate(token)` is the one authentication check, for HTTP
+(api/security.py) and the WebSocket gateway alike. Admin operations (also
+used by the `chatd user ...` CLI) are in account_admin.py.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from litestar.stores.base import Store
+
+from chatd import clock, ids
+from chatd.config import Config
+from chatd.domain import DeviceKey, PublicUser, User
+from chatd.domain.auth import Session, SessionKind
+from chatd.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from chatd.services import account_rules as rules
+from chatd.services.account_admin import AccountAdmin
+from chatd.services.login_limit import LoginLimiter
+from chatd.services.passwords import hash_password, needs_rehash, verify
+from chatd.services.tokens import digest, new_secret
+from chatd.storage.ports.auth import AuthStore
+from chatd.storage.ports.users import UserStore
+from chatd.text import clean
+
+# last_used_at / last_seen_at are written at most this often per session.
+TOUCH_EVERY = timedelta(minutes=1)
+MAX_TOKEN_CHARS = 256  # longer is never one of ours: refuse before hashing
+# Expired sessions and tokens are deleted at most this often (on sign-in).
+PURGE_EVERY = timedelta(hours=1)
+
+
+class Accounts(AccountAdmin):
+    def __init__(self, config: Config, users: UserStore, auth: AuthStore, cache: Store):
+        self.config = config
+        self.users = users
+        self.auth = auth
+        self.limiter = LoginLimiter(cache, config.auth.login_attempts_per_minute)
+        self._purged_at: datetime | None = None
+
+    # -- authentication -------------------------------------------------
+
+    async def authenticate(self, token: str) -> tuple[User, Session]:
+        """The user and session a bearer token or session cookie stands for.
+
+        Fast: a sha256 and one indexed read (plus, at most once a minute per
+        session, a small write of last_used_at). Raises Unauthenticated for a
+        missing, unknown or expired token and Forbidden(code="account_disabled")
+        for a disabled user. Safe to call from the WebSocket gateway.
+        """
+        if not token or len(token) > MAX_TOKEN_CHARS:
+            raise Unauthenticated("Missing or malformed credentials.", code="invalid_token")
+        found = await self.auth.lookup(digest(token))
+        if found is None:
+            raise Unauthenticated("Unknown or ended session.", code="invalid_token")
+        user, session = found
+        now = clock.now()
+        if session.expires_at is not None and session.expires_at <= now:
+            raise Unauthenticated("This session has expired; sign in again.", code="token_expired")
+        if user.disabled:
+            raise Forbidden("This account is disabled.", code="account_disabled")
+        if now - session.last_used_at >= TOUCH_EVERY:
+            # Login sessions slide: a session in use does not expire under its user.
+            expires = self._session_expiry(now) if session.kind == "session" else None
+            await self.auth.touch(session.id, now, expires_at=expires)
+        return user, session
+
+    def _session_expiry(self, now: datetime) -> datetime:
+        return now + timedelta(days=self.config.auth.session_days)
+
+    async def _purge_now_and_then(self, now: datetime) -> None:
+        if self._purged_at is None or now - self._purged_at >= PURGE_EVERY:
+            self._purged_at = now
+            await self.auth.purge_expired(now)
+
+    async def _start(self, user: User, kind: SessionKind, name: str = "",
+                     expires_days: int | None = None) -> tuple[Session, str]:
+        now = clock.now()
+        await self._purge_now_and_then(now)
+        if kind == "session":
+            expires = self._session_expiry(now)
+        else:
+            expires = now + timedelta(days=expires_days) if expires_days else None
+        secret = new_secret()
+        session = Session(id=ids.new_id(), user_id=user.id, kind=kind, name=name, created_at=now,
+                          last_used_at=now, expires_at=expires)
+        return await self.auth.create_session(session, digest(secret)), secret
+
+    # -- registration and sign-in ---------------------------------------
+
+    async def register(self, username: str, password: str, display_name: str | None = None,
+                       invite: str | None = None) -> tuple[User, str]:
+        """Self-service sign-up per auth.registration; returns the user and a session token."""
+        mode = self.config.auth.registration
+        if mode == "closed":
+            raise Forbidden("Registration is closed on this server.", code="registration_closed")
+        if mode == "invite" and not invite:
+            raise Forbidden("Registration needs an invite on this server.", code="invite_required")
+        user = await self._create(username, password, "member", display_name,
+                                  invite_hash=digest(invite) if mode == "invite" and invite else None)
+        _, token = await self._start(user, "session")
+        return user, token
+
+    async def login(self, username: str, password: str, address: str | None = None) -> tuple[User, str]:
+        """A new login session. Unknown user and wrong password answer alike,
+        in about the same time; failures are rate limited per name and address."""
+        name = username.strip().lower()
+        await self.limiter.check(name, address)
+        found = await self.users.credentials(name) if rules.USERNAME.fullmatch(name) else None
+        if not await verify(found[1] if found else None, password) or found is None:
+            await self.limiter.failed(name, address)
+            raise Unauthenticated("Wrong username or password.", code="invalid_credentials")
+        user, stored = found
+        if user.disabled:
+            raise Forbidden("This account is disabled.", code="account_disabled")
+        await self.limiter.succeeded(name)
+        if needs_rehash(stored):
+            await self.users.set_password(user.id, await hash_password(password))
+        _, token = await self._start(user, "session")
+        return user, token
+
+    async def logout(self, session: Session) -> None:
+        await self.auth.delete_session(session.id)
+
+    # -- own account ----------------------------------------------------
+
+    async def update_profile(self, me: User, changes: dict[str, Any], version: int) -> User:
+        return await self.users.update(me.id, rules.profile_changes(changes), version=version)
+
+    async def change_password(self, me: User, session: Session, current: str, new: str) -> None:
+        """Ends every other login session of the user; this one and API tokens stay."""
+        rules.password(new)
+        await self.limiter.check(me.username, None)
+        if not await verify(await self.users.password_hash(me.id), current):
+            await self.limiter.failed(me.username, None)
+            raise Forbidden("The current password is wrong.", code="wrong_password")
+        keep = session.id if session.kind == "session" else None
+        await self.users.set_password(me.id, await hash_password(new), keep_session_id=keep, end_sessions=True)
+
+    async def create_token(self, me: User, name: str, expires_days: int | None = None) -> tuple[Session, str]:
+        label = clean(name, single_line=True).strip()
+        if not 1 <= len(label) <= 64:
+            raise Invalid("A token name is 1 to 64 characters.", code="invalid_name")
+        if await self.auth.count_sessions(me.id, "token") >= rules.MAX_TOKENS:
+            raise Conflict(f"At most {rules.MAX_TOKENS} API tokens; revoke one first.", code="too_many_tokens")
+        return await self._start(me, "token", label, expires_days)
+
+    async def list_tokens(self, me: User) -> list[Session]:
+        return await self.auth.list_sessions(me.id, "token")
+
+    async def revoke_token(self, me: User, token_id: str) -> None:
+        if not await self.auth.delete_session(token_id, user_id=me.id, kind="token"):
+            raise NotFound("No such API token.")
+
+    async def revoke_all_tokens(self, me: User) -> int:
+        return await self.auth.delete_sessions(me.id, "token")
+
+    async def put_key(self, me: User, device_id: str, x25519: str, ed25519: str) -> User:
+        key = DeviceKey(device_id=rules.device_id(device_id), x25519=rules.public_key("x25519", x25519),
+                        ed25519=rules.public_key("ed25519", ed25519), created_at=clock.now())
+        return await self.users.put_key(me.id, key, max_devices=rules.MAX_DEVICES)
+
+    async def delete_key(self, me: User, device_id: str) -> User:
+        user = await self.users.delete_key(me.id, device_id)
+        if user is None:
+            raise NotFound("No keys for this device.")
+        return user
+
+    # -- other users (public view only) ---------------------------------
+
+    async def public_user(self, user_id: str) -> PublicUser:
+        user = await self.users.get(user_id)
+        if user is None:
+            raise NotFound("No such user.")
+        return PublicUser.of(user)
+
+    async def search(self, query: str, limit: int) -> list[PublicUser]:
+        q = clean(query, single_line=True).strip()[:64]
+        return [PublicUser.of(u) for u in await self.users.search(q, limit)]

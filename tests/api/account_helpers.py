@@ -1,0 +1,36 @@
+"""Helpers for the account API tests."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+from litestar.testing import AsyncTestClient
+
+PASSWORD = "correct horse battery"
+
+
+async def in_app(client: AsyncTestClient, fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+    """Run `fn(*args)` on the app's own event loop: the test client serves the
+    app from a portal thread, and its database lives on that loop."""
+    return await anyio.to_thread.run_sync(lambda: client.blocking_portal.call(fn, *args))
+
+
+def services(client: AsyncTestClient) -> Any:
+    return client.app.state.runtime.services
+
+
+async def sql(client: AsyncTestClient, statement: str, *args: Any) -> Any:
+    """One write statement on the app's database (to age sessions, invites...)."""
+    db = services(client).stores.db
+    return await in_app(client, db.write, lambda c: c.execute(statement, *args))
+
+
+async def sql_value(client: AsyncTestClient, query: str, *args: Any) -> Any:
+    db = services(client).stores.db
+    return await in_app(client, db.read, lambda c: c.fetchval(query, *args))
+
+
+async def login(client: AsyncTestClient, username: str, password: str = PASSWORD, **kw: Any):
+    return await client.post("/api/v1/auth/login", json={"username": username, "password": password}, **kw)
