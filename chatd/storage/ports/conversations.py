@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from typing import Protocol
 
+import msgspec
+
 from chatd.domain import Conversation, Member
+
+
+class MemberPlan(msgspec.Struct, frozen=True, kw_only=True):
+    """Membership changes decided by the rules; applied in this order."""
+
+    add: list[Member] = []
+    remove: list[str] = []  # user ids
+    update: list[Member] = []  # role / muted changes of current members
+
+
+# Pure functions the services pass in; they run inside the atomic step, see the
+# conversation as it is stored (None = no such conversation) and may raise a
+# chatd.errors exception to refuse.
+DecideUpdate = Callable[[Conversation | None, list[Member]], Conversation]
+DecideMembers = Callable[[Conversation | None, list[Member]], MemberPlan]
 
 
 class ConversationStore(Protocol):
@@ -15,4 +33,45 @@ class ConversationStore(Protocol):
         inside a conversation."""
         ...
 
-    async def members(self, conversation_id: str) -> list[Member]: ...
+    async def members(self, conversation_id: str) -> list[Member]:
+        """Longest-standing first."""
+        ...
+
+    async def members_of(self, conversation_ids: Collection[str]) -> dict[str, list[Member]]:
+        """Members of each conversation (longest-standing first); every id is a key."""
+        ...
+
+    async def list_for(self, user_id: str) -> list[tuple[Conversation, Member]]:
+        """The user's conversations with their own membership, newest activity
+        first (last_message_at, else created_at)."""
+        ...
+
+    async def create_direct(self, conversation: Conversation, members: list[Member]) -> tuple[Conversation, bool]:
+        """Create the direct conversation of the two `members`, unless the pair
+        already has one: then return that one. (conversation, created).
+        Creating appends `conversation.created` and a `member.joined` per member."""
+        ...
+
+    async def create_group(self, conversation: Conversation, members: list[Member]) -> Conversation:
+        """Store a new group with its members (+ the same events as above)."""
+        ...
+
+    async def update(self, conversation_id: str, decide: DecideUpdate) -> Conversation:
+        """Lock the conversation, let `decide` return it as it must be, store
+        title/topic/avatar/e2ee/updated_at/version and append
+        `conversation.updated` when anything changed."""
+        ...
+
+    async def change_members(self, conversation_id: str, decide: DecideMembers) -> MemberPlan:
+        """Lock the conversation, apply the plan `decide` returns and append
+        `member.joined` per added member (conversation-wide), `member.left` per
+        removed one (conversation-wide and to that user) and `member.updated`
+        per changed one. Members already present are not added twice.
+        Returns the plan as applied."""
+        ...
+
+    async def advance_read(self, conversation_id: str, user_id: str, seq: int) -> tuple[Member, bool] | None:
+        """Move the member's last_read_seq forward to `seq`, clamped to the
+        conversation's last_seq, never backwards; append `read.updated` only
+        when it moved. (member, moved), or None for a non-member."""
+        ...

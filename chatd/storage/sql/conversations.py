@@ -1,58 +1,25 @@
-"""Conversations and members in SQL."""
+"""Conversations and members in SQL: reads here, writes in conversation_writes.py."""
 
 from __future__ import annotations
 
-from chatd.clock import from_ms
+from collections.abc import Collection
+
 from chatd.domain import Conversation, Member
-from chatd.storage.sql.db import Conn, Database, Row
-
-CONVERSATION_COLUMNS = (
-    "id, kind, title, topic, avatar, created_by, created_at, updated_at,"
-    " last_message_at, last_seq, e2ee, version"
+from chatd.storage.ports.conversations import DecideMembers, DecideUpdate, MemberPlan
+from chatd.storage.sql import conversation_writes as writes
+from chatd.storage.sql.conversation_rows import (  # noqa: F401 - re-exported for other adapters
+    CONVERSATION_COLUMNS,
+    JOINED_COLUMNS,
+    MEMBER_COLUMNS,
+    MEMBER_ORDER,
+    conversation_of,
+    fetch_conversation,
+    fetch_member,
+    fetch_members,
+    member_of,
+    placeholders,
 )
-MEMBER_COLUMNS = "conversation_id, user_id, role, joined_at, last_read_seq, muted"
-
-
-def conversation_of(row: Row) -> Conversation:
-    return Conversation(
-        id=row["id"],
-        kind=row["kind"],
-        title=row["title"],
-        topic=row["topic"],
-        avatar=row["avatar"],
-        created_by=row["created_by"],
-        created_at=from_ms(row["created_at"]),
-        updated_at=from_ms(row["updated_at"]),
-        last_message_at=from_ms(row["last_message_at"]),
-        last_seq=row["last_seq"],
-        e2ee=bool(row["e2ee"]),
-        version=row["version"],
-    )
-
-
-def member_of(row: Row) -> Member:
-    return Member(
-        conversation_id=row["conversation_id"],
-        user_id=row["user_id"],
-        role=row["role"],
-        joined_at=from_ms(row["joined_at"]),
-        last_read_seq=row["last_read_seq"],
-        muted=bool(row["muted"]),
-    )
-
-
-async def fetch_conversation(conn: Conn, conversation_id: str) -> Conversation | None:
-    row = await conn.fetchrow(f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = $1", conversation_id)
-    return conversation_of(row) if row else None
-
-
-async def fetch_member(conn: Conn, conversation_id: str, user_id: str) -> Member | None:
-    row = await conn.fetchrow(
-        f"SELECT {MEMBER_COLUMNS} FROM members WHERE conversation_id = $1 AND user_id = $2",
-        conversation_id,
-        user_id,
-    )
-    return member_of(row) if row else None
+from chatd.storage.sql.db import Conn, Database
 
 
 class SqlConversationStore:
@@ -66,11 +33,48 @@ class SqlConversationStore:
         return await self.db.read(lambda c: fetch_member(c, conversation_id, user_id))
 
     async def members(self, conversation_id: str) -> list[Member]:
-        async def run(c: Conn) -> list[Member]:
+        return await self.db.read(lambda c: fetch_members(c, conversation_id))
+
+    async def members_of(self, conversation_ids: Collection[str]) -> dict[str, list[Member]]:
+        ids = list(dict.fromkeys(conversation_ids))
+        out: dict[str, list[Member]] = {i: [] for i in ids}
+        if not ids:
+            return out
+
+        async def run(c: Conn) -> None:
             rows = await c.fetch(
-                f"SELECT {MEMBER_COLUMNS} FROM members WHERE conversation_id = $1 ORDER BY joined_at, user_id",
-                conversation_id,
+                f"SELECT {MEMBER_COLUMNS} FROM members WHERE conversation_id IN ({placeholders(len(ids))})"
+                f" {MEMBER_ORDER}",
+                *ids,
             )
-            return [member_of(r) for r in rows]
+            for r in rows:
+                out[r["conversation_id"]].append(member_of(r))
+
+        await self.db.read(run)
+        return out
+
+    async def list_for(self, user_id: str) -> list[tuple[Conversation, Member]]:
+        async def run(c: Conn) -> list[tuple[Conversation, Member]]:
+            rows = await c.fetch(
+                f"SELECT {JOINED_COLUMNS} FROM members m JOIN conversations c ON c.id = m.conversation_id"
+                " WHERE m.user_id = $1 ORDER BY COALESCE(c.last_message_at, c.created_at) DESC, c.id DESC",
+                user_id,
+            )
+            return [(conversation_of(r), member_of(r)) for r in rows]
 
         return await self.db.read(run)
+
+    async def create_direct(self, conversation: Conversation, members: list[Member]) -> tuple[Conversation, bool]:
+        return await self.db.write(lambda c: writes.create_direct(c, conversation, members))
+
+    async def create_group(self, conversation: Conversation, members: list[Member]) -> Conversation:
+        return await self.db.write(lambda c: writes.create_group(c, conversation, members))
+
+    async def update(self, conversation_id: str, decide: DecideUpdate) -> Conversation:
+        return await self.db.write(lambda c: writes.update(c, conversation_id, decide))
+
+    async def change_members(self, conversation_id: str, decide: DecideMembers) -> MemberPlan:
+        return await self.db.write(lambda c: writes.change_members(c, conversation_id, decide))
+
+    async def advance_read(self, conversation_id: str, user_id: str, seq: int) -> tuple[Member, bool] | None:
+        return await self.db.write(lambda c: writes.advance_read(c, conversation_id, user_id, seq))
