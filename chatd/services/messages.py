@@ -1,0 +1,197 @@
+"""Messages: send (HTTP and WebSocket share `send`), history, edit, delete,
+reactions, search.
+
+Everything inside a conversation answers NotFound to a non-member, and a
+message of a conversation you are not in does not exist for you either.
+Mentions of people who are not members are dropped (not refused): a client
+may race a member leaving, and the message is still worth sending.
+
+The send path is lean on purpose: two reads (conversation, membership; for
+a direct conversation the member list and the block check instead), then
+one write that takes the seq, checks the client_id, stores and records.
+"""
+
+from __future__ import annotations
+
+from litestar.stores.base import Store
+
+from chatd import clock
+from chatd.config import Config
+from chatd.domain import Member, Message
+from chatd.errors import Conflict, Forbidden, Gone, Invalid, NotFound
+from chatd.services import message_input as rules
+from chatd.services.contacts import ContactService
+from chatd.services.conversation_rules import not_found as conversation_not_found
+from chatd.services.message_input import EditMessage, SendMessage
+from chatd.services.send_limit import SendLimiter
+from chatd.storage.ports.conversations import ConversationStore
+from chatd.storage.ports.messages import (
+    AttachmentsUnavailable,
+    ClientIdInUse,
+    Draft,
+    HistoryPage,
+    MessageDeleted,
+    MessageStore,
+    NoConversation,
+    StaleVersion,
+    TooManyReactions,
+)
+
+MANAGERS = ("owner", "admin")
+
+
+def message_not_found() -> NotFound:
+    return NotFound("There is no such message.", code="message_not_found")
+
+
+def message_deleted() -> Gone:
+    return Gone("This message was deleted.", code="message_deleted")
+
+
+class MessageService:
+    def __init__(
+        self, config: Config, messages: MessageStore, conversations: ConversationStore, contacts: ContactService,
+        cache: Store,
+    ):
+        self.config = config
+        self.messages = messages
+        self.conversations = conversations
+        self.contacts = contacts
+        self.limiter = SendLimiter(cache, config.limits.messages_per_minute)
+
+    async def send(self, user_id: str, conversation_id: str, data: SendMessage) -> tuple[Message, bool]:
+        """Store a message from `user_id`: (message, created). created=False is a
+        retry of an earlier send with the same client_id: that first message."""
+        await self.limiter.hit(user_id)
+        kind, body, envelope = rules.content(data, self.config)
+        conv = await self.conversations.get(conversation_id)
+        if conv is None:
+            raise conversation_not_found()
+        members: list[Member] | None = None
+        if conv.kind == "direct" or data.mentions:
+            members = await self.conversations.members(conversation_id)
+            if not any(m.user_id == user_id for m in members):
+                raise conversation_not_found()
+        elif await self.conversations.member(conversation_id, user_id) is None:
+            raise conversation_not_found()
+        in_conv = {m.user_id for m in members or []}
+        if conv.kind == "direct":
+            for other in in_conv - {user_id}:
+                await self.contacts.ensure_not_blocked(user_id, other)
+        if conv.e2ee and kind != "encrypted":
+            raise Invalid("This conversation is end-to-end encrypted: send an envelope.", code="e2ee_required")
+        if data.reply_to is not None:
+            target = await self.messages.get(data.reply_to)
+            if target is None or target.conversation_id != conversation_id:
+                raise Invalid("reply_to is not a message of this conversation.", code="invalid_reply_to")
+        draft = Draft(
+            conversation_id=conversation_id,
+            sender_id=user_id,
+            client_id=data.client_id,
+            kind=kind,
+            body=body,
+            envelope=envelope,
+            reply_to=data.reply_to,
+            attachments=list(dict.fromkeys(data.attachments)),
+            mentions=[u for u in dict.fromkeys(data.mentions) if u in in_conv],
+        )
+        try:
+            return await self.messages.append(draft)
+        except AttachmentsUnavailable:
+            raise Invalid(
+                "Attachments must be your own uploads to this conversation, not yet sent.",
+                code="invalid_attachments",
+            ) from None
+        except ClientIdInUse:
+            raise Conflict("You used this client_id for a message in another conversation.",
+                           code="client_id_in_use") from None
+        except NoConversation:  # deleted meanwhile
+            raise conversation_not_found() from None
+
+    async def _visible(self, user_id: str, message_id: str) -> tuple[Message, Member]:
+        """The message and the caller's membership of its conversation; NotFound otherwise."""
+        message = await self.messages.get(message_id)
+        if message is None:
+            raise message_not_found()
+        member = await self.conversations.member(message.conversation_id, user_id)
+        if member is None:
+            raise message_not_found()
+        return message, member
+
+    async def get(self, user_id: str, message_id: str) -> Message:
+        return (await self._visible(user_id, message_id))[0]
+
+    async def history(
+        self, user_id: str, conversation_id: str, *, before_seq: int | None = None, after_seq: int | None = None,
+        limit: int = 50,
+    ) -> HistoryPage:
+        if before_seq is not None and after_seq is not None:
+            raise Invalid("Page with before_seq or after_seq, not both.", code="invalid_paging")
+        if await self.conversations.member(conversation_id, user_id) is None:
+            raise conversation_not_found()
+        return await self.messages.history(conversation_id, before_seq=before_seq, after_seq=after_seq, limit=limit)
+
+    async def edit(self, user_id: str, message_id: str, data: EditMessage, *, version: int | None = None) -> Message:
+        """New body/envelope from the sender, based on `version` (the body's or If-Match)."""
+        expected = data.version if data.version is not None else version
+        if expected is None:
+            raise Invalid("Say which version you edited (version or If-Match).", code="version_required")
+        if data.version is not None and version is not None and data.version != version:
+            raise Invalid("version and If-Match disagree.", code="version_mismatch")
+        message, _ = await self._visible(user_id, message_id)
+        if message.sender_id != user_id or message.kind == "system":
+            raise Forbidden("Only the sender can edit a message.", code="not_sender")
+        if message.deleted_at is not None:
+            raise message_deleted()
+        _, body, envelope = rules.content(data, self.config, kind=message.kind, attachments=message.attachments)
+        try:
+            return await self.messages.edit(
+                message_id, expected_version=expected, at=clock.now(), body=body, envelope=envelope
+            )
+        except StaleVersion as stale:
+            if stale.current is None:
+                raise message_not_found() from None
+            if stale.current.deleted_at is not None:
+                raise message_deleted() from None
+            raise Conflict("The message changed since that version.", code="version_conflict",
+                           extra={"current": stale.current}) from None
+
+    async def delete(self, user_id: str, message_id: str) -> None:
+        """Tombstone a message: its sender, or an owner/admin of the conversation.
+        Deleting a deleted message again is fine (nothing changes)."""
+        message, member = await self._visible(user_id, message_id)
+        if message.sender_id != user_id and member.role not in MANAGERS:
+            raise Forbidden("Only the sender or a conversation admin can delete this message.",
+                            code="not_allowed")
+        if message.deleted_at is None:
+            await self.messages.delete(message_id, at=clock.now())
+
+    async def react(self, user_id: str, message_id: str, emoji: str, *, add: bool) -> Message:
+        """Add or remove my reaction; doing it twice is a no-op."""
+        value = rules.emoji(emoji)
+        message, _ = await self._visible(user_id, message_id)
+        if message.deleted_at is not None:
+            raise message_deleted()
+        try:
+            changed = await self.messages.react(
+                message_id, user_id=user_id, emoji=value, add=add, max_distinct=rules.MAX_DISTINCT_REACTIONS
+            )
+        except MessageDeleted:
+            raise message_deleted() from None
+        except TooManyReactions:
+            raise Invalid(f"A message has at most {rules.MAX_DISTINCT_REACTIONS} different reactions.",
+                          code="too_many_reactions") from None
+        if changed is None:
+            raise message_not_found()
+        return changed
+
+    async def search(
+        self, user_id: str, q: str, *, conversation_id: str | None = None, limit: int = 20
+    ) -> list[Message]:
+        """Messages matching q that the caller may read now, newest first."""
+        if not self.config.features.search:
+            raise NotFound("Search is disabled on this server.", code="feature_disabled")
+        query = rules.search_query(q)
+        if conversation_id is not None and await self.conversations.member(conversation_id, user_id) is None:
+            raise conversation_not_found()
+        return await self.messages.search(user_id, query, conversation_id=conversation_id, limit=limit)

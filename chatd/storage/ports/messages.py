@@ -1,0 +1,130 @@
+"""Port: messages (the hot path), their reactions, history and full-text search.
+
+Every mutating method is one atomic step that also appends its sync event
+(`message.created`, `message.updated`, `message.deleted`, `reaction.changed`,
+payload = the Message as it now is). Expected refusals that can only be
+decided atomically (a version that moved on, an attachment claimed by a
+concurrent send) come back as the exceptions below; the service turns them
+into API errors.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+import msgspec
+
+from chatd.domain import Envelope, Message, MessageKind
+
+
+class Draft(msgspec.Struct, kw_only=True):
+    """A message to append; the store assigns id, seq and created_at."""
+
+    conversation_id: str
+    sender_id: str
+    client_id: str
+    kind: MessageKind = "text"
+    body: str | None = None
+    envelope: Envelope | None = None
+    reply_to: str | None = None
+    attachments: list[str] = []
+    mentions: list[str] = []
+
+
+class HistoryPage(msgspec.Struct, kw_only=True):
+    """Messages ordered by seq ascending; `has_more` = more exist beyond the
+    page in the direction asked (older for before_seq/latest, newer for after_seq)."""
+
+    items: list[Message]
+    has_more: bool
+
+
+class StaleVersion(Exception):
+    """The stored message is not at the expected version (or was deleted)."""
+
+    def __init__(self, current: Message | None):
+        super().__init__("stale version")
+        self.current = current
+
+
+class MessageDeleted(Exception):
+    """The message is a tombstone: it cannot change any more."""
+
+    def __init__(self, current: Message):
+        super().__init__("message deleted")
+        self.current = current
+
+
+class NoConversation(Exception):
+    """The conversation to append to does not exist (any more)."""
+
+
+class AttachmentsUnavailable(Exception):
+    """Some attachment ids are not unattached uploads of this sender in this conversation."""
+
+
+class ClientIdInUse(Exception):
+    """The sender already used this client_id for a message in another conversation."""
+
+    def __init__(self, first: Message):
+        super().__init__("client_id in use")
+        self.first = first
+
+
+class TooManyReactions(Exception):
+    """Adding this emoji would exceed the distinct emojis allowed on one message."""
+
+
+class MessageStore(Protocol):
+    async def append(self, draft: Draft) -> tuple[Message, bool]:
+        """Store the next message of the conversation: seq = last_seq + 1 (gap-free,
+        strictly increasing under concurrent senders), attachments claimed, the
+        sender's last_read_seq advanced, `message.created` appended.
+        Same sender + client_id again -> (the first message, False), no seq consumed.
+        Raises NoConversation, AttachmentsUnavailable, ClientIdInUse."""
+        ...
+
+    async def get(self, message_id: str) -> Message | None: ...
+
+    async def history(
+        self, conversation_id: str, *, before_seq: int | None = None, after_seq: int | None = None, limit: int = 50
+    ) -> HistoryPage:
+        """One page: before_seq -> the newest `limit` below it; after_seq -> the
+        oldest `limit` above it; neither -> the newest `limit`."""
+        ...
+
+    async def edit(
+        self, message_id: str, *, expected_version: int, at: datetime, body: str | None = None,
+        envelope: Envelope | None = None,
+    ) -> Message:
+        """Replace body (text) or envelope (encrypted) if the stored version is
+        `expected_version`; version+1, edited_at=at, `message.updated`.
+        Raises StaleVersion (with the current message, None if gone)."""
+        ...
+
+    async def delete(self, message_id: str, *, at: datetime) -> Message | None:
+        """Tombstone: body, envelope, attachments, mentions and reactions erased,
+        deleted_at=at, version+1, `message.deleted`. Already deleted -> returned
+        unchanged (no event). None if there is no such message."""
+        ...
+
+    async def react(
+        self, message_id: str, *, user_id: str, emoji: str, add: bool, max_distinct: int
+    ) -> Message | None:
+        """Add or remove `user_id`'s `emoji`; a no-op (already there / not there)
+        changes nothing and emits nothing. Otherwise version+1 and `reaction.changed`.
+        None if there is no such message. Raises MessageDeleted, TooManyReactions."""
+        ...
+
+    async def latest_in(self, conversation_ids: list[str]) -> dict[str, Message]:
+        """The newest message (possibly a tombstone) of each conversation that has one."""
+        ...
+
+    async def search(
+        self, user_id: str, query: str, *, conversation_id: str | None = None, limit: int = 20
+    ) -> list[Message]:
+        """Full-text match over live, non-encrypted messages of conversations
+        `user_id` is a member of now, newest first. `query` is plain user text:
+        never interpreted as query syntax."""
+        ...

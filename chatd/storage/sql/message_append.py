@@ -1,0 +1,118 @@
+"""The send hot path in SQL: one write that takes the next seq, checks the
+client_id, stores the message, claims its attachments, advances the sender's
+read marker and records `message.created`.
+
+The seq comes from `UPDATE conversations ... RETURNING last_seq` as the first
+statement: on PostgreSQL that row lock orders concurrent senders of one
+conversation, and a rolled-back send gives its seq back, so seqs stay
+gap-free; on SQLite the single writer orders everything anyway. The
+client_id lookup comes right after the lock, so a concurrent send of the
+same client_id to the same conversation has committed and is seen; a hit
+undoes the write (the seq goes back) and answers with the first message.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+
+from chatd import clock
+from chatd.domain import Message
+from chatd.ids import new_id
+from chatd.storage.ports.messages import AttachmentsUnavailable, ClientIdInUse, Draft, NoConversation
+from chatd.storage.sql.db import Conn, Database
+from chatd.storage.sql.events import append_event
+from chatd.storage.sql.message_rows import INSERT_MESSAGE, fetch_by_client_id, placeholders, row_values
+
+
+class _Repeat(Exception):
+    """Same sender + client_id already stored: undo this write (the seq taken
+    above goes back) and answer with the first message."""
+
+    def __init__(self, first: Message):
+        self.first = first
+
+
+def _is_unique_violation(err: Exception) -> bool:
+    # By SQLSTATE rather than asyncpg's class: a SQLite server never imports asyncpg (~3 MB).
+    return isinstance(err, sqlite3.IntegrityError) or getattr(err, "sqlstate", None) == "23505"
+
+
+def _repeat_of(first: Message, draft: Draft) -> tuple[Message, bool]:
+    if first.conversation_id != draft.conversation_id:
+        raise ClientIdInUse(first)
+    return first, False
+
+
+async def append(db: Database, draft: Draft) -> tuple[Message, bool]:
+    async def run(conn: Conn) -> Message:
+        at = clock.now()
+        seq = await conn.fetchval(
+            "UPDATE conversations SET last_seq = last_seq + 1, last_message_at = $1, updated_at = $1"
+            " WHERE id = $2 RETURNING last_seq",
+            clock.to_ms(at),
+            draft.conversation_id,
+        )
+        if seq is None:
+            raise NoConversation(draft.conversation_id)
+        # After the lock: a concurrent send of the same client_id to this
+        # conversation has committed by now, so this lookup sees it.
+        first = await fetch_by_client_id(conn, draft.sender_id, draft.client_id)
+        if first is not None:
+            raise _Repeat(first)
+        message = Message(
+            id=new_id(),
+            conversation_id=draft.conversation_id,
+            sender_id=draft.sender_id,
+            seq=seq,
+            client_id=draft.client_id,
+            kind=draft.kind,
+            body=draft.body,
+            envelope=draft.envelope,
+            reply_to=draft.reply_to,
+            attachments=draft.attachments,
+            mentions=draft.mentions,
+            created_at=at,
+        )
+        await conn.execute(INSERT_MESSAGE, *row_values(message))
+        if draft.attachments:
+            await _claim_attachments(conn, message)
+        await conn.execute(
+            "UPDATE members SET last_read_seq = $1"
+            " WHERE conversation_id = $2 AND user_id = $3 AND last_read_seq < $1",
+            seq,
+            draft.conversation_id,
+            draft.sender_id,
+        )
+        await append_event(conn, "message.created", message, conversation_id=draft.conversation_id)
+        return message
+
+    try:
+        return await db.write(run), True
+    except _Repeat as repeat:
+        return _repeat_of(repeat.first, draft)
+    except Exception as err:
+        # PostgreSQL only: the same client_id raced into another conversation
+        # (different row locks); the loser's insert hits the unique index.
+        if not _is_unique_violation(err):
+            raise
+        first = await db.read(lambda c: fetch_by_client_id(c, draft.sender_id, draft.client_id))
+        if first is None:
+            raise
+        return _repeat_of(first, draft)
+
+
+async def _claim_attachments(conn: Conn, message: Message) -> None:
+    """Attach the sender's own, not yet attached uploads of this conversation;
+    any id that does not qualify undoes the whole send."""
+    ids = list(dict.fromkeys(message.attachments))
+    claimed = await conn.execute(
+        "UPDATE attachments SET message_id = $1 WHERE conversation_id = $2 AND uploader_id = $3"
+        f" AND message_id IS NULL AND id IN ({placeholders(4, len(ids))})",
+        message.id,
+        message.conversation_id,
+        message.sender_id,
+        *ids,
+    )
+    if claimed != len(ids):
+        raise AttachmentsUnavailable()

@@ -1,0 +1,382 @@
+"""MessageStore contract, on SQLite and PostgreSQL: gap-free seqs under
+concurrency, client_id idempotency, versions, tombstones, reactions, history
+paging, latest_in and search visibility."""
+
+from __future__ import annotations
+
+import asyncio
+
+import msgspec
+import pytest
+
+from chatd import clock
+from chatd.domain import Envelope
+from chatd.storage.ports.messages import (
+    AttachmentsUnavailable,
+    ClientIdInUse,
+    Draft,
+    MessageDeleted,
+    NoConversation,
+    StaleVersion,
+    TooManyReactions,
+)
+
+
+async def seed(stores, users=("ann", "bob"), conversations=(("c1", ("ann", "bob")),)) -> None:
+    """Users and conversations straight into the tables: this suite tests only messages."""
+
+    async def run(c):
+        for u in users:
+            await c.execute(
+                "INSERT INTO users (id, username, display_name, password_hash, created_at, updated_at)"
+                " VALUES ($1, $1, $1, 'x', 0, 0)",
+                u,
+            )
+        for cid, members in conversations:
+            await c.execute(
+                "INSERT INTO conversations (id, kind, created_by, created_at, updated_at) VALUES ($1, 'group', $2, 0, 0)",
+                cid,
+                members[0],
+            )
+            for m in members:
+                await c.execute(
+                    "INSERT INTO members (conversation_id, user_id, role, joined_at) VALUES ($1, $2, 'member', 0)",
+                    cid,
+                    m,
+                )
+
+    await stores.db.write(run)
+
+
+async def add_attachment(stores, att_id, conversation_id, uploader_id) -> None:
+    await stores.db.write(
+        lambda c: c.execute(
+            "INSERT INTO attachments (id, uploader_id, conversation_id, filename, content_type, size, sha256,"
+            " storage_key, created_at) VALUES ($1, $2, $3, 'f.txt', 'text/plain', 1, 'x', $1, 0)",
+            att_id,
+            uploader_id,
+            conversation_id,
+        )
+    )
+
+
+async def events(stores, type_=None):
+    rows = await stores.db.read(lambda c: c.fetch("SELECT type, conversation_id, user_id, payload FROM events ORDER BY seq"))
+    out = [(r["type"], r["conversation_id"], r["user_id"], msgspec.json.decode(r["payload"])) for r in rows]
+    return [e for e in out if type_ is None or e[0] == type_]
+
+
+async def last_seq(stores, cid="c1") -> int:
+    return (await stores.conversations.get(cid)).last_seq
+
+
+def draft(client_id, body="hi", sender="ann", cid="c1", **kw) -> Draft:
+    return Draft(conversation_id=cid, sender_id=sender, client_id=client_id, body=body, **kw)
+
+
+async def test_append_numbers_messages_and_records_everything(stores):
+    await seed(stores)
+    a, created = await stores.messages.append(draft("a1", "first", mentions=["bob"]))
+    b, _ = await stores.messages.append(draft("b1", "second", sender="bob", reply_to=a.id))
+    c, _ = await stores.messages.append(draft("a2", "third"))
+    assert created and [a.seq, b.seq, c.seq] == [1, 2, 3]
+    assert a.version == 1 and a.mentions == ["bob"] and b.reply_to == a.id
+    conv = await stores.conversations.get("c1")
+    assert conv.last_seq == 3 and conv.last_message_at == c.created_at
+    # The sender has read what they sent; the other member has not.
+    assert (await stores.conversations.member("c1", "ann")).last_read_seq == 3
+    assert (await stores.conversations.member("c1", "bob")).last_read_seq == 2
+    assert await stores.messages.get(a.id) == a
+    assert await stores.messages.get("nope") is None
+    created_events = await events(stores, "message.created")
+    assert [(e[1], e[2], e[3]["seq"], e[3]["body"]) for e in created_events] == [
+        ("c1", None, 1, "first"), ("c1", None, 2, "second"), ("c1", None, 3, "third"),
+    ]  # fmt: skip
+    assert created_events[0][3] == msgspec.to_builtins(a)
+    with pytest.raises(NoConversation):
+        await stores.messages.append(draft("a3", cid="gone"))
+
+
+async def test_200_concurrent_appends_from_10_senders_are_gap_free(stores):
+    senders = [f"s{i}" for i in range(10)]
+    await seed(stores, users=senders, conversations=[("c1", senders)])
+    results = await asyncio.gather(
+        *(stores.messages.append(draft(f"{s}-{n}", f"{s} {n}", sender=s)) for s in senders for n in range(20))
+    )
+    assert all(created for _, created in results)
+    assert sorted(m.seq for m, _ in results) == list(range(1, 201))
+    if stores.db.dialect == "postgres":  # the pool grew: the sends really overlapped
+        assert stores.db._pool.get_size() > 1
+    assert await last_seq(stores) == 200
+    page = await stores.messages.history("c1", limit=200)
+    assert [m.seq for m in page.items] == list(range(1, 201)) and not page.has_more
+    assert len(await events(stores, "message.created")) == 200
+
+
+async def test_same_client_id_sent_concurrently_stores_one_message(stores):
+    await seed(stores)
+    results = await asyncio.gather(*(stores.messages.append(draft("same", f"try {i}")) for i in range(20)))
+    assert sum(created for _, created in results) == 1
+    assert len({m.id for m, _ in results}) == 1
+    assert await last_seq(stores) == 1
+    assert len(await events(stores, "message.created")) == 1
+
+
+async def test_retry_returns_the_first_message_and_consumes_no_seq(stores):
+    await seed(stores)
+    first, _ = await stores.messages.append(draft("x", "original"))
+    await stores.messages.append(draft("y"))
+    again, created = await stores.messages.append(draft("x", "changed on retry"))
+    assert not created and again == first
+    assert await last_seq(stores) == 2
+    nxt, _ = await stores.messages.append(draft("z"))
+    assert nxt.seq == 3
+    assert len(await events(stores, "message.created")) == 3
+    # Another sender may use the same client_id: the key is per sender.
+    other, created = await stores.messages.append(draft("x", sender="bob"))
+    assert created and other.seq == 4
+
+
+async def test_client_id_reused_in_another_conversation_is_refused(stores):
+    await seed(stores, conversations=[("c1", ("ann", "bob")), ("c2", ("ann", "bob"))])
+    first, _ = await stores.messages.append(draft("k", cid="c1"))
+    with pytest.raises(ClientIdInUse) as err:
+        await stores.messages.append(draft("k", cid="c2"))
+    assert err.value.first == first
+    assert await last_seq(stores, "c2") == 0
+
+
+async def test_client_id_racing_into_two_conversations(stores):
+    await seed(stores, conversations=[("c1", ("ann", "bob")), ("c2", ("ann", "bob"))])
+    results = await asyncio.gather(
+        stores.messages.append(draft("k", cid="c1")), stores.messages.append(draft("k", cid="c2")),
+        return_exceptions=True,
+    )
+    stored = [r for r in results if isinstance(r, tuple)]
+    assert len(stored) == 1 and isinstance([r for r in results if r not in stored][0], ClientIdInUse)
+    assert await last_seq(stores, "c1") + await last_seq(stores, "c2") == 1
+
+
+async def test_client_id_race_lost_on_the_unique_index(stores):
+    """PostgreSQL: a send of the same client_id to another conversation that is
+    not committed yet is invisible to the lookup; the unique index decides."""
+    if stores.db.dialect != "postgres":
+        pytest.skip("SQLite has one writer: the lookup always sees the earlier send")
+    import asyncpg
+
+    await seed(stores, conversations=[("c1", ("ann", "bob")), ("c2", ("ann", "bob"))])
+    other = await asyncpg.connect(stores.db.url)
+    try:
+        tx = other.transaction()
+        await tx.start()
+        await other.execute(
+            "INSERT INTO messages (id, conversation_id, seq, sender_id, client_id, body, created_at)"
+            " VALUES ('first', 'c1', 1, 'ann', 'k', 'hi', 0)"
+        )
+        send = asyncio.create_task(stores.messages.append(draft("k", cid="c2")))
+        await asyncio.sleep(0.2)
+        assert not send.done()  # waiting on the unique index
+        await tx.commit()
+        with pytest.raises(ClientIdInUse) as err:
+            await send
+        assert err.value.first.id == "first"
+    finally:
+        await other.close()
+    assert await last_seq(stores, "c2") == 0
+
+
+async def test_attachments_are_claimed_only_when_all_qualify(stores):
+    await seed(stores, conversations=[("c1", ("ann", "bob")), ("c2", ("ann", "bob"))])
+    for att, cid, uploader in [("a1", "c1", "ann"), ("a2", "c1", "ann"), ("b1", "c1", "bob"), ("x1", "c2", "ann")]:
+        await add_attachment(stores, att, cid, uploader)
+    for bad in (["a1", "b1"], ["a1", "x1"], ["a1", "nope"]):
+        with pytest.raises(AttachmentsUnavailable):
+            await stores.messages.append(draft(f"bad-{bad[1]}", attachments=bad))
+    assert await last_seq(stores) == 0  # refused sends took no seq
+    m, _ = await stores.messages.append(draft("ok", attachments=["a1", "a2"]))
+    assert m.attachments == ["a1", "a2"] and m.seq == 1
+    owners = await stores.db.read(lambda c: c.fetch("SELECT id, message_id FROM attachments ORDER BY id"))
+    assert {r["id"]: r["message_id"] for r in owners} == {"a1": m.id, "a2": m.id, "b1": None, "x1": None}
+    with pytest.raises(AttachmentsUnavailable):  # already attached
+        await stores.messages.append(draft("again", attachments=["a2"]))
+
+
+async def test_edit_checks_the_version(stores):
+    await seed(stores)
+    m, _ = await stores.messages.append(draft("a", "helo"))
+    at = clock.now()
+    edited = await stores.messages.edit(m.id, expected_version=1, at=at, body="hello")
+    assert (edited.body, edited.version, edited.edited_at, edited.seq) == ("hello", 2, at, 1)
+    with pytest.raises(StaleVersion) as err:
+        await stores.messages.edit(m.id, expected_version=1, at=clock.now(), body="lost update")
+    assert err.value.current == edited
+    with pytest.raises(StaleVersion) as err:
+        await stores.messages.edit("nope", expected_version=1, at=clock.now(), body="x")
+    assert err.value.current is None
+    updated = await events(stores, "message.updated")
+    assert [e[3]["body"] for e in updated] == ["hello"]
+    assert (await stores.messages.get(m.id)).body == "hello"
+
+
+async def test_edit_of_an_encrypted_message_replaces_the_envelope(stores):
+    await seed(stores)
+    env = Envelope(alg="x25519-xsalsa20poly1305", sender_device="d1", nonce="n", ciphertext="c1", keys={"d2": "k"})
+    m, _ = await stores.messages.append(Draft(conversation_id="c1", sender_id="ann", client_id="e", kind="encrypted", envelope=env))
+    assert m.body is None and (await stores.messages.get(m.id)).envelope == env
+    env2 = Envelope(alg=env.alg, sender_device="d1", nonce="n2", ciphertext="c2")
+    edited = await stores.messages.edit(m.id, expected_version=1, at=clock.now(), envelope=env2)
+    assert edited.envelope == env2 and edited.body is None
+
+
+async def test_delete_leaves_a_tombstone(stores):
+    await seed(stores)
+    await add_attachment(stores, "a1", "c1", "ann")
+    m, _ = await stores.messages.append(draft("a", "secret plans", attachments=["a1"], mentions=["bob"]))
+    await stores.messages.react(m.id, user_id="bob", emoji="👍", add=True, max_distinct=50)
+    assert [x.id for x in await stores.messages.search("bob", "secret")] == [m.id]
+    at = clock.now()
+    gone = await stores.messages.delete(m.id, at=at)
+    assert (gone.body, gone.attachments, gone.mentions, gone.reactions) == (None, [], [], {})
+    assert (gone.deleted_at, gone.version, gone.seq, gone.client_id) == (at, 3, 1, "a")
+    assert await stores.messages.get(m.id) == gone
+    assert await stores.messages.search("bob", "secret") == []
+    assert await stores.messages.search("bob", "plans") == []
+    assert await stores.db.read(lambda c: c.fetchval("SELECT count(*) FROM reactions")) == 0
+    # Deleting again changes nothing and tells nobody.
+    assert await stores.messages.delete(m.id, at=clock.now()) == gone
+    assert [e[3]["id"] for e in await events(stores, "message.deleted")] == [m.id]
+    assert await stores.messages.delete("nope", at=at) is None
+    with pytest.raises(StaleVersion) as err:
+        await stores.messages.edit(m.id, expected_version=3, at=clock.now(), body="back")
+    assert err.value.current == gone
+
+
+async def test_reactions_add_remove_idempotently(stores):
+    await seed(stores, users=("ann", "bob", "cat"), conversations=[("c1", ("ann", "bob", "cat"))])
+    m, _ = await stores.messages.append(draft("a"))
+    react = stores.messages.react
+    r1 = await react(m.id, user_id="bob", emoji="👍", add=True, max_distinct=2)
+    assert (r1.reactions, r1.version) == ({"👍": ["bob"]}, 2)
+    assert await react(m.id, user_id="bob", emoji="👍", add=True, max_distinct=2) == r1  # no-op, no bump
+    r2 = await react(m.id, user_id="cat", emoji="👍", add=True, max_distinct=2)
+    r3 = await react(m.id, user_id="cat", emoji="🎉", add=True, max_distinct=2)
+    assert (r3.reactions, r3.version) == ({"👍": ["bob", "cat"], "🎉": ["cat"]}, 4)
+    with pytest.raises(TooManyReactions):
+        await react(m.id, user_id="ann", emoji="😀", add=True, max_distinct=2)
+    r4 = await react(m.id, user_id="bob", emoji="👍", add=False, max_distinct=2)
+    assert (r4.reactions, r4.version) == ({"👍": ["cat"], "🎉": ["cat"]}, 5)
+    assert await react(m.id, user_id="bob", emoji="👍", add=False, max_distinct=2) == r4
+    r5 = await react(m.id, user_id="cat", emoji="🎉", add=False, max_distinct=2)
+    assert r5.reactions == {"👍": ["cat"]}
+    assert await stores.messages.get(m.id) == r5
+    rows = await stores.db.read(lambda c: c.fetch("SELECT emoji, user_id FROM reactions"))
+    assert [(r["emoji"], r["user_id"]) for r in rows] == [("👍", "cat")]
+    assert [e[3]["version"] for e in await events(stores, "reaction.changed")] == [2, r2.version, 4, 5, 6]
+    assert await react("nope", user_id="bob", emoji="👍", add=True, max_distinct=2) is None
+    await stores.messages.delete(m.id, at=clock.now())
+    with pytest.raises(MessageDeleted):
+        await react(m.id, user_id="bob", emoji="👍", add=True, max_distinct=2)
+
+
+async def test_concurrent_reactions_all_land(stores):
+    users = [f"u{i}" for i in range(8)]
+    await seed(stores, users=users, conversations=[("c1", users)])
+    m, _ = await stores.messages.append(draft("a", sender="u0"))
+    await asyncio.gather(*(stores.messages.react(m.id, user_id=u, emoji="❤️", add=True, max_distinct=50) for u in users))
+    final = await stores.messages.get(m.id)
+    assert sorted(final.reactions["❤️"]) == users and final.version == 1 + len(users)
+
+
+async def test_history_pages_both_ways(stores):
+    await seed(stores)
+    for i in range(7):
+        await stores.messages.append(draft(f"m{i}", f"n{i}"))
+    h = stores.messages.history
+
+    async def seqs(**kw):
+        page = await h("c1", **kw)
+        return [m.seq for m in page.items], page.has_more
+
+    assert await seqs(limit=3) == ([5, 6, 7], True)
+    assert await seqs(before_seq=5, limit=3) == ([2, 3, 4], True)
+    assert await seqs(before_seq=2, limit=3) == ([1], False)
+    assert await seqs(before_seq=4, limit=3) == ([1, 2, 3], False)
+    assert await seqs(after_seq=0, limit=3) == ([1, 2, 3], True)
+    assert await seqs(after_seq=4, limit=3) == ([5, 6, 7], False)
+    assert await seqs(after_seq=7, limit=3) == ([], False)
+    assert await seqs(limit=50) == (list(range(1, 8)), False)
+    assert (await h("other")).items == []
+
+
+async def test_latest_in(stores):
+    await seed(stores, conversations=[("c1", ("ann", "bob")), ("c2", ("ann", "bob")), ("c3", ("ann",))])
+    await stores.messages.append(draft("a", "one", cid="c1"))
+    last1, _ = await stores.messages.append(draft("b", "two", cid="c1"))
+    last2, _ = await stores.messages.append(draft("c", "three", cid="c2"))
+    gone = await stores.messages.delete(last2.id, at=clock.now())
+    latest = await stores.messages.latest_in(["c1", "c2", "c3", "unknown", "c1"])
+    assert latest == {"c1": last1, "c2": gone}
+    assert await stores.messages.latest_in([]) == {}
+
+
+async def test_search_returns_only_what_the_user_may_read(stores):
+    await seed(
+        stores,
+        users=("ann", "bob", "eve"),
+        conversations=[("c1", ("ann", "bob")), ("c2", ("ann", "eve")), ("c3", ("eve",))],
+    )
+    s = stores.messages
+    m1, _ = await s.append(draft("1", "the rocket launch is at noon", cid="c1"))
+    m2, _ = await s.append(draft("2", "Rocket science, again", cid="c1", sender="bob"))
+    await asyncio.sleep(0.003)  # newest first across conversations goes by time (ms)
+    m3, _ = await s.append(draft("3", "rocket for ann and eve", cid="c2"))
+    await s.append(draft("4", "eve's own rocket notes", cid="c3", sender="eve"))
+    env = Envelope(alg="a", sender_device="d", nonce="n", ciphertext="rocket")
+    await s.append(Draft(conversation_id="c1", sender_id="ann", client_id="5", kind="encrypted", envelope=env))
+
+    assert [m.id for m in await s.search("bob", "rocket")] == [m2.id, m1.id]  # newest first
+    assert {m.id for m in await s.search("ann", "ROCKET")} == {m1.id, m2.id, m3.id}
+    assert [m.id for m in await s.search("ann", "rocket", conversation_id="c2")] == [m3.id]
+    assert await s.search("bob", "rocket", conversation_id="c2") == []  # not a member there
+    assert [m.id for m in await s.search("ann", "rocket", limit=1)] == [m3.id]
+    assert [m.id for m in await s.search("ann", "rocket launch")] == [m1.id]  # terms are ANDed
+    assert await s.search("ann", "rocket banana") == []
+    # Membership is checked now: after leaving, nothing of c1 is found.
+    await stores.db.write(lambda c: c.execute("DELETE FROM members WHERE conversation_id = 'c1' AND user_id = 'bob'"))
+    assert await s.search("bob", "rocket") == []
+    # An edit re-indexes the body.
+    await s.edit(m1.id, expected_version=1, at=clock.now(), body="the shuttle launch is at noon")
+    assert [m.id for m in await s.search("ann", "shuttle")] == [m1.id]
+    assert m1.id not in {m.id for m in await s.search("ann", "rocket")}
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"', '""', "*", "rocket*", "NEAR", "NEAR(a b)", "a NEAR b", "-rocket", "rocket -noon", "(", "(rocket", "rocket)",
+     "AND", "OR", "NOT", "rocket OR", "body:rocket", "^rocket", "{body}: x", "'; DROP TABLE messages; --", "\\",
+     "+", "a:b:c", "r\u00f6cket", "🚀", "ü ä ö ß", "日本語", "   ", "\u200b", "%", "_"],
+)
+async def test_search_never_lets_query_syntax_through(stores, query):
+    await seed(stores)
+    await stores.messages.append(draft("1", "rocket launch at noon NEAR the pad"))
+    found = await stores.messages.search("ann", query)
+    assert all(m.conversation_id == "c1" for m in found)
+    assert await stores.db.read(lambda c: c.fetchval("SELECT count(*) FROM messages")) == 1
+
+
+async def test_search_matches_words_not_syntax(stores):
+    await seed(stores)
+    s = stores.messages
+    near, _ = await s.append(draft("1", "meet NEAR the (old) station"))
+    uni, _ = await s.append(draft("2", "Grüße aus Köln 🚀 日本語"))
+    dash, _ = await s.append(draft("3", "hello world"))
+    assert [m.id for m in await s.search("ann", "near")] == [near.id]
+    assert [m.id for m in await s.search("ann", "(old)")] == [near.id]
+    assert [m.id for m in await s.search("ann", '"station"')] == [near.id]
+    assert [m.id for m in await s.search("ann", "Köln")] == [uni.id]
+    assert [m.id for m in await s.search("ann", "grüße")] == [uni.id]
+    assert [m.id for m in await s.search("ann", "日本語")] == [uni.id]
+    # A minus is not negation: both words must be there.
+    assert [m.id for m in await s.search("ann", "hello -world")] == [dash.id]
+    assert await s.search("ann", "*") == []
+    assert await s.search("ann", "hel*") == []  # no prefix syntax either
