@@ -27,8 +27,6 @@ class ServerConfig(Section):
     port: Port = 8080
     public_url: str = "http://localhost:8080"
     data_dir: str = "./data"
-    # Secret for CSRF tokens; generated into data_dir when empty.
-    secret: str = ""
 
 
 class StorageConfig(Section):
@@ -59,12 +57,29 @@ class FeaturesConfig(Section):
     search: bool = True
 
 
+class RealtimeConfig(Section):
+    # Offline is announced only this long after a user's last socket closed:
+    # a reconnect inside it (page reload, network switch) does not flap.
+    presence_grace_seconds: Annotated[float, Meta(ge=0, le=300)] = 5.0
+    # A socket that sends no frame at all (clients ping) for this long is closed.
+    idle_timeout_seconds: Annotated[float, Meta(ge=1, le=3600)] = 60.0
+    # Frames waiting for one slow socket; beyond this it is told to resync.
+    socket_queue_size: Annotated[int, Meta(ge=16, le=1_000_000)] = 2000
+    # How long a typing indicator lasts on the other side; sent at most every ttl/2.
+    typing_ttl_seconds: Annotated[float, Meta(ge=0.5, le=60)] = 6.0
+    # A socket without handshake credentials must send its auth frame this fast.
+    auth_timeout_seconds: Annotated[float, Meta(ge=0.5, le=60)] = 5.0
+    # No activity frame (send/typing/read) for this long shows the user away; 0 = never.
+    away_after_seconds: Annotated[float, Meta(ge=0, le=86400)] = 600.0
+
+
 class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     server: ServerConfig = msgspec.field(default_factory=ServerConfig)
     storage: StorageConfig = msgspec.field(default_factory=StorageConfig)
     auth: AuthConfig = msgspec.field(default_factory=AuthConfig)
     limits: LimitsConfig = msgspec.field(default_factory=LimitsConfig)
     features: FeaturesConfig = msgspec.field(default_factory=FeaturesConfig)
+    realtime: RealtimeConfig = msgspec.field(default_factory=RealtimeConfig)
 
     @property
     def data_dir(self) -> Path:

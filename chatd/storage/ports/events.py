@@ -23,9 +23,34 @@ class EventNote(msgspec.Struct, frozen=True):
 OnCommit = Callable[[list[EventNote]], None]
 
 
+class EventPage(msgspec.Struct, frozen=True, kw_only=True):
+    """One page of a user's view of the log.
+
+    `events`: what the user may see, oldest first. `next`: the seq to continue
+    after; every event the user may see with a seq <= next is in `events` (or
+    was at or before the cursor asked from). It can be past the last event
+    returned: the page may skip over other people's events. `more`: the log
+    holds events after `next` (visible or not) or the page is full.
+    """
+
+    events: list[Event]
+    next: int
+    more: bool
+
+
 class EventStore(Protocol):
-    async def since(self, user_id: str, after: int, limit: int) -> list[Event]:
-        """Events with seq > after that `user_id` may see now, oldest first."""
+    async def since(self, user_id: str, after: int, limit: int) -> EventPage:
+        """Events with seq > after that `user_id` may see NOW, oldest first:
+        per-user events addressed to them, and conversation-wide events of
+        conversations they are a member of at the time of the call. At most
+        `limit` events; the store may also stop early after examining a
+        bounded stretch of the log (then `more` is true), so one call costs
+        the same however far behind the cursor is."""
+        ...
+
+    async def between(self, after: int, upto: int, limit: int) -> list[EventNote]:
+        """Every event with after < seq <= upto (all audiences), oldest first:
+        the real-time hub uses it to fill gaps in what it heard live."""
         ...
 
     async def oldest(self) -> int:
@@ -37,5 +62,7 @@ class EventStore(Protocol):
         ...
 
     async def prune(self, before: datetime) -> int:
-        """Drop events created before `before`; returns how many."""
+        """Drop events created before `before`; returns how many. Only ever a
+        prefix of the log (by seq) goes, and never the newest event, so
+        `oldest()` tells which cursors are still complete."""
         ...

@@ -3,14 +3,15 @@ records, read back per user by `SqlEventStore`."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import msgspec
 
 from chatd import clock
 from chatd.domain import Event
-from chatd.storage.ports.events import EventNote
-from chatd.storage.sql.db import Conn, Database
+from chatd.storage.ports.events import EventNote, EventPage
+from chatd.storage.sql.db import Conn, Database, Row
 
 # PostgreSQL hands out BIGSERIAL values at insert time but transactions may
 # commit in another order; a reader could then skip a seq that commits later.
@@ -46,6 +47,94 @@ async def append_event(
     return event
 
 
+EVENT_COLUMNS = "seq, type, conversation_id, user_id, payload, created_at"
+# How much of the log one `since` call examines at most: a client far behind on
+# a busy server pages through in bounded steps instead of one huge scan.
+SCAN_WINDOW = 5000
+PRUNE_BATCH = 5000
+
+# The visibility rule: addressed to me, or conversation-wide in a conversation
+# I am a member of now (members' primary key makes the EXISTS one index probe).
+VISIBLE = f"""SELECT {EVENT_COLUMNS} FROM events e
+ WHERE e.seq > $2 AND e.seq <= $3
+   AND (e.user_id = $1 OR (e.user_id IS NULL AND EXISTS (
+        SELECT 1 FROM members m WHERE m.conversation_id = e.conversation_id AND m.user_id = $1)))
+ ORDER BY e.seq LIMIT $4"""
+
+
+def event_of(row: Row) -> Event:
+    return Event(
+        seq=row["seq"],
+        type=row["type"],
+        conversation_id=row["conversation_id"],
+        payload=msgspec.json.decode(row["payload"]),
+        created_at=clock.from_ms(row["created_at"]),
+    )
+
+
+async def _latest(conn: Conn) -> int:
+    return await conn.fetchval("SELECT MAX(seq) FROM events") or 0
+
+
 class SqlEventStore:
     def __init__(self, db: Database):
         self.db = db
+
+    async def since(self, user_id: str, after: int, limit: int, *, window: int = SCAN_WINDOW) -> EventPage:
+        async def run(c: Conn) -> EventPage:
+            # The head first: commits happen in seq order, so everything up to
+            # it is visible to the query below and `next` may safely reach it.
+            head = await _latest(c)
+            rows = await c.fetch(VISIBLE, user_id, after, after + window, limit)
+            events = [event_of(r) for r in rows]
+            if len(events) == limit:
+                return EventPage(events=events, next=events[-1].seq, more=True)
+            reached = max(after, min(after + window, head), events[-1].seq if events else after)
+            return EventPage(events=events, next=reached, more=reached < head)
+
+        return await self.db.read(run)
+
+    async def between(self, after: int, upto: int, limit: int) -> list[EventNote]:
+        async def run(c: Conn) -> list[EventNote]:
+            rows = await c.fetch(
+                f"SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3",
+                after,
+                upto,
+                limit,
+            )
+            return [EventNote(event=event_of(r), user_id=r["user_id"]) for r in rows]
+
+        return await self.db.read(run)
+
+    async def oldest(self) -> int:
+        return await self.db.read(lambda c: c.fetchval("SELECT MIN(seq) FROM events")) or 0
+
+    async def latest(self) -> int:
+        return await self.db.read(_latest)
+
+    async def prune(self, before: datetime) -> int:
+        cutoff = clock.to_ms(before)
+
+        async def batch(c: Conn) -> tuple[int, bool]:
+            # Only a prefix by seq, and never the newest event: the invariant
+            # "below oldest() everything is gone, above it nothing is" holds
+            # even if the clock once went backwards.
+            newest = await _latest(c)
+            rows = await c.fetch(
+                "SELECT seq, created_at FROM events WHERE seq < $1 ORDER BY seq LIMIT $2", newest, PRUNE_BATCH
+            )
+            cut = None
+            for r in rows:
+                if r["created_at"] >= cutoff:
+                    break
+                cut = r["seq"]
+            if cut is None:
+                return 0, False
+            gone = await c.execute("DELETE FROM events WHERE seq <= $1", cut)
+            return gone, cut == rows[-1]["seq"] and len(rows) == PRUNE_BATCH
+
+        total, again = 0, True
+        while again:  # one short write per batch: the writer is never held for long
+            gone, again = await self.db.write(batch)
+            total += gone
+        return total

@@ -1,0 +1,91 @@
+"""The real-time side of one process, started and stopped with the app.
+
+Start order matters: the hub subscribes to the bus and learns the log's head
+before the database's on_commit hook is set, so no committed event can slip
+between them (and if one did, the sequencer would read it from the log).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from chatd.config import Config
+from chatd.realtime import frames
+from chatd.realtime.bus import Bus, open_channels
+from chatd.realtime.hub import Hub
+from chatd.realtime.presence import PresenceService
+from chatd.realtime.pruner import prune_forever
+from chatd.realtime.typing import TypingService
+
+if TYPE_CHECKING:
+    from chatd.realtime.gateway import Session
+    from chatd.runtime import Runtime
+    from chatd.services.registry import Services
+    from chatd.storage.build import Stores
+
+log = logging.getLogger("chatd.realtime")
+
+SHUTDOWN_WAIT = 2.0
+
+
+class Realtime:
+    def __init__(self, config: Config, stores: Stores, services: Services):
+        self.config, self.stores, self.services = config, stores, services
+        self.channels = open_channels(config)
+        self.bus = Bus(self.channels)
+        self.hub = Hub(stores.events)
+        self.presence = PresenceService(stores.presence, stores.users, stores.conversations, stores.contacts,
+                                        self.bus, config.realtime.presence_grace_seconds)
+        self.typing = TypingService(self.bus, config.realtime.typing_ttl_seconds)
+        self.sessions: set[Session] = set()
+        self.accepting = False
+        self._pruner: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self.channels.__aenter__()
+        await self.hub.start(await self.bus.subscribe())
+        self.stores.db.on_commit = self.bus.publish_commit
+        self._pruner = asyncio.create_task(
+            prune_forever(self.stores.events, self.config.limits.event_retention_days), name="chatd-prune"
+        )
+        self.accepting = True
+
+    async def member_conversations(self, user_id: str) -> list[str]:
+        return [c.id for c, _ in await self.stores.conversations.list_for(user_id)]
+
+    async def close_sockets(self, code: int = frames.CLOSE_RESTART, reason: str = "server restarting") -> None:
+        """Ask every socket to close (1012: clients reconnect and resume) and
+        wait a little for them to go. Safe to call twice."""
+        self.accepting = False
+        for session in list(self.sessions):
+            session.stop(code, reason)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SHUTDOWN_WAIT
+        while self.sessions and loop.time() < deadline:
+            await asyncio.sleep(0.01)
+
+    async def close(self) -> None:
+        await self.close_sockets()
+        if self.stores.db.on_commit == self.bus.publish_commit:
+            self.stores.db.on_commit = None
+        if self._pruner is not None:
+            self._pruner.cancel()
+            await asyncio.gather(self._pruner, return_exceptions=True)
+        await self.presence.close()
+        await self.hub.stop()
+        await self.channels.__aexit__(None, None, None)
+
+
+async def start_realtime(runtime: Runtime) -> Realtime:
+    realtime = Realtime(runtime.config, runtime.stores, runtime.services)
+    await realtime.start()
+    return realtime
+
+
+async def close_app_sockets(app: Any) -> None:
+    """Before the server stops: close every socket with 1012 (see commands/serve.py)."""
+    realtime = getattr(app.state, "realtime", None)
+    if realtime is not None:
+        await realtime.close_sockets()

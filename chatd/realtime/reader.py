@@ -1,0 +1,83 @@
+"""A live socket's incoming side: frames in order, heartbeats and timers.
+
+Three clocks run per socket: idle (no frame at all, pings included, for
+idle_timeout_seconds closes it: the peer is gone or not speaking the
+protocol), away (no send/typing/read for away_after_seconds shows the user
+away until their next activity) and a periodic re-check of the session (a
+logout or revoked token ends live sockets too, not only new requests).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from chatd.errors import ChatError
+from chatd.realtime import frames
+from chatd.realtime.frames import Presence
+from chatd.realtime.handlers import ACTIVITY, handle
+from chatd.realtime.outbox import Outbox
+
+if TYPE_CHECKING:
+    from chatd.realtime.gateway import Session
+
+log = logging.getLogger("chatd.realtime")
+
+REAUTH_EVERY = 120.0
+INTERNAL = frames.Internal("Something went wrong on the server.")
+
+
+async def read_frames(session: Session, inbox: asyncio.Queue[str | bytes | None], outbox: Outbox) -> None:
+    rt, cfg = session.rt, session.rt.config.realtime
+    loop = asyncio.get_running_loop()
+    last_frame = last_active = loop.time()
+    next_check = last_frame + REAUTH_EVERY
+    auto_away = False
+    while True:
+        deadlines = [last_frame + cfg.idle_timeout_seconds, next_check]
+        if cfg.away_after_seconds and not auto_away:
+            deadlines.append(last_active + cfg.away_after_seconds)
+        try:
+            if inbox.empty():  # (a timer only when there is something to wait for)
+                async with asyncio.timeout_at(min(deadlines)):
+                    data = await inbox.get()
+            else:
+                data = inbox.get_nowait()
+        except TimeoutError:
+            now = loop.time()
+            if now >= last_frame + cfg.idle_timeout_seconds:
+                outbox.close(frames.CLOSE_IDLE, f"idle: no frame for {cfg.idle_timeout_seconds:g} s")
+                return
+            if now >= next_check:
+                next_check = now + REAUTH_EVERY
+                if not await session.still_valid(outbox):
+                    return
+            if cfg.away_after_seconds and not auto_away and now >= last_active + cfg.away_after_seconds:
+                auto_away = True
+                await rt.presence.set_state(session.user_id, session.socket_id, "away")
+            continue
+        if data is None:
+            return  # the client went away
+        last_frame = loop.time()
+        try:
+            frame = frames.parse(data)
+        except frames.FrameError as err:
+            outbox.frame(frames.error(err, err.frame_id))
+            continue
+        if isinstance(frame, Presence):
+            auto_away = False  # the client's word wins over the clock
+        elif isinstance(frame, ACTIVITY):
+            last_active = last_frame
+            if auto_away:
+                auto_away = False
+                await rt.presence.set_state(session.user_id, session.socket_id, "online")
+        try:
+            reply = await handle(rt, session.user_id, session.socket_id, frame)
+        except ChatError as err:
+            reply = frames.error(err, frame.id)
+        except Exception:  # noqa: BLE001 - one failing frame must not end the socket
+            log.exception("handling a %s frame failed", type(frame).__name__)
+            reply = frames.error(INTERNAL, frame.id)
+        if reply is not None:
+            outbox.frame(reply)

@@ -1,0 +1,151 @@
+"""Presence over real sockets (grace period 0.6 s in the test config)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from tests.realtime.conftest import Api, Sock, start_server
+
+GRACE = 0.6
+
+
+def presence_of(user) -> callable:
+    return lambda f: f.get("type") == "presence" and f.get("user_id") == user.id
+
+
+async def presences(sock, user, quiet: float = 0.3) -> list[str]:
+    return [f["state"] for f in await sock.drain(quiet) if presence_of(user)(f)]
+
+
+async def watched(api, connect):
+    """ann, and bob watching her from a shared conversation."""
+    ann, bob = await api.user("ann"), await api.user("bob")
+    await api.group(ann, bob)
+    b = await connect(bob)
+    await b.ready()
+    return ann, b
+
+
+async def test_online_with_any_tab_offline_after_the_last_and_the_grace(api, connect):
+    ann, b = await watched(api, connect)
+    tab1 = await connect(ann)
+    await tab1.ready()
+    online = await b.until(presence_of(ann))
+    assert online == {"type": "presence", "user_id": ann.id, "state": "online", "last_seen_at": None}
+    tab2 = await connect(ann, how="subprotocol")
+    await tab2.ready()
+    await tab1.close()
+    assert await presences(b, ann) == []  # still online through tab2
+
+    await tab2.close()
+    assert await presences(b, ann, quiet=GRACE / 3) == []  # inside the grace period
+    offline = await b.until(presence_of(ann), timeout=GRACE * 4)
+    assert offline["state"] == "offline" and offline["last_seen_at"] is None  # not shared by default
+    me = (await api.call(ann, "GET", "/api/v1/me", 200)).json()
+    assert me["last_seen_at"] is not None
+
+
+async def test_a_reconnect_inside_the_grace_period_does_not_flap(api, connect):
+    ann, b = await watched(api, connect)
+    tab = await connect(ann)
+    await tab.ready()
+    assert (await b.until(presence_of(ann)))["state"] == "online"
+    await tab.close()
+    await asyncio.sleep(GRACE / 3)
+    again = await connect(ann)
+    await again.ready()
+    assert await presences(b, ann, quiet=GRACE * 2) == []
+
+
+async def test_away_when_every_tab_says_so(api, connect):
+    ann, b = await watched(api, connect)
+    tab1 = await connect(ann)
+    await tab1.ready()
+    assert await presences(b, ann) == ["online"]
+    ack = await tab1.request({"type": "presence", "state": "away"})
+    assert ack == {"type": "ack", "id": ack["id"], "state": "away"}
+    assert await presences(b, ann) == ["away"]
+    tab2 = await connect(ann)
+    await tab2.ready()
+    assert await presences(b, ann) == ["online"]  # one tab is in use
+    await tab2.close()
+    assert await presences(b, ann) == ["away"]
+    await tab1.request({"type": "presence", "state": "online"})
+    assert await presences(b, ann) == ["online"]
+    bad = await tab1.request({"type": "presence", "state": "offline"})
+    assert bad["type"] == "error" and bad["status"] == 400
+
+
+async def test_a_new_socket_learns_who_is_online(api, connect):
+    ann, bob = await api.user("ann"), await api.user("bob")
+    await api.group(ann, bob)
+    a = await connect(ann)
+    await a.ready()
+    b = await connect(bob)
+    await b.ready()
+    assert (await b.until(presence_of(ann)))["state"] == "online"
+
+
+async def test_presence_only_for_people_around_and_never_across_a_block(api, connect):
+    ann, friend, stranger, blocked = (await api.user("ann"), await api.user("fr"), await api.user("st"),
+                                      await api.user("bl"))
+    await api.call(friend, "POST", "/api/v1/contacts", 201, json={"user_id": ann.id})
+    await api.call(ann, "POST", f"/api/v1/contacts/{friend.id}/accept", 200)
+    await api.group(ann, blocked)
+    await api.call(ann, "POST", f"/api/v1/contacts/{blocked.id}/block", 200)
+    watchers = {u.name: await connect(u) for u in (friend, stranger, blocked)}
+    for w in watchers.values():
+        await w.ready()
+    a = await connect(ann)
+    await a.ready()
+    assert await presences(watchers[friend.name], ann) == ["online"]  # an accepted contact, no shared chat
+    assert await presences(watchers[stranger.name], ann) == []
+    assert await presences(watchers[blocked.name], ann) == []  # shares a group, but is blocked
+    # The other way round too: ann sees nothing of the user she blocked.
+    assert not [f for f in await a.drain() if presence_of(blocked)(f)]
+
+
+async def test_last_seen_is_shown_when_the_user_allows_it(api, connect):
+    ann, b = await watched(api, connect)
+    await api.call(ann, "PATCH", "/api/v1/me", 200, json={"version": 1, "preferences": {"share_last_seen": True}})
+    tab = await connect(ann)
+    await tab.ready()
+    await b.until(presence_of(ann))
+    await tab.close()
+    offline = await b.until(presence_of(ann), timeout=GRACE * 4)
+    assert offline["state"] == "offline" and offline["last_seen_at"].endswith("Z")
+
+
+@pytest.fixture
+def away_server(tmp_path: Path):
+    server = start_server(tmp_path / "away", away_after_seconds=0.8)
+    yield server
+    server.stop()
+
+
+async def test_a_user_who_does_nothing_shows_away_until_they_act(away_server):
+    api = Api(away_server.url)
+    try:
+        ann, bob = await api.user("ann"), await api.user("bob")
+        conv = await api.group(ann, bob)
+        b = await Sock.open(away_server.url, bob)
+        await b.ready()
+        a = await Sock.open(away_server.url, ann)
+        await a.ready()
+        assert (await b.until(presence_of(ann)))["state"] == "online"
+        await a.request({"type": "ping"})  # a heartbeat is not activity
+        assert (await b.until(presence_of(ann), timeout=3))["state"] == "away"
+        await a.request({"type": "typing", "conversation_id": conv})
+        assert (await b.until(presence_of(ann)))["state"] == "online"
+        # Saying "away" yourself sticks: activity does not undo it.
+        await a.request({"type": "presence", "state": "away"})
+        assert (await b.until(presence_of(ann)))["state"] == "away"
+        await a.request({"type": "send", "conversation_id": conv, "client_id": "act", "body": "still away"})
+        assert await presences(b, ann, quiet=1.2) == []
+        for s in (a, b):
+            await s.close()
+    finally:
+        await api.http.aclose()
