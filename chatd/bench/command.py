@@ -1,0 +1,62 @@
+"""The `chatd bench` flags and the entry point the CLI calls.
+
+Defaults are the targets of issue 3 on a 2-core machine with SQLite:
+200 clients sending 3,000 messages/s (p99 end-to-end < 20 ms), one message
+to a 1,000-member group (< 100 ms to the last member), 5,000 idle sockets.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+SCENARIOS = ("throughput", "fanout", "idle")
+
+
+def _scenarios(text: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in SCENARIOS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(SCENARIOS)} (comma-separated)")
+    return names
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    target = parser.add_argument_group("target")
+    target.add_argument("--url", help="bench a running server (loopback only) instead of starting one")
+    target.add_argument("--pid", type=int, help="with --url: the server's process id, to report its RSS and CPU")
+    target.add_argument("--database", help="with no --url: storage.database of the started server "
+                        "(default: SQLite in a temporary directory)")
+    target.add_argument("--keep", action="store_true", help="keep the temporary data directory and server log")
+    parser.add_argument("--scenarios", type=_scenarios, default=list(SCENARIOS), metavar="LIST",
+                        help=f"comma-separated subset of {','.join(SCENARIOS)} (default: all)")
+
+    load = parser.add_argument_group("throughput scenario")
+    load.add_argument("--clients", type=int, default=200, help="WebSocket clients, one user each (default 200)")
+    load.add_argument("--conversations", type=int, default=100,
+                      help="conversations the clients are spread over (default 100: pairs)")
+    load.add_argument("--rate", type=float, default=3000.0, help="target messages per second, all clients (default 3000)")
+    load.add_argument("--duration", type=float, default=10.0, help="measured seconds (default 10)")
+    load.add_argument("--warmup", type=float, default=2.0, help="seconds of load before measuring (default 2)")
+    load.add_argument("--max-in-flight", type=int, default=2000,
+                      help="unacknowledged sends allowed at once; beyond it sends are skipped and counted (default 2000)")
+
+    fan = parser.add_argument_group("fan-out scenario")
+    fan.add_argument("--group-size", type=int, default=1000, help="members of the big group, each on a socket (default 1000)")
+    fan.add_argument("--fanout-messages", type=int, default=5, help="messages sent to the group, one at a time (default 5)")
+
+    idle = parser.add_argument_group("idle scenario")
+    idle.add_argument("--idle-sockets", type=int, default=5000, help="idle WebSockets to open and hold (default 5000)")
+    idle.add_argument("--idle-users", type=int, default=1000,
+                      help="users owning them, several devices each (default 1000)")
+    idle.add_argument("--idle-hold", type=float, default=5.0, help="seconds to hold them open (default 5)")
+
+    out = parser.add_argument_group("output")
+    out.add_argument("--json", nargs="?", const="-", metavar="PATH",
+                     help="also write the results as JSON to PATH (or stdout with no PATH)")
+    out.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+
+
+def run(args: argparse.Namespace) -> int:
+    from chatd.bench.runner import main
+
+    return main(args)

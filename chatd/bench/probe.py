@@ -1,0 +1,29 @@
+"""The server process as the benchmark sees it: RSS and CPU when its pid is
+known (always for a server the bench started; with --url only via --pid)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from chatd.bench import procstat
+
+
+class Probe:
+    def __init__(self, pid: int | None):
+        self.pid = pid
+
+    def rss(self) -> int | None:
+        return None if self.pid is None else procstat.rss_bytes(self.pid)
+
+    def cpu(self) -> float | None:
+        return None if self.pid is None else procstat.cpu_seconds(self.pid)
+
+    @contextlib.contextmanager
+    def peak_rss(self) -> Iterator[procstat.PeakRss]:
+        """Highest RSS seen while the block runs (peak 0 without a pid)."""
+        if self.pid is None:
+            yield procstat.PeakRss(0)
+            return
+        with procstat.PeakRss(self.pid) as peak:
+            yield peak

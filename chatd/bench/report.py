@@ -1,0 +1,128 @@
+"""The benchmark's report: targets judged, then a readable text page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chatd.bench.stats import mb
+
+# Issue 3's targets plus the process budgets (architecture notes).
+READY_BUDGET_S = 0.5
+IDLE_RSS_BUDGET_MB = 50
+RATE_TARGET = 3000
+P99_TARGET_MS = 20
+FANOUT_TARGET_MS = 100
+IDLE_TARGET = 5000
+# Acks counted inside the window lose a few at its edges.
+RATE_TOLERANCE = 0.99
+
+
+def _row(name: str, target: str, value: Any, met: bool | None) -> dict[str, Any]:
+    return {"name": name, "target": target, "value": value, "met": met}
+
+
+def evaluate(out: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    server = out.get("server", {})
+    if "ready_restart_s" in server:
+        rows.append(_row("ready after start (migrated data)", f"< {READY_BUDGET_S} s", server["ready_restart_s"],
+                         server["ready_restart_s"] < READY_BUDGET_S))
+    if server.get("rss_idle_bytes"):
+        value = mb(server["rss_idle_bytes"])
+        rows.append(_row("idle RSS", f"< {IDLE_RSS_BUDGET_MB} MB", value, value < IDLE_RSS_BUDGET_MB))
+    t = out.get("throughput", {})
+    if "acked_per_s" in t:
+        full = t["clients"] >= 200 and t["target_rate"] >= RATE_TARGET
+        clean = not (t["unacked_after_drain"] or t["undelivered_after_drain"] or t["errors"]
+                     or t["send_failed_socket_closed"] or t["sockets_dropped"])
+        rows.append(_row(f"durable messages/s, {t['clients']} clients", f">= {RATE_TARGET}/s, none lost",
+                         t["acked_per_s"], full and clean and t["acked_per_s"] >= RATE_TARGET * RATE_TOLERANCE))
+        p99 = t["end_to_end"]["p99_ms"]
+        rows.append(_row("end-to-end p99 at that load", f"< {P99_TARGET_MS} ms", p99,
+                         full and p99 is not None and p99 < P99_TARGET_MS))
+    f = out.get("fanout", {})
+    if "last_recipient" in f:
+        worst = f["last_recipient"]["max_ms"]
+        complete = not f["errors"] and all(n == f["group_size"] - 1 for n in f["recipients_reached"])
+        rows.append(_row(f"fan-out to {f['group_size']} members, last recipient (worst)",
+                         f"< {FANOUT_TARGET_MS} ms", worst,
+                         f["group_size"] >= 1000 and complete and worst is not None and worst < FANOUT_TARGET_MS))
+    i = out.get("idle", {})
+    if "held" in i:
+        rows.append(_row("idle sockets held", f">= {IDLE_TARGET}", i["held"], i["held"] >= IDLE_TARGET))
+    return rows
+
+
+def _lat(summary: dict[str, Any]) -> str:
+    if not summary.get("count"):
+        return "none measured"
+    return (f"p50 {summary['p50_ms']} ms, p95 {summary['p95_ms']} ms, p99 {summary['p99_ms']} ms, "
+            f"max {summary['max_ms']} ms (n={summary['count']})")
+
+
+def render(out: dict[str, Any]) -> str:
+    m = out["machine"]
+    lines = [f"chatd bench on {m['nproc']} CPU ({m['cpu']}), {m['ram_mb']} MB RAM, Python {m['python']}"]
+    s = out.get("server", {})
+    lines.append(f"server {s.get('url')} pid {s.get('pid')}")
+    if "ready_fresh_s" in s:
+        lines.append(f"  ready: {s['ready_fresh_s']} s on an empty data dir, {s['ready_restart_s']} s on restart")
+        lines.append(f"  RSS idle {mb(s.get('rss_idle_bytes'))} MB, at the end {mb(s.get('rss_end_bytes'))} MB; "
+                     f"CPU {s.get('cpu_total_s')} s in all; stopped in {s.get('stop_s')} s (exit {s.get('exit_code')})")
+    lines.append(f"users registered: {out.get('users_created')} in {out.get('users_register_s')} s "
+                 "(32 at a time, cheap argon2 parameters)")
+    t = out.get("throughput")
+    if t:
+        lines.append("throughput")
+        if "error" in t:
+            lines.append(f"  FAILED: {t['error']}")
+        else:
+            lines += [
+                f"  {t['clients']} clients in {t['conversations']} conversations, target {t['target_rate']}/s "
+                f"for {t['duration_s']} s (after {t['warmup_s']} s warm-up)",
+                f"  durable (acked) messages/s: {t['acked_per_s']}  (sent {t['sent_in_window']} in the window, "
+                f"skipped at the in-flight cap {t['skipped_in_flight_cap']})",
+                f"  end-to-end: {_lat(t['end_to_end'])}",
+                f"  ack:        {_lat(t['ack'])}",
+                f"  errors {t['errors'] or 'none'}, unacked {t['unacked_after_drain']}, "
+                f"undelivered {t['undelivered_after_drain']}, sockets dropped {t['sockets_dropped']} "
+                f"(sends lost with them {t['send_failed_socket_closed']})",
+                f"  server CPU {t['server_cpu_s']} s = {t['server_cpu_ms_per_message']} ms per message; "
+                f"RSS peak {mb(t['server_rss_peak_bytes'])} MB",
+                f"  load generator: CPU {t['generator_cpu_s']} s; its event loop woke late by "
+                f"p99 {t['generator_loop_lag']['p99_ms']} ms, max {t['generator_loop_lag']['max_ms']} ms",
+            ]
+    f = out.get("fanout")
+    if f:
+        lines.append("fan-out")
+        if "error" in f:
+            lines.append(f"  FAILED: {f['error']}")
+        else:
+            lines += [
+                f"  group of {f['group_size']}, {f['messages']} messages; sockets opened in {f['sockets_open_s']} s, "
+                f"presence settled in {f['presence_settle_s']} s",
+                f"  last recipient:   {_lat(f['last_recipient'])}",
+                f"  median recipient: {_lat(f['median_recipient'])}",
+                f"  recipients reached per message: {f['recipients_reached']}, errors {f['errors'] or 'none'}; "
+                f"RSS with the sockets "
+                f"{mb(f['server_rss_with_sockets_bytes'])} MB",
+            ]
+    i = out.get("idle")
+    if i:
+        lines.append("idle sockets")
+        if "error" in i:
+            lines.append(f"  FAILED: {i['error']}")
+        else:
+            lines += [
+                f"  {i['opened']} of {i['sockets_asked']} opened in {i['open_s']} s ({i['users']} users), "
+                f"{i['held']} still open after {i['held_after_s']} s; closed in {i['close_s']} s",
+                f"  server RSS {mb(i['server_rss_before_bytes'])} -> {mb(i['server_rss_held_bytes'])} MB "
+                f"({i['server_rss_per_socket_bytes']} bytes per socket)",
+            ]
+            if i.get("errors"):
+                lines.append(f"  errors: {i['errors']}")
+    lines.append("targets")
+    for row in out.get("targets", []):
+        verdict = "met" if row["met"] else "NOT met"
+        lines.append(f"  {row['name']}: {row['value']} (target {row['target']}) {verdict}")
+    return "\n".join(lines)

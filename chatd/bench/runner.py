@@ -1,0 +1,162 @@
+"""Runs the benchmark: the server (started here or given by --url), the users,
+the chosen scenarios, then the report. Every phase is bounded in time."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ipaddress
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import msgspec
+
+from chatd.bench import fanout, idle, throughput
+from chatd.bench.machine import describe
+from chatd.bench.population import Population
+from chatd.bench.probe import Probe
+from chatd.bench.report import evaluate, render
+from chatd.bench.server import BENCH_CONFIG, BENCH_ENV, ServerProcess
+
+SCENARIO_LIMIT = 600  # seconds; every scenario also bounds each of its own waits
+
+
+def raise_nofile() -> int:
+    """Thousands of sockets need thousands of descriptors (the server we
+    start inherits the limit)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
+
+
+def loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Progress:
+    def __init__(self, quiet: bool):
+        self.quiet, self.began = quiet, time.perf_counter()
+
+    def __call__(self, text: str) -> None:
+        if not self.quiet:
+            print(f"[{time.perf_counter() - self.began:6.1f}s] {text}", file=sys.stderr, flush=True)
+
+
+async def bench(args: argparse.Namespace, say: Progress) -> dict[str, Any]:
+    out: dict[str, Any] = {"machine": describe(), "command": " ".join(["chatd", *sys.argv[1:]])}
+    out["params"] = {k: v for k, v in vars(args).items() if k not in ("func", "command")}
+    out["server"] = {}
+    server: ServerProcess | None = None
+    try:
+        if args.url:
+            url, probe = args.url.rstrip("/"), Probe(args.pid)
+            out["server"].update(url=url, pid=args.pid)
+        else:
+            server = ServerProcess(Path(tempfile.mkdtemp(prefix="chatd-bench-")), database=args.database,
+                                   config=BENCH_CONFIG, env=BENCH_ENV)
+            url, probe = await _start(server, out["server"], args, say)
+        await _scenarios(args, url, probe, out, say)
+        if server is not None:
+            out["server"]["rss_end_bytes"] = probe.rss()
+            out["server"]["cpu_total_s"] = probe.cpu()
+    finally:
+        if server is not None:
+            began = time.perf_counter()
+            out["server"]["exit_code"] = server.stop()
+            out["server"]["stop_s"] = round(time.perf_counter() - began, 2)
+            if args.keep:
+                out["server"]["data_dir"] = str(server.data_dir)
+            else:
+                shutil.rmtree(server.data_dir, ignore_errors=True)
+    out["targets"] = evaluate(out)
+    return out
+
+
+async def _start(server: ServerProcess, info: dict[str, Any], args: argparse.Namespace,
+                 say: Progress) -> tuple[str, Probe]:
+    """Start once on an empty data dir (migrations included), then again on
+    the migrated data (the usual restart): both times are reported."""
+    say("starting the server on an empty data directory")
+    fresh = await server.start()
+    server.stop()
+    say("restarting it on the migrated data")
+    restart = await server.start()
+    probe = Probe(server.pid)
+    await asyncio.sleep(1.0)
+    info.update(url=server.url, pid=server.pid, ready_fresh_s=round(fresh, 3), ready_restart_s=round(restart, 3),
+                rss_idle_bytes=probe.rss(), database=args.database or "sqlite (temporary directory)")
+    return server.url, probe
+
+
+async def _scenarios(args: argparse.Namespace, url: str, probe: Probe, out: dict[str, Any], say: Progress) -> None:
+    population = Population(url)
+    runs = {
+        "throughput": lambda: throughput.run(population, args, probe),
+        "fanout": lambda: fanout.run(population, args, probe),
+        # Idle sockets belong to users of their own (after everyone else's).
+        "idle": lambda: idle.run(population, args, probe, first_user=_busy_users(args)),
+    }
+    try:
+        for name in args.scenarios:
+            say(f"scenario {name}")
+            began = time.perf_counter()
+            try:
+                out[name] = await asyncio.wait_for(runs[name](), timeout=SCENARIO_LIMIT)
+            except Exception as err:  # noqa: BLE001 - reported; the other scenarios still run
+                out[name] = {"error": f"{type(err).__name__}: {err}"}
+            out[name]["wall_s"] = round(time.perf_counter() - began, 1)
+            say(f"scenario {name} done in {out[name]['wall_s']} s")
+    finally:
+        out["users_created"] = len(population.bots)
+        out["users_register_s"] = round(population.register_seconds, 2)
+        await population.aclose()
+
+
+def _busy_users(args: argparse.Namespace) -> int:
+    busy = [0]
+    if "throughput" in args.scenarios:
+        busy.append(args.clients)
+    if "fanout" in args.scenarios:
+        busy.append(args.group_size)
+    return max(busy)
+
+
+def main(args: argparse.Namespace) -> int:
+    if args.url and not loopback(args.url):
+        print("chatd bench: --url must be a loopback address (127.0.0.1, ::1, localhost)", file=sys.stderr)
+        return 2
+    raise_nofile()
+    say = Progress(args.quiet)
+    try:
+        import uvloop
+    except ImportError:  # uvloop is optional; the generator is then slower
+        runner: Any = asyncio.run
+    else:
+        runner = uvloop.run
+    try:
+        results = runner(bench(args, say))
+    except RuntimeError as err:  # the server did not start: its log says why
+        print(f"chatd bench: {err}", file=sys.stderr)
+        return 1
+    print(render(results))
+    if args.json:
+        text = msgspec.json.format(msgspec.json.encode(results), indent=2).decode()
+        if args.json == "-":
+            print(text)
+        else:
+            Path(args.json).write_text(text + "\n", encoding="utf-8")
+    failed = [name for name in args.scenarios if "error" in results.get(name, {})]
+    return 1 if failed else 0

@@ -1,0 +1,48 @@
+"""`chatd bench` end to end with tiny parameters: it starts its own server,
+runs every scenario and reports sane numbers (no timing thresholds here:
+the real figures live in BENCHMARKS.md)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_bench_smoke(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "chatd", "bench", "--quiet", "--json", str(out),
+         "--clients", "6", "--conversations", "3", "--rate", "60", "--warmup", "0.3", "--duration", "1",
+         "--group-size", "8", "--fanout-messages", "2", "--idle-sockets", "12", "--idle-users", "4",
+         "--idle-hold", "0.3"],
+        capture_output=True, text=True, timeout=180,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "durable (acked) messages/s" in run.stdout and "targets" in run.stdout
+    report = json.loads(out.read_text())
+
+    server = report["server"]
+    assert 0 < server["ready_fresh_s"] < 30 and 0 < server["ready_restart_s"] < 30
+    assert server["rss_idle_bytes"] > 10 * 2**20 and server["exit_code"] == 0
+
+    t = report["throughput"]
+    assert t["clients"] == 6 and t["conversations"] == 3
+    assert t["sent_in_window"] > 0 and 0 < t["acked_per_s"] <= 2 * 60
+    assert t["end_to_end"]["count"] > 0 and 0 < t["end_to_end"]["p50_ms"] <= t["end_to_end"]["p99_ms"]
+    assert t["ack"]["count"] > 0
+    assert t["errors"] == {} and t["unacked_after_drain"] == 0 and t["undelivered_after_drain"] == 0
+    assert t["server_cpu_s"] is not None and t["server_cpu_s"] >= 0
+
+    f = report["fanout"]
+    assert f["group_size"] == 8 and f["recipients_reached"] == [7, 7]
+    assert 0 < f["last_recipient"]["max_ms"] < 10_000
+
+    i = report["idle"]
+    assert i["opened"] == 12 and i["held"] == 12 and i["users"] == 4
+    assert i["server_rss_held_bytes"] > 0
+
+    names = {row["name"] for row in report["targets"]}
+    assert "idle sockets held" in names and any(n.startswith("durable messages/s") for n in names)
+    assert report["users_created"] == 12  # fan-out reuses the first 6 and adds 2; idle has 4 of its own
