@@ -14,9 +14,14 @@ from litestar.datastructures import State
 from litestar.di import Provide
 
 from chatd import config as config_module
+from chatd import __version__
+from chatd.api.openapi import openapi_config
 from chatd.api.problems import HANDLERS
+from chatd.api.static import static_router
 from chatd.api.routes import ROUTES
-from chatd.runtime import start_runtime
+from chatd.api.security import auth_middleware, provide_me
+from chatd.realtime.core import start_realtime
+from chatd.runtime import Runtime, start_runtime
 from chatd.services.registry import Services
 
 
@@ -24,23 +29,36 @@ def _services(state: State) -> Services:
     return state.runtime.services
 
 
-def create_app(config: config_module.Config | None = None) -> Litestar:
+def create_app(config: config_module.Config | None = None, runtime: Runtime | None = None) -> Litestar:
+    """`runtime`: already started by `chatd serve`, so start-up errors (a bad
+    database URL, a newer schema) surface as one line before the port opens."""
     cfg = config or config_module.load()
+    prestarted = runtime
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        runtime = await start_runtime(cfg)
+        runtime = prestarted or await start_runtime(cfg)
         app.state.runtime = runtime
         try:
-            yield
+            # Sockets, fan-out and presence; it hooks the database's on_commit.
+            app.state.realtime = await start_realtime(runtime)
+            try:
+                yield
+            finally:
+                await app.state.realtime.close()
         finally:
             await runtime.close()
 
     return Litestar(
-        route_handlers=ROUTES,
+        route_handlers=[*ROUTES, static_router()],
+        openapi_config=openapi_config(__version__),
         lifespan=[lifespan],
         exception_handlers=HANDLERS,
-        dependencies={"services": Provide(_services, sync_to_thread=False)},
+        dependencies={
+            "services": Provide(_services, sync_to_thread=False),
+            "me": Provide(provide_me, sync_to_thread=False),
+        },
+        middleware=[auth_middleware],
         state=State({"config": cfg}),
         debug=False,
     )

@@ -1,8 +1,28 @@
 """Every HTTP/WebSocket route handler of the app, by capability."""
 
+from chatd.api.admin import ADMIN_ROUTES
+from chatd.api.auth import AUTH_ROUTES
+from chatd.api.contacts import CONTACT_ROUTES
+from chatd.api.conversations import CONVERSATION_ROUTES
 from chatd.api.health import healthz, readyz
+from chatd.api.me import ME_ROUTES
+from chatd.api.messages import MESSAGE_ROUTES
+from chatd.api.search import SEARCH_ROUTES
+from chatd.api.sync import SYNC_ROUTES
+from chatd.api.users import USER_ROUTES
+from chatd.api.ws import WS_ROUTES
 
 ROUTES: list = [
     healthz,
     readyz,
+    *AUTH_ROUTES,
+    *ME_ROUTES,
+    *USER_ROUTES,
+    *CONTACT_ROUTES,
+    *CONVERSATION_ROUTES,
+    *MESSAGE_ROUTES,
+    *SEARCH_ROUTES,
+    *ADMIN_ROUTES,
+    *SYNC_ROUTES,
+    *WS_ROUTES,
 ]

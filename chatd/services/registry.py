@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chatd.config import Config
+from chatd.services.accounts import Accounts
+from chatd.services.contacts import ContactService
+from chatd.services.conversations import ConversationService
+from chatd.realtime.sync import SyncService
+from chatd.services.messages import MessageService
 from chatd.storage.build import Stores
 
 
@@ -12,7 +17,21 @@ from chatd.storage.build import Stores
 class Services:
     config: Config
     stores: Stores
+    accounts: Accounts
+    contacts: ContactService
+    conversations: ConversationService
+    messages: MessageService
+    sync: SyncService
 
 
 def build_services(config: Config, stores: Stores) -> Services:
-    return Services(config=config, stores=stores)
+    contacts = ContactService(stores.contacts, stores.users)
+    return Services(
+        contacts=contacts,
+        conversations=ConversationService(config, stores.conversations, stores.users, stores.messages, contacts),
+        config=config,
+        stores=stores,
+        accounts=Accounts(config, stores.users, stores.auth, stores.cache),
+        messages=MessageService(config, stores.messages, stores.conversations, contacts, stores.cache),
+        sync=SyncService(stores.events),
+    )

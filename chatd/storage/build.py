@@ -4,26 +4,41 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chatd.config import Config
+from litestar.stores.base import Store
+
+from chatd.config import Config, ConfigError
+from chatd.storage.cache import open_cache
+from chatd.storage.memory.presence import MemoryPresenceStore
+from chatd.storage.ports.auth import AuthStore
+from chatd.storage.ports.contacts import ContactStore
+from chatd.storage.ports.conversations import ConversationStore
+from chatd.storage.ports.events import EventStore
+from chatd.storage.ports.messages import MessageStore
+from chatd.storage.ports.presence import PresenceStore
+from chatd.storage.ports.users import UserStore
 from chatd.storage.sql.auth import SqlAuthStore
 from chatd.storage.sql.contacts import SqlContactStore
 from chatd.storage.sql.conversations import SqlConversationStore
 from chatd.storage.sql.db import Database, open_database
 from chatd.storage.sql.events import SqlEventStore
 from chatd.storage.sql.messages import SqlMessageStore
-from chatd.storage.sql.migrate import migrate
+from chatd.storage.sql.schema_version import pending
 from chatd.storage.sql.users import SqlUserStore
 
 
 @dataclass
 class Stores:
     db: Database
-    users: SqlUserStore
-    auth: SqlAuthStore
-    contacts: SqlContactStore
-    conversations: SqlConversationStore
-    messages: SqlMessageStore
-    events: SqlEventStore
+    users: UserStore
+    auth: AuthStore
+    contacts: ContactStore
+    conversations: ConversationStore
+    messages: MessageStore
+    events: EventStore
+    # Short-lived counters (rate limits); see storage/cache.py.
+    cache: Store
+    # Who is connected now; per process ("memory"), see storage/ports/presence.py.
+    presence: PresenceStore
 
     async def check(self) -> dict[str, str]:
         """Which configured stores do not answer (empty when all do)."""
@@ -38,12 +53,31 @@ class Stores:
         await self.db.close()
 
 
+def refuse_unavailable(config: Config) -> None:
+    """Adapters named in the config shape but not in this version: refuse at
+    start rather than silently keep data somewhere the admin did not choose."""
+    s = config.storage
+    for key, value, default in (("messages", s.messages, "database"), ("cache", s.cache, "memory")):
+        if value != default:
+            scheme = value.split("://", 1)[0]
+            raise ConfigError(f"storage.{key} = {value!r}: the {scheme} adapter is not available yet; use {default!r}")
+    if not s.media.startswith("file://"):
+        raise ConfigError(f"storage.media = {s.media!r}: only file:// media folders are available yet")
+
+
 async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
+    refuse_unavailable(config)
     url = config.storage.database
-    if run_migrations:
-        await migrate(url)
     db = open_database(url)
     await db.start()
+    try:
+        if await pending(db) and run_migrations:
+            from chatd.storage.sql.migrate import migrate  # piccolo: imported only when a migration is due
+
+            await migrate(url)
+    except BaseException:
+        await db.close()
+        raise
     return Stores(
         db=db,
         users=SqlUserStore(db),
@@ -52,4 +86,6 @@ async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
         conversations=SqlConversationStore(db),
         messages=SqlMessageStore(db),
         events=SqlEventStore(db),
+        cache=open_cache(config),
+        presence=MemoryPresenceStore(),
     )
