@@ -18,9 +18,11 @@ async def test_public_profile_has_only_public_fields(client):
     await client.get("/api/v1/me", headers=alice.headers)
     r = await client.get(f"/api/v1/users/{alice.id}", headers=bob.headers)
     assert r.status_code == 200
-    assert set(r.json()) == PUBLIC_FIELDS
+    assert set(r.json()) == PUBLIC_FIELDS | {"presence"}
     assert not PRIVATE_FIELDS & set(r.json())
     assert "midnight" not in r.text
+    # No shared conversation or contact: presence is not bob's to see.
+    assert r.json()["presence"] is None
 
 
 async def test_unknown_user_is_404(client):

@@ -173,3 +173,21 @@ async def test_heartbeats_keep_a_quiet_socket_open(tmp_path) -> None:
                 assert silent.reconnects >= 1  # closed as idle (4408), came back by itself
     finally:
         server.stop()
+
+
+async def test_a_cursor_the_server_cannot_resume_is_dropped_and_live_events_follow(new_client) -> None:
+    """The gateway answers an unknown/expired cursor with an error frame and
+    close 4410; the client hands the error to the application (it must
+    refetch), forgets the cursor and goes on live, instead of redialling the
+    same dead cursor forever."""
+    alice, bob, chat = await pair(new_client)
+    async with bob.connect(since="999999999", proxy=None) as b:
+        async with asyncio.timeout(5):
+            async for frame in b:
+                if isinstance(frame, dict) and frame.get("type") == "error":
+                    assert frame["code"] == "cursor_unknown"
+                    break
+        await alice.send(chat, "after the reset")
+        event = await first_event(b)
+        assert event.payload["body"] == "after the reset"
+        assert b.cursor == str(event.seq)

@@ -25,6 +25,7 @@ async def watched(api, connect):
     ann, bob = await api.user("ann"), await api.user("bob")
     await api.group(ann, bob)
     b = await connect(bob)
+    b.user = bob  # who is watching, for REST calls as them
     await b.ready()
     return ann, b
 
@@ -35,6 +36,10 @@ async def test_online_with_any_tab_offline_after_the_last_and_the_grace(api, con
     await tab1.ready()
     online = await b.until(presence_of(ann))
     assert online == {"type": "presence", "user_id": ann.id, "state": "online", "last_seen_at": None}
+    profile = await api.call(b.user, "GET", f"/api/v1/users/{ann.id}", 200)
+    assert profile.json()["presence"] == "online"
+    stranger = await api.user("stranger")
+    assert (await api.call(stranger, "GET", f"/api/v1/users/{ann.id}", 200)).json()["presence"] is None
     tab2 = await connect(ann, how="subprotocol")
     await tab2.ready()
     await tab1.close()
@@ -44,6 +49,7 @@ async def test_online_with_any_tab_offline_after_the_last_and_the_grace(api, con
     assert await presences(b, ann, quiet=GRACE / 3) == []  # inside the grace period
     offline = await b.until(presence_of(ann), timeout=GRACE * 4)
     assert offline["state"] == "offline" and offline["last_seen_at"] is None  # not shared by default
+    assert (await api.call(b.user, "GET", f"/api/v1/users/{ann.id}", 200)).json()["presence"] == "offline"
     me = (await api.call(ann, "GET", "/api/v1/me", 200)).json()
     assert me["last_seen_at"] is not None
 
