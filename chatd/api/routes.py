@@ -7,6 +7,7 @@ from chatd.api.conversations import CONVERSATION_ROUTES
 from chatd.api.health import healthz, readyz
 from chatd.api.me import ME_ROUTES
 from chatd.api.messages import MESSAGE_ROUTES
+from chatd.api.metrics import metrics
 from chatd.api.search import SEARCH_ROUTES
 from chatd.api.sync import SYNC_ROUTES
 from chatd.api.users import USER_ROUTES
@@ -15,6 +16,7 @@ from chatd.api.ws import WS_ROUTES
 ROUTES: list = [
     healthz,
     readyz,
+    metrics,
     *AUTH_ROUTES,
     *ME_ROUTES,
     *USER_ROUTES,

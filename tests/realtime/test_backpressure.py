@@ -50,11 +50,11 @@ async def test_a_stalled_client_does_not_block_others_and_is_told_to_resync(serv
         return time.monotonic()
 
     last_stored = max(await asyncio.gather(*[send_share(k, 8) for k in range(8)]))
-    await asyncio.wait_for(done.wait(), 10)
+    await asyncio.wait_for(done.wait(), 20)
     lag = time.monotonic() - last_stored
     reader.cancel()
     assert received == total
-    assert lag < 5.0, f"bob got the last message {lag:.2f} s after it was stored"
+    assert lag < 8.0, f"bob got the last message {lag:.2f} s after it was stored"
 
     # Now read what reached the stalled client: a gap-free prefix, then the close.
     code, reason, seen = await stalled.closed(timeout=10)
