@@ -111,3 +111,20 @@ def _now_value(conn):
 
     now = datetime.datetime.now()
     return now.isoformat(sep=" ") if conn.dialect == "sqlite" else now
+
+
+async def test_close_finishes_queued_writes_then_refuses_new_ones(database_url):
+    db = open_database(database_url)
+    await db.start()
+    writes = [asyncio.ensure_future(db.write(lambda c, i=i: insert_user(c, f"q{i}"))) for i in range(20)]
+    await asyncio.sleep(0)  # queued, not yet committed
+    await db.close()
+    assert all(w.done() and w.exception() is None for w in writes)
+    with pytest.raises(RuntimeError):
+        await db.write(lambda c: insert_user(c, "late"))
+    db = open_database(database_url)
+    await db.start()
+    try:
+        assert await count_users(db) == 20
+    finally:
+        await db.close()

@@ -7,6 +7,7 @@ adapter code stays the same as on SQLite's single writer.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -46,11 +47,21 @@ class PostgresDatabase(Database):
         self.url = url
         self.max_size = max_size
         self._pool: asyncpg.Pool | None = None
+        self._writing = 0
+        self._idle = asyncio.Event()
+        self._closing = False
 
     async def start(self) -> None:
         self._pool = await asyncpg.create_pool(self.url, min_size=1, max_size=self.max_size)
+        self._closing = False
 
     async def close(self) -> None:
+        """Let writes already asked for finish (their callers wait for an
+        answer), refuse new ones, then close the pool."""
+        self._closing = True
+        while self._writing:
+            self._idle.clear()
+            await self._idle.wait()
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
@@ -61,12 +72,18 @@ class PostgresDatabase(Database):
             return await fn(PostgresConn(raw))
 
     async def write(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
-        assert self._pool is not None, "database not started"
-        conn = None
-        async with self._pool.acquire() as raw:
-            async with raw.transaction():
-                conn = PostgresConn(raw)
-                result = await fn(conn)
+        if self._pool is None or self._closing:
+            raise RuntimeError("database not started or closing")
+        self._writing += 1
+        try:
+            async with self._pool.acquire() as raw:
+                async with raw.transaction():
+                    conn = PostgresConn(raw)
+                    result = await fn(conn)
+        finally:
+            self._writing -= 1
+            if not self._writing:
+                self._idle.set()
         if conn.new_events and self.on_commit is not None:
             self.on_commit(conn.new_events)
         return result
