@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from chatd.storage.ports.events import EventNote
+from chatd.storage.sql.sqlite_checkpoint import JOURNAL_SIZE_LIMIT, Checkpointer
 from chatd.storage.sql.db import Conn, Database, Row, to_sqlite
 
 T = TypeVar("T")
@@ -68,13 +69,18 @@ class SqliteDatabase(Database):
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._committer: ThreadPoolExecutor | None = None
+        self._checkpointer: Checkpointer | None = None
         self._closing = False
 
     async def start(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         w = connect(self.path)
         w.execute("PRAGMA journal_mode = WAL")
+        w.execute("PRAGMA wal_autocheckpoint = 0")  # see sqlite_checkpoint.py
+        w.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
         self._writer = SqliteConn(w)
+        self._checkpointer = Checkpointer(self.path)
+        self._checkpointer.start()
         self._reader = SqliteConn(connect(self.path))
         self._wake = asyncio.Event()
         self._closing = False
@@ -93,6 +99,9 @@ class SqliteDatabase(Database):
         if self._committer is not None:
             self._committer.shutdown()
             self._committer = None
+        if self._checkpointer is not None:
+            await self._checkpointer.close()
+            self._checkpointer = None
         for conn in (self._writer, self._reader):
             if conn:
                 conn.raw.close()
