@@ -128,3 +128,29 @@ async def test_close_finishes_queued_writes_then_refuses_new_ones(database_url):
         assert await count_users(db) == 20
     finally:
         await db.close()
+
+
+async def test_postgres_takes_the_event_lock_only_after_every_row_lock(postgres_url):
+    """Taken mid-transaction, the log lock would invert the lock order with a
+    writer that holds a row this transaction wants next (a deadlock).
+    PostgreSQL only: SQLite has one writer and no such lock."""
+    db = open_database(postgres_url)
+    await db.start()
+    held_during: list[int] = []
+
+    async def write(c):
+        await insert_user(c, "locker")
+        await append_event(c, "user.updated", {"id": "locker"}, user_id="locker")
+        held_during.append(await c.fetchval(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"))
+        await c.execute("UPDATE users SET bio = 'after the event' WHERE id = 'locker'")
+
+    try:
+        seen: list = []
+        db.on_commit = seen.extend
+        await db.write(write)
+        assert held_during == [0]
+        assert [n.event.type for n in seen] == ["user.updated"]
+    finally:
+        await db.write(lambda c: c.execute("DELETE FROM users WHERE id = 'locker'"))
+        await db.close()

@@ -40,12 +40,13 @@ async def add_member_in(c, conv: str, user: str) -> None:
 
 async def emit(stores, type: str, *, conversation_id=None, user_id=None, n: int = 1) -> list[int]:
     async def run(c):
-        return [
-            (await append_event(c, type, {"i": i}, conversation_id=conversation_id, user_id=user_id)).seq
-            for i in range(n)
-        ]
+        for i in range(n):
+            await append_event(c, type, {"i": i}, conversation_id=conversation_id, user_id=user_id)
 
-    return await stores.db.write(run)
+    await stores.db.write(run)
+    # The seqs just written (PostgreSQL assigns them only at commit).
+    rows = await stores.db.read(lambda c: c.fetch("SELECT seq FROM events ORDER BY seq DESC LIMIT $1", n))
+    return sorted(r["seq"] for r in rows)
 
 
 async def seqs(stores, user: str, after: int = 0, limit: int = 1000) -> list[int]:

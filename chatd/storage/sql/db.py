@@ -34,6 +34,8 @@ class Conn(abc.ABC):
     dialect: Dialect
     # Events appended in the current write; handed to `on_commit` once committed.
     new_events: list[EventNote]
+    # PostgreSQL only: events to insert at the end of the transaction (events.py).
+    deferred_events: list[Any]
 
     @abc.abstractmethod
     async def fetch(self, sql: str, *args: Any) -> Sequence[Row]: ...

@@ -15,8 +15,18 @@ from chatd.storage.sql.db import Conn, Database, Row
 
 # PostgreSQL hands out BIGSERIAL values at insert time but transactions may
 # commit in another order; a reader could then skip a seq that commits later.
-# This lock (held to commit) makes event inserts, and so commits, go in seq order.
+# This lock (held to commit) makes event inserts, and so commits, go in seq
+# order. It is taken as the LAST step of a transaction (flush_deferred), after
+# every row lock: taken earlier it would invert the lock order with a
+# writer that waits for it while holding a row this one needs (deadlock).
 EVENT_LOCK = 0x63686174  # "chat"
+
+
+class Pending(msgspec.Struct, frozen=True):
+    type: str
+    body: Any
+    conversation_id: str | None
+    user_id: str | None
 
 
 async def append_event(
@@ -26,25 +36,41 @@ async def append_event(
     *,
     conversation_id: str | None = None,
     user_id: str | None = None,
-) -> Event:
+) -> None:
     """Record one event. `user_id` set = a per-user event only that user sees;
-    otherwise every current member of `conversation_id` sees it."""
+    otherwise every current member of `conversation_id` sees it. On SQLite
+    (one writer) it is inserted now; on PostgreSQL at the end of the
+    transaction, by flush_deferred."""
+    pending = Pending(type, msgspec.to_builtins(payload), conversation_id, user_id)
     if conn.dialect == "postgres":
+        conn.deferred_events.append(pending)
+    else:
+        await _insert(conn, pending)
+
+
+async def flush_deferred(conn: Conn) -> None:
+    """PostgreSQL: take the log lock and insert this transaction's events."""
+    if conn.deferred_events:
         await conn.execute("SELECT pg_advisory_xact_lock($1)", EVENT_LOCK)
-    body = msgspec.to_builtins(payload)
+        for pending in conn.deferred_events:
+            await _insert(conn, pending)
+        conn.deferred_events = []
+
+
+async def _insert(conn: Conn, pending: Pending) -> None:
     at = clock.now()
     seq = await conn.fetchval(
         "INSERT INTO events (type, conversation_id, user_id, payload, created_at)"
         " VALUES ($1, $2, $3, $4, $5) RETURNING seq",
-        type,
-        conversation_id,
-        user_id,
-        msgspec.json.encode(body).decode(),
+        pending.type,
+        pending.conversation_id,
+        pending.user_id,
+        msgspec.json.encode(pending.body).decode(),
         clock.to_ms(at),
     )
-    event = Event(seq=seq, type=type, conversation_id=conversation_id, payload=body, created_at=at)
-    conn.new_events.append(EventNote(event=event, user_id=user_id))
-    return event
+    event = Event(seq=seq, type=pending.type, conversation_id=pending.conversation_id, payload=pending.body,
+                  created_at=at)
+    conn.new_events.append(EventNote(event=event, user_id=pending.user_id))
 
 
 EVENT_COLUMNS = "seq, type, conversation_id, user_id, payload, created_at"

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import asyncpg
 
 from chatd.storage.sql.db import Conn, Database, Row
+from chatd.storage.sql.events import flush_deferred
 
 T = TypeVar("T")
 
@@ -24,6 +25,7 @@ class PostgresConn(Conn):
     def __init__(self, raw: asyncpg.Connection):
         self.raw = raw
         self.new_events = []
+        self.deferred_events = []
 
     async def fetch(self, sql: str, *args: Any) -> Sequence[Row]:
         return await self.raw.fetch(sql, *args)
@@ -80,6 +82,7 @@ class PostgresDatabase(Database):
                 async with raw.transaction():
                     conn = PostgresConn(raw)
                     result = await fn(conn)
+                    await flush_deferred(conn)
         finally:
             self._writing -= 1
             if not self._writing:
