@@ -11,9 +11,11 @@ Every frame is a JSON object with a `type`. Client to server:
 Server to client: `hello` after authentication, replayed events, `ready`
 {cursor} once caught up, then live events (objects with a `seq`), `presence`,
 `typing`, `ack`, `pong`, `error` {id, status, code, title, detail} (the
-socket stays open), and `resync` {code, detail} just before a close that
-asks the client to reconnect with its cursor (or, for cursor_expired, to
-refetch state first).
+socket stays open, except before the close codes below), and `resync`
+{code: "too_slow", detail} just before close 4429: reconnect with the
+cursor. A cursor the log cannot resume from gets an `error`
+(cursor_expired / cursor_unknown) and close 4410: refetch state, then
+reconnect without `since`.
 """
 
 from __future__ import annotations

@@ -66,7 +66,10 @@ async def read_frames(session: Session, inbox: asyncio.Queue[str | bytes | None]
             outbox.frame(frames.error(err, err.frame_id))
             continue
         if isinstance(frame, Presence):
-            auto_away = False  # the client's word wins over the clock
+            # The client's word wins over the clock: its idle timer restarts
+            # too, or an explicit "online" would turn "away" again at once.
+            auto_away = False
+            last_active = last_frame
         elif isinstance(frame, ACTIVITY):
             last_active = last_frame
             if auto_away:

@@ -155,3 +155,24 @@ async def test_a_user_who_does_nothing_shows_away_until_they_act(away_server):
             await s.close()
     finally:
         await api.http.aclose()
+
+
+async def test_saying_online_after_going_away_by_the_clock_restarts_the_clock(away_server):
+    api = Api(away_server.url)
+    try:
+        ann, bob = await api.user("ann"), await api.user("bob")
+        await api.group(ann, bob)
+        b = await Sock.open(away_server.url, bob)
+        await b.ready()
+        a = await Sock.open(away_server.url, ann)
+        await a.ready()
+        assert (await b.until(presence_of(ann)))["state"] == "online"
+        assert (await b.until(presence_of(ann), timeout=3))["state"] == "away"
+        await a.request({"type": "presence", "state": "online"})
+        assert (await b.until(presence_of(ann)))["state"] == "online"
+        # Not straight back to away: the idle clock started again (0.8 s here).
+        assert await presences(b, ann, quiet=0.5) == []
+        for s in (a, b):
+            await s.close()
+    finally:
+        await api.http.aclose()
