@@ -44,10 +44,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from chatd.storage.sql.schema_version import SchemaTooNew
+
     try:
         return _dispatch(args)
     except config_module.ConfigError as err:
         print(f"chatd: config error: {err}", file=sys.stderr)
+        return 2
+    except SchemaTooNew as err:
+        print(f"chatd: {err}", file=sys.stderr)
         return 2
 
 

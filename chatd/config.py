@@ -178,6 +178,8 @@ def load(path: str | Path | None = None, environ: dict[str, str] | None = None) 
             raw = tomllib.loads(file.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as err:
             raise ConfigError(f"{file}: not valid TOML: {err}") from None
-    elif path is not None:
+    elif path is not None or "CHATD_CONFIG" in os.environ:
+        # Named explicitly (flag or CHATD_CONFIG): a typo must not silently
+        # mean "all defaults" (open registration on a fresh SQLite file).
         raise ConfigError(f"{file}: no such config file")
     return parse(raw, environ)

@@ -16,6 +16,9 @@ def _redact(url: str) -> str:
 
 
 def run(cfg: Config) -> int:
+    from chatd.storage.build import refuse_unavailable
+
+    refuse_unavailable(cfg)  # what `serve` would refuse is not "OK"
     s = cfg.storage
     print("config OK")
     print(f"  listen       {cfg.server.host}:{cfg.server.port} ({cfg.server.public_url})")

@@ -14,7 +14,6 @@ import sys
 from typing import Any
 
 from chatd.config import Config
-from chatd.storage.sql.schema_version import SchemaTooNew
 
 log = logging.getLogger("chatd")
 
@@ -77,9 +76,6 @@ def run(cfg: Config, host: str | None = None, port: int | None = None) -> int:
         runner = asyncio.run
     try:
         runner(_serve(cfg, bind_host, bind_port))
-    except SchemaTooNew as err:
-        print(f"chatd: {err}", file=sys.stderr)
-        return 2
     except (OSError, ConnectionError) as err:
         print(f"chatd: cannot start: {err}", file=sys.stderr)
         return 1

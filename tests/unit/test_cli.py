@@ -107,3 +107,28 @@ def test_schema_exports_every_entity(tmp_path):
     assert out.returncode == 0
     single = json.loads((tmp_path / "schemas" / "Message.schema.json").read_text())
     assert single["$ref"] == "#/$defs/Message"
+
+
+def test_a_missing_file_named_by_chatd_config_is_an_error(tmp_path):
+    result = chatd("check-config", cwd=tmp_path, env={"CHATD_CONFIG": str(tmp_path / "typo.toml")})
+    assert result.returncode == 2 and "no such config file" in result.stderr
+
+
+def test_check_config_refuses_what_serve_would_refuse(tmp_path):
+    (tmp_path / "chatd.toml").write_text('[storage]\ncache = "redis://127.0.0.1:6379/0"\n')
+    result = chatd("check-config", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "storage.cache = 'redis://127.0.0.1:6379/0'" in result.stderr and "config OK" not in result.stdout
+
+
+def test_a_newer_schema_is_refused_in_one_line(tmp_path):
+    import sqlite3
+
+    assert chatd("migrate", cwd=tmp_path).returncode == 0
+    with sqlite3.connect(tmp_path / "data" / "chatd.db") as db:
+        db.execute("INSERT INTO migration (name, app_name, ran_on) VALUES ('2099-01-01T00:00:00:000000', 'chatd', '2099-01-01')")
+    for command in (["migrate"], ["user", "list"], ["serve"]):
+        result = chatd(*command, cwd=tmp_path)
+        assert result.returncode == 2, (command, result.stderr)
+        assert result.stderr.strip().splitlines()[-1].startswith("chatd: the database schema has migrations"), command
+        assert "Traceback" not in result.stderr
