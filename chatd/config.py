@@ -27,6 +27,9 @@ class ServerConfig(Section):
     port: Port = 8080
     public_url: str = "http://localhost:8080"
     data_dir: str = "./data"
+    # Reverse proxies (their addresses as chatd sees them) whose
+    # X-Forwarded-For names the real client: login limits and /metrics use it.
+    trusted_proxies: list[str] = []
 
 
 class StorageConfig(Section):

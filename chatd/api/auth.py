@@ -7,6 +7,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from chatd.api.account_bodies import AuthOut, LoginIn, RegisterIn
+from chatd.api.client_address import client_address
 from chatd.api.security import clear_session_cookies, current_session, set_session_cookies
 from chatd.services.registry import Services
 
@@ -24,7 +25,7 @@ async def login(request: Request, data: JSONBody[LoginIn], services: NamedDepend
     """Sign in: answers a token and also sets the HttpOnly session cookie and
     the csrf_token cookie (echo it in X-CSRF-Token on cookie requests that
     change state)."""
-    address = request.client.host if request.client else None
+    address = client_address(request, services.config)
     user, token = await services.accounts.login(data.username, data.password, address)
     response = Response(AuthOut(user=user, token=token))
     set_session_cookies(response, token, services.config)

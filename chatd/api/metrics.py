@@ -3,8 +3,9 @@
 Hand-written rather than Litestar's Prometheus plugin: that needs
 prometheus_client (+2 MB RSS on the Pi) and counts HTTP requests, while what
 an admin of a chat server watches is sockets, memory and the event log.
-Only loopback clients get it (a local Prometheus, or a reverse proxy the
-admin points at it): online counts are nobody else's business.
+Only loopback clients get it (a local Prometheus; behind a reverse proxy
+listed in server.trusted_proxies, the forwarded client must be loopback):
+online counts are nobody else's business.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from litestar import Request, Response, get
 from litestar.datastructures import State
 
 from chatd import __version__
+from chatd.api.client_address import client_address
 from chatd.errors import NotFound
 
 STARTED = time.monotonic()
@@ -32,8 +34,7 @@ def _rss_bytes() -> int:
 
 @get("/metrics", exclude_from_auth=True, tags=["operations"], media_type="text/plain; version=0.0.4")
 async def metrics(request: Request, state: State) -> Response[str]:
-    host = request.client.host if request.client else ""
-    if not host.startswith(LOOPBACK):
+    if not client_address(request, state.config).startswith(LOOPBACK):
         raise NotFound("Not found.")
     usage = resource.getrusage(resource.RUSAGE_SELF)
     realtime = state.realtime

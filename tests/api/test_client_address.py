@@ -1,0 +1,48 @@
+"""Behind a trusted reverse proxy the client is the forwarded address: per-
+address login limits and the loopback-only /metrics must use it."""
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from chatd.app import create_app
+from tests.conftest import make_config
+
+# The test client's peer address is "testclient": here it plays the proxy.
+PROXIED = {"trusted_proxies": ["testclient"]}
+
+
+@pytest.fixture
+async def proxied(tmp_path):
+    async with AsyncTestClient(create_app(make_config(tmp_path, server=PROXIED))) as c:
+        yield c
+
+
+async def failed_logins(client, n, forwarded):
+    codes = []
+    for i in range(n):
+        r = await client.post("/api/v1/auth/login", json={"username": f"nobody{forwarded}{i}", "password": "wrong pass"},
+                              headers={"X-Forwarded-For": forwarded})
+        codes.append(r.status_code)
+    return codes
+
+
+async def test_login_limit_counts_each_forwarded_client_apart(proxied):
+    assert await failed_logins(proxied, 10, "203.0.113.7") == [401] * 10
+    assert await failed_logins(proxied, 1, "203.0.113.7") == [429]
+    # Another client behind the same proxy is not locked out with the first.
+    assert await failed_logins(proxied, 1, "198.51.100.9") == [401]
+
+
+async def test_without_a_trusted_proxy_forwarded_for_is_ignored(client):
+    assert await failed_logins(client, 10, "203.0.113.7") == [401] * 10
+    # A forged header does not buy a fresh allowance.
+    assert await failed_logins(client, 1, "198.51.100.9") == [429]
+
+
+@pytest.mark.parametrize(
+    ("forwarded", "status"),
+    [("127.0.0.1", 200), ("8.8.8.8", 404), ("127.0.0.1, 8.8.8.8", 404), ("8.8.8.8, 127.0.0.1", 200)],
+)
+async def test_metrics_answer_only_a_forwarded_loopback_client(proxied, forwarded, status):
+    r = await proxied.get("/metrics", headers={"X-Forwarded-For": forwarded})
+    assert r.status_code == status
