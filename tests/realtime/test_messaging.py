@@ -15,7 +15,7 @@ async def test_two_users_exchange_messages(api, connect):
     conv = await api.group(ann, bob)
     a, b = await connect(ann), await connect(bob, how="subprotocol")
     hello = await a.frame()
-    assert hello["type"] == "hello" and hello["user_id"] == ann.id and hello["idle_timeout"] == 3.0
+    assert hello["type"] == "hello" and hello["user_id"] == ann.id and hello["idle_timeout"] == 10.0
     await a.ready()
     await b.ready()
     assert b.ws.subprotocol == "chatd"

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.realtime.conftest import PASSWORD
+from tests.realtime.conftest import PASSWORD, Api, Sock, start_server
 
 
 async def test_bad_frames_get_an_error_and_the_socket_survives(api, connect):
@@ -95,19 +95,31 @@ async def test_a_disabled_user_is_cut_off_and_refused(server, api, connect):
     assert (code, reason) == (4403, "account_disabled")
 
 
-async def test_idle_sockets_are_closed_and_pings_keep_them_open(api, connect):
-    ann = await api.user("ann")
-    quiet, chatty = await connect(ann), await connect(ann)
-    for s in (quiet, chatty):
-        await s.ready()
+@pytest.fixture
+def idle_server(tmp_path):
+    server = start_server(tmp_path / "idle", idle_timeout_seconds=2.0)
+    yield server
+    server.stop()
 
-    async def ping_every_second() -> None:
-        for _ in range(5):
-            await asyncio.sleep(1.0)
-            assert (await chatty.request({"type": "ping"}))["type"] == "pong"
 
-    pinger = asyncio.create_task(ping_every_second())
-    code, reason, _ = await quiet.closed(timeout=6)
-    assert code == 4408 and reason.startswith("idle")
-    await pinger
-    assert chatty.ws.close_code is None
+async def test_idle_sockets_are_closed_and_pings_keep_them_open(idle_server):
+    api = Api(idle_server.url)
+    try:
+        ann = await api.user("ann")
+        quiet, chatty = await Sock.open(idle_server.url, ann), await Sock.open(idle_server.url, ann)
+        for s in (quiet, chatty):
+            await s.ready()
+
+        async def ping_every_half_second() -> None:
+            for _ in range(8):
+                await asyncio.sleep(0.5)
+                assert (await chatty.request({"type": "ping"}))["type"] == "pong"
+
+        pinger = asyncio.create_task(ping_every_half_second())
+        code, reason, _ = await quiet.closed(timeout=6)
+        assert code == 4408 and reason.startswith("idle")
+        await pinger
+        assert chatty.ws.close_code is None
+        await chatty.close()
+    finally:
+        await api.http.aclose()
