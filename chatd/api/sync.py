@@ -9,7 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
 from chatd.api.security import Me
-from chatd.realtime.sync import MAX_PAGE, SyncPage
+from chatd.services.sync import MAX_PAGE, SyncPage
 from chatd.services.registry import Services
 
 

@@ -25,7 +25,7 @@ from chatd.realtime.frames import Auth
 from chatd.realtime.outbox import Outbox
 from chatd.realtime.presence import presence_frame
 from chatd.realtime.pump import CLOSE_WAIT, pump
-from chatd.realtime.sync import parse_cursor
+from chatd.services.sync import parse_cursor
 
 if TYPE_CHECKING:
     from chatd.realtime.core import Realtime

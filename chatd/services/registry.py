@@ -8,8 +8,8 @@ from chatd.config import Config
 from chatd.services.accounts import Accounts
 from chatd.services.contacts import ContactService
 from chatd.services.conversations import ConversationService
-from chatd.realtime.sync import SyncService
 from chatd.services.messages import MessageService
+from chatd.services.sync import SyncService
 from chatd.storage.build import Stores
 
 
