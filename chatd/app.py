@@ -1,7 +1,8 @@
 """The Litestar application: routes, error shape, lifespan, OpenAPI.
 
-`create_app(config)` is the factory; `app` (module level) serves the config
-from CHATD_CONFIG / ./chatd.toml for `granian chatd.app:app`.
+`create_app(config)` is the factory; with no config it reads CHATD_CONFIG /
+./chatd.toml, so `granian --interface asgi --factory chatd.app:create_app`
+works too (`chatd serve` is the supported way: one process, 1012 on stop).
 """
 
 from __future__ import annotations
@@ -62,7 +63,3 @@ def create_app(config: config_module.Config | None = None, runtime: Runtime | No
         state=State({"config": cfg}),
         debug=False,
     )
-
-
-def app_from_env() -> Litestar:
-    return create_app()

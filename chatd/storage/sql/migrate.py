@@ -16,7 +16,7 @@ from piccolo.engine.base import Engine  # noqa: E402
 from chatd.storage.sql import piccolo_conf  # noqa: E402
 from chatd.storage.sql.schema_version import APP, SchemaTooNew, refuse_newer  # noqa: E402
 
-__all__ = ["SchemaTooNew", "migrate", "schema_version"]
+__all__ = ["SchemaTooNew", "migrate"]
 
 
 def make_engine(url: str) -> Engine:
@@ -54,11 +54,3 @@ async def migrate(url: str, *, quiet: bool = True) -> list[str]:
     if not result.success:
         raise RuntimeError(f"migration failed: {result.message}\n{out.getvalue()}")
     return sorted(set(await _applied(engine)) - set(before))
-
-
-async def schema_version(url: str) -> str | None:
-    engine = make_engine(url)
-    piccolo_conf.DB = engine
-    Migration._meta.db = engine
-    applied = await _applied(engine)
-    return applied[-1] if applied else None
