@@ -69,7 +69,8 @@ class PostgresDatabase(Database):
             self._pool = None
 
     async def read(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
-        assert self._pool is not None, "database not started"
+        if self._pool is None:
+            raise RuntimeError("database not started or closed")
         async with self._pool.acquire() as raw:
             return await fn(PostgresConn(raw))
 

@@ -108,7 +108,8 @@ class SqliteDatabase(Database):
         self._writer = self._reader = None
 
     async def read(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
-        assert self._reader is not None, "database not started"
+        if self._reader is None:
+            raise RuntimeError("database not started or closed")
         return await fn(self._reader)
 
     async def write(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
