@@ -39,8 +39,9 @@ async def _applied(engine: Engine) -> list[str]:
     return sorted(await Migration.get_migrations_which_ran(app_name=APP))
 
 
-async def migrate(url: str, *, quiet: bool = True) -> list[str]:
-    """Run every migration not yet applied; returns the ids it applied."""
+async def migrate(url: str, *, quiet: bool = True, upto: str = "all") -> list[str]:
+    """Run every migration not yet applied (or those up to and including the
+    id `upto`); returns the ids it applied."""
     engine = make_engine(url)
     piccolo_conf.DB = engine
     Migration._meta.db = engine
@@ -50,7 +51,7 @@ async def migrate(url: str, *, quiet: bool = True) -> list[str]:
     refuse_newer(before)
     out = io.StringIO()
     with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():
-        result = await ForwardsMigrationManager(app_name=APP).run()
+        result = await ForwardsMigrationManager(app_name=APP, migration_id=upto).run()
     if not result.success:
         raise RuntimeError(f"migration failed: {result.message}\n{out.getvalue()}")
     return sorted(set(await _applied(engine)) - set(before))

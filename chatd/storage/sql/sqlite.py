@@ -5,6 +5,8 @@ caller inside its own SAVEPOINT, so one failure undoes only its own part),
 commits once in the database's own commit thread (the fsync must not block
 the event loop; one long-lived thread rather than the shared pool, whose
 threads would each wake for a commit in turn), then answers every caller.
+That thread also indexes the batch's new messages for search just before
+COMMIT (sqlite_fts.py).
 Statements run on the loop thread: they take microseconds, and a thread hop
 per statement costs more than the statement. Readers use their own
 connection: WAL lets them read beside the writer.
@@ -21,6 +23,7 @@ from typing import Any, TypeVar
 
 from chatd.storage.ports.events import EventNote
 from chatd.storage.sql.sqlite_checkpoint import JOURNAL_SIZE_LIMIT, Checkpointer
+from chatd.storage.sql.sqlite_fts import index_new_messages
 from chatd.storage.sql.db import Conn, Database, Row, to_sqlite
 
 T = TypeVar("T")
@@ -57,6 +60,13 @@ def connect(path: Path) -> sqlite3.Connection:
     return raw
 
 
+def _commit(raw: sqlite3.Connection) -> None:
+    """In the commit thread: index the batch's new messages for search (off
+    the event loop, see sqlite_fts.py), then COMMIT."""
+    index_new_messages(raw)
+    raw.execute("COMMIT")
+
+
 class SqliteDatabase(Database):
     dialect = "sqlite"
 
@@ -78,6 +88,9 @@ class SqliteDatabase(Database):
         w.execute("PRAGMA journal_mode = WAL")
         w.execute("PRAGMA wal_autocheckpoint = 0")  # see sqlite_checkpoint.py
         w.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
+        # Each caller's SAVEPOINT keeps the original of every page it changes
+        # in a statement journal: in memory, not in a temp file.
+        w.execute("PRAGMA temp_store = MEMORY")
         self._writer = SqliteConn(w)
         self._checkpointer = Checkpointer(self.path)
         self._checkpointer.start()
@@ -152,7 +165,7 @@ class SqliteDatabase(Database):
                     done.append((fut, result, None))
                     events.extend(conn.new_events)
             conn.new_events = []
-            await asyncio.get_running_loop().run_in_executor(self._committer, raw.execute, "COMMIT")
+            await asyncio.get_running_loop().run_in_executor(self._committer, _commit, raw)
         except BaseException as err:
             if raw.in_transaction:
                 raw.execute("ROLLBACK")
