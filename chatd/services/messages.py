@@ -64,20 +64,15 @@ class MessageService:
         retry of an earlier send with the same client_id: that first message."""
         await self.limiter.hit(user_id)
         kind, body, envelope = rules.content(data, self.config)
-        conv = await self.conversations.get(conversation_id)
-        if conv is None:
+        access = await self.conversations.send_access(conversation_id, user_id)
+        if access is None:
             raise conversation_not_found()
-        members: list[Member] | None = None
-        if conv.kind == "direct" or data.mentions:
-            members = await self.conversations.members(conversation_id)
-            if not any(m.user_id == user_id for m in members):
-                raise conversation_not_found()
-        elif await self.conversations.member(conversation_id, user_id) is None:
-            raise conversation_not_found()
-        in_conv = {m.user_id for m in members or []}
-        if conv.kind == "direct":
-            for other in in_conv - {user_id}:
-                await self.contacts.ensure_not_blocked(user_id, other)
+        conv = access.conversation
+        if access.blocked_peer is not None:
+            await self.contacts.ensure_not_blocked(user_id, access.blocked_peer)
+        in_conv: set[str] = set()
+        if data.mentions:
+            in_conv = {m.user_id for m in await self.conversations.members(conversation_id)}
         if conv.e2ee and kind != "encrypted":
             raise Invalid("This conversation is end-to-end encrypted: send an envelope.", code="e2ee_required")
         if data.reply_to is not None:

@@ -159,7 +159,8 @@ async def test_client_id_racing_into_two_conversations(stores):
 
 async def test_client_id_race_lost_on_the_unique_index(stores):
     """PostgreSQL: a send of the same client_id to another conversation that is
-    not committed yet is invisible to the lookup; the unique index decides."""
+    not committed yet holds the unique index; the second insert waits for it,
+    then finds the first message."""
     if stores.db.dialect != "postgres":
         pytest.skip("SQLite has one writer: the lookup always sees the earlier send")
     import asyncpg

@@ -1,20 +1,19 @@
-"""The send hot path in SQL: one write that takes the next seq, checks the
-client_id, stores the message, claims its attachments, advances the sender's
-read marker and records `message.created`.
+"""The send hot path in SQL: one write that takes the next seq, stores the
+message unless its client_id was used before, claims its attachments,
+advances the sender's read marker and records `message.created`.
 
 The seq comes from `UPDATE conversations ... RETURNING last_seq` as the first
 statement: on PostgreSQL that row lock orders concurrent senders of one
 conversation, and a rolled-back send gives its seq back, so seqs stay
-gap-free; on SQLite the single writer orders everything anyway. The
-client_id lookup comes right after the lock, so a concurrent send of the
-same client_id to the same conversation has committed and is seen; a hit
-undoes the write (the seq goes back) and answers with the first message.
+gap-free; on SQLite the single writer orders everything anyway. The insert
+skips a (sender, client_id) that is already stored: on PostgreSQL it waits
+for a concurrent insert of the same key, in any conversation, to commit
+first. A skip undoes the write (the seq goes back) and answers with the
+first message. One statement instead of a lookup before the insert: the
+common case pays for nothing.
 """
 
 from __future__ import annotations
-
-import sqlite3
-
 
 from chatd import clock
 from chatd.domain import Message
@@ -24,6 +23,8 @@ from chatd.storage.sql.db import Conn, Database
 from chatd.storage.sql.events import append_event
 from chatd.storage.sql.message_rows import INSERT_MESSAGE, fetch_by_client_id, placeholders, row_values
 
+INSERT_MESSAGE_ONCE = INSERT_MESSAGE + " ON CONFLICT (sender_id, client_id) DO NOTHING"
+
 
 class _Repeat(Exception):
     """Same sender + client_id already stored: undo this write (the seq taken
@@ -31,11 +32,6 @@ class _Repeat(Exception):
 
     def __init__(self, first: Message):
         self.first = first
-
-
-def _is_unique_violation(err: Exception) -> bool:
-    # By SQLSTATE rather than asyncpg's class: a SQLite server never imports asyncpg (~3 MB).
-    return isinstance(err, sqlite3.IntegrityError) or getattr(err, "sqlstate", None) == "23505"
 
 
 def _repeat_of(first: Message, draft: Draft) -> tuple[Message, bool]:
@@ -55,11 +51,6 @@ async def append(db: Database, draft: Draft) -> tuple[Message, bool]:
         )
         if seq is None:
             raise NoConversation(draft.conversation_id)
-        # After the lock: a concurrent send of the same client_id to this
-        # conversation has committed by now, so this lookup sees it.
-        first = await fetch_by_client_id(conn, draft.sender_id, draft.client_id)
-        if first is not None:
-            raise _Repeat(first)
         message = Message(
             id=new_id(),
             conversation_id=draft.conversation_id,
@@ -74,7 +65,11 @@ async def append(db: Database, draft: Draft) -> tuple[Message, bool]:
             mentions=draft.mentions,
             created_at=at,
         )
-        await conn.execute(INSERT_MESSAGE, *row_values(message))
+        if not await conn.execute(INSERT_MESSAGE_ONCE, *row_values(message)):
+            first = await fetch_by_client_id(conn, draft.sender_id, draft.client_id)
+            if first is None:  # cannot happen: the skip means the key is stored
+                raise RuntimeError("client_id conflict without a stored message")
+            raise _Repeat(first)
         if draft.attachments:
             await _claim_attachments(conn, message)
         await conn.execute(
@@ -91,15 +86,6 @@ async def append(db: Database, draft: Draft) -> tuple[Message, bool]:
         return await db.write(run), True
     except _Repeat as repeat:
         return _repeat_of(repeat.first, draft)
-    except Exception as err:
-        # PostgreSQL only: the same client_id raced into another conversation
-        # (different row locks); the loser's insert hits the unique index.
-        if not _is_unique_violation(err):
-            raise
-        first = await db.read(lambda c: fetch_by_client_id(c, draft.sender_id, draft.client_id))
-        if first is None:
-            raise
-        return _repeat_of(first, draft)
 
 
 async def _claim_attachments(conn: Conn, message: Message) -> None:
