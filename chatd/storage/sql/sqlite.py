@@ -60,11 +60,13 @@ def connect(path: Path) -> sqlite3.Connection:
     return raw
 
 
-def _commit(raw: sqlite3.Connection) -> None:
+def _commit(raw: sqlite3.Connection, checkpointer: Checkpointer) -> None:
     """In the commit thread: index the batch's new messages for search (off
-    the event loop, see sqlite_fts.py), then COMMIT."""
+    the event loop, see sqlite_fts.py), COMMIT, then let the checkpointer
+    finish its work while the writer waits (see sqlite_checkpoint.py)."""
     index_new_messages(raw)
     raw.execute("COMMIT")
+    checkpointer.after_commit(raw)
 
 
 class SqliteDatabase(Database):
@@ -81,6 +83,7 @@ class SqliteDatabase(Database):
         self._committer: ThreadPoolExecutor | None = None
         self._checkpointer: Checkpointer | None = None
         self._closing = False
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def start(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -97,6 +100,8 @@ class SqliteDatabase(Database):
         self._reader = SqliteConn(connect(self.path))
         self._wake = asyncio.Event()
         self._closing = False
+        # Kept: asyncio.get_running_loop() costs a getpid() syscall, once per send.
+        self._loop = asyncio.get_running_loop()
         self._committer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chatd-sqlite-commit")
         self._task = asyncio.create_task(self._write_loop(), name="chatd-sqlite-writer")
 
@@ -126,9 +131,9 @@ class SqliteDatabase(Database):
         return await fn(self._reader)
 
     async def write(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
-        if self._task is None or self._closing:
+        if self._task is None or self._closing or self._loop is None:
             raise RuntimeError("database not started or closing")
-        fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        fut: asyncio.Future[T] = self._loop.create_future()
         self._queue.append((fn, fut))
         self._wake.set()
         return await fut
@@ -144,8 +149,8 @@ class SqliteDatabase(Database):
                 return
 
     async def _run_batch(self, batch: list[tuple[Callable[[Conn], Awaitable[Any]], asyncio.Future[Any]]]) -> None:
-        conn = self._writer
-        assert conn is not None
+        conn, checkpointer = self._writer, self._checkpointer
+        assert conn is not None and checkpointer is not None and self._loop is not None
         raw = conn.raw
         done: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
         events: list[EventNote] = []
@@ -165,7 +170,7 @@ class SqliteDatabase(Database):
                     done.append((fut, result, None))
                     events.extend(conn.new_events)
             conn.new_events = []
-            await asyncio.get_running_loop().run_in_executor(self._committer, _commit, raw)
+            await self._loop.run_in_executor(self._committer, _commit, raw, checkpointer)
         except BaseException as err:
             if raw.in_transaction:
                 raw.execute("ROLLBACK")
