@@ -41,6 +41,9 @@ async def _serve(cfg: Config, host: str, port: int) -> None:
     # straight into the latency p99, before this).
     gc.collect()
     gc.freeze()
+    # Young collections every 700 allocations took ~6% of the event loop
+    # under load; most request objects die before 10,000 and cost nothing.
+    gc.set_threshold(10_000, 20, 20)
     server = Server(
         app,
         address=host,

@@ -37,6 +37,15 @@ def test_new_ids_are_ulids_that_sort_by_time() -> None:
     assert first != second
 
 
+def test_ids_stay_unique_across_pool_refills_and_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:  # 4 x 2,000 ids: several 409-id pool refills, taken concurrently
+        made = [i for chunk in pool.map(lambda _: [ids.new_id() for _ in range(2000)], range(4)) for i in chunk]
+    assert len(set(made)) == len(made)
+    assert len({i[10:] for i in made}) == len(made)  # the random part alone never repeats either
+
+
 class Store(MemoryStore):
     """A store that is not the process-local MemoryStore type: counters go through it."""
 
