@@ -28,6 +28,14 @@ def refused() -> Forbidden:
     return Forbidden(REFUSED, code=REFUSED_CODE)
 
 
+def blocked(by_me: bool) -> Forbidden:
+    """Refusing something direct across a block: the blocker is told to
+    unblock; the blocked user gets the neutral refusal."""
+    if by_me:
+        return Forbidden("You blocked this user: unblock them first.", code="contact_blocked")
+    return refused()
+
+
 def _new(owner_id: str, user_id: str, status: ContactStatus, at: datetime) -> Contact:
     return Contact(owner_id=owner_id, user_id=user_id, status=status, created_at=at, updated_at=at)
 

@@ -94,9 +94,7 @@ class ContactService:
         if not await self.contacts.blocked_between(sender_id, other_id):
             return
         mine = await self.contacts.get(sender_id, other_id)
-        if mine is not None and mine.status == "blocked":
-            raise Forbidden("You blocked this user: unblock them first.", code="contact_blocked")
-        raise rules.refused()
+        raise rules.blocked(by_me=mine is not None and mine.status == "blocked")
 
     async def blockers_among(self, user_id: str, others: list[str]) -> set[str]:
         """Those of `others` who blocked `user_id` (e.g. to hide their presence)."""

@@ -6,9 +6,10 @@ message of a conversation you are not in does not exist for you either.
 Mentions of people who are not members are dropped (not refused): a client
 may race a member leaving, and the message is still worth sending.
 
-The send path is lean on purpose: two reads (conversation, membership; for
-a direct conversation the member list and the block check instead), then
-one write that takes the seq, checks the client_id, stores and records.
+The send path is lean on purpose: one write that locks the conversation,
+reads the sender's access in one statement and lets `admit` decide
+(membership, blocks, encryption, reply_to), then stores and records. Only
+a send with mentions reads the member list before.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from chatd import clock
 from chatd.config import Config
 from chatd.domain import Member, Message
 from chatd.errors import Conflict, Forbidden, Gone, Invalid, NotFound
+from chatd.services import contact_rules
 from chatd.services import message_input as rules
-from chatd.services.contacts import ContactService
 from chatd.services.conversation_rules import not_found as conversation_not_found
 from chatd.services.message_input import EditMessage, SendMessage
 from chatd.services.send_limit import SendLimiter
@@ -32,7 +33,7 @@ from chatd.storage.ports.messages import (
     HistoryPage,
     MessageDeleted,
     MessageStore,
-    NoConversation,
+    SendAccess,
     StaleVersion,
     TooManyReactions,
 )
@@ -49,14 +50,10 @@ def message_deleted() -> Gone:
 
 
 class MessageService:
-    def __init__(
-        self, config: Config, messages: MessageStore, conversations: ConversationStore, contacts: ContactService,
-        cache: Store,
-    ):
+    def __init__(self, config: Config, messages: MessageStore, conversations: ConversationStore, cache: Store):
         self.config = config
         self.messages = messages
         self.conversations = conversations
-        self.contacts = contacts
         self.limiter = SendLimiter(cache, config.limits.messages_per_minute)
 
     async def send(self, user_id: str, conversation_id: str, data: SendMessage) -> tuple[Message, bool]:
@@ -64,21 +61,20 @@ class MessageService:
         retry of an earlier send with the same client_id: that first message."""
         await self.limiter.hit(user_id)
         kind, body, envelope = rules.content(data, self.config)
-        access = await self.conversations.send_access(conversation_id, user_id)
-        if access is None:
-            raise conversation_not_found()
-        conv = access.conversation
-        if access.blocked_peer is not None:
-            await self.contacts.ensure_not_blocked(user_id, access.blocked_peer)
         in_conv: set[str] = set()
         if data.mentions:
             in_conv = {m.user_id for m in await self.conversations.members(conversation_id)}
-        if conv.e2ee and kind != "encrypted":
-            raise Invalid("This conversation is end-to-end encrypted: send an envelope.", code="e2ee_required")
-        if data.reply_to is not None:
-            target = await self.messages.get(data.reply_to)
-            if target is None or target.conversation_id != conversation_id:
+
+        def admit(access: SendAccess | None) -> None:
+            if access is None:
+                raise conversation_not_found()
+            if access.blocked_peer is not None:
+                raise contact_rules.blocked(by_me=access.blocked_by_sender)
+            if access.conversation.e2ee and kind != "encrypted":
+                raise Invalid("This conversation is end-to-end encrypted: send an envelope.", code="e2ee_required")
+            if data.reply_to is not None and not access.reply_to_here:
                 raise Invalid("reply_to is not a message of this conversation.", code="invalid_reply_to")
+
         draft = Draft(
             conversation_id=conversation_id,
             sender_id=user_id,
@@ -91,7 +87,7 @@ class MessageService:
             mentions=[u for u in dict.fromkeys(data.mentions) if u in in_conv],
         )
         try:
-            return await self.messages.append(draft)
+            return await self.messages.append(draft, admit)
         except AttachmentsUnavailable:
             raise Invalid(
                 "Attachments must be your own uploads to this conversation, not yet sent.",
@@ -100,8 +96,6 @@ class MessageService:
         except ClientIdInUse:
             raise Conflict("You used this client_id for a message in another conversation.",
                            code="client_id_in_use") from None
-        except NoConversation:  # deleted meanwhile
-            raise conversation_not_found() from None
 
     async def _visible(self, user_id: str, message_id: str) -> tuple[Message, Member]:
         """The message and the caller's membership of its conversation; NotFound otherwise."""

@@ -32,6 +32,6 @@ def build_services(config: Config, stores: Stores) -> Services:
         config=config,
         stores=stores,
         accounts=Accounts(config, stores.users, stores.auth, stores.cache),
-        messages=MessageService(config, stores.messages, stores.conversations, contacts, stores.cache),
+        messages=MessageService(config, stores.messages, stores.conversations, stores.cache),
         sync=SyncService(stores.events),
     )

@@ -264,20 +264,3 @@ async def test_members_of_and_overview(stores, world):
         await svc.require_member(conv.id, cy)
     assert (await svc.require_member(conv.id, ann)).role == "owner"
 
-
-async def test_send_access_is_one_read_of_membership_and_blocks(stores, world):
-    svc, (ann, bob, cy, *_) = world
-    contacts = ContactService(stores.contacts, stores.users)
-    direct, _ = await svc.open_direct(ann, bob)
-    group = await svc.create_group(ann, title="g", member_ids=[bob])
-    access = stores.conversations.send_access
-    mine = await access(direct.id, ann)
-    assert (mine.conversation.id, mine.member.user_id, mine.blocked_peer) == (direct.id, ann, None)
-    assert await access(direct.id, cy) is None  # not a member
-    assert await access("nope", ann) is None
-    await contacts.block(bob, ann)  # either side's block counts, for both senders
-    assert (await access(direct.id, ann)).blocked_peer == bob
-    assert (await access(direct.id, bob)).blocked_peer == ann
-    assert (await access(group.id, ann)).blocked_peer is None  # groups are not direct
-    await contacts.remove(bob, ann)  # unblock
-    assert (await access(direct.id, ann)).blocked_peer is None

@@ -381,3 +381,38 @@ async def test_search_matches_words_not_syntax(stores):
     assert [m.id for m in await s.search("ann", "hello -world")] == [dash.id]
     assert await s.search("ann", "*") == []
     assert await s.search("ann", "hel*") == []  # no prefix syntax either
+
+
+async def test_admit_sees_the_senders_access_inside_the_write(stores):
+    await seed(stores, users=("ann", "bob", "cy"), conversations=[("c1", ("ann", "bob")), ("c2", ("ann", "cy"))])
+    await stores.db.write(lambda c: c.execute("UPDATE conversations SET kind = 'direct' WHERE id = 'c1'"))
+    first, _ = await stores.messages.append(draft("a"))
+    seen = []
+
+    def admit(access):
+        seen.append(access)
+        if access is None:
+            raise PermissionError("refused")
+
+    m, _ = await stores.messages.append(draft("b", reply_to=first.id), admit)
+    access = seen[-1]
+    assert (access.conversation.id, access.conversation.last_seq, access.member.user_id) == ("c1", 2, "ann")
+    assert (access.blocked_peer, access.blocked_by_sender, access.reply_to_here) == (None, False, True)
+    await stores.messages.append(draft("c", cid="c2", reply_to=first.id), admit)
+    assert seen[-1].reply_to_here is False  # first is a message of c1
+    # Not a member, or no such conversation: None, and a refusal undoes the write.
+    for cid, sender in (("c2", "bob"), ("missing", "ann")):
+        with pytest.raises(PermissionError):
+            await stores.messages.append(draft("d", cid=cid, sender=sender), admit)
+        assert seen[-1] is None
+    assert await last_seq(stores, "c2") == 1
+    # Blocks count in direct conversations only, either way round.
+    await stores.db.write(lambda c: c.execute(
+        "INSERT INTO contacts (owner_id, user_id, status, created_at, updated_at) VALUES ('bob', 'ann', 'blocked', 0, 0),"
+        " ('ann', 'cy', 'blocked', 0, 0)"))
+    await stores.messages.append(draft("e"), admit)
+    assert (seen[-1].blocked_peer, seen[-1].blocked_by_sender) == ("bob", False)
+    await stores.messages.append(draft("f", sender="bob"), admit)
+    assert (seen[-1].blocked_peer, seen[-1].blocked_by_sender) == ("ann", True)
+    await stores.messages.append(draft("g", cid="c2"), admit)
+    assert (seen[-1].blocked_peer, seen[-1].blocked_by_sender) == (None, False)  # c2 is a group

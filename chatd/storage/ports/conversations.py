@@ -18,16 +18,6 @@ class MemberPlan(msgspec.Struct, frozen=True, kw_only=True):
     update: list[Member] = []  # role / muted changes of current members
 
 
-class SendAccess(msgspec.Struct, frozen=True, kw_only=True):
-    """What a send must know before it writes, read in one go."""
-
-    conversation: Conversation
-    member: Member  # the sender's own membership
-    # Direct conversations: the other member, when either of the two has
-    # blocked the other (no message passes a block).
-    blocked_peer: str | None = None
-
-
 # Pure functions the services pass in; they run inside the atomic step, see the
 # conversation as it is stored (None = no such conversation) and may raise a
 # chatd.errors exception to refuse.
@@ -41,12 +31,6 @@ class ConversationStore(Protocol):
     async def member(self, conversation_id: str, user_id: str) -> Member | None:
         """The caller's membership, or None: the access check of everything
         inside a conversation."""
-        ...
-
-    async def send_access(self, conversation_id: str, user_id: str) -> SendAccess | None:
-        """The sender's view of a conversation, or None when there is no such
-        conversation or `user_id` is not a member. One read: it runs for
-        every message sent."""
         ...
 
     async def members(self, conversation_id: str) -> list[Member]:

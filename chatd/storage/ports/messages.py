@@ -10,12 +10,13 @@ into API errors.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
 import msgspec
 
-from chatd.domain import Envelope, Message, MessageKind
+from chatd.domain import Conversation, Envelope, Member, Message, MessageKind
 
 
 class Draft(msgspec.Struct, kw_only=True):
@@ -30,6 +31,25 @@ class Draft(msgspec.Struct, kw_only=True):
     reply_to: str | None = None
     attachments: list[str] = []
     mentions: list[str] = []
+
+
+class SendAccess(msgspec.Struct, frozen=True, kw_only=True):
+    """What decides whether a send may go in, read inside its write."""
+
+    conversation: Conversation
+    member: Member  # the sender's own membership
+    # Direct conversations: the other member when either of the two blocked
+    # the other, and whether the sender is the one who blocked.
+    blocked_peer: str | None = None
+    blocked_by_sender: bool = False
+    reply_to_here: bool = False  # the draft's reply_to is a message of this conversation
+
+
+# Run inside the send's write, after the conversation is locked, with the
+# sender's access (None: no such conversation, or not a member). Raises a
+# chatd.errors exception to refuse; the write is then undone. Checked there,
+# not before, so a membership change cannot slip between check and insert.
+AdmitSend = Callable[[SendAccess | None], None]
 
 
 class HistoryPage(msgspec.Struct, kw_only=True):
@@ -77,12 +97,14 @@ class TooManyReactions(Exception):
 
 
 class MessageStore(Protocol):
-    async def append(self, draft: Draft) -> tuple[Message, bool]:
+    async def append(self, draft: Draft, admit: AdmitSend | None = None) -> tuple[Message, bool]:
         """Store the next message of the conversation: seq = last_seq + 1 (gap-free,
         strictly increasing under concurrent senders), attachments claimed, the
-        sender's last_read_seq advanced, `message.created` appended.
+        sender's last_read_seq advanced, `message.created` appended. `admit`
+        (when given) decides first, inside the same write.
         Same sender + client_id again -> (the first message, False), no seq consumed.
-        Raises NoConversation, AttachmentsUnavailable, ClientIdInUse."""
+        Raises NoConversation, AttachmentsUnavailable, ClientIdInUse, or what
+        `admit` raises."""
         ...
 
     async def get(self, message_id: str) -> Message | None: ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from chatd.domain import Conversation, Member
-from chatd.storage.ports.conversations import DecideMembers, DecideUpdate, MemberPlan, SendAccess
+from chatd.storage.ports.conversations import DecideMembers, DecideUpdate, MemberPlan
 from chatd.storage.sql import conversation_writes as writes
 from chatd.storage.sql.conversation_rows import (  # noqa: F401 - re-exported for other adapters
     CONVERSATION_COLUMNS,
@@ -21,15 +21,6 @@ from chatd.storage.sql.conversation_rows import (  # noqa: F401 - re-exported fo
 )
 from chatd.storage.sql.db import Conn, Database
 
-# The blocked_peer subquery only looks at direct conversations (two members).
-SEND_ACCESS = f"""SELECT {JOINED_COLUMNS},
-    (SELECT o.user_id FROM members o JOIN contacts b ON b.status = 'blocked'
-        AND ((b.owner_id = m.user_id AND b.user_id = o.user_id) OR (b.owner_id = o.user_id AND b.user_id = m.user_id))
-     WHERE c.kind = 'direct' AND o.conversation_id = c.id AND o.user_id <> m.user_id LIMIT 1) AS blocked_peer
-FROM members m JOIN conversations c ON c.id = m.conversation_id
-WHERE m.conversation_id = $1 AND m.user_id = $2"""
-
-
 class SqlConversationStore:
     def __init__(self, db: Database):
         self.db = db
@@ -39,12 +30,6 @@ class SqlConversationStore:
 
     async def member(self, conversation_id: str, user_id: str) -> Member | None:
         return await self.db.read(lambda c: fetch_member(c, conversation_id, user_id))
-
-    async def send_access(self, conversation_id: str, user_id: str) -> SendAccess | None:
-        row = await self.db.read(lambda c: c.fetchrow(SEND_ACCESS, conversation_id, user_id))
-        if row is None:
-            return None
-        return SendAccess(conversation=conversation_of(row), member=member_of(row), blocked_peer=row["blocked_peer"])
 
     async def members(self, conversation_id: str) -> list[Member]:
         return await self.db.read(lambda c: fetch_members(c, conversation_id))
