@@ -34,6 +34,10 @@ async def dial(url: str, token: str, auth: str, options: dict[str, Any]) -> tupl
     a subprotocol, or a first `auth` frame (browsers must use one of the
     last two); returns the socket and its `hello`."""
     options = dict(options)
+    # granian sometimes leaves a client's close unanswered when a frame was
+    # in flight as it arrived (it logs "Attempted to write to a closed
+    # websocket"); then close() waits this long, not websockets' 10 s.
+    options.setdefault("close_timeout", 2.0)
     if auth == "header":
         options["additional_headers"] = {"Authorization": f"Bearer {token}"}
     elif auth == "subprotocol":

@@ -124,6 +124,10 @@ class Sock:
             options.setdefault("additional_headers", {})["Authorization"] = f"Bearer {user.token}"
         elif user is not None and how == "subprotocol":
             options["subprotocols"] = ["chatd", f"token.{user.token}"]
+        # close_timeout: granian sometimes leaves a client's close unanswered
+        # when a frame was in flight (1 run in ~40 here); waiting websockets'
+        # default 10 s for it outlasted the other sockets' 10 s idle timeout.
+        options.setdefault("close_timeout", 1.0)
         sock = cls(await websockets.connect(target, compression=None, open_timeout=5, **options))
         if user is not None and how == "frame":
             await sock.send({"type": "auth", "token": user.token})
