@@ -7,6 +7,10 @@ import asyncio
 import socket
 import time
 
+import pytest
+
+from tests.realtime.conftest import start_server
+
 BIG = "x" * 8000  # ~8 KB frames: the kernel's socket buffers (a few MB) fill sooner
 
 
@@ -20,6 +24,19 @@ def small_socket(port: int) -> socket.socket:
     return sock
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    # Bob reads all the time, but on a busy machine his reader, in this
+    # process beside 8 senders, trailed the suite's 64-frame queue and was
+    # (rightly) cut off. 256 frames still overflow for the stalled client:
+    # 1,200 frames of 8 KB are far more than the queue and the kernel's buffers.
+    server = start_server(tmp_path_factory.mktemp("backpressure"), socket_queue_size=256)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 async def test_a_stalled_client_does_not_block_others_and_is_told_to_resync(server, api, connect):
     ann, bob, sam = await api.user("ann"), await api.user("bob"), await api.user("sam")
     conv = await api.group(ann, bob, sam)
@@ -31,11 +48,16 @@ async def test_a_stalled_client_does_not_block_others_and_is_told_to_resync(serv
 
     total = 1200
     received = 0
+    cut_off = False
     done = asyncio.Event()
 
     async def bob_reads() -> None:
-        nonlocal received
+        nonlocal received, cut_off
         async for raw in b.ws:
+            if '"type":"resync"' in raw:
+                cut_off = True
+                done.set()
+                return
             if '"type":"message.created"' in raw:
                 received += 1
                 if received == total:
@@ -53,6 +75,7 @@ async def test_a_stalled_client_does_not_block_others_and_is_told_to_resync(serv
     await asyncio.wait_for(done.wait(), 20)
     lag = time.monotonic() - last_stored
     reader.cancel()
+    assert not cut_off, f"bob, who reads, was cut off as too slow after {received} messages"
     assert received == total
     assert lag < 8.0, f"bob got the last message {lag:.2f} s after it was stored"
 
