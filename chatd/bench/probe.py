@@ -16,6 +16,12 @@ class Probe:
     def rss(self) -> int | None:
         return None if self.pid is None else procstat.rss_bytes(self.pid)
 
+    def rss_anon(self) -> int | None:
+        """The part of RSS that is the process's own memory (heap, stacks);
+        the rest is mapped files (shared libraries), whose resident share
+        depends on the kernel's page cache more than on chatd."""
+        return None if self.pid is None else procstat.status_bytes(self.pid, "RssAnon")
+
     def cpu(self) -> float | None:
         return None if self.pid is None else procstat.cpu_seconds(self.pid)
 

@@ -37,16 +37,21 @@ def tree(pid: int) -> list[int]:
     return out
 
 
-def rss_bytes(pid: int) -> int:
+def status_bytes(pid: int, field: str) -> int:
+    """A memory field of /proc/PID/status ("VmRSS", "RssAnon", ...) summed over the tree."""
     total = 0
     for p in tree(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     total += int(line.split()[1]) * 1024
         except OSError:
             continue
     return total
+
+
+def rss_bytes(pid: int) -> int:
+    return status_bytes(pid, "VmRSS")
 
 
 def cpu_seconds(pid: int) -> float:

@@ -67,7 +67,9 @@ def render(out: dict[str, Any]) -> str:
     lines.append(f"server {s.get('url')} pid {s.get('pid')}")
     if "ready_fresh_s" in s:
         lines.append(f"  ready: {s['ready_fresh_s']} s on an empty data dir, {s['ready_restart_s']} s on restart")
-        lines.append(f"  RSS idle {mb(s.get('rss_idle_bytes'))} MB, at the end {mb(s.get('rss_end_bytes'))} MB; "
+        lines.append(f"  RSS idle {mb(s.get('rss_idle_bytes'))} MB ({mb(s.get('rss_idle_anon_bytes'))} MB of it "
+                     "anonymous, the rest mapped files), at the end "
+                     f"{mb(s.get('rss_end_bytes'))} MB; "
                      f"CPU {s.get('cpu_total_s')} s in all; stopped in {s.get('stop_s')} s (exit {s.get('exit_code')})")
     lines.append(f"users registered: {out.get('users_created')} in {out.get('users_register_s')} s "
                  "(32 at a time, cheap argon2 parameters)")

@@ -97,7 +97,7 @@ async def _start(server: ServerProcess, info: dict[str, Any], args: argparse.Nam
     probe = Probe(server.pid)
     await asyncio.sleep(1.0)
     info.update(url=server.url, pid=server.pid, ready_fresh_s=round(fresh, 3), ready_restart_s=round(restart, 3),
-                rss_idle_bytes=probe.rss(), database=args.database or "sqlite (temporary directory)")
+                rss_idle_bytes=probe.rss(), rss_idle_anon_bytes=probe.rss_anon(), database=args.database or "sqlite (temporary directory)")
     return server.url, probe
 
 
