@@ -16,7 +16,7 @@ from typing import Protocol
 
 import msgspec
 
-from chatd.domain import Conversation, Envelope, Member, Message, MessageKind
+from chatd.domain import Conversation, Envelope, Message, MessageKind
 
 
 class Draft(msgspec.Struct, kw_only=True):
@@ -36,8 +36,7 @@ class Draft(msgspec.Struct, kw_only=True):
 class SendAccess(msgspec.Struct, frozen=True, kw_only=True):
     """What decides whether a send may go in, read inside its write."""
 
-    conversation: Conversation
-    member: Member  # the sender's own membership
+    conversation: Conversation  # found only when the sender is a member
     # Direct conversations: the other member when either of the two blocked
     # the other, and whether the sender is the one who blocked.
     blocked_peer: str | None = None

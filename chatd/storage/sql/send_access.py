@@ -8,12 +8,13 @@ commit). The block subqueries only look at direct conversations.
 from __future__ import annotations
 
 from chatd.storage.ports.messages import Draft, SendAccess
-from chatd.storage.sql.conversation_rows import JOINED_COLUMNS, conversation_of, member_of
+from chatd.storage.sql.conversation_rows import CONVERSATION_FIELDS, conversation_of
 from chatd.storage.sql.db import Conn
 
+_CONVERSATION = ", ".join(f"c.{f}" for f in CONVERSATION_FIELDS)
 _OTHERS = "o.conversation_id = c.id AND o.user_id <> m.user_id AND c.kind = 'direct'"
 
-SEND_ACCESS = f"""SELECT {JOINED_COLUMNS},
+SEND_ACCESS = f"""SELECT {_CONVERSATION},
     (SELECT o.user_id FROM members o JOIN contacts b ON b.status = 'blocked'
         AND ((b.owner_id = m.user_id AND b.user_id = o.user_id) OR (b.owner_id = o.user_id AND b.user_id = m.user_id))
      WHERE {_OTHERS} LIMIT 1) AS blocked_peer,
@@ -30,7 +31,6 @@ async def fetch_send_access(conn: Conn, draft: Draft) -> SendAccess | None:
         return None
     return SendAccess(
         conversation=conversation_of(row),
-        member=member_of(row),
         blocked_peer=row["blocked_peer"],
         blocked_by_sender=bool(row["blocked_by_sender"]),
         reply_to_here=bool(row["reply_to_here"]),
