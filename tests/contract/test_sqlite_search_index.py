@@ -123,3 +123,20 @@ async def test_upgrading_keeps_what_the_trigger_indexed(tmp_path):
         assert await index_matches(s)
     finally:
         await s.close()
+
+
+async def test_a_failure_while_indexing_at_commit_undoes_the_whole_batch(stores):
+    # Break the indexing step behind the store's back: the commit must then
+    # fail for every caller of the batch, and nothing of it may be stored.
+    with sqlite3.connect(stores.db.path) as raw:
+        raw.execute("ALTER TABLE messages_fts_indexed RENAME TO moved_away")
+    raw.close()
+    results = await asyncio.gather(
+        stores.messages.append(draft("a", "first of the batch")),
+        stores.messages.append(draft("b", "second of the batch")),
+        return_exceptions=True,
+    )
+    assert all(isinstance(r, sqlite3.OperationalError) for r in results), results
+    assert await stores.db.read(lambda c: c.fetchval("SELECT count(*) FROM messages")) == 0
+    assert await stores.db.read(lambda c: c.fetchval("SELECT last_seq FROM conversations WHERE id = 'c1'")) == 0
+    assert await stores.db.read(lambda c: c.fetchval("SELECT count(*) FROM events")) == 0

@@ -2,6 +2,7 @@
 
 import asyncio
 import shutil
+import sqlite3
 
 from chatd.storage.sql import sqlite_checkpoint
 from chatd.storage.sql.sqlite import SqliteDatabase
@@ -68,3 +69,23 @@ async def test_the_wal_starts_over_under_writes_that_never_pause(tmp_path, sqlit
         assert await db.read(lambda c: c.fetchval("SELECT count(*) FROM users")) == written
     finally:
         await db.close()
+
+
+class BrokenWriter:
+    """The writer's connection at the moment its catch-up checkpoint fails
+    (an I/O error, say): the COMMIT before it already succeeded."""
+
+    def execute(self, sql):
+        raise sqlite3.OperationalError("disk I/O error")
+
+
+async def test_a_failed_catch_up_is_logged_and_never_reaches_the_committed_batch(tmp_path, sqlite_template, caplog):
+    shutil.copy(sqlite_template, tmp_path / "chatd.db")
+    checkpointer = sqlite_checkpoint.Checkpointer(tmp_path / "chatd.db")
+    try:
+        checkpointer._catch_up_due = True
+        checkpointer.after_commit(BrokenWriter())  # must not raise
+        assert "catch-up checkpoint failed" in caplog.text
+        assert checkpointer._catch_up_due is False  # the next round decides again
+    finally:
+        await checkpointer.close()
