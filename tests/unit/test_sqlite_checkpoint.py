@@ -3,6 +3,7 @@
 import asyncio
 import shutil
 import sqlite3
+import threading
 
 from chatd.storage.sql import sqlite_checkpoint
 from chatd.storage.sql.sqlite import SqliteDatabase
@@ -71,6 +72,67 @@ async def test_the_wal_starts_over_under_writes_that_never_pause(tmp_path, sqlit
         await db.close()
 
 
+async def test_the_wal_keeps_its_size_under_writes_and_is_cut_once_they_pause(tmp_path, sqlite_template, monkeypatch):
+    monkeypatch.setattr(sqlite_checkpoint, "INTERVAL", 3600)  # rounds run when this test says
+    monkeypatch.setattr(sqlite_checkpoint, "IDLE_WAL_BYTES", 64 * 1024)
+    shutil.copy(sqlite_template, tmp_path / "chatd.db")
+    db = SqliteDatabase(f"sqlite:///{tmp_path}/chatd.db")
+    await db.start()
+    wal = tmp_path / "chatd.db-wal"
+    try:
+        # No limit: SQLite must not cut the file back when the WAL starts over.
+        assert await db.write(lambda c: c.fetchval("PRAGMA journal_size_limit")) == -1
+
+        async def insert(c, i):
+            await c.execute(
+                "INSERT INTO users (id, username, display_name, password_hash, created_at, updated_at)"
+                " VALUES ($1, $2, $3, $4, 0, 0)", f"id{i}", f"user{i}", "x" * 2000, "h" * 2000)
+
+        await asyncio.gather(*(db.write(lambda c, i=i: insert(c, i)) for i in range(100)))
+        full = wal.stat().st_size
+        assert full > 64 * 1024
+        await db._checkpointer.checkpoint()  # copies everything; writes happened: not idle
+        await db.write(lambda c: insert(c, "after"))  # starts the WAL over, at the top
+        await db._checkpointer.checkpoint()  # a write since the last round: still not idle
+        assert wal.stat().st_size == full
+        await db._checkpointer.checkpoint()  # a whole round without writes
+        assert wal.stat().st_size == 0
+        assert await db.read(lambda c: c.fetchval("SELECT count(*) FROM users WHERE id LIKE 'id%'")) == 101
+    finally:
+        await db.close()
+
+
+async def test_a_catch_up_delays_the_next_batch_not_the_one_just_committed(tmp_path, sqlite_template):
+    shutil.copy(sqlite_template, tmp_path / "chatd.db")
+    db = SqliteDatabase(f"sqlite:///{tmp_path}/chatd.db")
+    await db.start()
+    started, release = threading.Event(), threading.Event()
+    checkpointer = db._checkpointer
+    real_catch_up = checkpointer.catch_up
+
+    def slow_catch_up(writer):
+        started.set()
+        release.wait(5)
+        real_catch_up(writer)
+
+    checkpointer.catch_up = slow_catch_up
+    try:
+        checkpointer.catch_up_due = True
+        # Answered although the catch-up after its COMMIT has not finished.
+        assert await asyncio.wait_for(db.write(lambda c: c.fetchval("SELECT 1")), 2) == 1
+        assert await asyncio.to_thread(started.wait, 2)
+        # The writer itself waits: the catch-up must see no new frames.
+        second = asyncio.ensure_future(db.write(lambda c: c.fetchval("SELECT 2")))
+        await asyncio.sleep(0.1)
+        assert not second.done()
+        release.set()
+        assert await asyncio.wait_for(second, 2) == 2
+        assert checkpointer.catch_up_due is False
+    finally:
+        release.set()
+        await db.close()
+
+
 class BrokenWriter:
     """The writer's connection at the moment its catch-up checkpoint fails
     (an I/O error, say): the COMMIT before it already succeeded."""
@@ -83,9 +145,9 @@ async def test_a_failed_catch_up_is_logged_and_never_reaches_the_committed_batch
     shutil.copy(sqlite_template, tmp_path / "chatd.db")
     checkpointer = sqlite_checkpoint.Checkpointer(tmp_path / "chatd.db")
     try:
-        checkpointer._catch_up_due = True
-        checkpointer.after_commit(BrokenWriter())  # must not raise
+        checkpointer.catch_up_due = True
+        checkpointer.catch_up(BrokenWriter())  # must not raise
         assert "catch-up checkpoint failed" in caplog.text
-        assert checkpointer._catch_up_due is False  # the next round decides again
+        assert checkpointer.catch_up_due is False  # the next round decides again
     finally:
         await checkpointer.close()

@@ -6,7 +6,8 @@ commits once in the database's own commit thread (the fsync must not block
 the event loop; one long-lived thread rather than the shared pool, whose
 threads would each wake for a commit in turn), then answers every caller.
 That thread also indexes the batch's new messages for search just before
-COMMIT (sqlite_fts.py).
+COMMIT (sqlite_fts.py), and, after the callers have their answers, lets the
+checkpointer complete the WAL when it asks to (sqlite_checkpoint.py).
 Statements run on the loop thread: they take microseconds, and a thread hop
 per statement costs more than the statement. Readers use their own
 connection: WAL lets them read beside the writer.
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from chatd.storage.ports.events import EventNote
-from chatd.storage.sql.sqlite_checkpoint import JOURNAL_SIZE_LIMIT, Checkpointer
+from chatd.storage.sql.sqlite_checkpoint import Checkpointer
 from chatd.storage.sql.sqlite_fts import index_new_messages
 from chatd.storage.sql.db import Conn, Database, Row, to_sqlite
 
@@ -66,13 +67,11 @@ def connect(path: Path) -> sqlite3.Connection:
     return raw
 
 
-def _commit(raw: sqlite3.Connection, checkpointer: Checkpointer) -> None:
+def _commit(raw: sqlite3.Connection) -> None:
     """In the commit thread: index the batch's new messages for search (off
-    the event loop, see sqlite_fts.py), COMMIT, then let the checkpointer
-    finish its work while the writer waits (see sqlite_checkpoint.py)."""
+    the event loop, see sqlite_fts.py), then COMMIT."""
     index_new_messages(raw)
     raw.execute("COMMIT")
-    checkpointer.after_commit(raw)
 
 
 class SqliteDatabase(Database):
@@ -95,8 +94,9 @@ class SqliteDatabase(Database):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         w = connect(self.path)
         w.execute("PRAGMA journal_mode = WAL")
-        w.execute("PRAGMA wal_autocheckpoint = 0")  # see sqlite_checkpoint.py
-        w.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
+        # The checkpointer both empties and truncates the WAL (see there).
+        w.execute("PRAGMA wal_autocheckpoint = 0")
+        w.execute("PRAGMA journal_size_limit = -1")
         # Each caller's SAVEPOINT keeps the original of every page it changes
         # in a statement journal: in memory, not in a temp file.
         w.execute("PRAGMA temp_store = MEMORY")
@@ -177,7 +177,7 @@ class SqliteDatabase(Database):
                     done.append((fut, result, None))
                     events.extend(conn.new_events)
             conn.new_events = []
-            await self._loop.run_in_executor(self._committer, _commit, raw, checkpointer)
+            await self._loop.run_in_executor(self._committer, _commit, raw)
         except BaseException as err:
             if raw.in_transaction:
                 raw.execute("ROLLBACK")
@@ -196,3 +196,6 @@ class SqliteDatabase(Database):
                 fut.set_exception(error)
             else:
                 fut.set_result(result)
+        if checkpointer.catch_up_due:
+            # The next batch waits for it, this one's callers do not.
+            await self._loop.run_in_executor(self._committer, checkpointer.catch_up, raw)

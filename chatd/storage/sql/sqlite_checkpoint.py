@@ -8,20 +8,27 @@ the writer or readers) from its own connection and thread, twice a second.
 
 Under steady load that alone never finishes: the writer appends new frames
 while the checkpoint copies the old ones, so the WAL is never fully copied,
-never starts over, and grows without end (500 MB in 12 s at 3,000 msg/s,
-each commit extending the file). So once the WAL holds more than
-CATCH_UP_FRAMES, the commit thread, right after its next COMMIT and while
-the writer waits for it, checkpoints once more: only the pages written
-since the background round began (3-11 ms here, mostly the fsync). Then
-the WAL is fully copied and the next write starts it from the top. Below
-that size the pause is not worth it: quiet moments let the background
+never starts over, and grows without end (500 MB in 12 s at 3,000 msg/s).
+So once the WAL holds more than CATCH_UP_FRAMES, the writer, right after
+its next COMMIT has been answered, checkpoints once more: only the pages
+written since the background round began (2-11 ms here, mostly the fsync).
+Then the WAL is fully copied and the next write starts it from the top.
+Below that size the pause is not worth it: quiet moments let the background
 round finish by itself.
+
+The WAL file keeps its size when it starts over, so that commits overwrite
+blocks the file already has. (SQLite's journal_size_limit would cut it
+back at every restart; under load it then grew again at once, and the
+commits that extended it waited 8-14 ms each for ext4 to journal the new
+size.) Once nothing has been written for a whole round, the checkpointer
+truncates a WAL bigger than IDLE_WAL_BYTES, giving the disk back.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -29,11 +36,11 @@ from pathlib import Path
 log = logging.getLogger("chatd.sqlite")
 
 INTERVAL = 0.5  # seconds between checkpoints
-# After a checkpoint has caught up, SQLite truncates a WAL bigger than this.
-JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024
-# WAL frames (one page each, 4 KiB by default) beyond which the commit
-# thread finishes a background round: the WAL stays near 64 MB.
+# WAL frames (one page each, 4 KiB by default) beyond which the writer
+# finishes a background round: the WAL stays near 64-100 MB under load.
 CATCH_UP_FRAMES = 16_000
+# A WAL file bigger than this is truncated once writes pause.
+IDLE_WAL_BYTES = 4 * 1024 * 1024
 
 
 class Checkpointer:
@@ -41,29 +48,47 @@ class Checkpointer:
         from chatd.storage.sql.sqlite import connect
 
         self._conn = connect(path)
+        self._wal = Path(f"{path}-wal")
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chatd-sqlite-checkpoint")
         self._task: asyncio.Task[None] | None = None
-        self._catch_up_due = False
+        self._data_version: int | None = None
+        self.catch_up_due = False
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="chatd-sqlite-checkpoint")
 
     async def checkpoint(self) -> None:
-        _busy, in_wal, _copied = await asyncio.get_running_loop().run_in_executor(self._thread, self._round)
-        self._catch_up_due = in_wal > CATCH_UP_FRAMES
+        in_wal = await asyncio.get_running_loop().run_in_executor(self._thread, self._round)
+        self.catch_up_due = in_wal > CATCH_UP_FRAMES
 
-    def _round(self) -> tuple[int, int, int]:
-        return self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    def _round(self) -> int:
+        _busy, in_wal, copied = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        # data_version changes whenever another connection has committed.
+        version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        idle, self._data_version = version == self._data_version, version
+        if idle and in_wal == copied and self._wal_bytes() > IDLE_WAL_BYTES:
+            # Blocks a writer that starts meanwhile (its busy timeout waits):
+            # everything is copied already, so this only cuts the file.
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            return 0
+        return in_wal
 
-    def after_commit(self, writer: sqlite3.Connection) -> None:
-        """In the commit thread, right after COMMIT, on the writer's connection.
-        Never raises: the batch is committed, and its callers must hear so."""
-        if self._catch_up_due:
-            self._catch_up_due = False
-            try:
-                writer.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            except sqlite3.Error:
-                log.exception("WAL catch-up checkpoint failed")
+    def _wal_bytes(self) -> int:
+        try:
+            return self._wal.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def catch_up(self, writer: sqlite3.Connection) -> None:
+        """In the commit thread, after a COMMIT whose callers have their
+        answers, before the writer's next transaction: nothing can append
+        meanwhile, so this copy completes the WAL. Never raises: a failure
+        only leaves the WAL longer until the next try."""
+        self.catch_up_due = False
+        try:
+            writer.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error:
+            log.exception("WAL catch-up checkpoint failed")
 
     async def _run(self) -> None:
         while True:
