@@ -95,8 +95,8 @@ async def test_the_wal_keeps_its_size_under_writes_and_is_cut_once_they_pause(tm
         await db.write(lambda c: insert(c, "after"))  # starts the WAL over, at the top
         await db._checkpointer.checkpoint()  # a write since the last round: still not idle
         assert wal.stat().st_size == full
-        await db._checkpointer.checkpoint()  # a whole round without writes
-        assert wal.stat().st_size == 0
+        await db._checkpointer.checkpoint()  # a whole round without writes: the writer cuts it
+        await wait_for(lambda: wal.stat().st_size == 0)
         assert await db.read(lambda c: c.fetchval("SELECT count(*) FROM users WHERE id LIKE 'id%'")) == 101
     finally:
         await db.close()
@@ -133,6 +133,64 @@ async def test_a_catch_up_delays_the_next_batch_not_the_one_just_committed(tmp_p
         await db.close()
 
 
+async def wait_for(condition, timeout=2.0):
+    loop = asyncio.get_running_loop()
+    until = loop.time() + timeout
+    while not condition():
+        assert loop.time() < until, "condition not reached"
+        await asyncio.sleep(0.01)
+
+
+async def test_a_write_during_the_cut_waits_in_the_queue_and_is_kept(tmp_path, sqlite_template, monkeypatch):
+    monkeypatch.setattr(sqlite_checkpoint, "INTERVAL", 3600)
+    monkeypatch.setattr(sqlite_checkpoint, "IDLE_WAL_BYTES", 0)
+    shutil.copy(sqlite_template, tmp_path / "chatd.db")
+    db = SqliteDatabase(f"sqlite:///{tmp_path}/chatd.db")
+    await db.start()
+    checkpointer = db._checkpointer
+    started, release = threading.Event(), threading.Event()
+    real_truncate = checkpointer.truncate
+
+    def slow_truncate(writer):
+        started.set()
+        release.wait(5)
+        real_truncate(writer)
+
+    checkpointer.truncate = slow_truncate
+    try:
+        await db.write(lambda c: c.execute(
+            "INSERT INTO users (id, username, display_name, password_hash, created_at, updated_at)"
+            " VALUES ('early', 'early', 'Early', 'h', 0, 0)"))
+        await checkpointer.checkpoint()
+        await checkpointer.checkpoint()  # idle: asks the writer to cut the WAL
+        assert await asyncio.to_thread(started.wait, 2)
+        write = asyncio.ensure_future(db.write(lambda c: c.execute(
+            "INSERT INTO users (id, username, display_name, password_hash, created_at, updated_at)"
+            " VALUES ('late', 'late', 'Late', 'h', 0, 0)")))
+        await asyncio.sleep(0.1)  # the loop runs on (this sleep returns) ...
+        assert not write.done()  # ... while the write waits for the cut
+        release.set()
+        await asyncio.wait_for(write, 2)
+        assert await db.read(lambda c: c.fetchval("SELECT count(*) FROM users WHERE id = 'late'")) == 1
+        assert checkpointer.truncate_due is False
+    finally:
+        release.set()
+        await db.close()
+
+
+async def test_a_commit_after_the_idle_round_cancels_the_cut(tmp_path, sqlite_template, monkeypatch):
+    monkeypatch.setattr(sqlite_checkpoint, "INTERVAL", 3600)
+    shutil.copy(sqlite_template, tmp_path / "chatd.db")
+    db = SqliteDatabase(f"sqlite:///{tmp_path}/chatd.db")
+    await db.start()
+    try:
+        db._checkpointer.truncate_due = True
+        await db.write(lambda c: c.execute("UPDATE users SET display_name = 'x' WHERE 0"))
+        assert db._checkpointer.truncate_due is False
+    finally:
+        await db.close()
+
+
 class BrokenWriter:
     """The writer's connection at the moment its catch-up checkpoint fails
     (an I/O error, say): the COMMIT before it already succeeded."""
@@ -149,5 +207,9 @@ async def test_a_failed_catch_up_is_logged_and_never_reaches_the_committed_batch
         checkpointer.catch_up(BrokenWriter())  # must not raise
         assert "catch-up checkpoint failed" in caplog.text
         assert checkpointer.catch_up_due is False  # the next round decides again
+        checkpointer.truncate_due = True
+        checkpointer.truncate(BrokenWriter())  # must not raise either
+        assert "WAL truncation failed" in caplog.text
+        assert checkpointer.truncate_due is False
     finally:
         await checkpointer.close()

@@ -6,8 +6,8 @@ commits once in the database's own commit thread (the fsync must not block
 the event loop; one long-lived thread rather than the shared pool, whose
 threads would each wake for a commit in turn), then answers every caller.
 That thread also indexes the batch's new messages for search just before
-COMMIT (sqlite_fts.py), and, after the callers have their answers, lets the
-checkpointer complete the WAL when it asks to (sqlite_checkpoint.py).
+COMMIT (sqlite_fts.py), and, after the callers have their answers, completes
+or truncates the WAL when the checkpointer asks for it (sqlite_checkpoint.py).
 Statements run on the loop thread: they take microseconds, and a thread hop
 per statement costs more than the statement. Readers use their own
 connection: WAL lets them read beside the writer.
@@ -106,6 +106,7 @@ class SqliteDatabase(Database):
         self._checkpointer.start()
         self._reader = SqliteConn(connect(self.path))
         self._wake = asyncio.Event()
+        self._checkpointer.wake_writer = self._wake.set
         self._closing = False
         # Kept: asyncio.get_running_loop() costs a getpid() syscall, once per send.
         self._loop = asyncio.get_running_loop()
@@ -152,6 +153,10 @@ class SqliteDatabase(Database):
             while self._queue:
                 batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
                 await self._run_batch(batch)
+            checkpointer = self._checkpointer
+            if checkpointer is not None and checkpointer.truncate_due and self._writer is not None:
+                # Writes arriving meanwhile wait in the queue, not the loop.
+                await self._loop.run_in_executor(self._committer, checkpointer.truncate, self._writer.raw)
             if self._closing:
                 return
 
@@ -187,6 +192,7 @@ class SqliteDatabase(Database):
             if not isinstance(err, Exception):
                 raise
             return
+        checkpointer.truncate_due = False  # not idle after all: a later round decides
         if events and self.on_commit is not None:
             self.on_commit(events)
         for fut, result, error in done:
