@@ -102,20 +102,25 @@ async def test_the_wal_keeps_its_size_under_writes_and_is_cut_once_they_pause(tm
         await db.close()
 
 
+def held(step):
+    """`step` (run in the commit thread) made to wait until released: the
+    returned `started` says it began, `release` lets it go on."""
+    started, release = threading.Event(), threading.Event()
+
+    def wrapper(writer):
+        started.set()
+        release.wait(5)
+        step(writer)
+
+    return wrapper, started, release
+
+
 async def test_a_catch_up_delays_the_next_batch_not_the_one_just_committed(tmp_path, sqlite_template):
     shutil.copy(sqlite_template, tmp_path / "chatd.db")
     db = SqliteDatabase(f"sqlite:///{tmp_path}/chatd.db")
     await db.start()
-    started, release = threading.Event(), threading.Event()
     checkpointer = db._checkpointer
-    real_catch_up = checkpointer.catch_up
-
-    def slow_catch_up(writer):
-        started.set()
-        release.wait(5)
-        real_catch_up(writer)
-
-    checkpointer.catch_up = slow_catch_up
+    checkpointer.catch_up, started, release = held(checkpointer.catch_up)
     try:
         checkpointer.catch_up_due = True
         # Answered although the catch-up after its COMMIT has not finished.
@@ -148,15 +153,7 @@ async def test_a_write_during_the_cut_waits_in_the_queue_and_is_kept(tmp_path, s
     db = SqliteDatabase(f"sqlite:///{tmp_path}/chatd.db")
     await db.start()
     checkpointer = db._checkpointer
-    started, release = threading.Event(), threading.Event()
-    real_truncate = checkpointer.truncate
-
-    def slow_truncate(writer):
-        started.set()
-        release.wait(5)
-        real_truncate(writer)
-
-    checkpointer.truncate = slow_truncate
+    checkpointer.truncate, started, release = held(checkpointer.truncate)
     try:
         await db.write(lambda c: c.execute(
             "INSERT INTO users (id, username, display_name, password_hash, created_at, updated_at)"
