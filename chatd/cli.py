@@ -1,4 +1,4 @@
-"""The `chatd` command: serve, init, migrate, check-config, schema, user, bench."""
+"""The `chatd` command: serve, init, migrate, check-config, schema, user, talk, bench."""
 
 from __future__ import annotations
 
@@ -35,6 +35,10 @@ def _parser() -> argparse.ArgumentParser:
 
     users.add_parser(sub, with_config)
 
+    from chatd.commands import talk
+
+    talk.add_parser(sub)
+
     bench = sub.add_parser("bench", help="load-test a server and report throughput, latency, memory", description="load-test a server")
     from chatd.bench import add_arguments
 
@@ -65,6 +69,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from chatd.commands import schema
 
         return schema.run(args.out)
+    if args.command == "talk":
+        from chatd.commands import talk
+
+        return talk.run(args)
     if args.command == "bench":
         from chatd.bench import run
 

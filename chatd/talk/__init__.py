@@ -1,0 +1,1 @@
+"""`chatd talk`: chat in a terminal through chatd.client (see session.py)."""

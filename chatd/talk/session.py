@@ -1,0 +1,206 @@
+"""`chatd talk`: one conversation in a terminal, live.
+
+Messages, edits, typing and presence arrive over one `chatd.client`
+Connection, which reconnects by itself and resumes from its cursor, so
+what was sent while the network was gone is shown once, in order, when it
+comes back. Messages are printed in seq order only: anything at or below
+the last seq shown is a replay and skipped. When the server can no longer
+resume (`resync`, an expired cursor), the gap is read from history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import datetime
+from typing import Any
+
+from chatd.client import ChatdError, Client, Connection, ConnectionLost, ConversationView, Presence, Typing
+from chatd.client.dial import CURSOR_GONE
+from chatd.domain import Event
+from chatd.talk.screen import Screen
+
+TYPING_EVERY = 3.0  # seconds between our typing frames (the server forwards one per 3 s)
+HELP = "/away, /online: your presence; /quit (or Ctrl-D): leave; anything else is sent"
+
+
+def local_clock(at: datetime | str | None) -> str:
+    """HH:MM in this machine's time zone (the server speaks UTC)."""
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
+    return at.astimezone().strftime("%H:%M") if at is not None else "--:--"
+
+
+class Talk:
+    def __init__(self, client: Client, conversation: ConversationView, me: str):
+        self.client, self.conversation, self.me = client, conversation, me
+        self.names = {m.user_id: (m.user.display_name if m.user else m.user_id) for m in conversation.members}
+        self.last_seq = 0
+        self.presence: dict[str, str] = {}
+        self.typing_until: dict[str, float] = {}
+        self.screen = Screen(self._line, self._key)
+        self.conn: Connection | None = None
+        self.done: asyncio.Future[int] | None = None
+        self._typing_sent = 0.0
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    async def run(self, history: int) -> int:
+        self.done = asyncio.get_running_loop().create_future()
+        # A chat stays open through any outage: keep trying to reconnect.
+        self.conn = conn = self.client.connect(max_attempts=1_000_000, max_delay=5.0)
+        await conn.open()
+        try:
+            self.screen.show(f"* talking with {self._title()}. {HELP}")
+            for message in (await self.client.messages(self.conversation.id, limit=history)).items:
+                self._message(message.seq, message.sender_id, message.created_at, message.body, edited=False)
+            for user_id in self.names:
+                if user_id != self.me:
+                    state = (await self.client.call("GET", f"/users/{user_id}")).get("presence")
+                    self._presence(user_id, state)
+            self.screen.start()
+            for job in (self._frames(), self._watch_connection(), self._expire_typing()):
+                self._spawn(job)
+            return await self.done
+        finally:
+            self.screen.stop()
+            for task in self._tasks:
+                task.cancel()
+            await conn.close()
+
+    def _title(self) -> str:
+        if self.conversation.title:
+            return self.conversation.title
+        return ", ".join(n for u, n in self.names.items() if u != self.me) or "notes to self"
+
+    # --- what arrives ---
+    async def _frames(self) -> None:
+        assert self.conn is not None
+        try:
+            async for frame in self.conn:
+                if isinstance(frame, Event):
+                    self._event(frame)
+                elif isinstance(frame, Presence):
+                    self._presence(frame.user_id, frame.state)
+                elif isinstance(frame, Typing):
+                    self._typing(frame)
+                elif frame.get("type") == "resync" or frame.get("code") in CURSOR_GONE:
+                    await self._fill_gap()
+        except (ChatdError, ConnectionLost) as err:
+            self._finish(1, f"* the session ended: {err}")
+            return
+        self._finish(1, "* connection closed")
+
+    def _event(self, event: Event) -> None:
+        p = event.payload
+        if p.get("conversation_id") != self.conversation.id:
+            return
+        if event.type == "message.created":
+            self._message(p["seq"], p["sender_id"], p.get("created_at"), p.get("body"), edited=False)
+            if p["sender_id"] != self.me:
+                self.typing_until.pop(p["sender_id"], None)
+                self._show_typing()
+                self._spawn(self._quietly(self.conn.read(self.conversation.id, p["seq"])))
+        elif event.type == "message.updated":
+            if p.get("deleted_at"):
+                self.screen.show(f"* {self._name(p['sender_id'])} deleted a message")
+            else:
+                self._message(p["seq"], p["sender_id"], p.get("edited_at"), p.get("body"), edited=True)
+
+    def _message(self, seq: int, sender: str, at: Any, body: str | None, edited: bool) -> None:
+        if not edited:
+            if seq <= self.last_seq:
+                return  # a replay after a reconnect: shown already
+            self.last_seq = seq
+        clock = local_clock(at)
+        mark = " (edited)" if edited else ""
+        self.screen.show(f"[{clock}] {self._name(sender)}{mark}: {body if body is not None else '(encrypted)'}")
+
+    async def _fill_gap(self) -> None:
+        has_more = True
+        while has_more:
+            page = await self.client.messages(self.conversation.id, after_seq=self.last_seq, limit=200)
+            for m in page.items:
+                self._message(m.seq, m.sender_id, m.created_at, m.body, edited=False)
+            has_more = page.has_more and bool(page.items)
+
+    def _presence(self, user_id: str, state: str | None) -> None:
+        if user_id == self.me or user_id not in self.names or state is None:
+            return
+        if self.presence.get(user_id) != state:  # frames may repeat a state
+            self.presence[user_id] = state
+            self.screen.show(f"* {self._name(user_id)} is {state}")
+
+    def _typing(self, frame: Typing) -> None:
+        if frame.conversation_id == self.conversation.id and frame.user_id != self.me:
+            self.typing_until[frame.user_id] = time.monotonic() + 6.0
+            self._show_typing()
+
+    def _show_typing(self) -> None:
+        names = [self._name(u) for u in self.typing_until]
+        self.screen.set_typing(f"{', '.join(names)} {'is' if len(names) == 1 else 'are'} typing" if names else "")
+
+    async def _expire_typing(self) -> None:
+        while True:
+            await asyncio.sleep(0.5)
+            now = time.monotonic()
+            gone = [u for u, until in self.typing_until.items() if until <= now]
+            for user_id in gone:
+                del self.typing_until[user_id]
+            if gone and self.screen.tty:
+                self._show_typing()
+
+    async def _watch_connection(self) -> None:
+        assert self.conn is not None
+        up = True
+        while True:
+            await asyncio.sleep(0.25)
+            if self.conn.connected != up:
+                up = self.conn.connected
+                self.screen.show("* connected again" if up else "* connection lost; reconnecting...")
+
+    def _name(self, user_id: str) -> str:
+        return self.names.get(user_id, user_id)
+
+    # --- what the user types ---
+    def _line(self, line: str | None) -> None:
+        if line is None or line.strip() == "/quit":
+            self._finish(0, None)
+        elif line.strip() in ("/away", "/online"):
+            self._spawn(self._quietly(self.conn.presence(line.strip()[1:])))
+        elif line.strip() == "/help":
+            self.screen.show(f"* {HELP}")
+        elif line.strip():
+            self._spawn(self._send(line))
+
+    def _key(self) -> None:
+        now = time.monotonic()
+        if now - self._typing_sent >= TYPING_EVERY and self.conn is not None and self.conn.connected:
+            self._typing_sent = now
+            self._spawn(self._quietly(self.conn.typing(self.conversation.id)))
+
+    async def _send(self, text: str) -> None:
+        # Shown when its message.created arrives, in seq order. Unanswered
+        # while the network is gone, it is sent again on the next socket.
+        try:
+            await self.conn.send_message(self.conversation.id, text, timeout=None)
+        except ChatdError as err:
+            self.screen.show(f"* not sent ({err.code}): {text}")
+        except ConnectionLost:
+            self.screen.show(f"* not sent (connection lost): {text}")
+
+    async def _quietly(self, request: Any) -> None:
+        try:
+            await request
+        except (ChatdError, ConnectionLost, ConnectionError, TimeoutError):
+            pass  # read receipts, typing and presence are best effort
+
+    def _spawn(self, job: Any) -> None:
+        task = asyncio.ensure_future(job)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _finish(self, code: int, why: str | None) -> None:
+        if why:
+            self.screen.show(why)
+        if self.done is not None and not self.done.done():
+            self.done.set_result(code)

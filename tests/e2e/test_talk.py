@@ -1,0 +1,129 @@
+"""Issue 3's "done when", with the terminal client: two people in `chatd
+talk` see each other's messages, typing and presence live; one loses the
+network while the other sends 50 messages, and when it comes back all 50
+are shown, once, in order."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from chatd.bench.server import BENCH_ENV, ServerProcess
+from chatd.client import Client
+from tests.e2e.talk_harness import PASSWORD, Network, Terminal
+
+
+@pytest.fixture
+async def server(tmp_path):
+    # A short grace period, so that "offline" shows within the test.
+    proc = ServerProcess(tmp_path, env=BENCH_ENV, config={"realtime": {"presence_grace_seconds": 1}})
+    await proc.start()
+    for name in ("alice", "bob"):
+        async with Client(proc.url) as c:
+            await c.register(name, PASSWORD, display_name=name.title())
+    try:
+        yield proc
+    finally:
+        assert proc.stop() == 0, proc.log_tail()
+
+
+def talk(url: str, me: str, other: str, *, tty: bool) -> Terminal:
+    return Terminal(me, "--with", other, "--url", url, "--password-stdin", tty=tty)
+
+
+async def test_two_terminals_see_messages_typing_and_presence_live(server):
+    bob = talk(server.url, "bob", "alice", tty=True)
+    alice = talk(server.url, "alice", "bob", tty=False)
+    try:
+        await bob.expect("talking with Alice")
+        await alice.expect("talking with Bob")
+        await bob.expect("* Alice is online")
+        await alice.expect("* Bob is online")
+        bob.type("hel")  # no Enter yet: alice sees bob typing
+        await alice.expect("* Bob is typing")
+        bob.type("lo alice\r")
+        await alice.expect("] Bob: hello alice")
+        alice.type("hi bob\n")
+        await bob.expect("] Alice: hi bob")
+        await bob.expect("] Bob: hello alice")  # bob's own line, from the server, in order
+        alice.type("/away\n")
+        await bob.expect("* Alice is away")
+        alice.end_input()
+        assert await alice.exit_code() == 0
+        await bob.expect("* Alice is offline")
+        bob.type("\x04")  # Ctrl-D
+        assert await bob.exit_code() == 0
+    finally:
+        alice.kill()
+        bob.kill()
+
+
+async def test_a_typing_line_survives_what_arrives_meanwhile(server):
+    bob = talk(server.url, "bob", "alice", tty=True)
+    alice = talk(server.url, "alice", "bob", tty=False)
+    try:
+        await bob.expect("* Alice is online")
+        bob.type("half a sen")
+        alice.type("interrupting\n")
+        await bob.expect("] Alice: interrupting")
+        await bob.expect("> half a sen")  # the unfinished line is drawn again below it
+        bob.type("tence\x7f\x7f\x7f\x7f\x7fTENCE\r")  # backspace works
+        await alice.expect("] Bob: half a senTENCE")
+    finally:
+        alice.kill()
+        bob.kill()
+
+
+async def test_network_gone_then_back_shows_all_50_once_in_order(server):
+    network = Network(server.port)
+    await network.start()
+    bob = talk(network.url, "bob", "alice", tty=False)
+    try:
+        async with Client(server.url) as alice:
+            await alice.login("alice", PASSWORD)
+            await bob.expect("talking with Alice")
+            chat = (await alice.conversations())[0]
+            await alice.send(chat.id, "before")
+            await bob.expect("] Alice: before")
+            network.down()
+            await bob.expect("* connection lost; reconnecting...")
+            for i in range(50):
+                await alice.send(chat.id, f"missed {i}")
+            network.up()
+            await bob.expect("* connected again", timeout=20)
+            await bob.expect("] Alice: missed 49")
+            await alice.send(chat.id, "after")
+            await bob.expect("] Alice: after")
+        shown = re.findall(r"\] Alice: (.+)", bob.text)
+        assert shown == ["before", *(f"missed {i}" for i in range(50)), "after"]
+    finally:
+        bob.kill()
+        await network.close()
+
+
+async def test_unknown_peer_and_wrong_password_end_with_a_clear_line(server):
+    nobody = talk(server.url, "alice", "nobody", tty=False)
+    wrong = Terminal("bob", "--with", "alice", "--url", server.url, "--password-stdin", tty=False,
+                     password="not the password")
+    try:
+        assert await nobody.exit_code() == 1
+        assert "no user named 'nobody'" in nobody.text
+        assert await wrong.exit_code() == 1
+        assert "chatd talk: 401" in wrong.text
+    finally:
+        nobody.kill()
+        wrong.kill()
+
+
+async def test_a_server_that_is_not_there_is_named(tmp_path):
+    from chatd.bench.server import free_port
+
+    url = f"http://127.0.0.1:{free_port()}"
+    away = talk(url, "alice", "bob", tty=False)
+    try:
+        assert await away.exit_code() == 1
+        assert f"chatd talk: cannot reach {url}" in away.text
+        assert "Traceback" not in away.text
+    finally:
+        away.kill()
