@@ -43,6 +43,7 @@ class Talk:
         self.done: asyncio.Future[int] | None = None
         self._typing_sent = 0.0
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._sends: set[asyncio.Task[Any]] = set()
 
     async def run(self, history: int) -> int:
         self.done = asyncio.get_running_loop().create_future()
@@ -60,7 +61,8 @@ class Talk:
             self.screen.start()
             for job in (self._frames(), self._watch_connection(), self._expire_typing()):
                 self._spawn(job)
-            return await self.done
+            code = await self.done
+            return await self._flush() or code
         finally:
             self.screen.stop()
             for task in self._tasks:
@@ -170,7 +172,7 @@ class Talk:
         elif line.strip() == "/help":
             self.screen.show(f"* {HELP}")
         elif line.strip():
-            self._spawn(self._send(line))
+            self._sends.add(self._spawn(self._send(line)))
 
     def _key(self) -> None:
         now = time.monotonic()
@@ -194,10 +196,22 @@ class Talk:
         except (ChatdError, ConnectionLost, ConnectionError, TimeoutError):
             pass  # read receipts, typing and presence are best effort
 
-    def _spawn(self, job: Any) -> None:
+    def _spawn(self, job: Any) -> asyncio.Task[Any]:
         task = asyncio.ensure_future(job)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _flush(self) -> int:
+        """Leaving right after typing (or piping) lines: let their sends
+        finish first. 1 if some could not be sent in time."""
+        pending = [t for t in self._sends if not t.done()]
+        if pending:
+            _, late = await asyncio.wait(pending, timeout=10.0)
+            if late:
+                self.screen.show(f"* {len(late)} message(s) not sent: the server did not answer")
+                return 1
+        return 0
 
     def _finish(self, code: int, why: str | None) -> None:
         if why:

@@ -102,6 +102,22 @@ async def test_network_gone_then_back_shows_all_50_once_in_order(server):
         await network.close()
 
 
+async def test_lines_piped_in_are_all_sent_before_it_leaves(server):
+    alice = talk(server.url, "alice", "bob", tty=False)
+    try:
+        await alice.expect("talking with Bob")
+        alice.type("one\ntwo\nthree\n")
+        alice.end_input()  # at once: the sends may still be in flight
+        assert await alice.exit_code() == 0
+        async with Client(server.url) as bob:
+            await bob.login("bob", PASSWORD)
+            chat = (await bob.conversations())[0]
+            page = await bob.messages(chat.id)
+        assert [m.body for m in page.items] == ["one", "two", "three"]
+    finally:
+        alice.kill()
+
+
 async def test_unknown_peer_and_wrong_password_end_with_a_clear_line(server):
     nobody = talk(server.url, "alice", "nobody", tty=False)
     wrong = Terminal("bob", "--with", "alice", "--url", server.url, "--password-stdin", tty=False,
