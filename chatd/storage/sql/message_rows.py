@@ -34,24 +34,27 @@ def dump_envelope(envelope: Envelope | None) -> str | None:
 
 
 def message_of(row: Row) -> Message:
-    envelope = row["envelope"]
+    """A row of MESSAGE_COLUMNS, in that order. Unpacked by position: a
+    lookup by name scans the column names (sqlite3.Row), 16 times a row."""
+    (id_, conversation_id, seq, sender_id, client_id, kind, body, envelope, reply_to,
+     attachments, mentions, reactions, created_at, edited_at, deleted_at, version) = row
     return Message(
-        id=row["id"],
-        conversation_id=row["conversation_id"],
-        sender_id=row["sender_id"],
-        seq=row["seq"],
-        client_id=row["client_id"],
-        kind=row["kind"],
-        body=row["body"],
+        id=id_,
+        conversation_id=conversation_id,
+        sender_id=sender_id,
+        seq=seq,
+        client_id=client_id,
+        kind=kind,
+        body=body,
         envelope=None if envelope is None else _envelope.decode(envelope),
-        reply_to=row["reply_to"],
-        attachments=_strings.decode(row["attachments"]),
-        mentions=_strings.decode(row["mentions"]),
-        reactions=_reactions.decode(row["reactions"]),
-        created_at=from_ms(row["created_at"]),
-        edited_at=from_ms(row["edited_at"]),
-        deleted_at=from_ms(row["deleted_at"]),
-        version=row["version"],
+        reply_to=reply_to,
+        attachments=[] if attachments == "[]" else _strings.decode(attachments),
+        mentions=[] if mentions == "[]" else _strings.decode(mentions),
+        reactions={} if reactions == "{}" else _reactions.decode(reactions),
+        created_at=from_ms(created_at),
+        edited_at=None if edited_at is None else from_ms(edited_at),
+        deleted_at=None if deleted_at is None else from_ms(deleted_at),
+        version=version,
     )
 
 
