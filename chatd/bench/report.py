@@ -13,6 +13,8 @@ RATE_TARGET = 3000
 P99_TARGET_MS = 20
 FANOUT_TARGET_MS = 100
 IDLE_TARGET = 5000
+# "History pages in a fraction of" a send's ~1 ms of server CPU.
+HISTORY_CPU_BUDGET_MS = 0.5
 # Acks counted inside the window lose a few at its edges.
 RATE_TOLERANCE = 0.99
 
@@ -50,6 +52,11 @@ def evaluate(out: dict[str, Any]) -> list[dict[str, Any]]:
     i = out.get("idle", {})
     if "held" in i:
         rows.append(_row("idle sockets held", f">= {IDLE_TARGET}", i["held"], i["held"] >= IDLE_TARGET))
+    h = out.get("history", {})
+    if h.get("server_cpu_ms_per_page") is not None:
+        value = h["server_cpu_ms_per_page"]
+        rows.append(_row("server CPU per history page of 50", f"< {HISTORY_CPU_BUDGET_MS} ms, every page right",
+                         value, value < HISTORY_CPU_BUDGET_MS and not h["wrong_pages"]))
     return rows
 
 
@@ -123,6 +130,19 @@ def render(out: dict[str, Any]) -> str:
             ]
             if i.get("errors"):
                 lines.append(f"  errors: {i['errors']}")
+    h = out.get("history")
+    if h:
+        lines.append("history pages")
+        if "error" in h:
+            lines.append(f"  FAILED: {h['error']}")
+        else:
+            lines += [
+                f"  {h['readers']} readers paging back ({h['page_size']} a page) through {h['messages']} messages "
+                f"(sent in {h['fill_s']} s): {h['pages_per_s']} pages/s, {h['wrong_pages']} wrong",
+                f"  latency: {_lat(h['latency'])}",
+                f"  server CPU {h['server_cpu_s']} s = {h['server_cpu_ms_per_page']} ms per page; "
+                f"load generator CPU {h['generator_cpu_s']} s",
+            ]
     lines.append("targets")
     for row in out.get("targets", []):
         verdict = "met" if row["met"] else "NOT met"

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from chatd.bench import fanout, idle, throughput
+from chatd.bench import fanout, history, idle, throughput
 from chatd.bench.machine import describe
 from chatd.bench.population import Population
 from chatd.bench.probe import Probe
@@ -108,6 +108,7 @@ async def _scenarios(args: argparse.Namespace, url: str, probe: Probe, out: dict
         "fanout": lambda: fanout.run(population, args, probe),
         # Idle sockets belong to users of their own (after everyone else's).
         "idle": lambda: idle.run(population, args, probe, first_user=_busy_users(args)),
+        "history": lambda: history.run(population, args, probe),
     }
     try:
         for name in args.scenarios:

@@ -16,7 +16,7 @@ def test_bench_smoke(tmp_path: Path) -> None:
         [sys.executable, "-m", "chatd", "bench", "--quiet", "--json", str(out),
          "--clients", "6", "--conversations", "3", "--rate", "60", "--warmup", "0.3", "--duration", "1",
          "--group-size", "8", "--fanout-messages", "2", "--idle-sockets", "12", "--idle-users", "4",
-         "--idle-hold", "0.3"],
+         "--idle-hold", "0.3", "--history-messages", "120", "--history-readers", "2", "--history-duration", "0.5"],
         capture_output=True, text=True, timeout=180,
     )
     assert run.returncode == 0, run.stdout + run.stderr
@@ -44,6 +44,12 @@ def test_bench_smoke(tmp_path: Path) -> None:
     assert i["opened"] == 12 and i["held"] == 12 and i["users"] == 4
     assert i["server_rss_held_bytes"] > 0
 
+    h = report["history"]
+    assert h["messages"] == 120 and h["readers"] == 2 and h["pages"] > 0 and h["wrong_pages"] == 0
+    assert h["latency"]["count"] == h["pages"] and h["server_cpu_ms_per_page"] > 0
+
     names = {row["name"] for row in report["targets"]}
+    assert "server CPU per history page of 50" in names
     assert "idle sockets held" in names and any(n.startswith("durable messages/s") for n in names)
-    assert report["users_created"] == 12  # fan-out reuses the first 6 and adds 2; idle has 4 of its own
+    # fan-out reuses the first 6 and adds 2; idle has 4 of its own; history reuses the first 2
+    assert report["users_created"] == 12
