@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 import signal
 import sys
 from typing import Any
@@ -16,6 +17,14 @@ from typing import Any
 from chatd.config import Config
 
 log = logging.getLogger("chatd")
+
+# granian allocates through its own jemalloc, which keeps freed pages for
+# reuse and gives them back only while it is busy: after 5,000 sockets had
+# closed, an idle server kept ~370 MB it no longer used. A background thread
+# gives them back within a second or two. One arena instead of one per CPU
+# times four: 0.3 MB less at idle, no change at 3,000 msg/s. Set before
+# granian is imported (its jemalloc reads this once); an admin's own wins.
+os.environ.setdefault("_RJEM_MALLOC_CONF", "background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0,narenas:1")
 
 # chatd has no pydantic models, but piccolo depends on pydantic, and Litestar
 # loads its pydantic plugins whenever pydantic is importable: +9 MB of RSS,

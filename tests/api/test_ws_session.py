@@ -3,12 +3,15 @@ cannot show quickly: a live socket's session is re-checked periodically."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import json
 
 import pytest
 from litestar.exceptions import WebSocketDisconnect
 
-from chatd.realtime import reader
+from chatd.realtime import reader, reclaim
+from chatd.realtime.gateway import Session
 from tests.conftest import register
 
 
@@ -37,3 +40,31 @@ async def test_a_live_socket_keeps_going_while_its_session_is_valid(client, monk
         for i in range(3):
             ws.send_text(json.dumps({"type": "ping", "id": i}))
             assert json.loads(ws.receive_text(timeout=5)) == {"type": "pong", "id": i}
+
+
+def _sessions() -> int:
+    return sum(1 for o in gc.get_objects() if isinstance(o, Session))
+
+
+async def test_a_closed_socket_is_collected_without_waiting_for_the_collector(client, monkeypatch):
+    """Litestar's WebSocket is a reference cycle: without the reclaimer a
+    closed socket (and granian's buffers with it) stays until a full
+    collection, which an idle server never reaches."""
+    monkeypatch.setattr(reclaim, "DELAY", 0.05)
+    monkeypatch.setattr(reclaim, "SPACING", 0.0)
+    ann = await register(client, "ann")
+    gc.collect()
+    gc.disable()
+    try:
+        ws = await client.websocket_connect("/api/v1/ws", headers=ann.headers)
+        with ws:
+            ws.receive_text(timeout=5)
+            ws.receive_text(timeout=5)
+            assert _sessions() == 1
+        for _ in range(100):
+            if _sessions() == 0:
+                break
+            await asyncio.sleep(0.02)
+        assert _sessions() == 0
+    finally:
+        gc.enable()
