@@ -17,7 +17,6 @@ from chatd.realtime.bus import Bus, open_channels
 from chatd.realtime.hub import Hub
 from chatd.realtime.presence import PresenceService
 from chatd.realtime.pruner import prune_forever
-from chatd.realtime.reclaim import Reclaimer
 from chatd.realtime.typing import TypingService
 
 if TYPE_CHECKING:
@@ -41,7 +40,6 @@ class Realtime:
                                         self.bus, config.realtime.presence_grace_seconds)
         self.typing = TypingService(self.bus, config.realtime.typing_ttl_seconds)
         self.sessions: set[Session] = set()
-        self.reclaimer = Reclaimer()
         self.accepting = False
         self._pruner: asyncio.Task[None] | None = None
 
@@ -75,7 +73,6 @@ class Realtime:
         if self._pruner is not None:
             self._pruner.cancel()
             await asyncio.gather(self._pruner, return_exceptions=True)
-        self.reclaimer.close()
         await self.presence.close()
         await self.hub.stop()
         await self.channels.__aexit__(None, None, None)

@@ -75,7 +75,7 @@ class Session:
             await self.close(frames.CLOSE_INTERNAL, "internal error")
         finally:
             self.rt.sessions.discard(self)
-            self.rt.reclaimer.socket_closed()
+            self.outbox = None  # the outbox holds self.send: no cycle left to collect
 
     async def _authenticate(self) -> None:
         handshake = read_handshake(self.socket, self.rt.config)
