@@ -103,10 +103,9 @@ class Talk:
                 self._show_typing()
                 self._spawn(self._quietly(self.conn.read(self.conversation.id, p["seq"])))
         elif event.type == "message.updated":
-            if p.get("deleted_at"):
-                self.screen.show(f"* {self._name(p['sender_id'])} deleted a message")
-            else:
-                self._message(p["seq"], p["sender_id"], p.get("edited_at"), p.get("body"), edited=True)
+            self._message(p["seq"], p["sender_id"], p.get("edited_at"), p.get("body"), edited=True)
+        elif event.type == "message.deleted":
+            self.screen.show(f"* {self._name(p['sender_id'])} deleted a message")
 
     def _message(self, seq: int, sender: str, at: Any, body: str | None, edited: bool) -> None:
         if not edited:

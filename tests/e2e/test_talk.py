@@ -102,6 +102,23 @@ async def test_network_gone_then_back_shows_all_50_once_in_order(server):
         await network.close()
 
 
+async def test_edits_and_deletions_are_shown(server):
+    bob = talk(server.url, "bob", "alice", tty=False)
+    try:
+        async with Client(server.url) as alice:
+            await alice.login("alice", PASSWORD)
+            await bob.expect("talking with Alice")
+            chat = (await alice.conversations())[0]
+            sent = await alice.send(chat.id, "teh typo")
+            await bob.expect("] Alice: teh typo")
+            await alice.edit(sent.id, "the typo", sent.version)
+            await bob.expect("] Alice (edited): the typo")
+            await alice.delete_message(sent.id)
+            await bob.expect("* Alice deleted a message")
+    finally:
+        bob.kill()
+
+
 async def test_lines_piped_in_are_all_sent_before_it_leaves(server):
     alice = talk(server.url, "alice", "bob", tty=False)
     try:
