@@ -5,6 +5,7 @@ are shown, once, in order."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import pytest
@@ -75,15 +76,24 @@ async def test_a_typing_line_survives_what_arrives_meanwhile(server):
         bob.kill()
 
 
-async def test_network_gone_then_back_shows_all_50_once_in_order(server):
-    network = Network(server.port)
-    await network.start()
-    bob = talk(network.url, "bob", "alice", tty=False)
+@contextlib.asynccontextmanager
+async def bob_talks_alice_scripts(server, bob_url: str):
+    """bob in `chatd talk` (pipes), alice through chatd.client."""
+    bob = talk(bob_url, "bob", "alice", tty=False)
     try:
         async with Client(server.url) as alice:
             await alice.login("alice", PASSWORD)
             await bob.expect("talking with Alice")
-            chat = (await alice.conversations())[0]
+            yield bob, alice, (await alice.conversations())[0]
+    finally:
+        bob.kill()
+
+
+async def test_network_gone_then_back_shows_all_50_once_in_order(server):
+    network = Network(server.port)
+    await network.start()
+    try:
+        async with bob_talks_alice_scripts(server, network.url) as (bob, alice, chat):
             await alice.send(chat.id, "before")
             await bob.expect("] Alice: before")
             network.down()
@@ -95,28 +105,20 @@ async def test_network_gone_then_back_shows_all_50_once_in_order(server):
             await bob.expect("] Alice: missed 49")
             await alice.send(chat.id, "after")
             await bob.expect("] Alice: after")
-        shown = re.findall(r"\] Alice: (.+)", bob.text)
+            shown = re.findall(r"\] Alice: (.+)", bob.text)
         assert shown == ["before", *(f"missed {i}" for i in range(50)), "after"]
     finally:
-        bob.kill()
         await network.close()
 
 
 async def test_edits_and_deletions_are_shown(server):
-    bob = talk(server.url, "bob", "alice", tty=False)
-    try:
-        async with Client(server.url) as alice:
-            await alice.login("alice", PASSWORD)
-            await bob.expect("talking with Alice")
-            chat = (await alice.conversations())[0]
-            sent = await alice.send(chat.id, "teh typo")
-            await bob.expect("] Alice: teh typo")
-            await alice.edit(sent.id, "the typo", sent.version)
-            await bob.expect("] Alice (edited): the typo")
-            await alice.delete_message(sent.id)
-            await bob.expect("* Alice deleted a message")
-    finally:
-        bob.kill()
+    async with bob_talks_alice_scripts(server, server.url) as (bob, alice, chat):
+        sent = await alice.send(chat.id, "teh typo")
+        await bob.expect("] Alice: teh typo")
+        await alice.edit(sent.id, "the typo", sent.version)
+        await bob.expect("] Alice (edited): the typo")
+        await alice.delete_message(sent.id)
+        await bob.expect("* Alice deleted a message")
 
 
 async def test_lines_piped_in_are_all_sent_before_it_leaves(server):
