@@ -19,7 +19,6 @@ import msgspec
 
 from chatd import clock
 from chatd.realtime.bus import Bus, PresenceMsg
-from chatd.realtime.frames import encode
 from chatd.storage.ports.contacts import ContactStore
 from chatd.storage.ports.conversations import ConversationStore
 from chatd.storage.ports.presence import PresenceStore, SocketState, State

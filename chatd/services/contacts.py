@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from chatd import clock
 from chatd.domain import Contact, PublicUser, User
-from chatd.errors import Forbidden, Invalid, NotFound
+from chatd.errors import Invalid, NotFound
 from chatd.services import contact_rules as rules
 from chatd.storage.ports.contacts import ContactStore
 from chatd.storage.ports.users import UserStore
