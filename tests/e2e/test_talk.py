@@ -151,6 +151,19 @@ async def test_unknown_peer_and_wrong_password_end_with_a_clear_line(server):
         wrong.kill()
 
 
+async def test_someone_elses_conversation_is_not_shown(server):
+    async with Client(server.url) as alice:
+        await alice.login("alice", PASSWORD)
+        private = await alice.create_group("alice's notes", [])
+        await alice.send(private.id, "secret")
+    bob = Terminal("bob", "--conversation", private.id, "--url", server.url, "--password-stdin", tty=False)
+    try:
+        assert await bob.exit_code() == 1
+        assert "chatd talk: 404" in bob.text and "secret" not in bob.text
+    finally:
+        bob.kill()
+
+
 async def test_a_server_that_is_not_there_is_named(tmp_path):
     from chatd.bench.server import free_port
 
