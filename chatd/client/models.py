@@ -84,10 +84,12 @@ class Presence(msgspec.Struct, kw_only=True):
 
 
 class Typing(msgspec.Struct, kw_only=True):
-    """A `typing` frame: ephemeral, expires by itself on the other side."""
+    """A `typing` frame: ephemeral, shown for `expires_in` seconds unless
+    another one (or the user's message) comes first."""
 
     conversation_id: str
     user_id: str
+    expires_in: float = 6.0
 
 
 Frame = dict[str, Any]

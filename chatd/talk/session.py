@@ -21,7 +21,7 @@ from chatd.domain import Event
 from chatd.talk.screen import Screen
 
 TYPING_EVERY = 3.0  # seconds between our typing frames (the server forwards one per 3 s)
-HELP = "/away, /online: your presence; /quit (or Ctrl-D): leave; anything else is sent"
+HELP = "/away, /online: your presence; /quit (or Ctrl-D): leave; /help: this; anything else is sent"
 
 
 def local_clock(at: datetime | str | None) -> str:
@@ -44,6 +44,8 @@ class Talk:
         self._typing_sent = 0.0
         self._tasks: set[asyncio.Task[Any]] = set()
         self._sends: set[asyncio.Task[Any]] = set()
+        self._read_upto = 0  # the newest seq to mark read; one `read` frame in flight at a time
+        self._reading: asyncio.Task[Any] | None = None
 
     async def run(self, history: int) -> int:
         self.done = asyncio.get_running_loop().create_future()
@@ -101,7 +103,7 @@ class Talk:
             if p["sender_id"] != self.me:
                 self.typing_until.pop(p["sender_id"], None)
                 self._show_typing()
-                self._spawn(self._quietly(self.conn.read(self.conversation.id, p["seq"])))
+                self._mark_read(p["seq"])
         elif event.type == "message.updated":
             self._message(p["seq"], p["sender_id"], p.get("edited_at"), p.get("body"), edited=True)
         elif event.type == "message.deleted":
@@ -133,7 +135,7 @@ class Talk:
 
     def _typing(self, frame: Typing) -> None:
         if frame.conversation_id == self.conversation.id and frame.user_id != self.me:
-            self.typing_until[frame.user_id] = time.monotonic() + 6.0
+            self.typing_until[frame.user_id] = time.monotonic() + frame.expires_in
             self._show_typing()
 
     def _show_typing(self) -> None:
@@ -171,7 +173,9 @@ class Talk:
         elif line.strip() == "/help":
             self.screen.show(f"* {HELP}")
         elif line.strip():
-            self._sends.add(self._spawn(self._send(line)))
+            task = self._spawn(self._send(line))
+            self._sends.add(task)
+            task.add_done_callback(self._sends.discard)
 
     def _key(self) -> None:
         now = time.monotonic()
@@ -188,6 +192,18 @@ class Talk:
             self.screen.show(f"* not sent ({err.code}): {text}")
         except ConnectionLost:
             self.screen.show(f"* not sent (connection lost): {text}")
+
+    def _mark_read(self, seq: int) -> None:
+        """Catching up on 50 messages sends one or two `read` frames, not 50."""
+        self._read_upto = max(self._read_upto, seq)
+        if self._reading is None or self._reading.done():
+            self._reading = self._spawn(self._send_reads())
+
+    async def _send_reads(self) -> None:
+        sent = 0
+        while sent < self._read_upto:
+            sent = self._read_upto
+            await self._quietly(self.conn.read(self.conversation.id, sent))
 
     async def _quietly(self, request: Any) -> None:
         try:

@@ -5,6 +5,7 @@ are shown, once, in order."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 
@@ -17,8 +18,10 @@ from tests.e2e.talk_harness import PASSWORD, Network, Terminal
 
 @pytest.fixture
 async def server(tmp_path):
-    # A short grace period, so that "offline" shows within the test.
-    proc = ServerProcess(tmp_path, env=BENCH_ENV, config={"realtime": {"presence_grace_seconds": 1}})
+    # Short grace and typing periods, so that "offline" and a typing
+    # indicator's end show within the test.
+    proc = ServerProcess(tmp_path, env=BENCH_ENV,
+                         config={"realtime": {"presence_grace_seconds": 1, "typing_ttl_seconds": 1}})
     await proc.start()
     for name in ("alice", "bob"):
         async with Client(proc.url) as c:
@@ -33,10 +36,20 @@ def talk(url: str, me: str, other: str, *, tty: bool) -> Terminal:
     return Terminal(me, "--with", other, "--url", url, "--password-stdin", tty=tty)
 
 
-async def test_two_terminals_see_messages_typing_and_presence_live(server):
-    bob = talk(server.url, "bob", "alice", tty=True)
-    alice = talk(server.url, "alice", "bob", tty=False)
+@contextlib.asynccontextmanager
+async def two_terminals(server, *, bob_tty: bool, alice_tty: bool):
+    """bob and alice, each in `chatd talk` with the other."""
+    bob = talk(server.url, "bob", "alice", tty=bob_tty)
+    alice = talk(server.url, "alice", "bob", tty=alice_tty)
     try:
+        yield bob, alice
+    finally:
+        alice.kill()
+        bob.kill()
+
+
+async def test_two_terminals_see_messages_typing_and_presence_live(server):
+    async with two_terminals(server, bob_tty=True, alice_tty=False) as (bob, alice):
         await bob.expect("talking with Alice")
         await alice.expect("talking with Bob")
         await bob.expect("* Alice is online")
@@ -55,15 +68,10 @@ async def test_two_terminals_see_messages_typing_and_presence_live(server):
         await bob.expect("* Alice is offline")
         bob.type("\x04")  # Ctrl-D
         assert await bob.exit_code() == 0
-    finally:
-        alice.kill()
-        bob.kill()
 
 
 async def test_a_typing_line_survives_what_arrives_meanwhile(server):
-    bob = talk(server.url, "bob", "alice", tty=True)
-    alice = talk(server.url, "alice", "bob", tty=False)
-    try:
+    async with two_terminals(server, bob_tty=True, alice_tty=False) as (bob, alice):
         await bob.expect("* Alice is online")
         bob.type("half a sen")
         alice.type("interrupting\n")
@@ -71,9 +79,6 @@ async def test_a_typing_line_survives_what_arrives_meanwhile(server):
         await bob.expect("> half a sen")  # the unfinished line is drawn again below it
         bob.type("tence\x7f\x7f\x7f\x7f\x7fTENCE\r")  # backspace works
         await alice.expect("] Bob: half a senTENCE")
-    finally:
-        alice.kill()
-        bob.kill()
 
 
 @contextlib.asynccontextmanager
@@ -87,6 +92,15 @@ async def bob_talks_alice_scripts(server, bob_url: str):
             yield bob, alice, (await alice.conversations())[0]
     finally:
         bob.kill()
+
+
+async def test_a_typing_indicator_ends_when_the_server_says(server):
+    async with two_terminals(server, bob_tty=True, alice_tty=True) as (bob, alice):
+        await bob.expect("* Alice is online")
+        alice.type("sure, let me")
+        await bob.expect("(Alice is typing) > ")
+        await asyncio.sleep(1.5)  # expires_in is 1 s here
+        assert bob.text.endswith("\x1b[K> "), bob.text[-200:]
 
 
 async def test_network_gone_then_back_shows_all_50_once_in_order(server):
@@ -106,6 +120,15 @@ async def test_network_gone_then_back_shows_all_50_once_in_order(server):
             await alice.send(chat.id, "after")
             await bob.expect("] Alice: after")
             shown = re.findall(r"\] Alice: (.+)", bob.text)
+            # bob's side marked everything read (one frame at a time, the newest seq)
+            last = (await alice.messages(chat.id, limit=1)).items[-1].seq
+            for _ in range(50):
+                members = (await alice.conversation(chat.id)).members
+                read = next(m.last_read_seq for m in members if m.user and m.user.username == "bob")
+                if read == last:
+                    break
+                await asyncio.sleep(0.1)
+            assert read == last
         assert shown == ["before", *(f"missed {i}" for i in range(50)), "after"]
     finally:
         await network.close()
@@ -162,6 +185,16 @@ async def test_someone_elses_conversation_is_not_shown(server):
         assert "chatd talk: 404" in bob.text and "secret" not in bob.text
     finally:
         bob.kill()
+
+
+async def test_a_history_length_out_of_range_is_refused_before_anything_else():
+    for bad in ("0", "201"):
+        term = Terminal("alice", "--with", "bob", "--history", bad, tty=False)
+        try:
+            assert await term.exit_code() == 2
+            assert "--history must be 1 to 200" in term.text
+        finally:
+            term.kill()
 
 
 async def test_a_server_that_is_not_there_is_named(tmp_path):
