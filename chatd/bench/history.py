@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import random
-import resource
 import time
 from typing import Any
 
 from chatd.bench.population import Bot, Population, bounded
 from chatd.bench.probe import Probe
-from chatd.bench.stats import latency_summary
+from chatd.bench.stats import latency_summary, own_cpu_seconds
 
 PAGE = 50
 
@@ -46,7 +45,7 @@ async def run(population: Population, args: Any, probe: Probe) -> dict[str, Any]
             if seqs != list(range(before - PAGE, before)):
                 wrong.append(f"before_seq={before}: got {seqs[:3]}...{seqs[-3:]}")
 
-    cpu_before, own_before = probe.cpu(), _own_cpu()
+    cpu_before, own_before = probe.cpu(), own_cpu_seconds()
     began = time.perf_counter()
     await asyncio.gather(*(reader(a if i % 2 else b) for i in range(args.history_readers)))
     seconds = time.perf_counter() - began
@@ -64,10 +63,6 @@ async def run(population: Population, args: Any, probe: Probe) -> dict[str, Any]
         "wrong_examples": wrong[:3],
         "server_cpu_s": None if server_cpu is None else round(server_cpu, 2),
         "server_cpu_ms_per_page": None if server_cpu is None or not pages else round(server_cpu / pages * 1000, 3),
-        "generator_cpu_s": round(_own_cpu() - own_before, 2),
+        "generator_cpu_s": round(own_cpu_seconds() - own_before, 2),
     }
 
-
-def _own_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime

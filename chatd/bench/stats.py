@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import math
+import resource
 import time
 from collections.abc import Callable, Iterator
 
@@ -48,6 +49,13 @@ async def settle(counter: Callable[[], int], quiet: float = 0.3, limit: float = 
         elif time.perf_counter() - since >= quiet:
             break
     return time.perf_counter() - began
+
+
+def own_cpu_seconds() -> float:
+    """CPU time of the load generator itself (user + system), without the
+    server it may have started."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def mb(n_bytes: int | None) -> float | None:

@@ -11,7 +11,6 @@ and lower throughput rather than as a slower generator.
 from __future__ import annotations
 
 import asyncio
-import resource
 import time
 from collections import Counter
 from typing import Any
@@ -20,7 +19,7 @@ from websockets.exceptions import ConnectionClosed
 
 from chatd.bench.population import Bot, Population, bounded, close_all, open_sockets
 from chatd.bench.probe import Probe
-from chatd.bench.stats import LoopLag, latency_summary, no_gc, settle
+from chatd.bench.stats import LoopLag, latency_summary, no_gc, own_cpu_seconds, settle
 from chatd.client.models import Frame
 
 BODY = "benchmark message: about the length of a short chat line."
@@ -101,11 +100,11 @@ class Throughput:
         began = time.perf_counter()
         self.window = (began + warmup, began + warmup + duration)
         end = self.window[1]
-        cpu0 = rusage0 = None
+        cpu0 = gen0 = None
         with probe.peak_rss() as peak, LoopLag() as lag, no_gc():
             while (now := time.perf_counter()) < end:
                 if cpu0 is None and now >= self.window[0]:
-                    cpu0, rusage0 = probe.cpu(), resource.getrusage(resource.RUSAGE_SELF)
+                    cpu0, gen0 = probe.cpu(), own_cpu_seconds()
                 for _ in range(int((now - began) * rate) - sent - skipped):
                     measured = now >= self.window[0]
                     if self.inflight >= max_in_flight:
@@ -126,7 +125,7 @@ class Throughput:
                         self.inflight -= 1
                         failed += 1
                 await asyncio.sleep(0.001)
-            cpu1, rusage1 = probe.cpu(), resource.getrusage(resource.RUSAGE_SELF)
+            cpu1, gen1 = probe.cpu(), own_cpu_seconds()
         drain_began = time.perf_counter()
         while self.track and time.perf_counter() - drain_began < DRAIN:
             await asyncio.sleep(0.02)
@@ -135,9 +134,7 @@ class Throughput:
         dropped = sum(1 for c in conns if not c.connected)
         await close_all(conns)
         server_cpu = None if cpu0 is None or cpu1 is None else cpu1 - cpu0
-        gen_cpu = None
-        if rusage0 is not None:
-            gen_cpu = (rusage1.ru_utime - rusage0.ru_utime) + (rusage1.ru_stime - rusage0.ru_stime)
+        gen_cpu = None if gen0 is None else gen1 - gen0
         acked_rate = self.acks_in_window / duration
         return {
             "clients": len(self.bots),

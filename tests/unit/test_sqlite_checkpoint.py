@@ -9,11 +9,17 @@ from chatd.storage.sql import sqlite_checkpoint
 from chatd.storage.sql.sqlite import SqliteDatabase
 
 
-async def test_commits_leave_the_wal_and_the_checkpointer_empties_it(tmp_path, sqlite_template, monkeypatch):
-    monkeypatch.setattr(sqlite_checkpoint, "INTERVAL", 3600)  # rounds run when this test says
+async def open_db(tmp_path, sqlite_template) -> SqliteDatabase:
+    """A started database on a copy of the migrated template."""
     shutil.copy(sqlite_template, tmp_path / "chatd.db")
     db = SqliteDatabase(f"sqlite:///{tmp_path}/chatd.db")
     await db.start()
+    return db
+
+
+async def test_commits_leave_the_wal_and_the_checkpointer_empties_it(tmp_path, sqlite_template, monkeypatch):
+    monkeypatch.setattr(sqlite_checkpoint, "INTERVAL", 3600)  # rounds run when this test says
+    db = await open_db(tmp_path, sqlite_template)
     try:
         main_file = tmp_path / "chatd.db"
         assert await db.write(lambda c: c.fetchval("PRAGMA wal_autocheckpoint")) == 0
@@ -40,9 +46,7 @@ async def test_the_wal_starts_over_under_writes_that_never_pause(tmp_path, sqlit
     the commit thread catches up, so the WAL file stops growing."""
     monkeypatch.setattr(sqlite_checkpoint, "INTERVAL", 0.02)
     monkeypatch.setattr(sqlite_checkpoint, "CATCH_UP_FRAMES", 100)
-    shutil.copy(sqlite_template, tmp_path / "chatd.db")
-    db = SqliteDatabase(f"sqlite:///{tmp_path}/chatd.db")
-    await db.start()
+    db = await open_db(tmp_path, sqlite_template)
     written = 0
     try:
         async def insert(c, i):
@@ -75,9 +79,7 @@ async def test_the_wal_starts_over_under_writes_that_never_pause(tmp_path, sqlit
 async def test_the_wal_keeps_its_size_under_writes_and_is_cut_once_they_pause(tmp_path, sqlite_template, monkeypatch):
     monkeypatch.setattr(sqlite_checkpoint, "INTERVAL", 3600)  # rounds run when this test says
     monkeypatch.setattr(sqlite_checkpoint, "IDLE_WAL_BYTES", 64 * 1024)
-    shutil.copy(sqlite_template, tmp_path / "chatd.db")
-    db = SqliteDatabase(f"sqlite:///{tmp_path}/chatd.db")
-    await db.start()
+    db = await open_db(tmp_path, sqlite_template)
     wal = tmp_path / "chatd.db-wal"
     try:
         # No limit: SQLite must not cut the file back when the WAL starts over.
@@ -116,9 +118,7 @@ def held(step):
 
 
 async def test_a_catch_up_delays_the_next_batch_not_the_one_just_committed(tmp_path, sqlite_template):
-    shutil.copy(sqlite_template, tmp_path / "chatd.db")
-    db = SqliteDatabase(f"sqlite:///{tmp_path}/chatd.db")
-    await db.start()
+    db = await open_db(tmp_path, sqlite_template)
     checkpointer = db._checkpointer
     checkpointer.catch_up, started, release = held(checkpointer.catch_up)
     try:
@@ -149,9 +149,7 @@ async def wait_for(condition, timeout=2.0):
 async def test_a_write_during_the_cut_waits_in_the_queue_and_is_kept(tmp_path, sqlite_template, monkeypatch):
     monkeypatch.setattr(sqlite_checkpoint, "INTERVAL", 3600)
     monkeypatch.setattr(sqlite_checkpoint, "IDLE_WAL_BYTES", 0)
-    shutil.copy(sqlite_template, tmp_path / "chatd.db")
-    db = SqliteDatabase(f"sqlite:///{tmp_path}/chatd.db")
-    await db.start()
+    db = await open_db(tmp_path, sqlite_template)
     checkpointer = db._checkpointer
     checkpointer.truncate, started, release = held(checkpointer.truncate)
     try:
@@ -177,9 +175,7 @@ async def test_a_write_during_the_cut_waits_in_the_queue_and_is_kept(tmp_path, s
 
 async def test_a_commit_after_the_idle_round_cancels_the_cut(tmp_path, sqlite_template, monkeypatch):
     monkeypatch.setattr(sqlite_checkpoint, "INTERVAL", 3600)
-    shutil.copy(sqlite_template, tmp_path / "chatd.db")
-    db = SqliteDatabase(f"sqlite:///{tmp_path}/chatd.db")
-    await db.start()
+    db = await open_db(tmp_path, sqlite_template)
     try:
         db._checkpointer.truncate_due = True
         await db.write(lambda c: c.execute("UPDATE users SET display_name = 'x' WHERE 0"))
