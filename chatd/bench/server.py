@@ -21,7 +21,7 @@ import httpx
 # user and cheap password hashing for hundreds of accounts (see
 # chatd/services/passwords.py).
 BENCH_CONFIG: dict[str, dict[str, Any]] = {
-    "limits": {"messages_per_minute": 100_000},
+    "limits": {"messages_per_minute": 100_000, "max_upload_mb": 1024},
     "auth": {"login_attempts_per_minute": 1000},
 }
 BENCH_ENV = {"CHATD_ARGON2_FAST": "1"}
