@@ -134,6 +134,16 @@ class ConfigError(Exception):
     """One line for the admin: which key, which value, what is allowed."""
 
 
+def redact_url(url: str) -> str:
+    """A URL without its password, for messages and logs."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    creds, _, host = rest.rpartition("@")
+    user = creds.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"
+
+
 ENV_PREFIX = "CHATD_"
 
 

@@ -3,6 +3,7 @@
 from chatd.api.admin import ADMIN_ROUTES
 from chatd.api.attachments import ATTACHMENT_ROUTES
 from chatd.api.auth import AUTH_ROUTES
+from chatd.api.avatars import AVATAR_ROUTES
 from chatd.api.contacts import CONTACT_ROUTES
 from chatd.api.conversations import CONVERSATION_ROUTES
 from chatd.api.health import healthz, readyz
@@ -25,6 +26,7 @@ ROUTES: list = [
     *CONVERSATION_ROUTES,
     *MESSAGE_ROUTES,
     *ATTACHMENT_ROUTES,
+    *AVATAR_ROUTES,
     *SEARCH_ROUTES,
     *ADMIN_ROUTES,
     *SYNC_ROUTES,

@@ -129,7 +129,11 @@ class Accounts(AccountAdmin):
     # -- own account ----------------------------------------------------
 
     async def update_profile(self, me: User, changes: dict[str, Any], version: int) -> User:
-        return await self.users.update(me.id, rules.profile_changes(changes), version=version)
+        cleaned = rules.profile_changes(changes)
+        if cleaned.get("avatar", me.avatar) not in (None, me.avatar):
+            # Set by upload only: a typed-in id could be someone else's face.
+            raise Invalid("Upload an avatar with PUT /api/v1/me/avatar.", code="avatar_upload_required")
+        return await self.users.update(me.id, cleaned, version=version)
 
     async def change_password(self, me: User, session: Session, current: str, new: str) -> None:
         """Ends every other login session of the user; this one and API tokens stay."""

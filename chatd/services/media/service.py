@@ -16,6 +16,7 @@ worker thread, which needs them whole (bounded by IMAGE_MAX).
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Collection
 
 import msgspec
@@ -31,8 +32,10 @@ from chatd.services.media.filenames import clean_filename
 from chatd.services.media.ingest import Meter, gather, head_of, once, rest_of
 from chatd.services.media.sniff import HEAD, sniff
 from chatd.storage.ports.attachments import AttachmentStore, StoredAttachment
-from chatd.storage.ports.blobs import BlobStore
+from chatd.storage.ports.blobs import BlobMissing, BlobStore
 from chatd.storage.ports.conversations import ConversationStore
+
+log = logging.getLogger("chatd.media")
 
 MB = 1024 * 1024
 # Images are held whole while they are checked and stripped.
@@ -179,7 +182,12 @@ class MediaService:
                         etag=f'"t-{a.sha256}"')
 
     async def open(self, readable: Readable, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
-        return await self._store(readable.key).open(readable.key, start, end)
+        try:
+            return await self._store(readable.key).open(readable.key, start, end)
+        except BlobMissing:
+            # A row without its bytes: someone removed files from the store by hand.
+            log.warning("media: blob %s is missing from %s", readable.key, self.blobs.description)
+            raise NotFound("The file's bytes are missing from the server's storage.", code="attachment_missing") from None
 
     async def link(self, readable: Readable, disposition: str) -> str | None:
         """A presigned URL to hand the browser instead of the bytes, when
