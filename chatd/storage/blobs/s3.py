@@ -32,7 +32,7 @@ MISSING = {"NoSuchKey", "NoSuchObject", "ResourceNotFound", "NoSuchBucket"}
 
 class S3BlobStore:
     def __init__(self, location: S3Location, *, secure: bool, region: str):
-        self.bucket = location.bucket
+        self.endpoint, self.bucket = location.endpoint, location.bucket
         self.description = f"s3 {location.endpoint}/{location.bucket}"
         # A region given up front: minio never asks the server for it.
         self._client = Minio(location.endpoint, access_key=location.access_key,
