@@ -3,6 +3,7 @@ SeaweedFS that checks signatures), and both again behind encryption at rest."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import random
@@ -14,7 +15,7 @@ import httpx
 import pytest
 
 from chatd.storage.blobs.folder import PARTIAL, FolderBlobStore
-from chatd.storage.blobs.s3 import PART, S3BlobStore
+from chatd.storage.blobs.s3 import AHEAD, BLOCK, PART, S3BlobStore, _Pipe
 from chatd.storage.blobs.sealed import HEADER, PLAIN, SEALED, SealedBlobStore
 from chatd.storage.ports.blobs import CHUNK, BlobCorrupt, BlobMissing
 from tests.s3_server import SECRET
@@ -306,3 +307,46 @@ async def test_sealed_range_reads_only_the_chunks_it_needs(sealed):
     asked.clear()
     assert await read(sealed, "media/ab/r", 10, PLAIN + 1) == blob[10:PLAIN + 1]
     assert asked == [(0, HEADER + 2 * SEALED)]
+
+
+async def test_a_cancelled_put_leaves_nothing(store):
+    """A client that disconnects mid-upload cancels the put."""
+    started = asyncio.Event()
+
+    async def endless() -> AsyncIterator[bytes]:
+        block = data(100_000, seed=11)
+        for i in range(10_000):
+            if i * len(block) > PART + PART // 2:  # past one S3 part: a multipart upload is open
+                started.set()
+            yield block
+            await asyncio.sleep(0)
+
+    put = asyncio.ensure_future(store.put("media/ab/cancelled", endless()))
+    await asyncio.wait_for(started.wait(), 60)
+    put.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await put
+    assert await _multipart_uploads(store) == []
+    assert await store.stat("media/ab/cancelled") is None
+
+
+async def test_s3_put_reads_the_source_at_most_a_part_ahead():
+    """The pipe's bound: with nobody reading, the source is left alone after AHEAD blocks."""
+    pipe = _Pipe(asyncio.get_running_loop())
+    read = 0
+
+    async def source() -> AsyncIterator[bytes]:
+        nonlocal read
+        for _ in range(10 * AHEAD):
+            read += BLOCK
+            yield bytes(BLOCK)
+
+    feeding = asyncio.ensure_future(pipe.feed(source()))
+    await asyncio.sleep(0.5)
+    assert not feeding.done() and read <= (AHEAD + 1) * BLOCK
+    assert len(await asyncio.to_thread(pipe.read, 3 * BLOCK)) == 3 * BLOCK  # frees three slots
+    await asyncio.sleep(0.2)
+    assert read <= (AHEAD + 4) * BLOCK
+    feeding.cancel()
+    with pytest.raises(OSError):
+        await asyncio.to_thread(pipe.read, 100 * BLOCK)  # the reader learns the source failed

@@ -11,6 +11,7 @@ nothing under the key; what a crash leaves behind, `sweep` aborts.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import queue
 import time
 from collections.abc import AsyncIterable, AsyncIterator
@@ -67,8 +68,12 @@ class S3BlobStore:
         feeder = asyncio.ensure_future(pipe.feed(chunks))
         try:
             await asyncio.wait({upload, feeder}, return_when=asyncio.FIRST_EXCEPTION)
-        except BaseException:  # cancelled: the thread sees the failure and aborts
+        except BaseException:  # cancelled (the client went away)
             feeder.cancel()
+            pipe.fail(asyncio.CancelledError())  # even if the feeder never ran: the thread aborts
+            upload.add_done_callback(_retrieve)  # its error is expected: not "never retrieved"
+            with contextlib.suppress(BaseException):
+                await asyncio.shield(upload)  # gone only once nothing is left behind
             raise
         if upload.done() and upload.exception() is not None and not feeder.done():
             feeder.cancel()  # S3 refused: stop reading the source
@@ -195,9 +200,12 @@ class _Pipe:
                 await self._send(b"".join(block))
             self._blocks.put(None)
         except BaseException as err:
-            self._blocks.put(err)  # read() raises it: minio aborts the upload
+            self.fail(err)
             raise
         return size
+
+    def fail(self, err: BaseException) -> None:
+        self._blocks.put(err)  # read() raises it: minio aborts the upload
 
     async def _send(self, block: bytes) -> None:
         await self._slots.acquire()
@@ -222,6 +230,11 @@ class _Pipe:
         if size >= 0 and len(data) > size:
             data, self._head = data[:size], data[size:]
         return data
+
+
+def _retrieve(future: asyncio.Future) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 async def _empty() -> AsyncIterator[bytes]:
