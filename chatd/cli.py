@@ -1,4 +1,4 @@
-"""The `chatd` command: serve, init, migrate, check-config, schema, user, talk, bench."""
+"""The `chatd` command: serve, init, migrate, check-config, schema, user, media, talk, bench."""
 
 from __future__ import annotations
 
@@ -34,6 +34,10 @@ def _parser() -> argparse.ArgumentParser:
     from chatd.commands import users
 
     users.add_parser(sub, with_config)
+
+    from chatd.commands import media
+
+    media.add_parser(sub)
 
     from chatd.commands import talk
 
@@ -77,6 +81,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from chatd.bench import run
 
         return run(args)
+    if args.command == "media":  # each action loads the config it needs
+        from chatd.commands import media
+
+        return media.run(args)
     cfg = config_module.load(getattr(args, "config", None))
     if args.command == "serve":
         from chatd.commands import serve

@@ -19,6 +19,11 @@ class BlobMissing(Exception):
     """No blob under that key (never stored, or deleted)."""
 
 
+class BlobCorrupt(Exception):
+    """The stored bytes fail their check (sealed blobs: tampered, truncated,
+    reordered or sealed with another key): nothing unverified is returned."""
+
+
 class BlobInfo(msgspec.Struct, frozen=True):
     key: str
     size: int
