@@ -197,8 +197,11 @@ async def test_list_with_prefixes_and_sizes(store):
 async def test_link(store):
     blob = data(100_000, seed=6)
     await store.put("media/ab/linked", pieces(blob))
-    url = await store.link("media/ab/linked", seconds=60, filename="Ünïcode \"report\".pdf",
-                           content_type="application/pdf", disposition="attachment")
+    from chatd.services.media.disposition import content_disposition
+
+    name = "Ünïcode \"report\".pdf"
+    url = await store.link("media/ab/linked", seconds=60, filename=name, content_type="application/pdf",
+                           disposition=content_disposition(name, "application/zip"))
     if store.kind != "s3":
         assert url is None  # chatd streams (a folder has no URLs; a sealed blob must be decrypted)
         return

@@ -16,7 +16,6 @@ import queue
 import time
 from collections.abc import AsyncIterable, AsyncIterator
 from datetime import timedelta
-from urllib.parse import quote
 
 from minio import Minio
 from minio.error import S3Error
@@ -127,8 +126,7 @@ class S3BlobStore:
 
     async def link(self, key: str, *, seconds: int, filename: str, content_type: str,
                    disposition: str) -> str | None:
-        headers = {"response-content-type": content_type,
-                   "response-content-disposition": content_disposition(disposition, filename)}
+        headers = {"response-content-type": content_type, "response-content-disposition": disposition}
         # Signing is local (the region is known): no request to the server.
         return await asyncio.to_thread(self._client.presigned_get_object, self.bucket, key,
                                        expires=timedelta(seconds=seconds), response_headers=headers)
@@ -161,12 +159,6 @@ class S3BlobStore:
 
     async def close(self) -> None:
         self._client._http.clear()  # minio has no close(): drop its pooled connections
-
-
-def content_disposition(disposition: str, filename: str) -> str:
-    """`inline` or `attachment` with the name as an ASCII fallback and RFC 5987 UTF-8."""
-    fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in filename)
-    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 class _Pipe:
