@@ -122,6 +122,6 @@ async def test_presigned_downloads(s3_media_settings, tmp_path, sqlite_template)
         direct_get = httpx.get(r.headers["location"])
         assert direct_get.status_code == 200 and direct_get.content == b"%PDF-1.4 presigned"
         assert direct_get.headers["content-type"] == "application/pdf"
-        assert direct_get.headers["content-disposition"] == 'inline; filename="doc.pdf"; filename*=UTF-8''doc.pdf'
+        assert direct_get.headers["content-disposition"] == "inline; filename=\"doc.pdf\"; filename*=UTF-8''doc.pdf"
         outsider = await register(c, "eve")
         await fetch(c, att["id"], outsider, 404)  # access is checked before any URL is made
