@@ -140,3 +140,20 @@ class Bar:
         else:
             self.out.write(text + "\n")
         self.out.flush()
+
+
+@action("gc", "remove now what the hourly media sweep would: unsent uploads, deleted messages' files, "
+              "expired and orphaned blobs")
+def gc(args: argparse.Namespace) -> int:
+    from chatd import config as config_module
+    from chatd.commands import media_upkeep
+
+    return media_upkeep.gc(config_module.load(args.config))
+
+
+@action("stats", "attachments and bytes stored, by type, and what the store holds")
+def stats(args: argparse.Namespace) -> int:
+    from chatd import config as config_module
+    from chatd.commands import media_upkeep
+
+    return media_upkeep.stats(config_module.load(args.config))
