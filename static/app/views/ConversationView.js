@@ -70,7 +70,7 @@ export function ConversationView({ id }) {
         <p class="subtitle">${subtitle}</p>
       </div>
       ${conversation.kind === "group" && html`<button class="button" onClick=${() => setShowSettings(!showSettings)}
-        aria-expanded=${showSettings}>Members and settings</button>`}
+        aria-expanded=${showSettings} aria-label="Members and settings">Members</button>`}
     </header>
     ${showSettings && html`<${GroupSettings} conversation=${conversation} me=${me} onClose=${() => setShowSettings(false)} />`}
     <${MessageList} conversation=${conversation} me=${me} />

@@ -5,13 +5,15 @@ import { useSelector, dispatch } from "../hooks.js";
 import { editMessage } from "../net/sending.js";
 
 export function EditBox({ message }) {
-  // A redo after a conflict brings the user's own text back (ui.editing.draft).
-  const draft = useSelector((s) => s.ui.editing?.draft);
-  const [text, setText] = useState(draft ?? message.body);
+  // The message as it was when the edit began: its version goes to the
+  // server, so a change made meanwhile elsewhere is a 409, not lost. A redo
+  // after a conflict starts from the current version with the user's text.
+  const base = useSelector((s) => s.ui.editing) ?? message;
+  const [text, setText] = useState(base.draft ?? base.body);
   const field = useRef(null);
   useEffect(() => { field.current?.focus(); }, []);
   const cancel = () => dispatch({ type: "ui/editing", message: null });
-  const save = () => editMessage(message, text.trim()).catch((err) => dispatch({ type: "ui/notice", text: err.message }));
+  const save = () => editMessage(base, text.trim()).catch((err) => dispatch({ type: "ui/notice", text: err.message }));
   function onKey(e) {
     if (e.key === "Escape") cancel();
     else if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); save(); }
