@@ -10,8 +10,11 @@ export function users(state = initial, action) {
     case "contacts/loaded":
       return { ...state, contacts: action.items };
     case "contacts/upsert": {
+      // contact.updated events carry the relation without the other user.
+      const old = (state.contacts ?? []).find((c) => c.user_id === action.contact.user_id);
+      const user = action.contact.user ?? old?.user ?? state.byId[action.contact.user_id];
       const rest = (state.contacts ?? []).filter((c) => c.user_id !== action.contact.user_id);
-      return { ...state, contacts: [action.contact, ...rest] };
+      return { ...state, contacts: user ? [{ ...action.contact, user }, ...rest] : rest };
     }
     case "contacts/removed":
       return { ...state, contacts: (state.contacts ?? []).filter((c) => c.user_id !== action.userId) };
