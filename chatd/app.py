@@ -7,6 +7,7 @@ works too (`chatd serve` is the supported way: one process, 1012 on stop).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -25,6 +26,7 @@ from chatd.api.routes import ROUTES
 from chatd.api.security import auth_middleware, provide_me
 from chatd.realtime.core import start_realtime
 from chatd.runtime import Runtime, start_runtime
+from chatd.services.media.janitor import sweep_forever
 from chatd.services.registry import Services
 
 
@@ -45,9 +47,11 @@ def create_app(config: config_module.Config | None = None, runtime: Runtime | No
         try:
             # Sockets, fan-out and presence; it hooks the database's on_commit.
             app.state.realtime = await start_realtime(runtime)
+            janitor = asyncio.create_task(sweep_forever(runtime.services.media_janitor), name="chatd-media-janitor")
             try:
                 yield
             finally:
+                janitor.cancel()
                 await app.state.realtime.close()
         finally:
             await runtime.close()

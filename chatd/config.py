@@ -38,7 +38,9 @@ class StorageConfig(Section):
     )
     messages: Annotated[str, Meta(pattern=r"^(database$|mongodb(\+srv)?://)")] = "database"
     cache: Annotated[str, Meta(pattern=r"^(memory$|rediss?://)")] = "memory"
-    media: Annotated[str, Meta(pattern=r"^(file://|s3://|https?://)")] = "file:///./data/media"
+    media: Annotated[str, Meta(pattern=r"^(file:///.|s3://[^/]+/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/?$)")] = (
+        "file:///./data/media"
+    )
 
 
 RegistrationMode = Literal["open", "invite", "closed"]
@@ -56,6 +58,29 @@ class LimitsConfig(Section):
     max_upload_mb: Annotated[int, Meta(ge=1, le=10_000)] = 50
     messages_per_minute: Annotated[int, Meta(ge=1, le=100_000)] = 120
     event_retention_days: Annotated[int, Meta(ge=1, le=3650)] = 90
+
+
+class MediaConfig(Section):
+    # Per-user total of stored attachments in MB; 0 = no quota.
+    quota_mb_per_user: Annotated[int, Meta(ge=0, le=10_000_000)] = 0
+    # Remove EXIF/XMP (GPS position, camera serials) from images before storing.
+    strip_metadata: bool = True
+    # Images with more pixels are refused (decompression bombs).
+    max_image_pixels: Annotated[int, Meta(ge=1_000_000, le=1_000_000_000)] = 50_000_000
+    # Uploads never sent with a message are deleted after this many hours.
+    unbound_hours: Annotated[float, Meta(ge=0.01, le=8760)] = 24.0
+    # A deleted message's attachment bytes go this many minutes after the delete.
+    deleted_grace_minutes: Annotated[float, Meta(ge=0, le=525_600)] = 60.0
+    # Attachments older than this many days are deleted; 0 = keep forever.
+    retention_days: Annotated[int, Meta(ge=0, le=36500)] = 0
+    # Encrypt new blobs at rest (base64 of 32 random bytes: `chatd media keygen`); "" = off.
+    encryption_key: str = ""
+    # s3:// only: https unless false (plain http only on a trusted network).
+    s3_tls: bool = True
+    s3_region: str = "us-east-1"
+    # s3:// only: > 0 answers downloads with a redirect to a presigned URL valid
+    # this many seconds (the bytes bypass chatd); 0 = chatd streams them.
+    s3_presign_seconds: Annotated[int, Meta(ge=0, le=3600)] = 0
 
 
 class FeaturesConfig(Section):
@@ -85,6 +110,7 @@ class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     auth: AuthConfig = msgspec.field(default_factory=AuthConfig)
     limits: LimitsConfig = msgspec.field(default_factory=LimitsConfig)
     features: FeaturesConfig = msgspec.field(default_factory=FeaturesConfig)
+    media: MediaConfig = msgspec.field(default_factory=MediaConfig)
     realtime: RealtimeConfig = msgspec.field(default_factory=RealtimeConfig)
 
     @property

@@ -10,12 +10,14 @@ class ChatError(Exception):
     code = "bad_request"
     title = "Bad request"
 
-    def __init__(self, detail: str, *, code: str | None = None, extra: dict[str, Any] | None = None):
+    def __init__(self, detail: str, *, code: str | None = None, extra: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None):
         super().__init__(detail)
         self.detail = detail
         if code:
             self.code = code
         self.extra = extra or {}
+        self.headers = headers or {}
 
 
 class Invalid(ChatError):

@@ -44,3 +44,18 @@ os.register_at_fork(after_in_child=_forget_pool)
 
 def new_id() -> str:
     return encode((int(time.time() * 1000) << 80) | _random80())
+
+
+_VALUES = {c: i for i, c in enumerate(_ALPHABET)}
+
+
+def decode_time(value: str):
+    """The creation time a ULID carries (UTC datetime), or None if it is not one."""
+    from datetime import UTC, datetime
+
+    if len(value) != 26 or any(c not in _VALUES for c in value[:10]):
+        return None
+    ms = 0
+    for c in value[:10]:
+        ms = ms * 32 + _VALUES[c]
+    return datetime.fromtimestamp(ms / 1000, UTC)

@@ -44,7 +44,9 @@ def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> Re
 
 def on_chat_error(_: Request, exc: ChatError) -> Response[bytes]:
     extra = {k: msgspec.to_builtins(v) for k, v in exc.extra.items()}
-    return problem(exc.status, exc.code, exc.title, exc.detail, **extra)
+    response = problem(exc.status, exc.code, exc.title, exc.detail, **extra)
+    response.headers.update(exc.headers)
+    return response
 
 
 def on_validation(_: Request, exc: ValidationException) -> Response[bytes]:

@@ -1,6 +1,7 @@
 """Every HTTP/WebSocket route handler of the app, by capability."""
 
 from chatd.api.admin import ADMIN_ROUTES
+from chatd.api.attachments import ATTACHMENT_ROUTES
 from chatd.api.auth import AUTH_ROUTES
 from chatd.api.contacts import CONTACT_ROUTES
 from chatd.api.conversations import CONVERSATION_ROUTES
@@ -23,6 +24,7 @@ ROUTES: list = [
     *CONTACT_ROUTES,
     *CONVERSATION_ROUTES,
     *MESSAGE_ROUTES,
+    *ATTACHMENT_ROUTES,
     *SEARCH_ROUTES,
     *ADMIN_ROUTES,
     *SYNC_ROUTES,

@@ -6,10 +6,11 @@ from typing import Any
 
 from chatd.client.accounts import AccountsApi
 from chatd.client.chats import ChatsApi
+from chatd.client.media import MediaApi
 from chatd.client.socket import Connection
 
 
-class Client(AccountsApi, ChatsApi):
+class Client(AccountsApi, ChatsApi, MediaApi):
     """`async with Client("http://127.0.0.1:8080") as c:`; `register`/`login`
     keep the token, or pass `token=` (e.g. a personal API token for a bot)."""
 

@@ -72,6 +72,8 @@ def message_body(raw: str | None, max_chars: int, *, may_be_empty: bool = False)
     """Cleaned text: 1..max_chars characters after cleaning, not only blanks
     (empty allowed for a caption-less message with attachments)."""
     if raw is None:
+        if may_be_empty:
+            return ""
         raise Invalid("A text message needs a body.", code="body_required")
     body = clean(raw)
     if not body.strip() and not (may_be_empty and body == ""):

@@ -8,6 +8,8 @@ from chatd.config import Config
 from chatd.services.accounts import Accounts
 from chatd.services.contacts import ContactService
 from chatd.services.conversations import ConversationService
+from chatd.services.media.janitor import Janitor
+from chatd.services.media.service import MediaService
 from chatd.services.messages import MessageService
 from chatd.services.sync import SyncService
 from chatd.storage.build import Stores
@@ -21,6 +23,8 @@ class Services:
     contacts: ContactService
     conversations: ConversationService
     messages: MessageService
+    media: MediaService
+    media_janitor: Janitor
     sync: SyncService
 
 
@@ -34,4 +38,6 @@ def build_services(config: Config, stores: Stores) -> Services:
         accounts=Accounts(config, stores.users, stores.auth, stores.cache),
         messages=MessageService(config, stores.messages, stores.conversations, stores.cache),
         sync=SyncService(stores.events),
+        media=MediaService(config, stores.attachments, stores.conversations, stores.blobs, stores.sealed_blobs),
+        media_janitor=Janitor(config, stores.attachments, stores.blobs),
     )

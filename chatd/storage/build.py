@@ -9,13 +9,17 @@ from litestar.stores.base import Store
 from chatd.config import Config, ConfigError
 from chatd.storage.cache import open_cache
 from chatd.storage.memory.presence import MemoryPresenceStore
+from chatd.storage.blobs.choose import media_key, open_blob_store
+from chatd.storage.ports.attachments import AttachmentStore
 from chatd.storage.ports.auth import AuthStore
+from chatd.storage.ports.blobs import BlobStore
 from chatd.storage.ports.contacts import ContactStore
 from chatd.storage.ports.conversations import ConversationStore
 from chatd.storage.ports.events import EventStore
 from chatd.storage.ports.messages import MessageStore
 from chatd.storage.ports.presence import PresenceStore
 from chatd.storage.ports.users import UserStore
+from chatd.storage.sql.attachments import SqlAttachmentStore
 from chatd.storage.sql.auth import SqlAuthStore
 from chatd.storage.sql.contacts import SqlContactStore
 from chatd.storage.sql.conversations import SqlConversationStore
@@ -35,6 +39,11 @@ class Stores:
     conversations: ConversationStore
     messages: MessageStore
     events: EventStore
+    attachments: AttachmentStore
+    # Attachment bytes (storage.media); `sealed_blobs` is the same store
+    # encrypting at rest, present when media.encryption_key is set.
+    blobs: BlobStore
+    sealed_blobs: BlobStore | None
     # Short-lived counters (rate limits); see storage/cache.py.
     cache: Store
     # Who is connected now; per process ("memory"), see storage/ports/presence.py.
@@ -47,10 +56,17 @@ class Stores:
             await self.db.ping()
         except Exception as err:  # noqa: BLE001 - reported, not raised
             failed["database"] = type(err).__name__
+        try:
+            await self.blobs.check()
+        except Exception as err:  # noqa: BLE001 - reported, not raised
+            failed["media"] = type(err).__name__
         return failed
 
     async def close(self) -> None:
-        await self.db.close()
+        try:
+            await self.blobs.close()
+        finally:
+            await self.db.close()
 
 
 def refuse_unavailable(config: Config) -> None:
@@ -61,12 +77,21 @@ def refuse_unavailable(config: Config) -> None:
         if value != default:
             scheme = value.split("://", 1)[0]
             raise ConfigError(f"storage.{key} = {value!r}: the {scheme} adapter is not available yet; use {default!r}")
-    if not s.media.startswith("file://"):
-        raise ConfigError(f"storage.media = {s.media!r}: only file:// media folders are available yet")
+
+
+def open_media(config: Config) -> tuple[BlobStore, BlobStore | None]:
+    blobs = open_blob_store(config)
+    key = media_key(config)
+    if key is None:
+        return blobs, None
+    from chatd.storage.blobs.sealed import SealedBlobStore
+
+    return blobs, SealedBlobStore(blobs, key)
 
 
 async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
     refuse_unavailable(config)
+    blobs, sealed_blobs = open_media(config)
     url = config.storage.database
     db = open_database(url)
     await db.start()
@@ -86,6 +111,9 @@ async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
         conversations=SqlConversationStore(db),
         messages=SqlMessageStore(db),
         events=SqlEventStore(db),
+        attachments=SqlAttachmentStore(db),
+        blobs=blobs,
+        sealed_blobs=sealed_blobs,
         cache=open_cache(config),
         presence=MemoryPresenceStore(),
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from chatd.client import ChatdError, Client, Connection, ConnectionLost, ConversationView, Presence, Typing
@@ -21,7 +22,8 @@ from chatd.domain import Event
 from chatd.talk.screen import Screen
 
 TYPING_EVERY = 3.0  # seconds between our typing frames (the server forwards one per 3 s)
-HELP = "/away, /online: your presence; /quit (or Ctrl-D): leave; /help: this; anything else is sent"
+HELP = ("/file PATH: send a file; /save N [FOLDER]: save file #N; /away, /online: your presence; "
+        "/quit (or Ctrl-D): leave; /help: this; anything else is sent")
 
 
 def local_clock(at: datetime | str | None) -> str:
@@ -29,6 +31,14 @@ def local_clock(at: datetime | str | None) -> str:
     if isinstance(at, str):
         at = datetime.fromisoformat(at)
     return at.astimezone().strftime("%H:%M") if at is not None else "--:--"
+
+
+def human_size(n: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} bytes"
 
 
 class Talk:
@@ -46,6 +56,7 @@ class Talk:
         self._sends: set[asyncio.Task[Any]] = set()
         self._read_upto = 0  # the newest seq to mark read; one `read` frame in flight at a time
         self._reading: asyncio.Task[Any] | None = None
+        self.files: list[str] = []  # attachment ids in the order shown: /save N takes the Nth
 
     async def run(self, history: int) -> int:
         self.done = asyncio.get_running_loop().create_future()
@@ -55,7 +66,8 @@ class Talk:
         try:
             self.screen.show(f"* talking with {self._title()}. {HELP}")
             for message in (await self.client.messages(self.conversation.id, limit=history)).items:
-                self._message(message.seq, message.sender_id, message.created_at, message.body, edited=False)
+                self._message(message.seq, message.sender_id, message.created_at, message.body, edited=False,
+                              files=message.attachments)
             for user_id in self.names:
                 if user_id != self.me:
                     state = (await self.client.call("GET", f"/users/{user_id}")).get("presence")
@@ -99,7 +111,8 @@ class Talk:
         if p.get("conversation_id") != self.conversation.id:
             return
         if event.type == "message.created":
-            self._message(p["seq"], p["sender_id"], p.get("created_at"), p.get("body"), edited=False)
+            self._message(p["seq"], p["sender_id"], p.get("created_at"), p.get("body"), edited=False,
+                          files=p.get("attachments") or [])
             if p["sender_id"] != self.me:
                 self.typing_until.pop(p["sender_id"], None)
                 self._show_typing()
@@ -109,21 +122,43 @@ class Talk:
         elif event.type == "message.deleted":
             self.screen.show(f"* {self._name(p['sender_id'])} deleted a message")
 
-    def _message(self, seq: int, sender: str, at: Any, body: str | None, edited: bool) -> None:
+    def _message(self, seq: int, sender: str, at: Any, body: str | None, edited: bool,
+                 files: list[str] | None = None) -> None:
         if not edited:
             if seq <= self.last_seq:
                 return  # a replay after a reconnect: shown already
             self.last_seq = seq
         clock = local_clock(at)
         mark = " (edited)" if edited else ""
-        self.screen.show(f"[{clock}] {self._name(sender)}{mark}: {body if body is not None else '(encrypted)'}")
+        text = "(encrypted)" if body is None else body
+        numbers = []
+        for attachment_id in files or []:
+            self.files.append(attachment_id)
+            numbers.append(len(self.files))
+        if numbers:
+            text = (text + " " if text else "") + " ".join(f"[file #{n}]" for n in numbers)
+            self._spawn(self._describe(numbers))
+        self.screen.show(f"[{clock}] {self._name(sender)}{mark}: {text}")
+
+    async def _describe(self, numbers: list[int]) -> None:
+        """What each file is: a line per file, once its details arrive."""
+        try:
+            found = {a.id: a for a in await self.client.attachments(
+                self.conversation.id, ids=[self.files[n - 1] for n in numbers])}
+        except (ChatdError, OSError):
+            return
+        for n in numbers:
+            a = found.get(self.files[n - 1])
+            if a is not None:
+                self.screen.show(f"  file #{n}: {a.filename} ({human_size(a.size)}, {a.content_type})"
+                                 f" - /save {n} to keep it")
 
     async def _fill_gap(self) -> None:
         has_more = True
         while has_more:
             page = await self.client.messages(self.conversation.id, after_seq=self.last_seq, limit=200)
             for m in page.items:
-                self._message(m.seq, m.sender_id, m.created_at, m.body, edited=False)
+                self._message(m.seq, m.sender_id, m.created_at, m.body, edited=False, files=m.attachments)
             has_more = page.has_more and bool(page.items)
 
     def _presence(self, user_id: str, state: str | None) -> None:
@@ -172,10 +207,18 @@ class Talk:
             self._spawn(self._quietly(self.conn.presence(line.strip()[1:])))
         elif line.strip() == "/help":
             self.screen.show(f"* {HELP}")
+        elif line.startswith("/file "):
+            self._track(self._send_file(line[len("/file "):].strip()))
+        elif line.startswith("/save"):
+            self._spawn(self._save(line.split()[1:]))
         elif line.strip():
-            task = self._spawn(self._send(line))
-            self._sends.add(task)
-            task.add_done_callback(self._sends.discard)
+            self._track(self._send(line))
+
+    def _track(self, job: Any) -> None:
+        """A send the chat waits for before it exits."""
+        task = self._spawn(job)
+        self._sends.add(task)
+        task.add_done_callback(self._sends.discard)
 
     def _key(self) -> None:
         now = time.monotonic()
@@ -192,6 +235,38 @@ class Talk:
             self.screen.show(f"* not sent ({err.code}): {text}")
         except ConnectionLost:
             self.screen.show(f"* not sent (connection lost): {text}")
+
+    async def _send_file(self, raw_path: str) -> None:
+        path = Path(raw_path).expanduser()
+        if not path.is_file():
+            self.screen.show(f"* no such file: {path}")
+            return
+        try:
+            self.screen.show(f"* uploading {path.name} ({human_size(path.stat().st_size)})...")
+            attachment = await self.client.upload(self.conversation.id, path)
+            await self.conn.send_message(self.conversation.id, None, attachments=[attachment.id], timeout=None)
+        except ChatdError as err:
+            self.screen.show(f"* not sent ({err.code}): {err.detail}")
+        except (ConnectionLost, OSError) as err:
+            self.screen.show(f"* not sent ({type(err).__name__}): {path.name}")
+
+    async def _save(self, words: list[str]) -> None:
+        if not words or not words[0].isdigit() or not 1 <= int(words[0]) <= len(self.files):
+            self.screen.show(f"* /save N [FOLDER], with N from 1 to {len(self.files)}")
+            return
+        attachment_id = self.files[int(words[0]) - 1]
+        folder = Path(words[1] if len(words) > 1 else ".").expanduser()
+        try:
+            info = await self.client.attachment(attachment_id)
+            target = folder / info.filename
+            if target.exists():
+                target = folder / f"{attachment_id}-{info.filename}"
+            await self.client.download(attachment_id, target)
+            self.screen.show(f"* saved {target}")
+        except ChatdError as err:
+            self.screen.show(f"* cannot save file #{words[0]} ({err.code})")
+        except OSError as err:
+            self.screen.show(f"* cannot save file #{words[0]}: {err.strerror or err}")
 
     def _mark_read(self, seq: int) -> None:
         """Catching up on 50 messages sends one or two `read` frames, not 50."""

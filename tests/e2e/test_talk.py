@@ -208,3 +208,31 @@ async def test_a_server_that_is_not_there_is_named(tmp_path):
         assert "Traceback" not in away.text
     finally:
         away.kill()
+
+
+async def test_send_a_file_and_save_it(server, tmp_path):
+    photo = tmp_path / "out" / "notes.txt"
+    photo.parent.mkdir()
+    photo.write_text("meeting at noon\n")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    async with two_terminals(server, bob_tty=True, alice_tty=False) as (bob, alice):
+        await bob.expect("talking with Alice")
+        await alice.expect("* Bob is online")
+        alice.type(f"/file {photo}\n")
+        await bob.expect("] Alice: [file #1]")
+        await bob.expect("file #1: notes.txt (16 bytes, text/plain) - /save 1")
+        bob.type(f"/save 1 {inbox}\r")
+        await bob.expect(f"* saved {inbox / 'notes.txt'}")
+        assert (inbox / "notes.txt").read_text() == "meeting at noon\n"
+        bob.type("/save 7\r")
+        await bob.expect("* /save N [FOLDER], with N from 1 to 1")
+        alice.type(f"/file {tmp_path / 'missing.bin'}\n")
+        await alice.expect("* no such file:")
+    # Shown in history too, for someone who opens the chat later.
+    later = talk(server.url, "bob", "alice", tty=False)
+    try:
+        await later.expect("] Alice: [file #1]")
+        await later.expect("file #1: notes.txt")
+    finally:
+        later.kill()

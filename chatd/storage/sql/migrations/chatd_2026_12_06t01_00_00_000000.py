@@ -1,0 +1,31 @@
+"""Attachments: the indexes their lifecycle and quota need.
+
+Binding looks them up by id (the primary key); the media janitor finds the
+uploads never sent (message_id IS NULL, by age), those of deleted messages
+(by message_id) and old ones (by created_at); the quota sums per uploader.
+"""
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.engine import engine_finder
+
+ID = "2026-12-06T01:00:00:000000"
+VERSION = "1.38.0"
+DESCRIPTION = "attachment lifecycle indexes"
+
+STATEMENTS = [
+    "CREATE INDEX attachments_message ON attachments (message_id)",
+    "CREATE INDEX attachments_uploader ON attachments (uploader_id)",
+    "CREATE INDEX attachments_created ON attachments (created_at)",
+]
+
+
+async def forwards():
+    manager = MigrationManager(migration_id=ID, app_name="chatd", description=DESCRIPTION)
+
+    async def change_schema():
+        engine = engine_finder()
+        for statement in STATEMENTS:
+            await engine.run_ddl(statement)
+
+    manager.add_raw(change_schema)
+    return manager
