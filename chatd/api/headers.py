@@ -3,6 +3,7 @@
 nothing from another origin), nosniff and a
 same-origin referrer.
 
+Attachment downloads keep the stricter sandbox policy their handler sets.
 Swagger UI at /schema sets inline styles itself, so that page alone allows
 'unsafe-inline' for styles; its scripts are still files from /static only.
 """
@@ -43,9 +44,13 @@ FIXED = [
 
 
 async def security_headers(message: Message, scope: Scope) -> None:
-    """Litestar before_send hook: runs for every response, errors and 404s included."""
+    """Litestar before_send hook: runs for every response, errors and 404s
+    included. A handler that set its own policy (attachment downloads: a
+    sandbox) keeps it."""
     if message["type"] != "http.response.start":
         return
+    headers = list(message.get("headers", []))
+    present = {name.lower() for name, _ in headers}
     policy = SCHEMA_CSP if scope["path"].startswith("/schema") else CSP
-    headers = [h for h in message.get("headers", []) if h[0].lower() != b"content-security-policy"]
-    message["headers"] = [*headers, (b"content-security-policy", policy), *FIXED]
+    added = [(b"content-security-policy", policy), *FIXED]
+    message["headers"] = headers + [h for h in added if h[0] not in present]

@@ -59,3 +59,15 @@ async def test_schema_page_runs_no_inline_script(client):
     r = await client.get("/schema")
     assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", r.text) is None, r.text
     assert "'unsafe-inline'" not in r.headers["content-security-policy"].split("script-src")[1].split(";")[0]
+
+
+async def test_a_handlers_own_policy_is_kept(client):
+    # /schema's own variant proves the hook runs; a download's sandbox policy is set by its handler.
+    from chatd.api.headers import security_headers
+
+    message = {"type": "http.response.start", "status": 200,
+               "headers": [(b"content-security-policy", b"sandbox"), (b"x-content-type-options", b"nosniff")]}
+    await security_headers(message, {"type": "http", "path": "/api/v1/attachments/x"})
+    names = [name for name, _ in message["headers"]]
+    assert dict(message["headers"])[b"content-security-policy"] == b"sandbox"
+    assert names.count(b"x-content-type-options") == 1 and b"referrer-policy" in names

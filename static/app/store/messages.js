@@ -20,7 +20,7 @@ export function messages(state = initial, action) {
       for (const [id, incoming] of groups) byConversation[id] = insert(byConversation[id] ?? [], incoming);
       const hasMore = action.hasMore === undefined
         ? state.hasMore : { ...state.hasMore, [action.conversationId]: action.hasMore };
-      return { byConversation, hasMore };
+      return { ...state, byConversation, hasMore };
     }
     case "attachments/known":
       return { ...state, attachments: { ...state.attachments, ...Object.fromEntries(action.items.map((a) => [a.id, a])) } };

@@ -40,6 +40,7 @@ export function UploadList({ uploads }) {
       ${u.preview ? html`<img src=${u.preview} alt="" class="upload-thumb" />` : html`<span class="upload-icon"><${Icon} name="file" /></span>`}
       <span class="upload-name">${u.file.name}</span>
       ${u.error ? html`<span class="error">${u.error}</span>`
+        : u.attachment ? html`<span class="muted">Ready</span>`
         : html`<progress max="1" value=${u.progress} aria-label=${"Uploading " + u.file.name}></progress>`}
       <button class="icon-button" aria-label=${"Remove " + u.file.name} onClick=${() => uploads.remove(u.key)}><${Icon} name="close" /></button>
     </li>`)}
