@@ -10,9 +10,12 @@ export function useSelector(selector) {
   const value = selector(store.getState());
   const seen = useRef(value);
   seen.current = value;
-  useEffect(() => store.subscribe(() => {
-    if (latest.current(store.getState()) !== seen.current) rerender();
-  }), []);
+  useEffect(() => {
+    const check = () => { if (latest.current(store.getState()) !== seen.current) rerender(); };
+    const unsubscribe = store.subscribe(check);
+    check(); // a change between render and this effect would be missed otherwise
+    return unsubscribe;
+  }, []);
   return value;
 }
 

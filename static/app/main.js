@@ -8,19 +8,22 @@ import { App } from "./views/App.js";
 import { resumeSession } from "./session.js";
 import { hydrateConversation } from "./net/sync.js";
 import { applyTheme } from "./prefs.js";
+import { api } from "./net/api.js";
 
 applyTheme(store.getState().ui.prefs.theme);
 window.addEventListener("online", () => store.dispatch({ type: "ui/online", online: true }));
 window.addEventListener("offline", () => store.dispatch({ type: "ui/online", online: false }));
 
 async function boot() {
+  const me = api.get("/me"); // asked at once, while IndexedDB opens
+  me.catch(() => {});
   const kept = await loadAll().catch(() => ({ conversations: [], users: [], outbox: [], cursor: null, me: null }));
   store.dispatch({ type: "hydrate", ...kept });
   const open = location.pathname.match(/^\/c\/([^/]+)/)?.[1];
-  if (open) await hydrateConversation(open);
+  if (open && kept.me) await hydrateConversation(open);
   render(html`<${App} />`, document.getElementById("app"));
   document.getElementById("app").classList.remove("boot");
-  resumeSession(kept.cursor);
+  resumeSession(kept.cursor, me);
   registerServiceWorker();
 }
 

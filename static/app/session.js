@@ -7,9 +7,9 @@ import { wipe } from "./db.js";
 import { settled } from "./store/persist.js";
 import { navigate } from "./router.js";
 
-export async function resumeSession(cursor) {
+export async function resumeSession(cursor, asked = api.get("/me")) {
   try {
-    const me = await api.get("/me");
+    const me = await asked;
     store.dispatch({ type: "session/in", user: me });
     goOnline(sessionLost, cursor);
   } catch (err) {
@@ -19,7 +19,9 @@ export async function resumeSession(cursor) {
       else store.dispatch({ type: "session/out" });
       return;
     }
-    await forget();
+    // Signed out: forget what this browser kept of the last account, if anything.
+    if (store.getState().session.me || store.getState().outbox.items.length) await forget();
+    else store.dispatch({ type: "session/out" });
   }
 }
 

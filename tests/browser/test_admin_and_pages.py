@@ -17,7 +17,8 @@ async def test_admin_closes_and_reopens_registration(browser, chatd_server, peop
         page = await admin.open(browser, path="/admin")
         mode = page.get_by_label("Registration mode")
         await expect(mode).to_have_value("open")
-        await mode.select_option("closed")
+        async with page.expect_response("**/api/v1/admin/registration"):
+            await mode.select_option("closed")
         await expect(mode).to_have_value("closed")
         assert (await admin.http.get("/auth/registration")).json() == {"mode": "closed"}
         await page.get_by_role("button", name="Create an invite").click()
@@ -30,7 +31,8 @@ async def test_admin_closes_and_reopens_registration(browser, chatd_server, peop
         await signup.get_by_role("button", name="Create an account").click()
         await expect(signup.get_by_text("Sign-up is closed on this server")).to_be_visible()
 
-        await mode.select_option("invite")
+        async with page.expect_response("**/api/v1/admin/registration"):
+            await mode.select_option("invite")
         await signup.reload()
         await signup.get_by_role("button", name="Create an account").click()
         await expect(signup.get_by_label("Invite code")).to_be_visible()

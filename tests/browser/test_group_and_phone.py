@@ -22,7 +22,7 @@ async def test_group_of_three_with_one_on_a_phone(browser, people):
     await a.get_by_label("Group name").fill("Launch team")
     for person, name in ((ben, "Ben Baker"), (cat, "Cat Cooper")):
         await a.get_by_label("Find people").fill(person.username)
-        await a.get_by_role("button", name=f"Add {name}").click()
+        await a.get_by_role("button", name=f"Add {name} (@{person.username})").click()
     await a.get_by_role("button", name="Create group").click()
     await expect(a.locator(".conv-head h2")).to_have_text("Launch team")
     await expect(a.locator(".conv-head .subtitle")).to_have_text("3 members")

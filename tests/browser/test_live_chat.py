@@ -41,7 +41,7 @@ async def test_two_people_register_and_chat_live(browser, chatd_server):
     # Ann starts a direct conversation with Ben from the directory.
     await ann.get_by_role("link", name="New conversation").click()
     await ann.get_by_label("Find people").fill("ben")
-    await ann.get_by_role("button", name="Message Ben Baker").click()
+    await ann.get_by_role("button", name="Message Ben Baker (@ben)").click()
     box = ann.get_by_role("textbox", name="Message")
     await box.fill("Hi **Ben**, welcome to chatd!")
     await box.press("Enter")

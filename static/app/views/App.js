@@ -1,33 +1,21 @@
-// The frame: sign-in when signed out; else the sidebar and the routed screen.
-// On a narrow screen only one of the two shows (CSS; see .has-main).
+// Signed out: the sign-in screen. Signed in: the app's frame (Shell.js),
+// loaded only then, so the sign-in page needs few modules and paints fast.
+import { useEffect, useState } from "preact/hooks";
 import { html } from "../html.js";
 import { useSelector } from "../hooks.js";
-import { selectRoute } from "../store/ui.js";
 import { Auth } from "./Auth.js";
-import { Sidebar } from "./Sidebar.js";
-import { ConversationView } from "./ConversationView.js";
-import { NewConversation } from "./NewConversation.js";
-import { Contacts } from "./Contacts.js";
-import { Search } from "./Search.js";
-import { Settings } from "./Settings.js";
-import { Admin } from "./Admin.js";
-import { Banner } from "./Banner.js";
-import { Empty } from "./Empty.js";
 
-const SCREENS = { c: ConversationView, new: NewConversation, contacts: Contacts, search: Search,
-  settings: Settings, admin: Admin };
+let loadShell = null;
 
 export function App() {
   const status = useSelector((s) => s.session.status);
-  const route = useSelector(selectRoute);
-  if (status === "unknown") return html`<p class="boot-note">Loading chatd…</p>`;
+  const [shell, setShell] = useState(null);
+  useEffect(() => {
+    if (status !== "in" || shell) return;
+    loadShell ??= import("./Shell.js");
+    loadShell.then((m) => setShell(() => m.Shell));
+  }, [status]);
   if (status === "out") return html`<${Auth} />`;
-  const Screen = SCREENS[route.name];
-  return html`<div class=${"layout" + (Screen ? " has-main" : "")}>
-    <${Banner} />
-    <${Sidebar} activeId=${route.name === "c" ? route.id : null} />
-    <main class="main" id="main">
-      ${Screen ? html`<${Screen} key=${route.name + route.id} id=${route.id} />` : html`<${Empty} />`}
-    </main>
-  </div>`;
+  if (status === "in" && shell) return html`<${shell} />`;
+  return html`<p class="boot-note">Loading chatd…</p>`;
 }

@@ -1,7 +1,7 @@
 // Writing a message: Enter sends, Shift+Enter starts a new line; the draft
 // is kept per conversation; @ opens member suggestions; files come from the
 // button, drag and drop or paste, and upload with a progress bar first.
-import { useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { html } from "../html.js";
 import { Icon } from "./Icon.js";
 import { useSelector, dispatch } from "../hooks.js";
@@ -26,6 +26,13 @@ export function Composer({ conversation, me }) {
   const [picked, setPicked] = useState(0);
 
   const setText = (value) => dispatch({ type: "ui/draft", conversationId: id, text: value });
+  // After a completion, the caret goes after the inserted name once the text is rendered.
+  const caretAfterRender = useRef(null);
+  useLayoutEffect(() => {
+    if (caretAfterRender.current === null) return;
+    field.current?.setSelectionRange(caretAfterRender.current, caretAfterRender.current);
+    caretAfterRender.current = null;
+  });
 
   function send() {
     const body = text.trim();
@@ -41,7 +48,7 @@ export function Composer({ conversation, me }) {
     const before = text.slice(0, caret).replace(/@([\w.-]*)$/, "@" + user.username + " ");
     setText(before + text.slice(caret));
     setCaret(before.length);
-    requestAnimationFrame(() => field.current?.setSelectionRange(before.length, before.length));
+    caretAfterRender.current = before.length;
   }
 
   function onKeyDown(e) {
