@@ -19,7 +19,9 @@ from chatd import config as config_module
 from chatd import __version__
 from chatd.api.openapi import openapi_config
 from chatd.api.problems import HANDLERS
+from chatd.api.headers import security_headers
 from chatd.api.static import static_router
+from chatd.api.web import WEB_ROUTES
 from chatd.api.routes import ROUTES
 from chatd.api.security import auth_middleware, provide_me
 from chatd.realtime.core import start_realtime
@@ -55,7 +57,7 @@ def create_app(config: config_module.Config | None = None, runtime: Runtime | No
             await runtime.close()
 
     return Litestar(
-        route_handlers=[*ROUTES, static_router()],
+        route_handlers=[*ROUTES, static_router(), *WEB_ROUTES],
         openapi_config=openapi_config(__version__),
         lifespan=[lifespan],
         exception_handlers=HANDLERS,
@@ -64,6 +66,7 @@ def create_app(config: config_module.Config | None = None, runtime: Runtime | No
             "me": Provide(provide_me, sync_to_thread=False),
         },
         middleware=[auth_middleware],
+        before_send=[security_headers],
         state=State({"config": cfg}),
         debug=False,
     )

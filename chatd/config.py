@@ -43,8 +43,11 @@ class StorageConfig(Section):
     )
 
 
+RegistrationMode = Literal["open", "invite", "closed"]
+
+
 class AuthConfig(Section):
-    registration: Literal["open", "invite", "closed"] = "open"
+    registration: RegistrationMode = "open"
     session_days: Annotated[int, Meta(ge=1, le=3650)] = 30
     login_attempts_per_minute: Annotated[int, Meta(ge=1, le=1000)] = 10
     secure_cookies: bool = False

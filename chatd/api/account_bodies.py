@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from chatd.config import RegistrationMode
 from chatd.domain import PublicUser, Role, User
 from chatd.domain.auth import ApiToken, Invite
 
@@ -78,6 +79,14 @@ class KeysIn(Body):
 
 class RoleIn(Body):
     role: Role
+
+
+class RegistrationIn(Body):
+    mode: RegistrationMode
+
+
+class Registration(msgspec.Struct, kw_only=True):
+    mode: RegistrationMode
 
 
 class InviteIn(Body):

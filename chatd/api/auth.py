@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from litestar import Request, Response, post
+from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from chatd.api.account_bodies import AuthOut, LoginIn, RegisterIn
+from chatd.api.account_bodies import AuthOut, LoginIn, RegisterIn, Registration
 from chatd.api.client_address import client_address
 from chatd.api.security import clear_session_cookies, current_session, set_session_cookies
 from chatd.services.registry import Services
@@ -18,6 +18,13 @@ async def register(data: JSONBody[RegisterIn], services: NamedDependency[Service
     the first account of a server becomes admin. Answers a session token."""
     user, token = await services.accounts.register(data.username, data.password, data.display_name, data.invite)
     return AuthOut(user=user, token=token)
+
+
+@get("/api/v1/auth/registration", tags=["auth"], exclude_from_auth=True)
+async def registration(services: NamedDependency[Services]) -> Registration:
+    """How sign-up works on this server now (open, invite or closed), so a
+    sign-up form can ask for an invite or say that it is closed."""
+    return Registration(mode=services.accounts.registration)
 
 
 @post("/api/v1/auth/login", status_code=200, tags=["auth"], exclude_from_auth=True)
@@ -41,4 +48,4 @@ async def logout(request: Request, services: NamedDependency[Services]) -> Respo
     return response
 
 
-AUTH_ROUTES = [register, login, logout]
+AUTH_ROUTES = [register, registration, login, logout]

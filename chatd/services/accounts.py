@@ -14,7 +14,7 @@ from typing import Any
 from litestar.stores.base import Store
 
 from chatd import clock, ids
-from chatd.config import Config
+from chatd.config import Config, RegistrationMode
 from chatd.domain import DeviceKey, PublicUser, User
 from chatd.domain.auth import Session, SessionKind
 from chatd.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
@@ -41,6 +41,9 @@ class Accounts(AccountAdmin):
         self.auth = auth
         self.limiter = LoginLimiter(cache, config.auth.login_attempts_per_minute)
         self._purged_at: datetime | None = None
+        # auth.registration at start; an admin may change it while the process
+        # runs (set_registration). The config file stays what a restart uses.
+        self.registration: RegistrationMode = config.auth.registration
 
     # -- authentication -------------------------------------------------
 
@@ -95,7 +98,7 @@ class Accounts(AccountAdmin):
     async def register(self, username: str, password: str, display_name: str | None = None,
                        invite: str | None = None) -> tuple[User, str]:
         """Self-service sign-up per auth.registration; returns the user and a session token."""
-        mode = self.config.auth.registration
+        mode = self.registration
         if mode == "closed":
             raise Forbidden("Registration is closed on this server.", code="registration_closed")
         if mode == "invite" and not invite:
