@@ -185,3 +185,14 @@ def test_keygen_prints_a_fresh_key_the_config_accepts(tmp_path):
     for key in keys:
         assert len(base64.b64decode(key, validate=True)) == 32
         assert media_key(parse({"media": {"encryption_key": key}}, {})) == base64.b64decode(key)
+
+
+@pytest.mark.parametrize("sub", [["media"], ["media", "migrate"], ["media", "keygen"]])
+def test_every_media_action_has_help(tmp_path, sub):
+    result = chatd(*sub, "--help", cwd=tmp_path)
+    assert result.returncode == 0 and "usage: chatd media" in result.stdout, result.stderr
+
+
+def test_migrate_without_a_target_says_how(tmp_path):
+    result = chatd("media", "migrate", "--config", str(config_file(tmp_path, f"file://{tmp_path}/m")), cwd=tmp_path)
+    assert result.returncode == 2 and "--to URL" in result.stderr
