@@ -187,7 +187,7 @@ def test_keygen_prints_a_fresh_key_the_config_accepts(tmp_path):
         assert media_key(parse({"media": {"encryption_key": key}}, {})) == base64.b64decode(key)
 
 
-@pytest.mark.parametrize("sub", [["media"], ["media", "migrate"], ["media", "keygen"]])
+@pytest.mark.parametrize("sub", [["media"], ["media", "migrate"], ["media", "keygen"], ["media", "gc"], ["media", "stats"]])
 def test_every_media_action_has_help(tmp_path, sub):
     result = chatd(*sub, "--help", cwd=tmp_path)
     assert result.returncode == 0 and "usage: chatd media" in result.stdout, result.stderr
