@@ -16,6 +16,8 @@ from litestar.di import Provide
 
 from chatd import config as config_module
 from chatd import __version__
+from chatd.api.bounded_request import BoundedRequest
+from chatd.api.header_limit import header_limit
 from chatd.api.openapi import openapi_config
 from chatd.api.problems import HANDLERS
 from chatd.api.static import static_router
@@ -59,7 +61,9 @@ def create_app(config: config_module.Config | None = None, runtime: Runtime | No
             "services": Provide(_services, sync_to_thread=False),
             "me": Provide(provide_me, sync_to_thread=False),
         },
-        middleware=[auth_middleware],
+        middleware=[header_limit, auth_middleware],
+        request_class=BoundedRequest,
+        request_max_body_size=cfg.limits.max_body_kb * 1024,  # a route may raise it (uploads)
         state=State({"config": cfg}),
         debug=False,
     )

@@ -53,6 +53,8 @@ class LimitsConfig(Section):
     max_upload_mb: Annotated[int, Meta(ge=1, le=10_000)] = 50
     messages_per_minute: Annotated[int, Meta(ge=1, le=100_000)] = 120
     event_retention_days: Annotated[int, Meta(ge=1, le=3650)] = 90
+    # Largest request body (JSON) in KiB; more is refused with 413 before it is read.
+    max_body_kb: Annotated[int, Meta(ge=16, le=1_048_576)] = 1024
 
 
 class FeaturesConfig(Section):
@@ -74,6 +76,12 @@ class RealtimeConfig(Section):
     auth_timeout_seconds: Annotated[float, Meta(ge=0.5, le=60)] = 5.0
     # No activity frame (send/typing/read) for this long shows the user away; 0 = never.
     away_after_seconds: Annotated[float, Meta(ge=0, le=86400)] = 600.0
+    # Sockets one user may hold; a new one past it closes their oldest (4409).
+    max_sockets_per_user: Annotated[int, Meta(ge=1, le=100_000)] = 20
+    # Sockets from one client address; a new one past it is refused (4429).
+    max_sockets_per_address: Annotated[int, Meta(ge=1, le=1_000_000)] = 256
+    # Frames a client may send per second on one socket (bursts of twice that); more: 4429.
+    max_frames_per_second: Annotated[float, Meta(ge=1, le=100_000)] = 30.0
 
 
 class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

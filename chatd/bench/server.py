@@ -24,7 +24,9 @@ BENCH_CONFIG: dict[str, dict[str, Any]] = {
     "limits": {"messages_per_minute": 100_000},
     "auth": {"login_attempts_per_minute": 1000},
 }
-BENCH_ENV = {"CHATD_ARGON2_FAST": "1"}
+BENCH_ENV = {"CHATD_ARGON2_FAST": "1",
+             # Every simulated client comes from 127.0.0.1.
+             "CHATD_REALTIME__MAX_SOCKETS_PER_ADDRESS": "1000000"}
 
 
 def free_port() -> int:
