@@ -139,7 +139,14 @@ def _lookup(raw: dict[str, Any], path: list[str]) -> Any:
     return node
 
 
-def _explain(err: msgspec.ValidationError, raw: dict[str, Any]) -> str:
+def _explain(err: msgspec.ValidationError, raw: dict[str, Any], origins: dict[str, str]) -> str:
+    line = _explain_key(err, raw)
+    key = line.partition(" ")[0].rstrip(":")
+    # A value from the environment: say which variable, the file does not have it.
+    return f"{line} (from the environment: {origins[key]})" if key in origins else line
+
+
+def _explain_key(err: msgspec.ValidationError, raw: dict[str, Any]) -> str:
     text = str(err)
     where = text.rpartition(" - at `$.")[2].rstrip("`") if " - at `$." in text else ""
     reason = text.partition(" - at ")[0]
@@ -165,15 +172,17 @@ def _section_type(name: str) -> type[msgspec.Struct] | None:
 def parse(raw: dict[str, Any], environ: dict[str, str] | None = None) -> Config:
     """Validate a decoded TOML document plus env overrides into a Config."""
     merged: dict[str, Any] = {k: dict(v) if isinstance(v, dict) else v for k, v in raw.items()}
+    origins: dict[str, str] = {}
     for section, values in env_overrides(dict(os.environ if environ is None else environ)).items():
         target = merged.setdefault(section, {})
         if isinstance(target, dict):
             target.update(values)
+        origins.update({f"{section}.{key}": f"{ENV_PREFIX}{section.upper()}__{key.upper()}" for key in values})
     try:
         # strict=False lets "8080" from the environment become an int.
         return msgspec.convert(merged, Config, strict=False)
     except msgspec.ValidationError as err:
-        raise ConfigError(_explain(err, merged)) from None
+        raise ConfigError(_explain(err, merged, origins)) from None
 
 
 def default_path() -> Path:
