@@ -44,7 +44,11 @@ class StorageConfig(Section):
 class AuthConfig(Section):
     registration: Literal["open", "invite", "closed"] = "open"
     session_days: Annotated[int, Meta(ge=1, le=3650)] = 30
+    # Failed sign-ins per account and address; per address over all accounts;
+    # per account from unknown devices (see services/login_limit.py).
     login_attempts_per_minute: Annotated[int, Meta(ge=1, le=1000)] = 10
+    login_attempts_per_address_per_minute: Annotated[int, Meta(ge=1, le=100_000)] = 30
+    login_attempts_per_account_per_minute: Annotated[int, Meta(ge=1, le=100_000)] = 50
     secure_cookies: bool = False
 
 
