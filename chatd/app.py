@@ -18,7 +18,7 @@ from chatd import config as config_module
 from chatd import __version__
 from chatd.api.bounded_request import BoundedRequest
 from chatd.api.header_limit import header_limit
-from chatd.api.openapi import openapi_config
+from chatd.api.openapi import openapi_config, tell_the_truth
 from chatd.api.problems import HANDLERS
 from chatd.api.static import static_router
 from chatd.api.routes import ROUTES
@@ -52,7 +52,7 @@ def create_app(config: config_module.Config | None = None, runtime: Runtime | No
         finally:
             await runtime.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[*ROUTES, static_router()],
         openapi_config=openapi_config(__version__),
         lifespan=[lifespan],
@@ -67,3 +67,5 @@ def create_app(config: config_module.Config | None = None, runtime: Runtime | No
         state=State({"config": cfg}),
         debug=False,
     )
+    tell_the_truth(app)
+    return app

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 
 import httpx
 import pytest
+import websockets
 
 from chatd.bench.server import BENCH_ENV
 from tests.realtime.conftest import PASSWORD, Sock, User, start_server
@@ -132,3 +134,51 @@ async def test_huge_headers_are_431_from_chatd_or_from_granian_before_it(server)
         r = await http.get("/api/v1/me", headers={"Authorization": "Bearer " + "a" * 1_000_000})
         assert r.status_code == 431
         assert (await http.get("/healthz")).status_code == 200
+
+
+def fuzz_frame(rng: random.Random, conv: str) -> str | bytes:
+    """A random, mostly malformed client frame (fixed seed: reproducible)."""
+    kinds = ["send", "typing", "read", "presence", "ping", "auth", "dance", None, 7]
+    junk = [None, True, -1, 2**64, 1e308, "", "x" * 300, "\u202e\u200b", [], {}, [[[]]], {"a": {"b": {}}}, conv]
+    pick = rng.random()
+    if pick < 0.1:
+        return bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 64)))
+    if pick < 0.2:
+        return "".join(chr(rng.randint(1, 0x2FFF)) for _ in range(rng.randint(0, 64)))
+    if pick < 0.25:
+        return "[" * rng.randint(30, 5000) + "]" * rng.randint(0, 5000)
+    frame: dict = {"type": rng.choice(kinds)}
+    for key in rng.sample(["id", "conversation_id", "client_id", "body", "seq", "state", "token", "envelope",
+                           "mentions", "reply_to", "extra"], rng.randint(0, 6)):
+        frame[key] = rng.choice(junk)
+    if rng.random() < 0.3:
+        frame.update(conversation_id=conv, client_id=f"f{rng.randint(0, 10**6)}", body="fuzz", id=rng.randint(0, 99))
+    return json.dumps(frame)
+
+
+async def test_a_frame_fuzzer_crashes_no_socket_of_another_user(connect, api, server):
+    fuzzer, bystander = await api.user("fz"), await api.user("by")
+    conv = await api.group(fuzzer, bystander)
+    other = await live(connect, bystander)
+    rng = random.Random(13)
+    closes: list[int | None] = []
+    sent = 0
+    while sent < 300:
+        s = await live(connect, fuzzer)
+        try:
+            for _ in range(30):  # below the burst, so most frames are handled
+                await s.ws.send(fuzz_frame(rng, conv))
+                sent += 1
+            assert (await s.request({"type": "ping"}, timeout=10))["type"] == "pong"
+        except (websockets.ConnectionClosed, TimeoutError, AssertionError):
+            pass
+        finally:
+            closes.append(s.ws.close_code)  # None: still open after its pong
+            await s.close()
+        assert (await other.request({"type": "ping"}))["type"] == "pong"
+        await asyncio.sleep(1.0)  # the bucket refills
+    assert set(closes) <= {None, 4413, 4429}, closes  # never 1011, 1005 or 1006
+    ack = await other.request({"type": "send", "conversation_id": conv, "client_id": "after-fuzz", "body": "ok"})
+    assert ack["type"] == "ack"
+    log = server.log_path.read_text(errors="replace")
+    assert "Traceback" not in log and "failed" not in log, log[-3000:]
