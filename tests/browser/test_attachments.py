@@ -4,6 +4,7 @@ opens in a lightbox; other files show as a file card."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 
@@ -52,7 +53,16 @@ async def test_upload_with_progress_preview_and_lightbox(browser, people):
     sent = page.locator(".msg.mine")
     await expect(sent.locator(".image-preview img")).to_have_count(1)
     await expect(sent.locator(".file-card")).to_contain_text("notes.txt")
-    [message] = await history(ben, cid)
+    # The page shows the message as soon as it is sent (optimistic); the
+    # server has it once its ack is back, a moment later.
+    await expect(page.locator(".msg.mine.pending")).to_have_count(0)
+    messages = await history(ben, cid)
+    for _ in range(50):
+        if messages:
+            break
+        await asyncio.sleep(0.1)
+        messages = await history(ben, cid)
+    [message] = messages
     assert message["body"] == "the whiteboard" and len(message["attachments"]) == 2
 
     # Ben sees the thumbnail (its metadata looked up by id) and opens the full image.
