@@ -8,6 +8,7 @@ import { onLink } from "../router.js";
 import { selectConversationList, conversationTitle, otherMember } from "../store/conversations.js";
 import { selectIsAdmin, selectMe } from "../store/session.js";
 import { listTime } from "../text/time.js";
+import { plainLine } from "../text/plain.js";
 import { Avatar } from "./Avatar.js";
 
 function preview(c, meId) {
@@ -15,7 +16,8 @@ function preview(c, meId) {
   if (!m) return "No messages yet";
   if (m.deleted_at) return "Message deleted";
   const who = m.sender_id === meId ? "You: " : "";
-  return who + (m.body || (m.attachments?.length ? "📎 Attachment" : ""));
+  const text = plainLine(m.body);
+  return who + (text || (m.attachments?.length ? "Attachment" : ""));
 }
 
 function Row({ c, meId, active, presence }) {
