@@ -1,8 +1,9 @@
-"""The `chatd` command: serve, init, migrate, check-config, schema, user, talk, bench."""
+"""The `chatd` command: serve, init, migrate, check-config, schema, user, media, talk, bench."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from chatd import config as config_module
@@ -35,6 +36,10 @@ def _parser() -> argparse.ArgumentParser:
 
     users.add_parser(sub, with_config)
 
+    from chatd.commands import media
+
+    media.add_parser(sub)
+
     from chatd.commands import talk
 
     talk.add_parser(sub)
@@ -51,7 +56,14 @@ def main(argv: list[str] | None = None) -> int:
     from chatd.storage.sql.schema_version import SchemaTooNew
 
     try:
-        return _dispatch(args)
+        status = _dispatch(args)
+        sys.stdout.flush()  # here, where a closed pipe can still be caught
+        return status
+    except BrokenPipeError:
+        # `chatd schema | head`: the reader has all it wanted. Point stdout at
+        # /dev/null so the interpreter's own flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except config_module.ConfigError as err:
         print(f"chatd: config error: {err}", file=sys.stderr)
         return 2
@@ -77,6 +89,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from chatd.bench import run
 
         return run(args)
+    if args.command == "media":  # each action loads the config it needs
+        from chatd.commands import media
+
+        return media.run(args)
     cfg = config_module.load(getattr(args, "config", None))
     if args.command == "serve":
         from chatd.commands import serve

@@ -49,6 +49,11 @@ def new_id() -> str:
 _VALUES = {c: i for i, c in enumerate(_ALPHABET)}
 
 
+def is_id(value: str) -> bool:
+    """Whether `value` has the shape of an id chatd makes (26 Crockford digits)."""
+    return len(value) == 26 and all(c in _VALUES for c in value)
+
+
 def decode_time(value: str):
     """The creation time a ULID carries (UTC datetime), or None if it is not one."""
     from datetime import UTC, datetime

@@ -23,6 +23,7 @@ from chatd.app import create_app
 from chatd.config import Config, parse
 from chatd.storage.build import Stores, open_stores
 from chatd.storage.sql.migrate import migrate
+from tests.s3_server import s3_location, s3_media_settings, s3_media_url, s3_server  # noqa: F401
 
 # Tiny argon2 parameters: registration in tests must not cost 64 MiB and 50 ms.
 os.environ.setdefault("CHATD_ARGON2_FAST", "1")

@@ -1,9 +1,5 @@
 """Attachments: upload (streamed multipart), download (Range, ETag), thumbnail,
-metadata and a conversation's shared files.
-
-Downloads carry nosniff, a script-free sandboxing CSP, and Content-Disposition
-inline only for types a browser shows without running anything.
-"""
+metadata and a conversation's shared files."""
 
 from __future__ import annotations
 
@@ -13,15 +9,13 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
-from litestar.response import Redirect, Stream
 
-from chatd.api.byte_ranges import Unsatisfiable, parse_range
+from chatd.api.blob_response import serve_blob
 from chatd.api.form_file import FormFile, boundary_of
 from chatd.api.security import Me
 from chatd.domain import Attachment
 from chatd.errors import TooLarge
-from chatd.services.media.disposition import CSP, content_disposition, served_type
-from chatd.services.media.service import MB, Readable
+from chatd.services.media.service import MB
 from chatd.services.registry import Services
 
 # Multipart framing around the file: boundaries, part headers, small fields.
@@ -78,7 +72,7 @@ async def download_attachment(
 ) -> Response:
     """The bytes (members only). Range requests answer 206; If-None-Match 304."""
     readable = await services.media.download(me.id, attachment_id)
-    return await _serve(request, services, readable, force_download=download)
+    return await serve_blob(request, services.media, readable, force_download=download)
 
 
 @get("/api/v1/attachments/{attachment_id:str}/thumbnail", tags=["attachments"])
@@ -87,46 +81,7 @@ async def attachment_thumbnail(
 ) -> Response:
     """A small WebP preview of an image (404 `no_thumbnail` for other files)."""
     readable = await services.media.thumbnail(me.id, attachment_id)
-    return await _serve(request, services, readable, force_download=False)
-
-
-async def _serve(request: Request, services: Services, readable: Readable, *, force_download: bool) -> Response:
-    disposition = content_disposition(readable.filename, readable.content_type, force_download=force_download)
-    headers = {
-        "ETag": readable.etag,
-        "Accept-Ranges": "bytes",
-        "Content-Disposition": disposition,
-        "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": CSP,
-        # The bytes behind an id never change; only members get them at all.
-        "Cache-Control": "private, max-age=31536000, immutable",
-    }
-    if readable.etag in _tags(request.headers.get("if-none-match")):
-        return Response(b"", status_code=304, headers=headers)
-    link = await services.media.link(readable, disposition)
-    if link is not None:
-        return Redirect(link, status_code=302, headers={"Cache-Control": "no-store"})
-    if_range = request.headers.get("if-range")
-    try:
-        wanted = parse_range(request.headers.get("range"), readable.size) if if_range in (None, readable.etag) else None
-    except Unsatisfiable:
-        headers["Content-Range"] = f"bytes */{readable.size}"
-        raise Unsatisfiable(f"The file has {readable.size} bytes.", extra={"size": readable.size},
-                            headers=headers) from None
-    start, end = wanted or (0, readable.size)
-    status = 200
-    if wanted is not None:
-        status = 206
-        headers["Content-Range"] = f"bytes {start}-{end - 1}/{readable.size}"
-    headers["Content-Length"] = str(end - start)
-    body = await services.media.open(readable, start, end)
-    return Stream(body, status_code=status, media_type=served_type(readable.content_type), headers=headers)
-
-
-def _tags(header: str | None) -> list[str]:
-    if not header:
-        return []
-    return [t.strip().removeprefix("W/") for t in header.split(",")] if header.strip() != "*" else []
+    return await serve_blob(request, services.media, readable)
 
 
 ATTACHMENT_ROUTES = [upload_attachment, list_attachments, attachment_info, download_attachment, attachment_thumbnail]

@@ -28,28 +28,19 @@ from chatd.api.conversation_bodies import (
     MemberView,
     ReadIn,
 )
+from chatd.api import versions
 from chatd.api.security import Me
 from chatd.domain import Member
-from chatd.errors import Invalid
 from chatd.services.conversations import Overview
 from chatd.services.registry import Services
 
 IfMatch = Annotated[str | None, HeaderParameter(name="If-Match")]
 
 
-def _with_etag(o: Overview, status_code: int = 200) -> Response[ConversationView]:
+def with_etag(o: Overview, status_code: int = 200) -> Response[ConversationView]:
     return Response(
         ConversationView.of(o), status_code=status_code, headers={"ETag": f'"{o.conversation.version}"'}
     )
-
-
-def _version(body: int | None, if_match: str | None) -> int:
-    if body is not None:
-        return body
-    tag = (if_match or "").strip().removeprefix("W/").strip('"')
-    if tag.isdigit():
-        return int(tag)
-    raise Invalid("Name the version you edited: a `version` field or an If-Match header.", code="version_required")
 
 
 @get("/api/v1/conversations", tags=["conversations"])
@@ -71,7 +62,7 @@ async def create_conversation(
         conv, created = await convs.create_group(
             me.id, title=data.title, member_ids=data.member_ids, topic=data.topic, e2ee=data.e2ee
         ), True
-    return _with_etag(await convs.overview(me.id, conv.id), 201 if created else 200)
+    return with_etag(await convs.overview(me.id, conv.id), 201 if created else 200)
 
 
 @get("/api/v1/conversations/{conversation_id:str}", tags=["conversations"])
@@ -79,7 +70,7 @@ async def get_conversation(
     conversation_id: FromPath[str], me: Me, services: NamedDependency[Services]
 ) -> Response[ConversationView]:
     """One conversation with its members (public profiles, roles, read markers)."""
-    return _with_etag(await services.conversations.overview(me.id, conversation_id))
+    return with_etag(await services.conversations.overview(me.id, conversation_id))
 
 
 @patch("/api/v1/conversations/{conversation_id:str}", tags=["conversations"])
@@ -92,9 +83,9 @@ async def patch_conversation(
 ) -> Response[ConversationView]:
     """Change title/topic (groups, owner/admin) or turn on e2ee (for good)."""
     convs = services.conversations
-    version = _version(data.version, if_match)
+    version = versions.required(data.version, if_match)
     await convs.update(me.id, conversation_id, version=version, title=data.title, topic=data.topic, e2ee=data.e2ee)
-    return _with_etag(await convs.overview(me.id, conversation_id))
+    return with_etag(await convs.overview(me.id, conversation_id))
 
 
 def _members(o: Overview, user_ids: set[str]) -> list[MemberView]:

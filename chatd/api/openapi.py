@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request
+import msgspec
+from litestar import Litestar, Request
+from litestar._openapi.plugin import OpenAPIPlugin
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import OpenAPI
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 VENDOR = "/static/vendor/swagger-ui"
@@ -46,3 +49,30 @@ def openapi_config(version: str) -> OpenAPIConfig:
         path="/schema",
         render_plugins=[ui],
     )
+
+
+def _strict_structs() -> set[str]:
+    """Names of the request bodies that refuse unknown fields."""
+    seen, todo = set(), list(msgspec.Struct.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__struct_config__.forbid_unknown_fields:
+            seen.add(cls.__name__)
+    return seen
+
+
+def _no_extra_fields(openapi: OpenAPI) -> OpenAPI:
+    """Bodies that answer 400 to an unknown field say so (additionalProperties:
+    false); Litestar leaves it out, so the document allowed any field."""
+    strict = _strict_structs()
+    for name, schema in (openapi.components.schemas or {}).items():
+        if name.rpartition("_")[2] in strict or name in strict:
+            schema.additional_properties = False
+    return openapi
+
+
+def tell_the_truth(app: Litestar) -> None:
+    """Build the document now and correct it; Litestar serves it as built."""
+    plugin = app.plugins.get(OpenAPIPlugin)
+    plugin._openapi = _no_extra_fields(plugin.provide_openapi())  # noqa: SLF001 - its cache is the hook

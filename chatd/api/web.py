@@ -21,8 +21,9 @@ from chatd.api.static import STATIC_DIR
 
 # The shell must be revalidated, or a new release keeps loading old modules.
 NO_CACHE = {"Cache-Control": "no-cache"}
-# First path segments owned by the server: an unknown path there is a 404, never the app.
-SERVER_PATHS = ("api", "static", "schema", "healthz", "readyz", "metrics")
+# First path segments of the app's own routes (static/app/router.js): a reload
+# there gets the shell; any other unknown path stays a 404 problem document.
+CLIENT_ROUTES = frozenset({"c", "new", "contacts", "search", "settings", "admin"})
 
 
 
@@ -53,8 +54,7 @@ def index() -> File:
 @get("/{route:path}", include_in_schema=False, exclude_from_auth=True, sync_to_thread=False)
 def client_route(route: FromPath[str]) -> File:
     """A reload of a client-side route (e.g. /c/01J...) gets the app shell."""
-    first = route.strip("/").split("/", 1)[0]
-    if first in SERVER_PATHS or "." in first:
+    if route.strip("/").split("/", 1)[0] not in CLIENT_ROUTES:
         raise NotFoundException()
     return _shell()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-SCENARIOS = ("throughput", "fanout", "idle", "history")
+SCENARIOS = ("throughput", "fanout", "idle", "history", "media")
 
 
 def _scenarios(text: str) -> list[str]:
@@ -67,6 +67,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="messages in the conversation scrolled back through (50 or more, default 5000)")
     hist.add_argument("--history-readers", type=int, default=4, help="readers fetching pages at once (default 4)")
     hist.add_argument("--history-duration", type=float, default=5.0, help="seconds of reading (default 5)")
+
+    media = parser.add_argument_group("media scenario")
+    media.add_argument("--media-mb", type=_at_least(1), default=200,
+                       help="size of the file uploaded and downloaded, in MB (default 200)")
+    media.add_argument("--thumbnail-requests", type=_at_least(1), default=500,
+                       help="thumbnail fetches measured after the first (default 500)")
 
     out = parser.add_argument_group("output")
     out.add_argument("--json", nargs="?", const="-", metavar="PATH",

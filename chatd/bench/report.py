@@ -15,6 +15,12 @@ FANOUT_TARGET_MS = 100
 IDLE_TARGET = 5000
 # "History pages in a fraction of" a send's ~1 ms of server CPU.
 HISTORY_CPU_BUDGET_MS = 0.5
+# Issue 8: a 200 MB file streams (RSS grows by at most 10 MB) at 100 MB/s
+# each way; a stored thumbnail costs under 2 ms of server CPU.
+MEDIA_MB = 200
+MEDIA_RSS_GROWTH_MB = 10
+MEDIA_MB_PER_S = 100
+THUMBNAIL_CPU_BUDGET_MS = 2
 # Acks counted inside the window lose a few at its edges.
 RATE_TOLERANCE = 0.99
 
@@ -57,6 +63,21 @@ def evaluate(out: dict[str, Any]) -> list[dict[str, Any]]:
         value = h["server_cpu_ms_per_page"]
         rows.append(_row("server CPU per history page of 50", f"< {HISTORY_CPU_BUDGET_MS} ms, every page right",
                          value, value < HISTORY_CPU_BUDGET_MS and not h["wrong_pages"]))
+    m = out.get("media", {})
+    if "upload" in m:
+        full = m["file_mb"] >= MEDIA_MB
+        for way in ("upload", "download"):
+            rate, ok = m[way]["mb_per_s"], m[way]["sha256_ok"]
+            rows.append(_row(f"{m['file_mb']} MB {way}", f">= {MEDIA_MB_PER_S} MB/s, bytes exact", rate,
+                             full and ok and rate >= MEDIA_MB_PER_S))
+        if m["rss_growth_bytes"] is not None:
+            growth = mb(m["rss_growth_bytes"])
+            rows.append(_row("server RSS growth during them", f"<= {MEDIA_RSS_GROWTH_MB} MB", growth,
+                             full and growth <= MEDIA_RSS_GROWTH_MB))
+        per = m["thumbnail"]["server_cpu_ms_per_request"]
+        if per is not None:
+            rows.append(_row("server CPU per stored thumbnail", f"< {THUMBNAIL_CPU_BUDGET_MS} ms", per,
+                             per < THUMBNAIL_CPU_BUDGET_MS))
     return rows
 
 
@@ -142,6 +163,22 @@ def render(out: dict[str, Any]) -> str:
                 f"  latency: {_lat(h['latency'])}",
                 f"  server CPU {h['server_cpu_s']} s = {h['server_cpu_ms_per_page']} ms per page; "
                 f"load generator CPU {h['generator_cpu_s']} s",
+            ]
+    md = out.get("media")
+    if md:
+        lines.append("media")
+        if "error" in md:
+            lines.append(f"  FAILED: {md['error']}")
+        else:
+            up, down, th = md["upload"], md["download"], md["thumbnail"]
+            lines += [
+                f"  {md['file_mb']} MB up in {up['seconds']} s ({up['mb_per_s']} MB/s, sha256 "
+                f"{'ok' if up['sha256_ok'] else 'WRONG'}), down in {down['seconds']} s ({down['mb_per_s']} MB/s, "
+                f"sha256 {'ok' if down['sha256_ok'] else 'WRONG'})",
+                f"  server RSS {mb(md['rss_before_bytes'])} MB before, peaks {mb(up['peak_rss_bytes'])} MB up and "
+                f"{mb(down['peak_rss_bytes'])} MB down (growth {mb(md['rss_growth_bytes'])} MB)",
+                f"  thumbnail of a 2400x1600 photo, {th['requests']} fetches: {_lat(th['latency'])}; "
+                f"server CPU {th['server_cpu_ms_per_request']} ms each",
             ]
     lines.append("targets")
     for row in out.get("targets", []):

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 from chatd.config import Config
-
-
-def _redact(url: str) -> str:
-    # Never print a password from a URL.
-    scheme, sep, rest = url.partition("://")
-    if not sep or "@" not in rest:
-        return url
-    creds, _, host = rest.rpartition("@")
-    user = creds.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{host}"
+from chatd.config import redact_url as _redact
 
 
 def run(cfg: Config) -> int:
+    from chatd.storage.blobs.choose import media_key, open_blob_store
     from chatd.storage.build import refuse_unavailable
 
     refuse_unavailable(cfg)  # what `serve` would refuse is not "OK"
+    media = open_blob_store(cfg)  # a malformed s3:// URL is refused here, not at the first upload
+    sealed = media_key(cfg) is not None
     s = cfg.storage
     print("config OK")
     print(f"  listen       {cfg.server.host}:{cfg.server.port} ({cfg.server.public_url})")
@@ -26,6 +20,6 @@ def run(cfg: Config) -> int:
     print(f"  database     {_redact(s.database)}")
     print(f"  messages     {_redact(s.messages)}")
     print(f"  cache        {_redact(s.cache)}")
-    print(f"  media        {_redact(s.media)}")
+    print(f"  media        {media.description}{' (new files encrypted at rest)' if sealed else ''}")
     print(f"  registration {cfg.auth.registration}")
     return 0

@@ -17,6 +17,7 @@ from chatd.realtime.bus import Bus, open_channels
 from chatd.realtime.hub import Hub
 from chatd.realtime.presence import PresenceService
 from chatd.realtime.pruner import prune_forever
+from chatd.realtime.socket_limits import SocketLimits
 from chatd.realtime.typing import TypingService
 
 if TYPE_CHECKING:
@@ -40,6 +41,8 @@ class Realtime:
                                         self.bus, config.realtime.presence_grace_seconds)
         self.typing = TypingService(self.bus, config.realtime.typing_ttl_seconds)
         self.sessions: set[Session] = set()
+        self.limits: SocketLimits[Session] = SocketLimits(config.realtime.max_sockets_per_user,
+                                                          config.realtime.max_sockets_per_address)
         self.accepting = False
         self._pruner: asyncio.Task[None] | None = None
 

@@ -39,7 +39,10 @@ class Accounts(AccountAdmin):
         self.config = config
         self.users = users
         self.auth = auth
-        self.limiter = LoginLimiter(cache, config.auth.login_attempts_per_minute)
+        auth_cfg = config.auth
+        self.limiter = LoginLimiter(cache, auth_cfg.login_attempts_per_minute,
+                                    auth_cfg.login_attempts_per_address_per_minute,
+                                    auth_cfg.login_attempts_per_account_per_minute)
         self._purged_at: datetime | None = None
         # auth.registration at start; an admin may change it while the process
         # runs (set_registration). The config file stays what a restart uses.
@@ -108,23 +111,39 @@ class Accounts(AccountAdmin):
         _, token = await self._start(user, "session")
         return user, token
 
-    async def login(self, username: str, password: str, address: str | None = None) -> tuple[User, str]:
+    async def login(self, username: str, password: str, address: str | None = None,
+                    session_token: str | None = None) -> tuple[User, str]:
         """A new login session. Unknown user and wrong password answer alike,
-        in about the same time; failures are rate limited per name and address."""
+        in about the same time; failures back off per account and address,
+        per address and per account (see login_limit.py). `session_token`:
+        a session the client already holds (its cookie), which makes it a
+        known device of that account if it is one."""
         name = username.strip().lower()
-        await self.limiter.check(name, address)
+        known = await self._known_device(name, address, session_token)
+        await self.limiter.check(name, address, known)
         found = await self.users.credentials(name) if rules.USERNAME.fullmatch(name) else None
         if not await verify(found[1] if found else None, password) or found is None:
-            await self.limiter.failed(name, address)
+            await self.limiter.failed(name, address, known)
             raise Unauthenticated("Wrong username or password.", code="invalid_credentials")
         user, stored = found
         if user.disabled:
             raise Forbidden("This account is disabled.", code="account_disabled")
-        await self.limiter.succeeded(name)
+        await self.limiter.succeeded(name, address)
         if needs_rehash(stored):
             await self.users.set_password(user.id, await hash_password(password))
         _, token = await self._start(user, "session")
         return user, token
+
+    async def _known_device(self, name: str, address: str | None, session_token: str | None) -> bool:
+        if await self.limiter.known(name, address):
+            return True
+        if not session_token:
+            return False
+        try:
+            user, _ = await self.authenticate(session_token)
+        except (Unauthenticated, Forbidden):
+            return False
+        return user.username == name
 
     async def logout(self, session: Session) -> None:
         await self.auth.delete_session(session.id)
@@ -132,7 +151,11 @@ class Accounts(AccountAdmin):
     # -- own account ----------------------------------------------------
 
     async def update_profile(self, me: User, changes: dict[str, Any], version: int) -> User:
-        return await self.users.update(me.id, rules.profile_changes(changes), version=version)
+        cleaned = rules.profile_changes(changes)
+        if cleaned.get("avatar", me.avatar) not in (None, me.avatar):
+            # Set by upload only: a typed-in id could be someone else's face.
+            raise Invalid("Upload an avatar with PUT /api/v1/me/avatar.", code="avatar_upload_required")
+        return await self.users.update(me.id, cleaned, version=version)
 
     async def change_password(self, me: User, session: Session, current: str, new: str) -> None:
         """Ends every other login session of the user; this one and API tokens stay."""

@@ -72,13 +72,16 @@ def successor(members: list[Member], leaving: str) -> Member | None:
     return next((m for m in rest if m.role == "admin"), rest[0] if rest else None)
 
 
+KEEP = "\x00keep"  # `avatar` unchanged (None clears it)
+
+
 def update_rule(
     me: str, *, version: int, at: datetime, title: str | None = None, topic: str | None = None,
-    e2ee: bool | None = None, e2ee_allowed: bool = True,
+    e2ee: bool | None = None, e2ee_allowed: bool = True, avatar: str | None = KEEP,
 ) -> DecideUpdate:
     def decide(conv: Conversation | None, members: list[Member]) -> Conversation:
         conv, own = _mine(conv, members, me)
-        if conv.kind == "direct" and (title is not None or topic is not None):
+        if conv.kind == "direct" and (title is not None or topic is not None or avatar != KEEP):
             raise _direct()
         if conv.kind == "group" and own.role not in MANAGERS:
             raise Forbidden("Only the owner or an admin can change a group.", code="not_admin")
@@ -95,6 +98,7 @@ def update_rule(
             title=conv.title if title is None else title,
             topic=conv.topic if topic is None else topic,
             e2ee=conv.e2ee if e2ee is None else e2ee,
+            avatar=conv.avatar if avatar == KEEP else avatar,
         )
         if new == conv:
             return conv

@@ -125,12 +125,14 @@ class ConversationService:
 
     async def update(
         self, me_id: str, conversation_id: str, *, version: int, title: str | None = None,
-        topic: str | None = None, e2ee: bool | None = None,
+        topic: str | None = None, e2ee: bool | None = None, avatar: str | None = rules.KEEP,
     ) -> Conversation:
-        """Change title/topic/e2ee when `version` is still current (else 409 with it)."""
+        """Change title/topic/e2ee (or, from AvatarService, the avatar) when
+        `version` is still current (else 409 with it)."""
         decide = rules.update_rule(
             me_id, version=version, at=clock.now(), title=None if title is None else rules.title(title),
             topic=None if topic is None else rules.topic(topic), e2ee=e2ee, e2ee_allowed=self.config.features.e2ee,
+            avatar=avatar,
         )
         return await self.conversations.update(conversation_id, decide)
 

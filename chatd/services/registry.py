@@ -8,6 +8,7 @@ from chatd.config import Config
 from chatd.services.accounts import Accounts
 from chatd.services.contacts import ContactService
 from chatd.services.conversations import ConversationService
+from chatd.services.media.avatars import AvatarService
 from chatd.services.media.janitor import Janitor
 from chatd.services.media.service import MediaService
 from chatd.services.messages import MessageService
@@ -25,14 +26,16 @@ class Services:
     messages: MessageService
     media: MediaService
     media_janitor: Janitor
+    avatars: AvatarService
     sync: SyncService
 
 
 def build_services(config: Config, stores: Stores) -> Services:
     contacts = ContactService(stores.contacts, stores.users)
+    conversations = ConversationService(config, stores.conversations, stores.users, stores.messages, contacts)
     return Services(
         contacts=contacts,
-        conversations=ConversationService(config, stores.conversations, stores.users, stores.messages, contacts),
+        conversations=conversations,
         config=config,
         stores=stores,
         accounts=Accounts(config, stores.users, stores.auth, stores.cache),
@@ -40,4 +43,5 @@ def build_services(config: Config, stores: Stores) -> Services:
         sync=SyncService(stores.events),
         media=MediaService(config, stores.attachments, stores.conversations, stores.blobs, stores.sealed_blobs),
         media_janitor=Janitor(config, stores.attachments, stores.blobs),
+        avatars=AvatarService(config, stores.users, conversations, stores.blobs, stores.sealed_blobs),
     )

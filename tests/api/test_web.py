@@ -22,13 +22,14 @@ async def test_root_serves_the_app_shell_with_a_strict_policy(client):
     assert r.headers["referrer-policy"] == "same-origin"
 
 
-@pytest.mark.parametrize("path", ["/c/01ABCDEFGHJKMNPQRSTVWXYZ00", "/settings", "/admin"])
+@pytest.mark.parametrize("path", ["/c/01ABCDEFGHJKMNPQRSTVWXYZ00", "/settings", "/admin", "/new", "/contacts", "/search"])
 async def test_client_routes_reload_into_the_shell(client, path):
     r = await client.get(path)
     assert r.status_code == 200 and '<div id="app"' in r.text
 
 
-@pytest.mark.parametrize("path", ["/api/v1/nope", "/static/nope.js", "/schema/nope", "/favicon.ico"])
+@pytest.mark.parametrize("path", ["/api/v1/nope", "/static/nope.js", "/schema/nope", "/favicon.ico", "/no/such/path",
+                                  "/wp-login.php"])
 async def test_server_paths_stay_404(client, path):
     assert (await client.get(path)).status_code == 404
 

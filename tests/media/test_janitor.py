@@ -85,3 +85,20 @@ async def test_orphans_and_partials_are_swept(client, trio, config):
     assert (swept.orphans, swept.partials) == (1, 1)
     assert _blobs(config) == {f"att/{kept['id'][-2:]}/{kept['id']}", f"att/{young_id[-2:]}/{young_id}"}
     assert not partial.exists()
+
+
+async def test_avatars_nobody_shows_are_swept(client, trio, config):
+    from tests.media.samples import png
+
+    r = await client.put("/api/v1/me/avatar", headers=trio.alice.headers, files={"file": ("a.png", png(), "image/png")})
+    user = r.json()
+    r = await client.put("/api/v1/me/avatar", headers=trio.bob.headers, files={"file": ("b.png", png(), "image/png")})
+    r = await client.patch("/api/v1/me", headers=trio.alice.headers, json={"version": user["version"], "avatar": None})
+    assert r.status_code == 200 and r.json()["avatar"] is None
+    assert len([p for p in (config.data_dir / "media" / "avatar").rglob("*") if p.is_file()]) == 2
+    assert (await _janitor(client).run_once()).orphans == 0  # too young to be sure
+    swept = await _janitor(client).run_once(clock.now() + timedelta(hours=2))
+    assert swept.orphans == 1
+    left = [p.name for p in (config.data_dir / "media" / "avatar").rglob("*") if p.is_file()]
+    assert len(left) == 1 and (await client.get(f"/api/v1/users/{trio.bob.id}/avatar",
+                                                headers=trio.alice.headers)).status_code == 200

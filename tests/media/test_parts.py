@@ -117,3 +117,27 @@ def test_broken_structure_is_refused():
         metadata.strip(b"\xff\xd8\xff\xe1\xff\xff", "image/jpeg")
     with pytest.raises(metadata.NotParsable):
         metadata.strip(b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR", "image/png")
+
+
+def test_media_urls():
+    from chatd.config import ConfigError, parse
+    from chatd.storage.blobs.choose import media_key, open_blob_store, parse_s3_url
+
+    def store(url):
+        return open_blob_store(parse({"storage": {"media": url}}, {})).description
+
+    assert store("file:///./data/media") == "folder data/media"  # relative to where chatd starts
+    assert store("file:////srv/chatd/media") == "folder /srv/chatd/media"
+    loc = parse_s3_url("s3://AKIA:se%2Fcr%40et@s3.example.org:9000/chat-files")
+    assert (loc.endpoint, loc.access_key, loc.secret_key, loc.bucket) == (
+        "s3.example.org:9000", "AKIA", "se/cr@et", "chat-files")
+    with pytest.raises(ConfigError) as err:
+        parse_s3_url("s3://s3.example.org/bucket")
+    assert "key:secret@" in str(err.value)
+    with pytest.raises(ConfigError):
+        parse({"storage": {"media": "ftp://x"}}, {})
+    assert media_key(parse({}, {})) is None
+    with pytest.raises(ConfigError) as err:
+        media_key(parse({"media": {"encryption_key": "c2hvcnQ="}}, {}))
+    assert "chatd media keygen" in str(err.value) and "c2hvcnQ" not in str(err.value)
+    assert len(media_key(parse({"media": {"encryption_key": "A" * 43 + "="}}, {}))) == 32

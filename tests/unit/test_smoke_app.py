@@ -15,3 +15,10 @@ async def test_readyz_names_the_store_that_does_not_answer(client):
     assert r.status_code == 503
     assert r.json() == {"status": "unavailable", "failed": {"database": "RuntimeError"}}
     assert (await client.get("/healthz")).status_code == 200  # alive, just not ready
+
+
+async def test_readyz_names_an_unusable_media_store(client, config):
+    (config.data_dir / "media").write_text("a file where the media folder should be")
+    r = await client.get("/readyz")
+    assert r.status_code == 503
+    assert set(r.json()["failed"]) == {"media"}

@@ -39,8 +39,9 @@ class ImageFacts(msgspec.Struct, frozen=True):
 
 
 def examine(data: bytes, content_type: str, *, strip: bool, max_pixels: int,
-            edge: int = THUMB_EDGE) -> ImageFacts:
-    """Runs in a worker thread. Raises BadImage for anything unusable."""
+            edge: int = THUMB_EDGE, square: bool = False) -> ImageFacts:
+    """Runs in a worker thread. Raises BadImage for anything unusable.
+    `square`: the thumbnail is cropped to edge x edge (avatars)."""
     from PIL import Image, ImageOps
 
     with warnings.catch_warnings():
@@ -58,7 +59,10 @@ def examine(data: bytes, content_type: str, *, strip: bool, max_pixels: int,
                     im.draft("RGB", (edge * 2, edge * 2))  # decode at a fraction of full size
                 im.load()  # the whole file: a truncated or corrupt one fails here
                 thumb = ImageOps.exif_transpose(im.convert("RGBA" if _has_alpha(im) else "RGB"))
-                thumb.thumbnail((edge, edge))
+                if square:
+                    thumb = ImageOps.fit(thumb, (edge, edge))
+                else:
+                    thumb.thumbnail((edge, edge))
                 out = io.BytesIO()
                 thumb.save(out, "WEBP", quality=80, method=4)
         except BadImage:

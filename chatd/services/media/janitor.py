@@ -3,6 +3,9 @@ attachments of deleted messages (after media.deleted_grace_minutes), old ones
 (media.retention_days), blobs no row knows (an upload that crashed between
 storing its bytes and recording them), and leftovers of interrupted writes.
 
+Avatars no person or group shows any more go too (replaced ones are deleted
+at once; these are what a crash or a PATCH /me clearing it left).
+
 Rows go first, in one atomic step per batch, then their bytes: a download
 never finds a row whose bytes were deleted on purpose, and a crash in
 between leaves only orphans, which the next round sweeps.
@@ -62,7 +65,8 @@ class Janitor:
                 swept.bytes += gone.size
             if len(batch) < BATCH:
                 break
-        swept.orphans = await self._orphans(now)
+        swept.orphans = await self._orphans(now, "att/", self.attachments.known)
+        swept.orphans += await self._orphans(now, "avatar/", self.attachments.avatars_in_use)
         swept.partials = await self.blobs.sweep(ORPHAN_AGE.total_seconds())
         return swept
 
@@ -71,21 +75,22 @@ class Janitor:
         if thumbnail:
             await self.blobs.delete(keys.thumbnail_key(key))
 
-    async def _orphans(self, now: datetime) -> int:
-        """Attachment blobs whose id has no row, made over ORPHAN_AGE ago."""
+    async def _orphans(self, now: datetime, prefix: str, in_use) -> int:
+        """Blobs under `prefix` whose id nothing refers to (no attachment row;
+        no user or group showing the avatar), made over ORPHAN_AGE ago."""
         cutoff = now - ORPHAN_AGE
         found = 0
         batch: dict[str, list[str]] = {}
 
         async def settle() -> int:
-            known = await self.attachments.known(batch)
+            known = await in_use(batch)
             stale = [key for attachment_id, ks in batch.items() if attachment_id not in known for key in ks]
             for key in stale:
                 await self.blobs.delete(key)
             batch.clear()
             return len(stale)
 
-        async for info in self.blobs.list("att/"):
+        async for info in self.blobs.list(prefix):
             made = decode_time(keys.id_of(info.key))
             if made is None or made >= cutoff:
                 continue

@@ -16,6 +16,7 @@ worker thread, which needs them whole (bounded by IMAGE_MAX).
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Collection
 
 import msgspec
@@ -27,12 +28,15 @@ from chatd.errors import ChatError, Invalid, NotFound, TooLarge
 from chatd.ids import new_id
 from chatd.services.conversation_rules import not_found as conversation_not_found
 from chatd.services.media import images, keys
+from chatd.services.media.disposition import served_type
 from chatd.services.media.filenames import clean_filename
 from chatd.services.media.ingest import Meter, gather, head_of, once, rest_of
 from chatd.services.media.sniff import HEAD, sniff
 from chatd.storage.ports.attachments import AttachmentStore, StoredAttachment
-from chatd.storage.ports.blobs import BlobStore
+from chatd.storage.ports.blobs import BlobMissing, BlobStore
 from chatd.storage.ports.conversations import ConversationStore
+
+log = logging.getLogger("chatd.media")
 
 MB = 1024 * 1024
 # Images are held whole while they are checked and stripped.
@@ -179,7 +183,12 @@ class MediaService:
                         etag=f'"t-{a.sha256}"')
 
     async def open(self, readable: Readable, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
-        return await self._store(readable.key).open(readable.key, start, end)
+        try:
+            return await self._store(readable.key).open(readable.key, start, end)
+        except BlobMissing:
+            # A row without its bytes: someone removed files from the store by hand.
+            log.warning("media: blob %s is missing from %s", readable.key, self.blobs.description)
+            raise NotFound("The file's bytes are missing from the server's storage.", code="attachment_missing") from None
 
     async def link(self, readable: Readable, disposition: str) -> str | None:
         """A presigned URL to hand the browser instead of the bytes, when
@@ -187,8 +196,9 @@ class MediaService:
         seconds = self.config.media.s3_presign_seconds
         if not seconds or keys.is_sealed(readable.key):
             return None
+        # The store's host cannot add nosniff or a CSP: markup goes as bytes.
         return await self.blobs.link(readable.key, seconds=seconds, filename=readable.filename,
-                                     content_type=readable.content_type, disposition=disposition)
+                                     content_type=served_type(readable.content_type), disposition=disposition)
 
     def _store(self, key: str) -> BlobStore:
         if not keys.is_sealed(key):

@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 import msgspec
 
 from chatd.config import Config, ConfigError
+from chatd.config import redact_url as redact
 from chatd.storage.ports.blobs import BlobStore
 
 
@@ -30,14 +31,6 @@ def parse_s3_url(url: str) -> S3Location:
         raise ConfigError(f"storage.media = {redact(url)!r}: the URL needs key:secret@ before the host")
     host = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
     return S3Location(host, unquote(parts.username), unquote(parts.password), bucket)
-
-
-def redact(url: str) -> str:
-    """The URL without its secret, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    return url.replace(f":{parts.password}@", ":***@", 1)
 
 
 def media_key(config: Config) -> bytes | None:
@@ -61,7 +54,7 @@ def open_blob_store(config: Config, url: str | None = None) -> BlobStore:
     if url.startswith("file://"):
         from chatd.storage.blobs.folder import FolderBlobStore
 
-        return FolderBlobStore(Path(url.removeprefix("file://")))
+        return FolderBlobStore(Path(url.removeprefix("file:///")))
     if url.startswith("s3://"):
         from chatd.storage.blobs.s3 import S3BlobStore
 

@@ -19,6 +19,11 @@ class BlobMissing(Exception):
     """No blob under that key (never stored, or deleted)."""
 
 
+class BlobCorrupt(Exception):
+    """The stored bytes fail their check (sealed blobs: tampered, truncated,
+    reordered or sealed with another key): nothing unverified is returned."""
+
+
 class BlobInfo(msgspec.Struct, frozen=True):
     key: str
     size: int
@@ -53,8 +58,9 @@ class BlobStore(Protocol):
 
     async def link(self, key: str, *, seconds: int, filename: str, content_type: str,
                    disposition: str) -> str | None:
-        """A short-lived URL a browser may fetch the blob from directly (with
-        these response headers), or None when the store cannot make one."""
+        """A short-lived URL a browser may fetch the blob from directly, answered
+        with this Content-Type and Content-Disposition (the whole header value),
+        or None when the store cannot make one."""
         ...
 
     async def sweep(self, older_than: float) -> int:

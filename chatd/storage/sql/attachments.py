@@ -106,14 +106,21 @@ class SqlAttachmentStore:
         return await self.db.write(run)
 
     async def known(self, ids: Collection[str]) -> set[str]:
+        return await self._present(ids, lambda marks: f"SELECT id FROM attachments WHERE id IN ({marks})")
+
+    async def avatars_in_use(self, ids: Collection[str]) -> set[str]:
+        return await self._present(ids, lambda marks: f"SELECT avatar FROM users WHERE avatar IN ({marks})"
+                                                       f" UNION SELECT avatar FROM conversations WHERE avatar IN ({marks})")
+
+    async def _present(self, ids: Collection[str], query) -> set[str]:
+        """Which of `ids` the query (given an IN list of placeholders) finds."""
         wanted = list(dict.fromkeys(ids))
 
         async def run(conn: Conn) -> set[str]:
             found: set[str] = set()
             for start in range(0, len(wanted), _CHUNK):
                 chunk = wanted[start : start + _CHUNK]
-                rows = await conn.fetch(f"SELECT id FROM attachments WHERE id IN ({placeholders(1, len(chunk))})", *chunk)
-                found.update(r[0] for r in rows)
+                found.update(r[0] for r in await conn.fetch(query(placeholders(1, len(chunk))), *chunk))
             return found
 
         return await self.db.read(run) if wanted else set()

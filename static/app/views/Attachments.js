@@ -35,14 +35,16 @@ function FileCard({ id, meta }) {
 function One({ id, meta, onOpen }) {
   const [broken, setBroken] = useState(false);
   const src = `/api/v1/attachments/${id}`;
-  const type = meta?.content_type ?? "";
+  // Until its details arrive (or offline) it is a file card: guessing "image"
+  // would ask every video and PDF for a thumbnail it does not have.
+  if (!meta) return html`<${FileCard} id=${id} meta=${meta} />`;
+  const type = meta.content_type;
   if (type.startsWith("audio/")) return html`<audio controls preload="metadata" src=${src} aria-label=${meta.filename}></audio>`;
   if (type.startsWith("video/")) return html`<video controls preload="metadata" src=${src} aria-label=${meta.filename}></video>`;
-  const image = type.startsWith("image/") || (!meta && !broken);
-  if (!image || broken) return html`<${FileCard} id=${id} meta=${meta} />`;
-  const thumb = !meta || meta.thumbnail ? `${src}/thumbnail` : src;
-  return html`<button class="image-preview" onClick=${() => onOpen(id)} aria-label=${"Open image " + (meta?.filename ?? "")}>
-    <img src=${thumb} alt=${meta?.filename ?? "Image"} loading="lazy" onError=${() => setBroken(true)} /></button>`;
+  if (!type.startsWith("image/") || broken) return html`<${FileCard} id=${id} meta=${meta} />`;
+  const thumb = meta.thumbnail ? `${src}/thumbnail` : src;
+  return html`<button class="image-preview" onClick=${() => onOpen(id)} aria-label=${"Open image " + meta.filename}>
+    <img src=${thumb} alt=${meta.filename} loading="lazy" onError=${() => setBroken(true)} /></button>`;
 }
 
 export function Attachments({ ids, conversationId }) {
