@@ -1,12 +1,22 @@
 """The admin page changes the registration mode (the sign-up form follows);
-contacts, search, settings and the admin page each get a screenshot."""
+contacts, search, settings (profile picture, theme, sign out); each gets a
+screenshot."""
 
 from __future__ import annotations
 
+import io
+
 import httpx
+from PIL import Image
 from playwright.async_api import expect
 
 from tests.browser.conftest import PASSWORD, DESKTOP, Person, direct, shot
+
+
+def png(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (47, 95, 208)).save(out, "PNG")
+    return out.getvalue()
 
 
 async def test_admin_closes_and_reopens_registration(browser, chatd_server, people):
@@ -72,6 +82,11 @@ async def test_contacts_search_and_settings(browser, people):
     await expect(page.get_by_role("status")).to_have_text("Saved.")
     me = (await ann.http.get("/me")).json()
     assert (me["display_name"], me["status_text"]) == ("Ann A.", "On the train")
+    await page.get_by_label("Profile picture").set_input_files(
+        {"name": "me.png", "mimeType": "image/png", "buffer": png(300, 200)})
+    picture = page.locator(".me .avatar img")
+    await expect(picture).to_have_js_property("naturalWidth", 256)  # the server's square
+    assert (await ann.http.get("/me")).json()["avatar"]
     await page.get_by_label("Dark").check()
     assert await page.evaluate("document.documentElement.dataset.theme") == "dark"
     await shot(page, "settings-dark-desktop")

@@ -46,6 +46,11 @@ export function conversationTitle(conversation, meId) {
   return other?.display_name || other?.username || "Direct conversation";
 }
 
+export function groupPicture(conversation) {
+  return conversation?.kind === "group" && conversation.avatar
+    ? `/api/v1/conversations/${conversation.id}/avatar?v=${encodeURIComponent(conversation.avatar)}` : null;
+}
+
 export function myMember(conversation, meId) {
   return conversation?.members?.find((m) => m.user_id === meId);
 }

@@ -6,7 +6,7 @@ import { html } from "../html.js";
 import { Icon } from "./Icon.js";
 import { useSelector, dispatch } from "../hooks.js";
 import { onLink } from "../router.js";
-import { selectConversation, conversationTitle, otherMember } from "../store/conversations.js";
+import { selectConversation, conversationTitle, otherMember, groupPicture } from "../store/conversations.js";
 import { selectMessages } from "../store/messages.js";
 import { selectTyping } from "../store/presence.js";
 import { displayName } from "../store/users.js";
@@ -64,7 +64,8 @@ export function ConversationView({ id }) {
   return html`<section class="conversation" aria-label=${"Conversation with " + title}>
     <header class="conv-head">
       <a class="icon-button back" href="/" onClick=${onLink} aria-label="Back to conversations"><${Icon} name="back" /></a>
-      <${Avatar} user=${other?.user} name=${title} id=${other?.user_id ?? conversation.id} presence=${state ?? undefined} />
+      <${Avatar} user=${other?.user} name=${title} id=${other?.user_id ?? conversation.id} src=${groupPicture(conversation)}
+        presence=${state ?? undefined} />
       <div class="conv-head-text">
         <h2>${title}</h2>
         <p class="subtitle">${subtitle}</p>

@@ -5,7 +5,7 @@ import { html } from "../html.js";
 import { Icon } from "./Icon.js";
 import { useSelector } from "../hooks.js";
 import { onLink } from "../router.js";
-import { selectConversationList, conversationTitle, otherMember } from "../store/conversations.js";
+import { selectConversationList, conversationTitle, otherMember, groupPicture } from "../store/conversations.js";
 import { selectIsAdmin, selectMe } from "../store/session.js";
 import { listTime } from "../text/time.js";
 import { plainLine } from "../text/plain.js";
@@ -26,7 +26,7 @@ function Row({ c, meId, active, presence }) {
   return html`<li>
     <a href=${"/c/" + c.id} onClick=${onLink} class=${"conv" + (active ? " active" : "") + (c.unread ? " unread" : "")}
       aria-current=${active ? "page" : undefined}>
-      <${Avatar} user=${other?.user} name=${title} id=${other?.user_id ?? c.id}
+      <${Avatar} user=${other?.user} name=${title} id=${other?.user_id ?? c.id} src=${groupPicture(c)}
         presence=${other ? presence[other.user_id] ?? "offline" : undefined} />
       <span class="conv-text">
         <span class="conv-top"><span class="conv-title">${title}</span><time>${listTime(c.last_message_at || c.created_at)}</time></span>
