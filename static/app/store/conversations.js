@@ -31,8 +31,16 @@ export function conversations(state = initial, action) {
 const activity = (c) => c.last_message_at || c.created_at || "";
 
 export const selectConversation = (s, id) => s.conversations.byId[id];
-export const selectConversationList = (s) =>
-  Object.values(s.conversations.byId).sort((a, b) => activity(b).localeCompare(activity(a)));
+// Newest activity first; sorted again only when a conversation changed.
+let sortedFrom = null;
+let sorted = [];
+export function selectConversationList(s) {
+  if (s.conversations.byId !== sortedFrom) {
+    sortedFrom = s.conversations.byId;
+    sorted = Object.values(sortedFrom).sort((a, b) => activity(b).localeCompare(activity(a)));
+  }
+  return sorted;
+}
 
 // A direct conversation is named after the other person.
 export function otherMember(conversation, meId) {

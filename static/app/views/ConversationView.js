@@ -20,7 +20,7 @@ import { ConflictDialog } from "./ConflictDialog.js";
 import { GroupSettings } from "./GroupSettings.js";
 
 function TypingLine({ conversation, meId }) {
-  const typing = useSelector((s) => selectTyping(s, conversation.id)).filter((id) => id !== meId);
+  const typing = Object.keys(useSelector((s) => selectTyping(s, conversation.id))).filter((id) => id !== meId);
   const names = typing.map((id) => displayName(conversation.members?.find((m) => m.user_id === id)?.user));
   const text = names.length === 0 ? "" : names.length === 1 ? `${names[0]} is typing…` : `${names.join(", ")} are typing…`;
   return html`<div class="typing" aria-live="polite">${text}</div>`;
