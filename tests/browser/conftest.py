@@ -159,3 +159,15 @@ async def history(person: Person, conversation_id: str) -> list[dict[str, Any]]:
 async def shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+UNNAMED = """() => [...document.querySelectorAll("button, a[href], input:not([type=hidden]), textarea, select")]
+  .filter((el) => el.offsetParent !== null || el.type === "file")
+  .filter((el) => !(el.getAttribute("aria-label") || el.labels?.length || el.textContent.trim()
+                    || el.getAttribute("title") || el.getAttribute("aria-labelledby")))
+  .map((el) => el.outerHTML.slice(0, 120))"""
+
+
+async def unnamed_controls(page: Any) -> list[str]:
+    """Controls on the page without an accessible name (label, aria-label, text or title)."""
+    return await page.evaluate(UNNAMED)

@@ -10,7 +10,7 @@ import httpx
 from PIL import Image
 from playwright.async_api import expect
 
-from tests.browser.conftest import PASSWORD, DESKTOP, Person, direct, shot
+from tests.browser.conftest import PASSWORD, DESKTOP, Person, direct, shot, unnamed_controls
 
 
 def png(width: int, height: int) -> bytes:
@@ -34,6 +34,7 @@ async def test_admin_closes_and_reopens_registration(browser, chatd_server, peop
         await page.get_by_role("button", name="Create an invite").click()
         await expect(page.locator(".invite-code")).to_have_count(1)
         await shot(page, "admin-desktop")
+        assert await unnamed_controls(page) == []
 
         stranger = await browser.new_context(viewport=DESKTOP, base_url=chatd_server.url)
         signup = await stranger.new_page()
@@ -90,6 +91,7 @@ async def test_contacts_search_and_settings(browser, people):
     await page.get_by_label("Dark").check()
     assert await page.evaluate("document.documentElement.dataset.theme") == "dark"
     await shot(page, "settings-dark-desktop")
+    assert await unnamed_controls(page) == []
     await page.get_by_role("link", name="Ann A.").click()
     await page.get_by_role("link", name="Ben Baker").click()
     await shot(page, "chat-dark-desktop")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
-from tests.browser.conftest import PHONE, history, shot
+from tests.browser.conftest import PHONE, history, shot, unnamed_controls
 
 
 async def test_group_of_three_with_one_on_a_phone(browser, people):
@@ -73,6 +73,8 @@ async def test_group_of_three_with_one_on_a_phone(browser, people):
     await a.get_by_label("Role of Ben Baker").select_option("admin")
     await expect(a.get_by_label("Role of Ben Baker")).to_have_value("admin")
     await shot(a, "group-settings-desktop")
+    assert await unnamed_controls(a) == []
+    assert await unnamed_controls(c) == []
     await c.get_by_role("button", name="Members and settings").click()
     await c.get_by_role("button", name="Leave group").click()
     await expect(c.get_by_role("link", name="Launch team")).to_have_count(0)
