@@ -43,13 +43,14 @@ export function Sidebar({ activeId }) {
   const isAdmin = useSelector(selectIsAdmin);
   const list = useSelector(selectConversationList);
   const presence = useSelector((s) => s.presence.byUser);
+  const connected = useSelector((s) => s.ui.connection === "open");
   const [filter, setFilter] = useState("");
   const wanted = filter.trim().toLowerCase();
   const shown = wanted ? list.filter((c) => conversationTitle(c, me.id).toLowerCase().includes(wanted)) : list;
   return html`<aside class="sidebar" aria-label="Conversations">
     <header class="sidebar-head">
       <a href="/settings" onClick=${onLink} class="me" title="Profile and settings">
-        <${Avatar} user=${me} presence="online" />
+        <${Avatar} user=${me} presence=${connected ? "online" : "offline"} />
         <span class="me-name">${me.display_name}</span>
       </a>
       <a class="icon-button" href="/new" onClick=${onLink} aria-label="New conversation" title="New conversation"><${Icon} name="plus" /></a>
