@@ -23,6 +23,7 @@ async def test_admin_closes_and_reopens_registration(browser, chatd_server, peop
     async with httpx.AsyncClient(base_url=chatd_server.url, trust_env=False) as http:
         body = (await http.post("/api/v1/auth/login", json={"username": "admin", "password": PASSWORD})).json()
     admin = Person(chatd_server, "admin", body)
+    dave = await people("dave", "Dave Doe")  # before sign-up closes
     try:
         page = await admin.open(browser, path="/admin")
         mode = page.get_by_label("Registration mode")
@@ -48,6 +49,17 @@ async def test_admin_closes_and_reopens_registration(browser, chatd_server, peop
         await signup.get_by_role("button", name="Create an account").click()
         await expect(signup.get_by_label("Invite code")).to_be_visible()
         await stranger.close()
+
+        # Disabling someone signs their open page out at once.
+        dave_page = await dave.open(browser)
+        await expect(dave_page.get_by_role("link", name="New conversation")).to_be_visible()
+        await page.reload()
+        row = page.locator(".person", has_text=f"@{dave.username}")
+        await row.get_by_role("button", name="Disable").click()
+        await expect(row).to_contain_text("disabled")
+        await expect(dave_page.get_by_role("heading", name="Sign in")).to_be_visible(timeout=10_000)
+        await row.get_by_role("button", name="Enable").click()
+        await expect(row.get_by_role("button", name="Disable")).to_be_visible()
     finally:
         r = await admin.http.put("/admin/registration", json={"mode": "open"})
         assert r.status_code == 200
