@@ -13,6 +13,11 @@ const UPGRADES = [
     db.createObjectStore("outbox", { keyPath: "client_id" });
     db.createObjectStore("meta"); // cursor, me: one value per key
   },
+  // 2: the composer's unsent text, keyed by conversation id (user content,
+  // so here and wiped on sign-out, never in localStorage).
+  (db) => {
+    db.createObjectStore("drafts");
+  },
 ];
 
 let opened = null;
@@ -28,11 +33,13 @@ export function db() {
 
 export async function loadAll() {
   const d = await db();
-  const [conversations, users, outbox, cursor, me] = await Promise.all([
+  const [conversations, users, outbox, cursor, me, draftKeys, draftTexts] = await Promise.all([
     d.getAll("conversations"), d.getAll("users"), d.getAll("outbox"), d.get("meta", "cursor"), d.get("meta", "me"),
+    d.getAllKeys("drafts"), d.getAll("drafts"),
   ]);
   outbox.sort((a, b) => a.queued_at - b.queued_at);
-  return { conversations, users, outbox, cursor, me };
+  const drafts = Object.fromEntries(draftKeys.map((k, i) => [k, draftTexts[i]]));
+  return { conversations, users, outbox, cursor, me, drafts };
 }
 
 // The newest `limit` messages of a conversation below `beforeSeq`, oldest first.
@@ -62,6 +69,13 @@ export async function setMeta(key, value) {
   const d = await db();
   if (value === undefined || value === null) await d.delete("meta", key);
   else await d.put("meta", value, key);
+}
+
+// An empty draft is no draft: the key goes.
+export async function setDraft(conversationId, text) {
+  const d = await db();
+  if (text) await d.put("drafts", text, conversationId);
+  else await d.delete("drafts", conversationId);
 }
 
 // Signing out forgets everything this browser kept of the account.

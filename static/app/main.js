@@ -17,7 +17,7 @@ window.addEventListener("offline", () => store.dispatch({ type: "ui/online", onl
 async function boot() {
   const me = api.get("/me"); // asked at once, while IndexedDB opens
   me.catch(() => {});
-  const kept = await loadAll().catch(() => ({ conversations: [], users: [], outbox: [], cursor: null, me: null }));
+  const kept = await loadAll().catch(() => ({ conversations: [], users: [], outbox: [], cursor: null, me: null, drafts: {} }));
   store.dispatch({ type: "hydrate", ...kept });
   const open = location.pathname.match(/^\/c\/([^/]+)/)?.[1];
   if (open && kept.me) await hydrateConversation(open);

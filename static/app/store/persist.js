@@ -1,6 +1,6 @@
 // Mirrors store changes into IndexedDB (db.js). Writes are queued in order,
 // so the sync cursor is stored only after the events it covers.
-import { putMany, remove, setMeta } from "../db.js";
+import { putMany, remove, setMeta, setDraft } from "../db.js";
 import { savePreferences } from "../prefs.js";
 
 let queue = Promise.resolve();
@@ -46,6 +46,9 @@ export const persist = (api) => (next) => (action) => {
       break;
     case "sync/cursor":
       later(() => setMeta("cursor", action.cursor));
+      break;
+    case "ui/draft":
+      later(() => setDraft(action.conversationId, action.text));
       break;
     case "ui/prefs":
       savePreferences(api.getState().ui.prefs);

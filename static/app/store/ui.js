@@ -15,6 +15,8 @@ export function ui(state = initial, action) {
       return { ...state, connection: action.state };
     case "ui/online":
       return { ...state, online: action.online };
+    case "hydrate":
+      return { ...state, drafts: { ...action.drafts, ...state.drafts } };
     case "ui/draft":
       return { ...state, drafts: { ...state.drafts, [action.conversationId]: action.text } };
     case "ui/replyTo":
