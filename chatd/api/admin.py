@@ -62,9 +62,17 @@ async def admin_revoke_invite(invite_id: FromPath[str], me: Me, services: NamedD
 
 @put("/api/v1/admin/registration", tags=["admin"])
 async def admin_set_registration(data: JSONBody[RegistrationIn], me: Me, services: NamedDependency[Services]) -> Registration:
-    """Open, invite-only or closed sign-up, at once; lasts until the server
-    restarts (auth.registration in the config file applies then)."""
-    return Registration(mode=services.accounts.set_registration(data.mode, actor=me))
+    """Open, invite-only or closed sign-up, at once and across restarts: the
+    stored mode wins over auth.registration in chatd.toml until it is reset
+    (DELETE on this path)."""
+    return Registration(mode=await services.accounts.set_registration(data.mode, actor=me))
+
+
+@delete("/api/v1/admin/registration", status_code=200, tags=["admin"])
+async def admin_reset_registration(me: Me, services: NamedDependency[Services]) -> Registration:
+    """Forget the mode an admin stored: auth.registration in chatd.toml
+    applies again. Answers that mode."""
+    return Registration(mode=await services.accounts.reset_registration(actor=me))
 
 
 @get("/api/v1/admin/stats", tags=["admin"])
@@ -73,4 +81,5 @@ async def admin_stats(me: Me, services: NamedDependency[Services]) -> Stats:
 
 
 ADMIN_ROUTES = [admin_list_users, admin_disable, admin_enable, admin_set_role, admin_list_invites,
-                admin_create_invite, admin_revoke_invite, admin_set_registration, admin_stats]
+                admin_create_invite, admin_revoke_invite, admin_set_registration, admin_reset_registration,
+                admin_stats]

@@ -24,7 +24,7 @@ async def register(data: JSONBody[RegisterIn], services: NamedDependency[Service
 async def registration(services: NamedDependency[Services]) -> Registration:
     """How sign-up works on this server now (open, invite or closed), so a
     sign-up form can ask for an invite or say that it is closed."""
-    return Registration(mode=services.accounts.registration)
+    return Registration(mode=await services.accounts.registration())
 
 
 @post("/api/v1/auth/login", status_code=200, tags=["auth"], exclude_from_auth=True)

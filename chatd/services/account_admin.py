@@ -11,6 +11,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from chatd import clock, ids
+from typing import get_args
+
 from chatd.config import RegistrationMode
 from chatd.domain import Role, User
 from chatd.domain.auth import Invite
@@ -20,8 +22,14 @@ from chatd.services.passwords import hash_password
 from chatd.services.tokens import digest, new_secret
 
 if TYPE_CHECKING:
+    from chatd.config import Config
     from chatd.storage.ports.auth import AuthStore
+    from chatd.storage.ports.settings import SettingsStore
     from chatd.storage.ports.users import UserStore
+
+
+REGISTRATION = "registration"  # the settings store's name for the mode
+MODES: tuple[str, ...] = get_args(RegistrationMode)
 
 
 def require_admin(actor: User | None) -> None:
@@ -32,7 +40,8 @@ def require_admin(actor: User | None) -> None:
 class AccountAdmin:
     users: UserStore
     auth: AuthStore
-    registration: RegistrationMode
+    config: Config
+    settings: SettingsStore
 
     async def _create(self, username: str, password: str, role: Role, display_name: str | None,
                       invite_hash: str | None = None) -> User:
@@ -49,12 +58,24 @@ class AccountAdmin:
         require_admin(actor)
         return await self._create(username, password, role, display_name)
 
-    def set_registration(self, mode: RegistrationMode, *, actor: User | None = None) -> RegistrationMode:
-        """Open, invite-only or closed sign-up from now on, until the process
-        restarts (then auth.registration applies again)."""
+    async def registration(self) -> RegistrationMode:
+        """The mode an admin stored, else auth.registration from chatd.toml.
+        Read at each use, so every worker process agrees at once."""
+        stored = await self.settings.get(REGISTRATION)
+        return stored if stored in MODES else self.config.auth.registration  # type: ignore[return-value]
+
+    async def set_registration(self, mode: RegistrationMode, *, actor: User | None = None) -> RegistrationMode:
+        """Open, invite-only or closed sign-up from now on, kept in the
+        database: it wins over chatd.toml until reset_registration."""
         require_admin(actor)
-        self.registration = mode
+        await self.settings.put(REGISTRATION, mode, updated_by=actor.id if actor else "cli")
         return mode
+
+    async def reset_registration(self, *, actor: User | None = None) -> RegistrationMode:
+        """Forget the stored mode: auth.registration in chatd.toml applies again."""
+        require_admin(actor)
+        await self.settings.delete(REGISTRATION)
+        return self.config.auth.registration
 
     async def find_user(self, ref: str) -> User:
         """A user by id or (case-insensitive) username."""

@@ -14,7 +14,7 @@ from typing import Any
 from litestar.stores.base import Store
 
 from chatd import clock, ids
-from chatd.config import Config, RegistrationMode
+from chatd.config import Config
 from chatd.domain import DeviceKey, PublicUser, User
 from chatd.domain.auth import Session, SessionKind
 from chatd.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
@@ -24,6 +24,7 @@ from chatd.services.login_limit import LoginLimiter
 from chatd.services.passwords import hash_password, needs_rehash, verify
 from chatd.services.tokens import digest, new_secret
 from chatd.storage.ports.auth import AuthStore
+from chatd.storage.ports.settings import SettingsStore
 from chatd.storage.ports.users import UserStore
 from chatd.text import clean
 
@@ -35,8 +36,9 @@ PURGE_EVERY = timedelta(hours=1)
 
 
 class Accounts(AccountAdmin):
-    def __init__(self, config: Config, users: UserStore, auth: AuthStore, cache: Store):
+    def __init__(self, config: Config, users: UserStore, auth: AuthStore, cache: Store, settings: SettingsStore):
         self.config = config
+        self.settings = settings
         self.users = users
         self.auth = auth
         auth_cfg = config.auth
@@ -44,9 +46,6 @@ class Accounts(AccountAdmin):
                                     auth_cfg.login_attempts_per_address_per_minute,
                                     auth_cfg.login_attempts_per_account_per_minute)
         self._purged_at: datetime | None = None
-        # auth.registration at start; an admin may change it while the process
-        # runs (set_registration). The config file stays what a restart uses.
-        self.registration: RegistrationMode = config.auth.registration
 
     # -- authentication -------------------------------------------------
 
@@ -100,8 +99,9 @@ class Accounts(AccountAdmin):
 
     async def register(self, username: str, password: str, display_name: str | None = None,
                        invite: str | None = None) -> tuple[User, str]:
-        """Self-service sign-up per auth.registration; returns the user and a session token."""
-        mode = self.registration
+        """Self-service sign-up per the registration mode (stored by an admin,
+        else auth.registration); returns the user and a session token."""
+        mode = await self.registration()
         if mode == "closed":
             raise Forbidden("Registration is closed on this server.", code="registration_closed")
         if mode == "invite" and not invite:

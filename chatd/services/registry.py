@@ -38,7 +38,7 @@ def build_services(config: Config, stores: Stores) -> Services:
         conversations=conversations,
         config=config,
         stores=stores,
-        accounts=Accounts(config, stores.users, stores.auth, stores.cache),
+        accounts=Accounts(config, stores.users, stores.auth, stores.cache, stores.settings),
         messages=MessageService(config, stores.messages, stores.conversations, stores.cache),
         sync=SyncService(stores.events),
         media=MediaService(config, stores.attachments, stores.conversations, stores.blobs, stores.sealed_blobs),

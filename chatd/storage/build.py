@@ -18,6 +18,7 @@ from chatd.storage.ports.conversations import ConversationStore
 from chatd.storage.ports.events import EventStore
 from chatd.storage.ports.messages import MessageStore
 from chatd.storage.ports.presence import PresenceStore
+from chatd.storage.ports.settings import SettingsStore
 from chatd.storage.ports.users import UserStore
 from chatd.storage.sql.attachments import SqlAttachmentStore
 from chatd.storage.sql.auth import SqlAuthStore
@@ -27,6 +28,7 @@ from chatd.storage.sql.db import Database, open_database
 from chatd.storage.sql.events import SqlEventStore
 from chatd.storage.sql.messages import SqlMessageStore
 from chatd.storage.sql.schema_version import pending
+from chatd.storage.sql.settings import SqlSettingsStore
 from chatd.storage.sql.users import SqlUserStore
 
 
@@ -40,6 +42,8 @@ class Stores:
     messages: MessageStore
     events: EventStore
     attachments: AttachmentStore
+    # Values an admin changed at run time, winning over chatd.toml.
+    settings: SettingsStore
     # Attachment bytes (storage.media); `sealed_blobs` is the same store
     # encrypting at rest, present when media.encryption_key is set.
     blobs: BlobStore
@@ -112,6 +116,7 @@ async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
         messages=SqlMessageStore(db),
         events=SqlEventStore(db),
         attachments=SqlAttachmentStore(db),
+        settings=SqlSettingsStore(db),
         blobs=blobs,
         sealed_blobs=sealed_blobs,
         cache=open_cache(config),

@@ -17,6 +17,7 @@ ADMIN_CALLS = [
     ("delete", "/api/v1/admin/invites/someid", None),
     ("get", "/api/v1/admin/stats", None),
     ("put", "/api/v1/admin/registration", {"mode": "closed"}),
+    ("delete", "/api/v1/admin/registration", None),
 ]
 
 
@@ -124,3 +125,13 @@ async def test_admin_changes_registration_mode_at_once(client, team):
     assert r.status_code == 403 and r.json()["code"] == "invite_required"
     r = await client.put("/api/v1/admin/registration", json={"mode": "sometimes"}, headers=admin.headers)
     assert r.status_code == 400
+
+
+async def test_reset_registration_goes_back_to_the_config_file(client, team):
+    admin, _ = team
+    await client.put("/api/v1/admin/registration", json={"mode": "closed"}, headers=admin.headers)
+    r = await client.delete("/api/v1/admin/registration", headers=admin.headers)
+    assert r.status_code == 200 and r.json() == {"mode": "open"}  # chatd.toml's (the default)
+    assert (await client.get("/api/v1/auth/registration")).json() == {"mode": "open"}
+    r = await client.post("/api/v1/auth/register", json={"username": "carol", "password": PASSWORD})
+    assert r.status_code == 201

@@ -32,7 +32,7 @@ export function Admin() {
         <select aria-label="Registration mode" value=${mode ?? ""} onChange=${(e) => changeMode(e.currentTarget.value)}>
           <option value="open">Anyone (open)</option><option value="invite">Only with an invite</option><option value="closed">No one (closed)</option>
         </select></label>
-      <p class="muted">Applies at once, until the server restarts; set auth.registration in chatd.toml to keep it.</p>
+      <p class="muted">Applies at once and is kept across restarts (it wins over auth.registration in chatd.toml).</p>
     </div>
     <div class="card stack">
       <h3>Invites</h3>
