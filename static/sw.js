@@ -4,7 +4,26 @@
 // when online; the cache answers only when the network does not.
 const CACHE = "chatd-shell-v1";
 
-self.addEventListener("install", () => self.skipWaiting());
+// A new release (a new CACHE name) first carries the shell into its own
+// cache, since activate drops the old one: else the app would not open
+// offline until the next online load. Fresh copies when the network answers,
+// the old ones when not.
+self.addEventListener("install", (event) => {
+  event.waitUntil(carryShell().catch(() => {}).then(() => self.skipWaiting()));
+});
+
+async function carryShell() {
+  const cache = await caches.open(CACHE);
+  for (const key of await caches.keys()) {
+    if (key === CACHE) continue;
+    const old = await caches.open(key);
+    await Promise.all((await old.keys()).map(async (request) => {
+      if (await cache.match(request)) return;
+      const fresh = await fetch(request.url, { cache: "no-cache" }).catch(() => null);
+      await cache.put(request, fresh?.ok ? fresh : await old.match(request));
+    }));
+  }
+}
 
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
