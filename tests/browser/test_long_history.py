@@ -8,7 +8,7 @@ import asyncio
 
 from playwright.async_api import expect
 
-from tests.browser.conftest import direct
+from tests.browser.conftest import direct, shot
 
 COUNT = 600
 WINDOW = 80  # static/app/views/MessageList.js
@@ -43,6 +43,23 @@ async def test_scrolling_back_through_history_renders_only_a_window(browser, peo
     ordered = [m["body"] for m in (await ben.http.get(f"/conversations/{cid}/messages",
                                                       params={"limit": 5, "after_seq": 0})).json()["items"]]
     assert texts[:5] == ordered
+
+    # Spacers stand for the loaded rows outside the window: the scrollbar
+    # spans all 600, and dragging it half-way shows the middle of the history.
+    height = await log.evaluate("(b) => b.scrollHeight")
+    row = await log.evaluate("""(b) => { const r = [...b.querySelectorAll(".row")];
+        return r.reduce((sum, e) => sum + e.offsetHeight, 0) / r.length; }""")
+    assert height > COUNT * row * 0.8, (height, row)
+    await log.evaluate("(b) => { b.scrollTop = b.scrollHeight / 2; }")
+    await page.wait_for_timeout(300)
+    middle = await page.evaluate("""() => {
+        const b = document.querySelector(".messages"), top = b.getBoundingClientRect().top + b.clientHeight / 2;
+        const el = [...b.querySelectorAll(".row")].find((r) => r.getBoundingClientRect().bottom > top);
+        return el ? el.querySelector(".text")?.textContent : null;
+    }""")
+    assert middle is not None and COUNT * 0.3 < int(middle.split()[-1]) < COUNT * 0.7, middle
+    assert await rows.count() <= WINDOW
+    await shot(page, "long-history-middle-desktop")
 
     for _ in range(80):
         await page.mouse.wheel(0, 5000)

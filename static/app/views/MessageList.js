@@ -3,6 +3,9 @@
 // back (and loads older pages from IndexedDB or the server); near the
 // bottom it moves forward. The row under the reader stays put while rows
 // come and go, and at the bottom new messages keep it pinned there.
+// Spacers of estimated height stand for the loaded rows outside the window,
+// so the scrollbar tells the length of what is loaded; a scroll that lands
+// in a spacer (a dragged scrollbar) moves the window there.
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { html } from "../html.js";
 import { useSelector } from "../hooks.js";
@@ -15,6 +18,7 @@ import { MessageRow } from "./MessageRow.js";
 export const WINDOW = 80;
 const STEP = 30;
 const EDGE = 300; // px from an end that moves the window
+const GUESS = 64; // px per row until some are measured
 
 const keyOf = (row) => row.id ?? row.client_id;
 const sameSender = (a, b) => a && b && a.sender_id === b.sender_id && !a.deleted_at
@@ -30,6 +34,7 @@ export function MessageList({ conversation, me }) {
   const anchor = useRef(null);
   const pinned = useRef(true);
   const loading = useRef(false);
+  const rowHeight = useRef(GUESS);
 
   const pending = outbox.filter((i) => i.conversation_id === id).map((i) => ({ ...i, sender_id: me.id, pending: true }));
   const rows = [...messages, ...pending];
@@ -37,6 +42,8 @@ export function MessageList({ conversation, me }) {
   const end = found >= 0 ? found + 1 : rows.length;
   const start = Math.max(0, end - WINDOW);
   const shown = rows.slice(start, end);
+  const above = Math.round(start * rowHeight.current);
+  const below = Math.round((rows.length - end) * rowHeight.current);
 
   function holdAnchor() {
     const b = box.current;
@@ -46,6 +53,13 @@ export function MessageList({ conversation, me }) {
 
   useLayoutEffect(() => {
     const b = box.current;
+    // The rows in the page tell what a row outside it is likely to measure;
+    // measured once, so the spacers do not shift what the reader sees.
+    const inPage = b.querySelectorAll("[data-key]");
+    if (rowHeight.current === GUESS && inPage.length >= 10) {
+      const first = inPage[0], last = inPage[inPage.length - 1];
+      rowHeight.current = (last.offsetTop + last.offsetHeight - first.offsetTop) / inPage.length;
+    }
     if (anchor.current) {
       const el = b.querySelector(`[data-key="${anchor.current.key}"]`);
       if (el) b.scrollTop = el.offsetTop - anchor.current.top;
@@ -55,8 +69,16 @@ export function MessageList({ conversation, me }) {
     }
     // Still at the top after older rows arrived (or too little to scroll):
     // no scroll event comes at scrollTop 0, so move on from here.
-    if (b.scrollTop < EDGE && (start > 0 || hasMore)) moveUp();
+    if (b.scrollTop < above + EDGE && (start > 0 || hasMore)) moveUp();
   });
+
+  // Show the window around row `index`, that row at the top of the view.
+  function jumpTo(index) {
+    const i = Math.max(0, Math.min(rows.length - 1, index));
+    anchor.current = { key: keyOf(rows[i]), top: 0 };
+    const last = Math.min(rows.length, Math.max(i + WINDOW / 2, WINDOW));
+    setEndKey(last >= rows.length ? null : keyOf(rows[last - 1]));
+  }
 
   function moveUp() {
     if (start > 0) {
@@ -70,9 +92,13 @@ export function MessageList({ conversation, me }) {
 
   function onScroll() {
     const b = box.current;
-    pinned.current = b.scrollHeight - b.scrollTop - b.clientHeight < 40;
-    if (b.scrollTop < EDGE) moveUp();
-    else if (end < rows.length && b.scrollHeight - b.scrollTop - b.clientHeight < EDGE) {
+    const fromBottom = b.scrollHeight - b.scrollTop - b.clientHeight;
+    pinned.current = fromBottom < 40;
+    // Landed in a spacer, away from every row in the page: go there.
+    if (b.scrollTop + b.clientHeight < above || fromBottom + b.clientHeight < below) {
+      jumpTo(Math.floor(b.scrollTop / rowHeight.current));
+    } else if (b.scrollTop < above + EDGE) moveUp();
+    else if (end < rows.length && fromBottom - below < EDGE) {
       holdAnchor();
       const next = end + STEP;
       setEndKey(next >= rows.length ? null : keyOf(rows[next - 1]));
@@ -91,6 +117,7 @@ export function MessageList({ conversation, me }) {
 
   return html`<div class="messages" ref=${box} onScroll=${onScroll} tabindex="0" role="log"
       aria-label="Messages" aria-live="polite">
+    ${above > 0 && html`<div class="spacer" style=${{ height: above + "px" }} aria-hidden="true"></div>`}
     ${start === 0 && !hasMore && html`<p class="history-start">This is the beginning of the conversation.</p>`}
     ${start === 0 && hasMore && html`<p class="history-start">Loading older messages…</p>`}
     ${rows.length === 0 && html`<div class="empty small"><p>No messages yet. Say hello!</p></div>`}
@@ -101,5 +128,6 @@ export function MessageList({ conversation, me }) {
         day=${newDay ? dayLabel(m.created_at) : null} grouped=${!newDay && sameSender(prev, m)}
         seenBy=${lastMine && m.id === lastMine.id ? readers(m.seq) : null} />`;
     })}
+    ${below > 0 && html`<div class="spacer" style=${{ height: below + "px" }} aria-hidden="true"></div>`}
   </div>`;
 }
