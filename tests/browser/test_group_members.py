@@ -10,7 +10,7 @@ import re
 from PIL import Image
 from playwright.async_api import expect
 
-from tests.browser.conftest import shot
+from tests.browser.conftest import PHONE, shot
 
 
 
@@ -78,3 +78,18 @@ async def test_group_picture_set_in_settings_shows_in_another_members_list(brows
     # The picture actually loads (a real image, not a broken one).
     await b.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=await img.element_handle())
     await shot(b, "group-picture-in-list-desktop")
+
+
+async def test_group_settings_fit_a_phone_screen(browser, people):
+    ann = await people("ann", "Ann Archer")
+    ben = await people("ben", "Bartholomew Benedict Bakersfield-Longname")
+    cid = await group(ann, "Garden club", ben)
+    page = await ann.open(browser, viewport=PHONE, path=f"/c/{cid}")
+    await page.get_by_role("button", name="Members and settings").click()
+    await page.get_by_role("button", name="Add people").click()
+    await page.get_by_label("Add people").fill("a")
+    settings = page.get_by_role("region", name="Group settings")
+    await expect(settings.get_by_role("button", name=re.compile("^Remove Bartholomew"))).to_be_in_viewport()
+    # Nothing wider than the screen: no sideways scrolling inside the panel.
+    assert await settings.evaluate("(e) => e.scrollWidth <= e.clientWidth"), await settings.evaluate("(e) => [e.scrollWidth, e.clientWidth]")
+    await shot(page, "group-settings-phone")
