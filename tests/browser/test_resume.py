@@ -26,6 +26,8 @@ async def test_frozen_page_resumes_with_nothing_lost_or_doubled(browser, people)
     await expect(texts).to_have_text(["before the freeze"])
     await expect(page.locator(".banner")).to_have_count(0)
     cdp = await ann.context.new_cdp_session(page)
+    sockets: list[str] = []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
 
     # Frozen with the socket up: what came meanwhile shows once thawed.
     await cdp.send("Page.setWebLifecycleState", {"state": "frozen"})
@@ -33,6 +35,7 @@ async def test_frozen_page_resumes_with_nothing_lost_or_doubled(browser, people)
     await page.wait_for_timeout(500)
     await cdp.send("Page.setWebLifecycleState", {"state": "active"})
     await expect(texts).to_have_text(["before the freeze", "while frozen"])
+    assert sockets == []  # the same socket carried it
 
     # Frozen, and the network goes and comes back before it thaws: the old
     # socket is dropped and a new one resumes with `since`.
@@ -47,6 +50,7 @@ async def test_frozen_page_resumes_with_nothing_lost_or_doubled(browser, people)
     expected = ["before the freeze", "while frozen", "frozen and online", "frozen and offline",
                 "back online, still frozen"]
     await expect(texts).to_have_text(expected)
+    assert len(sockets) == 1 and "since=" in sockets[0], sockets  # a new socket, resumed from the cursor
     await send(ben, cid, "after the thaw")  # live again
     await expect(texts).to_have_text([*expected, "after the thaw"])
     await page.wait_for_timeout(500)  # a late replay would double something now
