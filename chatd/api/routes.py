@@ -5,6 +5,7 @@ from chatd.api.attachments import ATTACHMENT_ROUTES
 from chatd.api.auth import AUTH_ROUTES
 from chatd.api.avatars import AVATAR_ROUTES
 from chatd.api.contacts import CONTACT_ROUTES
+from chatd.api.features import FEATURE_ROUTES
 from chatd.api.conversations import CONVERSATION_ROUTES
 from chatd.api.health import healthz, readyz
 from chatd.api.me import ME_ROUTES
@@ -29,6 +30,7 @@ ROUTES: list = [
     *AVATAR_ROUTES,
     *SEARCH_ROUTES,
     *ADMIN_ROUTES,
+    *FEATURE_ROUTES,
     *SYNC_ROUTES,
     *WS_ROUTES,
 ]

@@ -46,7 +46,7 @@ def test_shipped_file_is_valid_and_equals_defaults():
         ({"storage": {"media": "ftp://x"}}, "storage.media = 'ftp://x': expected file:///path/to/folder or s3://"),
         ({"limits": {"max_message_chars": 0}}, "limits.max_message_chars = 0: Expected `int` >= 1"),
         ({"limits": {"messages_per_minute": -5}}, "limits.messages_per_minute = -5: Expected `int` >= 1"),
-        ({"features": {"search": "yes"}}, "features.search = 'yes': Expected `bool`, got `str`"),
+        ({"features": {"search": "yes"}}, "features.search = 'yes': expected true, false, \"on\", \"off\" or a percentage"),
         ({"server": "oops"}, "server = 'oops': Expected `object`, got `str`"),
     ],
 )
