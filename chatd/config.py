@@ -99,6 +99,15 @@ class FeaturesConfig(Section):
                 setattr(self, name, value in ("on", "true"))
 
 
+class GraphQLConfig(Section):
+    # Let clients (GraphiQL, code generators) read the schema.
+    introspection: bool = True
+    # Per document: deepest nesting, most tokens, most aliases (bounds the work one request asks for).
+    max_depth: Annotated[int, Meta(ge=2, le=50)] = 10
+    max_tokens: Annotated[int, Meta(ge=100, le=100_000)] = 2000
+    max_aliases: Annotated[int, Meta(ge=1, le=1000)] = 30
+
+
 class RealtimeConfig(Section):
     # Offline is announced only this long after a user's last socket closed:
     # a reconnect inside it (page reload, network switch) does not flap.
@@ -123,6 +132,7 @@ class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     features: FeaturesConfig = msgspec.field(default_factory=FeaturesConfig)
     media: MediaConfig = msgspec.field(default_factory=MediaConfig)
     realtime: RealtimeConfig = msgspec.field(default_factory=RealtimeConfig)
+    graphql: GraphQLConfig = msgspec.field(default_factory=GraphQLConfig)
 
     @property
     def data_dir(self) -> Path:

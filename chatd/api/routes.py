@@ -6,6 +6,7 @@ from chatd.api.auth import AUTH_ROUTES
 from chatd.api.avatars import AVATAR_ROUTES
 from chatd.api.contacts import CONTACT_ROUTES
 from chatd.api.features import FEATURE_ROUTES
+from chatd.api.graphql import GRAPHQL_ROUTES
 from chatd.api.conversations import CONVERSATION_ROUTES
 from chatd.api.health import healthz, readyz
 from chatd.api.me import ME_ROUTES
@@ -31,6 +32,7 @@ ROUTES: list = [
     *SEARCH_ROUTES,
     *ADMIN_ROUTES,
     *FEATURE_ROUTES,
+    *GRAPHQL_ROUTES,
     *SYNC_ROUTES,
     *WS_ROUTES,
 ]

@@ -1,0 +1,39 @@
+"""The schema, built once per process on first use (strawberry loads here)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.types import ExecutionContext
+
+from chatd.config import GraphQLConfig
+from chatd.gql.mutation import Mutation
+from chatd.gql.query import Query
+from chatd.gql.subscription import Subscription
+
+
+class ChatdSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        # errors.py logs what is unexpected; a NotFound is not worth a stack trace.
+        return None
+
+
+def schema_for(config: GraphQLConfig) -> ChatdSchema:
+    return _build(config.introspection, config.max_depth, config.max_tokens, config.max_aliases)
+
+
+@lru_cache(maxsize=4)
+def _build(introspection: bool, max_depth: int, max_tokens: int, max_aliases: int) -> ChatdSchema:
+    extensions = [
+        # Bound the work one document can ask for: nesting, size, aliases.
+        # Introspection's own nesting (__type.ofType...) is not counted.
+        QueryDepthLimiter(max_depth=max_depth, should_ignore=lambda ctx: ctx.field_name.startswith("__")),
+        MaxTokensLimiter(max_token_count=max_tokens),
+        MaxAliasesLimiter(max_alias_count=max_aliases),
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection())
+    return ChatdSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
