@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -27,13 +28,14 @@ def schema_for(config: GraphQLConfig) -> ChatdSchema:
 
 @lru_cache(maxsize=4)
 def _build(introspection: bool, max_depth: int, max_tokens: int, max_aliases: int) -> ChatdSchema:
-    extensions = [
+    # Factories: strawberry builds fresh extensions per operation.
+    extensions: list[Any] = [
         # Bound the work one document can ask for: nesting, size, aliases.
         # Introspection's own nesting (__type.ofType...) is not counted.
-        QueryDepthLimiter(max_depth=max_depth, should_ignore=lambda ctx: ctx.field_name.startswith("__")),
-        MaxTokensLimiter(max_token_count=max_tokens),
-        MaxAliasesLimiter(max_alias_count=max_aliases),
+        lambda: QueryDepthLimiter(max_depth=max_depth, should_ignore=lambda ctx: ctx.field_name.startswith("__")),
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
     ]
     if not introspection:
-        extensions.append(DisableIntrospection())
+        extensions.append(DisableIntrospection)
     return ChatdSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
