@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-SCENARIOS = ("throughput", "fanout", "idle", "history", "media")
+SCENARIOS = ("throughput", "fanout", "idle", "history", "media", "graphql")
 
 
 def _scenarios(text: str) -> list[str]:
@@ -73,6 +73,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="size of the file uploaded and downloaded, in MB (default 200)")
     media.add_argument("--thumbnail-requests", type=_at_least(1), default=500,
                        help="thumbnail fetches measured after the first (default 500)")
+
+    gql = parser.add_argument_group("graphql scenario")
+    gql.add_argument("--graphql-conversations", type=_at_least(1), default=50,
+                     help="conversations on the listed screen (default 50)")
+    gql.add_argument("--graphql-rounds", type=_at_least(1), default=200,
+                     help="screens fetched each way, GraphQL and REST (default 200)")
 
     out = parser.add_argument_group("output")
     out.add_argument("--json", nargs="?", const="-", metavar="PATH",

@@ -21,6 +21,8 @@ MEDIA_MB = 200
 MEDIA_RSS_GROWTH_MB = 10
 MEDIA_MB_PER_S = 100
 THUMBNAIL_CPU_BUDGET_MS = 2
+# Issue 11: one GraphQL request for the conversation list, within 2x the REST calls it replaces.
+GRAPHQL_CPU_RATIO = 2.0
 # Acks counted inside the window lose a few at its edges.
 RATE_TOLERANCE = 0.99
 
@@ -78,6 +80,11 @@ def evaluate(out: dict[str, Any]) -> list[dict[str, Any]]:
         if per is not None:
             rows.append(_row("server CPU per stored thumbnail", f"< {THUMBNAIL_CPU_BUDGET_MS} ms", per,
                              per < THUMBNAIL_CPU_BUDGET_MS))
+    g = out.get("graphql", {})
+    if g.get("ratio") is not None:
+        rows.append(_row(f"GraphQL list of {g['conversations']} conversations vs the REST calls",
+                         f"<= {GRAPHQL_CPU_RATIO}x their server CPU", g["ratio"],
+                         g["conversations"] >= 50 and g["ratio"] <= GRAPHQL_CPU_RATIO))
     return rows
 
 

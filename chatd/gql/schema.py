@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from graphql import GraphQLError, GraphQLObjectType
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import ExecutionContext
 
 from chatd.config import GraphQLConfig
@@ -28,14 +38,46 @@ def schema_for(config: GraphQLConfig) -> ChatdSchema:
 
 @lru_cache(maxsize=4)
 def _build(introspection: bool, max_depth: int, max_tokens: int, max_aliases: int) -> ChatdSchema:
+    # Bound the work one document can ask for: nesting, size, aliases.
+    # Introspection's own nesting (__type.ofType...) is not counted. The rule
+    # classes are made once: the validation cache below is keyed by them.
+    rules = [
+        *QueryDepthLimiter(max_depth=max_depth, should_ignore=lambda ctx: ctx.field_name.startswith("__")).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
+    ]
     # Factories: strawberry builds fresh extensions per operation.
     extensions: list[Any] = [
-        # Bound the work one document can ask for: nesting, size, aliases.
-        # Introspection's own nesting (__type.ofType...) is not counted.
-        lambda: QueryDepthLimiter(max_depth=max_depth, should_ignore=lambda ctx: ctx.field_name.startswith("__")),
+        lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        # A client sends the same few documents again and again: parse and
+        # validate each once (a tenth of a list screen's CPU otherwise).
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return ChatdSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+    schema = ChatdSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+    plain_attribute_fields(schema)
+    return schema
+
+
+def plain_attribute_fields(schema: strawberry.Schema) -> None:
+    """Fields without a resolver read an attribute: do just that. Strawberry's
+    generic wrapper costs about a third of a big list's execution (the
+    conversation list budget of issue 11, in BENCHMARKS.md)."""
+    for gql_type in schema._schema.type_map.values():
+        if not isinstance(gql_type, GraphQLObjectType) or gql_type.name.startswith("__"):
+            continue
+        for field in gql_type.fields.values():
+            definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+            if getattr(field.resolve, "_is_default", False) and definition is not None:
+                field.resolve = _getter(definition.python_name)
+
+
+def _getter(name: str) -> Any:
+    get = attrgetter(name)
+
+    def resolve(source: Any, _info: Any, **_args: Any) -> Any:
+        return get(source)
+
+    return resolve
