@@ -17,14 +17,10 @@ $(STAMP): pyproject.toml
 	touch $@
 
 # Third-party browser files come from the npm registry (pinned in
-# package-lock.json) and are copied into the git-ignored static/vendor/.
-$(VENDOR)/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --silent
-	mkdir -p $(VENDOR)/swagger-ui
-	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js \
-	   node_modules/swagger-ui-dist/swagger-ui-standalone-preset.js \
-	   node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/swagger-ui/
-	touch $@
+# package-lock.json); tools/vendor.py runs `npm ci` and copies the files the
+# page loads into the git-ignored static/vendor/ (the wheel build does too).
+$(VENDOR)/.installed: package.json package-lock.json tools/vendor.py
+	$(PYTHON) tools/vendor.py
 
 vendor: $(VENDOR)/.installed
 

@@ -17,9 +17,13 @@ from litestar.di import Provide
 
 from chatd import config as config_module
 from chatd import __version__
-from chatd.api.openapi import openapi_config
+from chatd.api.bounded_request import BoundedRequest
+from chatd.api.header_limit import header_limit
+from chatd.api.openapi import openapi_config, tell_the_truth
 from chatd.api.problems import HANDLERS
+from chatd.api.headers import security_headers
 from chatd.api.static import static_router
+from chatd.api.web import WEB_ROUTES
 from chatd.api.routes import ROUTES
 from chatd.api.security import auth_middleware, provide_me
 from chatd.realtime.core import start_realtime
@@ -54,8 +58,8 @@ def create_app(config: config_module.Config | None = None, runtime: Runtime | No
         finally:
             await runtime.close()
 
-    return Litestar(
-        route_handlers=[*ROUTES, static_router()],
+    app = Litestar(
+        route_handlers=[*ROUTES, static_router(), *WEB_ROUTES],
         openapi_config=openapi_config(__version__),
         lifespan=[lifespan],
         exception_handlers=HANDLERS,
@@ -63,7 +67,12 @@ def create_app(config: config_module.Config | None = None, runtime: Runtime | No
             "services": Provide(_services, sync_to_thread=False),
             "me": Provide(provide_me, sync_to_thread=False),
         },
-        middleware=[auth_middleware],
+        middleware=[header_limit, auth_middleware],
+        before_send=[security_headers],
+        request_class=BoundedRequest,
+        request_max_body_size=cfg.limits.max_body_kb * 1024,  # a route may raise it (uploads)
         state=State({"config": cfg}),
         debug=False,
     )
+    tell_the_truth(app)
+    return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from chatd import config as config_module
@@ -59,7 +60,14 @@ def main(argv: list[str] | None = None) -> int:
     from chatd.storage.sql.schema_version import SchemaTooNew
 
     try:
-        return _dispatch(args)
+        status = _dispatch(args)
+        sys.stdout.flush()  # here, where a closed pipe can still be caught
+        return status
+    except BrokenPipeError:
+        # `chatd schema | head`: the reader has all it wanted. Point stdout at
+        # /dev/null so the interpreter's own flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except config_module.ConfigError as err:
         print(f"chatd: config error: {err}", file=sys.stderr)
         return 2

@@ -43,10 +43,17 @@ class StorageConfig(Section):
     )
 
 
+RegistrationMode = Literal["open", "invite", "closed"]
+
+
 class AuthConfig(Section):
-    registration: Literal["open", "invite", "closed"] = "open"
+    registration: RegistrationMode = "open"
     session_days: Annotated[int, Meta(ge=1, le=3650)] = 30
+    # Failed sign-ins per account and address; per address over all accounts;
+    # per account from unknown devices (see services/login_limit.py).
     login_attempts_per_minute: Annotated[int, Meta(ge=1, le=1000)] = 10
+    login_attempts_per_address_per_minute: Annotated[int, Meta(ge=1, le=100_000)] = 30
+    login_attempts_per_account_per_minute: Annotated[int, Meta(ge=1, le=100_000)] = 50
     secure_cookies: bool = False
 
 
@@ -55,6 +62,8 @@ class LimitsConfig(Section):
     max_upload_mb: Annotated[int, Meta(ge=1, le=10_000)] = 50
     messages_per_minute: Annotated[int, Meta(ge=1, le=100_000)] = 120
     event_retention_days: Annotated[int, Meta(ge=1, le=3650)] = 90
+    # Largest request body (JSON) in KiB; more is refused with 413 before it is read.
+    max_body_kb: Annotated[int, Meta(ge=16, le=1_048_576)] = 1024
 
 
 class MediaConfig(Section):
@@ -122,6 +131,12 @@ class RealtimeConfig(Section):
     auth_timeout_seconds: Annotated[float, Meta(ge=0.5, le=60)] = 5.0
     # No activity frame (send/typing/read) for this long shows the user away; 0 = never.
     away_after_seconds: Annotated[float, Meta(ge=0, le=86400)] = 600.0
+    # Sockets one user may hold; a new one past it closes their oldest (4409).
+    max_sockets_per_user: Annotated[int, Meta(ge=1, le=100_000)] = 20
+    # Sockets from one client address; a new one past it is refused (4429).
+    max_sockets_per_address: Annotated[int, Meta(ge=1, le=1_000_000)] = 256
+    # Frames a client may send per second on one socket (bursts of twice that); more: 4429.
+    max_frames_per_second: Annotated[float, Meta(ge=1, le=100_000)] = 30.0
 
 
 class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -192,7 +207,14 @@ def _lookup(raw: dict[str, Any], path: list[str]) -> Any:
     return node
 
 
-def _explain(err: msgspec.ValidationError, raw: dict[str, Any]) -> str:
+def _explain(err: msgspec.ValidationError, raw: dict[str, Any], origins: dict[str, str]) -> str:
+    line = _explain_key(err, raw)
+    key = line.partition(" ")[0].rstrip(":")
+    # A value from the environment: say which variable, the file does not have it.
+    return f"{line} (from the environment: {origins[key]})" if key in origins else line
+
+
+def _explain_key(err: msgspec.ValidationError, raw: dict[str, Any]) -> str:
     text = str(err)
     where = text.rpartition(" - at `$.")[2].rstrip("`") if " - at `$." in text else ""
     reason = text.partition(" - at ")[0]
@@ -218,15 +240,17 @@ def _section_type(name: str) -> type[msgspec.Struct] | None:
 def parse(raw: dict[str, Any], environ: dict[str, str] | None = None) -> Config:
     """Validate a decoded TOML document plus env overrides into a Config."""
     merged: dict[str, Any] = {k: dict(v) if isinstance(v, dict) else v for k, v in raw.items()}
+    origins: dict[str, str] = {}
     for section, values in env_overrides(dict(os.environ if environ is None else environ)).items():
         target = merged.setdefault(section, {})
         if isinstance(target, dict):
             target.update(values)
+        origins.update({f"{section}.{key}": f"{ENV_PREFIX}{section.upper()}__{key.upper()}" for key in values})
     try:
         # strict=False lets "8080" from the environment become an int.
         return msgspec.convert(merged, Config, strict=False)
     except msgspec.ValidationError as err:
-        raise ConfigError(_explain(err, merged)) from None
+        raise ConfigError(_explain(err, merged, origins)) from None
 
 
 def default_path() -> Path:

@@ -52,5 +52,17 @@ class TooLarge(ChatError):
     status, code, title = 413, "too_large", "Payload too large"
 
 
+class StorageFull(ChatError):
+    """The database's disk (or quota) is full: nothing was written."""
+
+    status, code, title = 507, "storage_full", "Insufficient storage"
+
+
+class StorageFailed(ChatError):
+    """The database could not write (an I/O error): nothing was written."""
+
+    status, code, title = 503, "storage_unavailable", "Storage unavailable"
+
+
 class RateLimited(ChatError):
     status, code, title = 429, "rate_limited", "Too many requests"

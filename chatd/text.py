@@ -18,3 +18,15 @@ def clean(text: str, *, single_line: bool = False) -> str:
     if single_line:
         text = text.replace("\n", " ").replace("\t", " ").strip()
     return text
+
+
+# Format, control, combining and separator characters, plus the blank
+# "letters" (Hangul fillers, braille blank) that impersonators use for names
+# that look empty.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Me", "Zs", "Zl", "Zp"})
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def visible(text: str) -> bool:
+    """Whether `text` shows at least one character."""
+    return any(ch not in _BLANK_LETTERS and unicodedata.category(ch) not in _INVISIBLE_CATEGORIES for ch in text)

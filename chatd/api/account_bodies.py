@@ -11,6 +11,8 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from chatd.bounds import MAX_INT64
+from chatd.config import RegistrationMode
 from chatd.domain import PublicUser, Role, User
 from chatd.domain.auth import ApiToken, Invite
 
@@ -43,7 +45,7 @@ class AuthOut(msgspec.Struct, kw_only=True):
 class ProfilePatch(Body):
     """Only the fields sent change; `version` (or an If-Match header) is required."""
 
-    version: int | None = None
+    version: Annotated[int, Meta(ge=1, le=MAX_INT64)] | None = None
     display_name: Short | UnsetType = UNSET
     avatar: Short | None | UnsetType = UNSET
     bio: Annotated[str, Meta(max_length=4096)] | UnsetType = UNSET
@@ -78,6 +80,14 @@ class KeysIn(Body):
 
 class RoleIn(Body):
     role: Role
+
+
+class RegistrationIn(Body):
+    mode: RegistrationMode
+
+
+class Registration(msgspec.Struct, kw_only=True):
+    mode: RegistrationMode
 
 
 class InviteIn(Body):

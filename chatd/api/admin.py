@@ -8,7 +8,8 @@ from litestar import delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from chatd.api.account_bodies import InviteCreated, InviteIn, Invites, RoleIn, Stats, Users
+from chatd.api.account_bodies import (InviteCreated, InviteIn, Invites, Registration, RegistrationIn, RoleIn, Stats,
+                                      Users)
 from chatd.api.security import Me
 from chatd.domain import User
 from chatd.services.registry import Services
@@ -59,10 +60,17 @@ async def admin_revoke_invite(invite_id: FromPath[str], me: Me, services: NamedD
     await services.accounts.revoke_invite(invite_id, actor=me)
 
 
+@put("/api/v1/admin/registration", tags=["admin"])
+async def admin_set_registration(data: JSONBody[RegistrationIn], me: Me, services: NamedDependency[Services]) -> Registration:
+    """Open, invite-only or closed sign-up, at once; lasts until the server
+    restarts (auth.registration in the config file applies then)."""
+    return Registration(mode=services.accounts.set_registration(data.mode, actor=me))
+
+
 @get("/api/v1/admin/stats", tags=["admin"])
 async def admin_stats(me: Me, services: NamedDependency[Services]) -> Stats:
     return Stats(**await services.accounts.stats(actor=me))
 
 
 ADMIN_ROUTES = [admin_list_users, admin_disable, admin_enable, admin_set_role, admin_list_invites,
-                admin_create_invite, admin_revoke_invite, admin_stats]
+                admin_create_invite, admin_revoke_invite, admin_set_registration, admin_stats]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from litestar import Request, Response, post
+from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from chatd.api.account_bodies import AuthOut, LoginIn, RegisterIn
+from chatd.api.account_bodies import AuthOut, LoginIn, RegisterIn, Registration
 from chatd.api.client_address import client_address
-from chatd.api.security import clear_session_cookies, current_session, set_session_cookies
+from chatd.api.security import SESSION_COOKIE, clear_session_cookies, current_session, set_session_cookies
 from chatd.services.registry import Services
 
 
@@ -20,13 +20,22 @@ async def register(data: JSONBody[RegisterIn], services: NamedDependency[Service
     return AuthOut(user=user, token=token)
 
 
+@get("/api/v1/auth/registration", tags=["auth"], exclude_from_auth=True)
+async def registration(services: NamedDependency[Services]) -> Registration:
+    """How sign-up works on this server now (open, invite or closed), so a
+    sign-up form can ask for an invite or say that it is closed."""
+    return Registration(mode=services.accounts.registration)
+
+
 @post("/api/v1/auth/login", status_code=200, tags=["auth"], exclude_from_auth=True)
 async def login(request: Request, data: JSONBody[LoginIn], services: NamedDependency[Services]) -> Response[AuthOut]:
     """Sign in: answers a token and also sets the HttpOnly session cookie and
     the csrf_token cookie (echo it in X-CSRF-Token on cookie requests that
     change state)."""
     address = client_address(request, services.config)
-    user, token = await services.accounts.login(data.username, data.password, address)
+    # A session cookie the browser already holds marks a known device (a larger budget).
+    held = request.cookies.get(SESSION_COOKIE)
+    user, token = await services.accounts.login(data.username, data.password, address, held)
     response = Response(AuthOut(user=user, token=token))
     set_session_cookies(response, token, services.config)
     return response
@@ -41,4 +50,4 @@ async def logout(request: Request, services: NamedDependency[Services]) -> Respo
     return response
 
 
-AUTH_ROUTES = [register, login, logout]
+AUTH_ROUTES = [register, registration, login, logout]

@@ -28,9 +28,9 @@ from chatd.api.conversation_bodies import (
     MemberView,
     ReadIn,
 )
+from chatd.api import versions
 from chatd.api.security import Me
 from chatd.domain import Member
-from chatd.errors import Invalid
 from chatd.services.conversations import Overview
 from chatd.services.registry import Services
 
@@ -41,15 +41,6 @@ def with_etag(o: Overview, status_code: int = 200) -> Response[ConversationView]
     return Response(
         ConversationView.of(o), status_code=status_code, headers={"ETag": f'"{o.conversation.version}"'}
     )
-
-
-def _version(body: int | None, if_match: str | None) -> int:
-    if body is not None:
-        return body
-    tag = (if_match or "").strip().removeprefix("W/").strip('"')
-    if tag.isdigit():
-        return int(tag)
-    raise Invalid("Name the version you edited: a `version` field or an If-Match header.", code="version_required")
 
 
 @get("/api/v1/conversations", tags=["conversations"])
@@ -92,7 +83,7 @@ async def patch_conversation(
 ) -> Response[ConversationView]:
     """Change title/topic (groups, owner/admin) or turn on e2ee (for good)."""
     convs = services.conversations
-    version = _version(data.version, if_match)
+    version = versions.required(data.version, if_match)
     await convs.update(me.id, conversation_id, version=version, title=data.title, topic=data.topic, e2ee=data.e2ee)
     return with_etag(await convs.overview(me.id, conversation_id))
 

@@ -9,10 +9,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from chatd.api.account_bodies import ApiTokens, KeysIn, PasswordIn, ProfilePatch, TokenCreated, TokenIn
+from chatd.api import versions
 from chatd.api.security import Me, current_session
 from chatd.domain import User
 from chatd.domain.auth import ApiToken
-from chatd.errors import Invalid
 from chatd.services.registry import Services
 
 
@@ -20,16 +20,6 @@ from chatd.services.registry import Services
 async def get_me(me: Me) -> User:
     """Own profile and preferences (the full view only its owner gets)."""
     return me
-
-
-def _version(body: int | None, if_match: str | None) -> int:
-    if body is not None:
-        return body
-    if if_match is not None:
-        tag = if_match.strip().removeprefix("W/").strip('"')
-        if tag.isdigit():
-            return int(tag)
-    raise Invalid("Name the version you edited: a `version` field or an If-Match header.", code="version_required")
 
 
 @patch("/api/v1/me", tags=["me"])
@@ -41,7 +31,7 @@ async def patch_me(
 ) -> User:
     """Change display_name, avatar, bio, status_text or preferences (replaced
     whole). A stale version answers 409 with the current profile."""
-    version = _version(data.version, if_match)
+    version = versions.required(data.version, if_match)
     return await services.accounts.update_profile(me, data.changes(), version)
 
 

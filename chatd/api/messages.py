@@ -12,24 +12,15 @@ from litestar import Response, delete, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
+from chatd.api import versions
 from chatd.api.security import Me
+from chatd.bounds import MAX_INT64
 from chatd.domain import Message
-from chatd.errors import Invalid
 from chatd.services.message_input import EditMessage, SendMessage
 from chatd.services.registry import Services
 from chatd.storage.ports.messages import HistoryPage
 
-Seq = Annotated[int | None, QueryParameter(ge=0)]
-
-
-def if_match_version(header: str | None) -> int | None:
-    """`If-Match: "3"` (or W/"3", or 3) -> 3."""
-    if header is None:
-        return None
-    tag = header.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit() or int(tag) < 1:
-        raise Invalid('If-Match names a message version, e.g. If-Match: "3".', code="invalid_if_match")
-    return int(tag)
+Seq = Annotated[int | None, QueryParameter(ge=0, le=MAX_INT64)]
 
 
 @post("/api/v1/conversations/{conversation_id:str}/messages", tags=["messages"])
@@ -73,7 +64,7 @@ async def edit_message(
 ) -> Message:
     """Edit your message ({body} or, encrypted, {envelope}) based on `version`
     or If-Match; a stale version answers 409 with the current message."""
-    return await services.messages.edit(me.id, message_id, data, version=if_match_version(if_match))
+    return await services.messages.edit(me.id, message_id, data, version=versions.if_match(if_match))
 
 
 @delete("/api/v1/messages/{message_id:str}", status_code=204, tags=["messages"])

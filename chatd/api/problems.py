@@ -27,19 +27,25 @@ HTTP_CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
+    431: "headers_too_large",
     415: "unsupported_media_type",
     429: "rate_limited",
     503: "unavailable",
 }
 
 
-def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> Response[bytes]:
+def problem_body(status: int, code: str, title: str, detail: str, **extra: Any) -> bytes:
     body = {"type": f"https://chatd.dev/problems/{code}", "title": title, "status": status, "detail": detail, "code": code}
     body.update(extra)
+    return msgspec.json.encode(body)
+
+
+def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> Response[bytes]:
     headers = {}
     if status == 429 and "retry_after" in extra:
         headers["Retry-After"] = str(extra["retry_after"])
-    return Response(msgspec.json.encode(body), status_code=status, media_type=PROBLEM, headers=headers)
+    return Response(problem_body(status, code, title, detail, **extra), status_code=status, media_type=PROBLEM,
+                    headers=headers)
 
 
 def on_chat_error(_: Request, exc: ChatError) -> Response[bytes]:

@@ -5,19 +5,22 @@ from chatd.api.attachments import ATTACHMENT_ROUTES
 from chatd.api.auth import AUTH_ROUTES
 from chatd.api.avatars import AVATAR_ROUTES
 from chatd.api.contacts import CONTACT_ROUTES
+from chatd.api.conversations import CONVERSATION_ROUTES
+from chatd.api.declared_errors import declare_errors
 from chatd.api.features import FEATURE_ROUTES
 from chatd.api.graphql import GRAPHQL_ROUTES
-from chatd.api.conversations import CONVERSATION_ROUTES
 from chatd.api.health import healthz, readyz
 from chatd.api.me import ME_ROUTES
 from chatd.api.messages import MESSAGE_ROUTES
 from chatd.api.metrics import metrics
+from chatd.api.options import options_routes
 from chatd.api.search import SEARCH_ROUTES
+from chatd.api.security import PUBLIC_PATHS
 from chatd.api.sync import SYNC_ROUTES
 from chatd.api.users import USER_ROUTES
 from chatd.api.ws import WS_ROUTES
 
-ROUTES: list = [
+_HANDLERS: list = [
     healthz,
     readyz,
     metrics,
@@ -36,3 +39,7 @@ ROUTES: list = [
     *SYNC_ROUTES,
     *WS_ROUTES,
 ]
+
+declare_errors(_HANDLERS, PUBLIC_PATHS)
+# The OPTIONS handlers first: they must be each path's first registration.
+ROUTES: list = [*options_routes(_HANDLERS), *_HANDLERS]

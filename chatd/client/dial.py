@@ -18,8 +18,9 @@ from chatd.client.models import Frame
 FATAL_STATUS = frozenset({400, 401, 403, 404})
 # Close codes after which reconnecting cannot help, as the HTTP status they
 # mean (the gateway closes with 4000 + status). 4408 idle, 4429 too slow and
-# 1012 restart are not here: they ask for a reconnect.
-FATAL_CLOSE = {1008: 403, 4400: 400, 4401: 401, 4403: 403}
+# 1012 restart are not here: they ask for a reconnect. 4409: a newer socket
+# of the same user replaced this one; reconnecting would replace that one.
+FATAL_CLOSE = {1008: 403, 4400: 400, 4401: 401, 4403: 403, 4409: 409}
 # Codes of a cursor that can no longer be resumed from.
 CURSOR_GONE = frozenset({"cursor_expired", "cursor_unknown"})
 

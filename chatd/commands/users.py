@@ -36,11 +36,21 @@ def add_parser(sub: Any, with_config: Callable[[str, str], argparse.ArgumentPars
     role.add_argument("role", choices=["admin", "member", "guest"])
 
 
+class NoTerminal(Exception):
+    """Asked for a password with nowhere to type it (cron, a pipe, CI)."""
+
+
 def _password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass("password: ")
-    if getpass.getpass("again: ") != first:
+    if not sys.stdin.isatty():
+        raise NoTerminal("no terminal to ask the password on; pipe it in with --password-stdin")
+    try:
+        first = getpass.getpass("password: ")
+        again = getpass.getpass("again: ")
+    except (EOFError, KeyboardInterrupt):
+        raise NoTerminal("no password given") from None
+    if again != first:
         raise ChatError("the two passwords differ")
     return first
 
@@ -78,3 +88,6 @@ def run(cfg: Config, args: argparse.Namespace) -> int:
     except ChatError as err:
         print(f"chatd: {err.detail}", file=sys.stderr)
         return 1
+    except NoTerminal as err:
+        print(f"chatd: {err}", file=sys.stderr)
+        return 2

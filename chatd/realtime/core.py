@@ -18,6 +18,7 @@ from chatd.realtime.flag_watch import FlagWatch
 from chatd.realtime.hub import Hub
 from chatd.realtime.presence import PresenceService
 from chatd.realtime.pruner import prune_forever
+from chatd.realtime.socket_limits import SocketLimits
 from chatd.realtime.typing import TypingService
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ class Realtime:
         self.typing = TypingService(self.bus, config.realtime.typing_ttl_seconds)
         self.flag_watch = FlagWatch(services.features, stores.users, self.hub)
         self.sessions: set[Session] = set()
+        self.limits: SocketLimits[Session] = SocketLimits(config.realtime.max_sockets_per_user,
+                                                          config.realtime.max_sockets_per_address)
         self.accepting = False
         self._pruner: asyncio.Task[None] | None = None
 

@@ -25,6 +25,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
+from chatd.bounds import TooDeep, decode_bounded
 from chatd.domain import Event
 from chatd.errors import ChatError
 from chatd.services.message_input import SendMessage
@@ -37,8 +38,11 @@ CLOSE_BAD_REQUEST = 4400
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_IDLE = 4408
+CLOSE_REPLACED = 4409  # the user opened more sockets than allowed: their oldest goes (do not reconnect it)
 CLOSE_CURSOR_EXPIRED = 4410
+CLOSE_FRAME_TOO_LARGE = 4413  # after an error frame `frame_too_large`
 CLOSE_TOO_SLOW = 4429
+CLOSE_TOO_MANY = 4429  # after an error frame `frame_rate` or `too_many_sockets`: reconnect later
 
 MAX_FRAME_CHARS = 1 << 20
 
@@ -99,7 +103,9 @@ def parse(data: str | bytes) -> Frame:
     if len(data) > MAX_FRAME_CHARS:
         raise FrameError(f"A frame is at most {MAX_FRAME_CHARS} characters.", code="frame_too_large")
     try:
-        raw = _decode(data)
+        raw = decode_bounded(_decode, data)
+    except TooDeep as err:
+        raise FrameError(str(err), code="too_deep") from None
     except msgspec.DecodeError:
         raise FrameError("A frame is one JSON object.", code="invalid_json") from None
     if not isinstance(raw, dict):

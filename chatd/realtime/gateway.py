@@ -18,7 +18,8 @@ from litestar.connection import WebSocket
 from litestar.exceptions import WebSocketDisconnect
 
 from chatd import ids
-from chatd.errors import ChatError, Forbidden, Unauthenticated
+from chatd.api.client_address import client_address
+from chatd.errors import ChatError, Conflict, Forbidden, RateLimited, Unauthenticated
 from chatd.realtime import frames
 from chatd.realtime.auth import answer_subprotocol, read_handshake
 from chatd.realtime.frames import Auth
@@ -57,6 +58,11 @@ class Session:
 
     async def run(self) -> None:
         await self.socket.accept(subprotocols=answer_subprotocol(self.socket))
+        limits, address = self.rt.limits, client_address(self.socket, self.rt.config)
+        if not limits.admit(address):
+            log.warning("refused a WebSocket: %s holds %d already", address, limits.per_address)
+            err = RateLimited("Too many connections from your address.", code="too_many_sockets")
+            return await self.close(frames.CLOSE_TOO_MANY, err.code, [frames.error(err)])
         self.rt.sessions.add(self)
         try:
             if not self.rt.accepting:
@@ -67,6 +73,8 @@ class Session:
                 since = parse_cursor(self.socket.query_params.get("since"))
             except ChatError as err:
                 return await self._refuse(err)
+            for old in limits.join(self.user_id, self):
+                old.replaced()
             await self._live(since)
         except WebSocketDisconnect:
             pass
@@ -74,8 +82,18 @@ class Session:
             log.exception("WebSocket session failed")
             await self.close(frames.CLOSE_INTERNAL, "internal error")
         finally:
+            limits.release(address)
+            limits.leave(self.user_id, self)
             self.rt.sessions.discard(self)
             self.outbox = None  # the outbox holds self.send: no cycle left to collect
+
+    def replaced(self) -> None:
+        """A newer socket of the same user took this one's place (per-user limit)."""
+        err = Conflict("You opened more sockets than allowed; this, your oldest, is closed.",
+                       code="too_many_sockets")
+        self.stopping = (frames.CLOSE_REPLACED, err.code)
+        if self.outbox is not None:
+            self.outbox.close(*self.stopping, final=frames.error(err), flush=False)
 
     async def _authenticate(self) -> None:
         handshake = read_handshake(self.socket, self.rt.config)

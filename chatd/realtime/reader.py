@@ -13,11 +13,12 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-from chatd.errors import ChatError
+from chatd.errors import ChatError, RateLimited
 from chatd.realtime import frames
 from chatd.realtime.frames import Presence
 from chatd.realtime.handlers import ACTIVITY, handle
 from chatd.realtime.outbox import Outbox
+from chatd.realtime.socket_limits import FrameRate
 
 if TYPE_CHECKING:
     from chatd.realtime.gateway import Session
@@ -34,6 +35,7 @@ async def read_frames(session: Session, inbox: asyncio.Queue[str | bytes | None]
     last_frame = last_active = loop.time()
     next_check = last_frame + REAUTH_EVERY
     auto_away = False
+    rate = FrameRate(cfg.max_frames_per_second, last_frame)
     while True:
         deadlines = [last_frame + cfg.idle_timeout_seconds, next_check]
         if cfg.away_after_seconds and not auto_away:
@@ -60,9 +62,17 @@ async def read_frames(session: Session, inbox: asyncio.Queue[str | bytes | None]
         if data is None:
             return  # the client went away
         last_frame = loop.time()
+        if not rate.take(last_frame):
+            # A flood: one error frame, then the socket goes (the client may come back later).
+            err = RateLimited(f"At most {cfg.max_frames_per_second:g} frames a second.", code="frame_rate")
+            outbox.close(frames.CLOSE_TOO_MANY, "frame_rate", final=frames.error(err), flush=False)
+            return
         try:
             frame = frames.parse(data)
         except frames.FrameError as err:
+            if err.code == "frame_too_large":
+                outbox.close(frames.CLOSE_FRAME_TOO_LARGE, err.code, final=frames.error(err), flush=False)
+                return
             outbox.frame(frames.error(err, err.frame_id))
             continue
         if isinstance(frame, Presence):

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from chatd import clock, ids
+from chatd.config import RegistrationMode
 from chatd.domain import Role, User
 from chatd.domain.auth import Invite
 from chatd.errors import Conflict, Forbidden, NotFound
@@ -31,6 +32,7 @@ def require_admin(actor: User | None) -> None:
 class AccountAdmin:
     users: UserStore
     auth: AuthStore
+    registration: RegistrationMode
 
     async def _create(self, username: str, password: str, role: Role, display_name: str | None,
                       invite_hash: str | None = None) -> User:
@@ -46,6 +48,13 @@ class AccountAdmin:
         """Create an account whatever auth.registration says (the first one becomes admin)."""
         require_admin(actor)
         return await self._create(username, password, role, display_name)
+
+    def set_registration(self, mode: RegistrationMode, *, actor: User | None = None) -> RegistrationMode:
+        """Open, invite-only or closed sign-up from now on, until the process
+        restarts (then auth.registration applies again)."""
+        require_admin(actor)
+        self.registration = mode
+        return mode
 
     async def find_user(self, ref: str) -> User:
         """A user by id or (case-insensitive) username."""

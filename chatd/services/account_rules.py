@@ -10,14 +10,16 @@ from typing import Any
 
 import msgspec
 
+from chatd.bounds import nesting
 from chatd.errors import Invalid
 from chatd.services.passwords import MAX_LENGTH, MIN_LENGTH
-from chatd.text import clean
+from chatd.text import clean, visible
 
 USERNAME = re.compile(r"[a-z0-9_.-]{3,32}")
 DEVICE_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 LIMITS = {"display_name": 64, "bio": 500, "status_text": 140, "avatar": 64}
 MAX_PREFERENCES_BYTES = 8192
+MAX_PREFERENCES_DEPTH = 8
 MAX_DEVICES = 32
 MAX_TOKENS = 50
 
@@ -40,14 +42,17 @@ def text_field(name: str, raw: str) -> str:
     value = clean(raw, single_line=name != "bio").strip()
     if len(value) > LIMITS[name]:
         raise Invalid(f"{name} is at most {LIMITS[name]} characters.", code=f"invalid_{name}")
-    if name == "display_name" and not value:
-        raise Invalid("display_name must not be empty.", code="invalid_display_name")
+    if name == "display_name" and not visible(value):
+        # Empty or only invisible characters: the name would show as nothing.
+        raise Invalid("display_name needs at least one visible character.", code="invalid_display_name")
     return value
 
 
 def preferences(raw: dict[str, Any]) -> dict[str, Any]:
     if len(msgspec.json.encode(raw)) > MAX_PREFERENCES_BYTES:
         raise Invalid(f"preferences are at most {MAX_PREFERENCES_BYTES} bytes of JSON.", code="invalid_preferences")
+    if nesting(raw) > MAX_PREFERENCES_DEPTH:
+        raise Invalid(f"preferences nest at most {MAX_PREFERENCES_DEPTH} levels.", code="invalid_preferences")
     return raw
 
 

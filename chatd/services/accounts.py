@@ -14,7 +14,7 @@ from typing import Any
 from litestar.stores.base import Store
 
 from chatd import clock, ids
-from chatd.config import Config
+from chatd.config import Config, RegistrationMode
 from chatd.domain import DeviceKey, PublicUser, User
 from chatd.domain.auth import Session, SessionKind
 from chatd.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
@@ -39,8 +39,14 @@ class Accounts(AccountAdmin):
         self.config = config
         self.users = users
         self.auth = auth
-        self.limiter = LoginLimiter(cache, config.auth.login_attempts_per_minute)
+        auth_cfg = config.auth
+        self.limiter = LoginLimiter(cache, auth_cfg.login_attempts_per_minute,
+                                    auth_cfg.login_attempts_per_address_per_minute,
+                                    auth_cfg.login_attempts_per_account_per_minute)
         self._purged_at: datetime | None = None
+        # auth.registration at start; an admin may change it while the process
+        # runs (set_registration). The config file stays what a restart uses.
+        self.registration: RegistrationMode = config.auth.registration
 
     # -- authentication -------------------------------------------------
 
@@ -95,7 +101,7 @@ class Accounts(AccountAdmin):
     async def register(self, username: str, password: str, display_name: str | None = None,
                        invite: str | None = None) -> tuple[User, str]:
         """Self-service sign-up per auth.registration; returns the user and a session token."""
-        mode = self.config.auth.registration
+        mode = self.registration
         if mode == "closed":
             raise Forbidden("Registration is closed on this server.", code="registration_closed")
         if mode == "invite" and not invite:
@@ -105,23 +111,39 @@ class Accounts(AccountAdmin):
         _, token = await self._start(user, "session")
         return user, token
 
-    async def login(self, username: str, password: str, address: str | None = None) -> tuple[User, str]:
+    async def login(self, username: str, password: str, address: str | None = None,
+                    session_token: str | None = None) -> tuple[User, str]:
         """A new login session. Unknown user and wrong password answer alike,
-        in about the same time; failures are rate limited per name and address."""
+        in about the same time; failures back off per account and address,
+        per address and per account (see login_limit.py). `session_token`:
+        a session the client already holds (its cookie), which makes it a
+        known device of that account if it is one."""
         name = username.strip().lower()
-        await self.limiter.check(name, address)
+        known = await self._known_device(name, address, session_token)
+        await self.limiter.check(name, address, known)
         found = await self.users.credentials(name) if rules.USERNAME.fullmatch(name) else None
         if not await verify(found[1] if found else None, password) or found is None:
-            await self.limiter.failed(name, address)
+            await self.limiter.failed(name, address, known)
             raise Unauthenticated("Wrong username or password.", code="invalid_credentials")
         user, stored = found
         if user.disabled:
             raise Forbidden("This account is disabled.", code="account_disabled")
-        await self.limiter.succeeded(name)
+        await self.limiter.succeeded(name, address)
         if needs_rehash(stored):
             await self.users.set_password(user.id, await hash_password(password))
         _, token = await self._start(user, "session")
         return user, token
+
+    async def _known_device(self, name: str, address: str | None, session_token: str | None) -> bool:
+        if await self.limiter.known(name, address):
+            return True
+        if not session_token:
+            return False
+        try:
+            user, _ = await self.authenticate(session_token)
+        except (Unauthenticated, Forbidden):
+            return False
+        return user.username == name
 
     async def logout(self, session: Session) -> None:
         await self.auth.delete_session(session.id)

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from chatd.bounds import MAX_INT64
 from chatd.config import Config
 from chatd.domain import Envelope, MessageKind
 from chatd.errors import Invalid, TooLarge
@@ -65,7 +66,7 @@ class EditMessage(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
     body: str | None = None
     envelope: EnvelopeIn | None = None
-    version: Annotated[int, Meta(ge=1)] | None = None
+    version: Annotated[int, Meta(ge=1, le=MAX_INT64)] | None = None
 
 
 def message_body(raw: str | None, max_chars: int, *, may_be_empty: bool = False) -> str:

@@ -16,6 +16,7 @@ ADMIN_CALLS = [
     ("post", "/api/v1/admin/invites", {}),
     ("delete", "/api/v1/admin/invites/someid", None),
     ("get", "/api/v1/admin/stats", None),
+    ("put", "/api/v1/admin/registration", {"mode": "closed"}),
 ]
 
 
@@ -108,3 +109,18 @@ async def test_stats_count_users_sessions_tokens_invites(client, team):
     await login(client, "bob", PASSWORD)
     r = await client.get("/api/v1/admin/stats", headers=admin.headers)
     assert r.json() == {"users": 2, "admins": 1, "disabled": 0, "sessions": 3, "tokens": 1, "invites": 1}
+
+
+async def test_admin_changes_registration_mode_at_once(client, team):
+    admin, bob = team
+    assert (await client.get("/api/v1/auth/registration")).json() == {"mode": "open"}
+    r = await client.put("/api/v1/admin/registration", json={"mode": "closed"}, headers=admin.headers)
+    assert r.status_code == 200 and r.json() == {"mode": "closed"}
+    assert (await client.get("/api/v1/auth/registration")).json() == {"mode": "closed"}
+    r = await client.post("/api/v1/auth/register", json={"username": "carol", "password": PASSWORD})
+    assert r.status_code == 403 and r.json()["code"] == "registration_closed"
+    r = await client.put("/api/v1/admin/registration", json={"mode": "invite"}, headers=admin.headers)
+    r = await client.post("/api/v1/auth/register", json={"username": "carol", "password": PASSWORD})
+    assert r.status_code == 403 and r.json()["code"] == "invite_required"
+    r = await client.put("/api/v1/admin/registration", json={"mode": "sometimes"}, headers=admin.headers)
+    assert r.status_code == 400

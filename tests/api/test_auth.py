@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from litestar.testing import AsyncTestClient
 
@@ -150,24 +152,50 @@ async def test_wrong_password_and_unknown_user_answer_alike(client):
     assert "set-cookie" not in wrong.headers
 
 
-async def test_failed_logins_are_rate_limited_per_username(client_with):
-    async with client_with(auth={"login_attempts_per_minute": 3}) as c:
+def at(address: str) -> dict:
+    """Headers that make the request come from `address` (testclient is a trusted proxy)."""
+    return {"headers": {"X-Forwarded-For": address}}
+
+
+LIMITED = {"server": {"trusted_proxies": ["testclient"]},
+           "auth": {"login_attempts_per_minute": 3, "login_attempts_per_address_per_minute": 3,
+                    "login_attempts_per_account_per_minute": 6}}
+
+
+async def test_failed_logins_back_off_per_account_and_address_not_the_owner(client_with):
+    async with client_with(**LIMITED) as c:
         await register(c, "alice")
         for _ in range(3):
-            assert (await login(c, "alice", "wrong password")).status_code == 401
-        r = await login(c, "alice")  # even the right password waits now
+            assert (await login(c, "alice", "wrong password", **at("10.6.6.6"))).status_code == 401
+        r = await login(c, "alice", **at("10.6.6.6"))  # even the right password waits now
         assert r.status_code == 429
         assert r.json()["code"] == "login_rate_limited"
         assert 1 <= int(r.headers["retry-after"]) <= 60
+        # The owner, elsewhere, is not locked out.
+        assert (await login(c, "alice", **at("10.0.0.1"))).status_code == 200
 
 
 async def test_failed_logins_are_rate_limited_per_address(client_with):
-    async with client_with(auth={"login_attempts_per_minute": 3}) as c:
+    async with client_with(**LIMITED) as c:
         await register(c, "alice")
         for name in ("u1", "u2", "u3"):
-            assert (await login(c, name, "wrong password")).status_code == 401
+            assert (await login(c, name, "wrong password", **at("10.6.6.6"))).status_code == 401
         # Same client address, another (real) account: still limited.
-        assert (await login(c, "alice")).status_code == 429
+        assert (await login(c, "alice", **at("10.6.6.6"))).status_code == 429
+
+
+async def test_an_attack_on_one_account_from_many_addresses_spares_known_devices(client_with):
+    async with client_with(**LIMITED) as c:
+        await register(c, "alice")
+        assert (await login(c, "alice", **at("10.0.0.1"))).status_code == 200  # the owner's home
+        cookie = (await login(c, "alice", **at("10.0.0.2"))).cookies["chatd_session"]
+        c.cookies.clear()  # the attacker's requests carry no session
+        for i in range(6):
+            assert (await login(c, "alice", "wrong password", **at(f"10.9.0.{i}"))).status_code == 401
+        assert (await login(c, "alice", **at("10.9.9.9"))).status_code == 429  # unknown device
+        assert (await login(c, "alice", **at("10.0.0.1"))).status_code == 200  # known address
+        c.cookies.set("chatd_session", cookie)  # a browser that holds a session of alice
+        assert (await login(c, "alice", **at("10.7.7.7"))).status_code == 200
 
 
 async def test_logout_ends_the_token(client):
@@ -282,3 +310,28 @@ async def test_disabled_user_is_refused_everywhere_until_enabled(client):
     assert "set-cookie" not in r.headers
     assert (await client.post(f"/api/v1/admin/users/{bob.id}/enable", headers=admin.headers)).status_code == 200
     assert (await client.get("/api/v1/me", headers=bob.headers)).status_code == 200
+
+
+async def test_unknown_user_and_wrong_password_take_about_as_long(client, monkeypatch):
+    """With production argon2 parameters: an unknown name is verified against
+    a dummy hash made with the same parameters, so timing tells nothing."""
+    from statistics import median
+
+    from argon2 import PasswordHasher
+
+    from chatd.services import passwords
+
+    await register(client, "alice")
+    monkeypatch.setattr(passwords, "hasher", lambda: PasswordHasher())
+    passwords._dummy_hash.cache_clear()
+    await sql(client, "UPDATE users SET password_hash = $1", passwords.hasher().hash(PASSWORD))
+    times: dict[str, list[float]] = {"alice": [], "nobody": []}
+    for _ in range(4):
+        for name in times:
+            began = time.perf_counter()
+            r = await login(client, name, "wrong password")
+            times[name].append(time.perf_counter() - began)
+            assert r.status_code == 401
+    passwords._dummy_hash.cache_clear()
+    wrong, unknown = median(times["alice"]), median(times["nobody"])
+    assert 0.6 < unknown / wrong < 1.6, times

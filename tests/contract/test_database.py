@@ -2,7 +2,10 @@
 commit, events handed on only after commit, schema version refusal."""
 
 import asyncio
+import sqlite3
+import threading
 
+import asyncpg
 import pytest
 
 from chatd.storage.ports.events import EventNote
@@ -154,3 +157,50 @@ async def test_postgres_takes_the_event_lock_only_after_every_row_lock(postgres_
     finally:
         await db.write(lambda c: c.execute("DELETE FROM users WHERE id = 'locker'"))
         await db.close()
+
+
+# Events reach the bus (so sockets) only after COMMIT: when `on_commit` runs,
+# another connection must already see the event row. Checked synchronously
+# from a separate connection inside the hook, so the write is frozen exactly
+# where the hook is called: a hook called before COMMIT fails every run, on
+# either engine, not only when timing happens to expose it.
+
+def committed_seqs_elsewhere(url: str) -> set[int]:
+    """Event seqs a separate connection sees right now (blocks the caller)."""
+    if url.startswith("sqlite:///"):
+        conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+        try:
+            return {row[0] for row in conn.execute("SELECT seq FROM events")}
+        finally:
+            conn.close()
+    out: set[int] = set()
+
+    async def read() -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            out.update(r["seq"] for r in await conn.fetch("SELECT seq FROM events"))
+        finally:
+            await conn.close()
+
+    # Its own thread and loop: the test's loop stays frozen inside the hook.
+    thread = threading.Thread(target=lambda: asyncio.run(read()))
+    thread.start()
+    thread.join(10)
+    return out
+
+
+async def test_on_commit_runs_only_once_the_event_is_committed(db, database_url):
+    checked: list[tuple[int, bool]] = []
+
+    def hook(notes) -> None:
+        visible = committed_seqs_elsewhere(database_url)
+        checked.extend((n.event.seq, n.event.seq in visible) for n in notes)
+
+    db.on_commit = hook
+
+    async def one(i: int) -> None:
+        await db.write(lambda c: append_event(c, "test", {"i": i}, user_id="x"))
+
+    await asyncio.gather(*(one(i) for i in range(5)))
+    assert len(checked) == 5
+    assert all(visible for _, visible in checked), checked

@@ -69,7 +69,7 @@ async def test_folder_to_s3_and_back(tmp_path, s3_location, s3_media_url):
     before = await contents(first)
 
     result = chatd("media", "migrate", "--to", s3_media_url, "--config",
-                   str(config_file(tmp_path, f"file://{tmp_path}/first")), cwd=tmp_path)
+                   str(config_file(tmp_path, f"file:///{tmp_path}/first")), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert f"media = \"{s3_media_url}\"" in result.stdout.splitlines()  # the admin typed it: as given
     assert "6 blob(s)" in result.stdout and "\r" not in result.stderr  # plain progress lines off a terminal
@@ -80,13 +80,13 @@ async def test_folder_to_s3_and_back(tmp_path, s3_location, s3_media_url):
     assert b"".join([c async for c in await sealed.open("media/ad/sealed")]) == b"sealed at rest"
 
     again = chatd("media", "migrate", "--to", s3_media_url, "--config",
-                  str(config_file(tmp_path, f"file://{tmp_path}/first")), cwd=tmp_path)
+                  str(config_file(tmp_path, f"file:///{tmp_path}/first")), cwd=tmp_path)
     assert again.returncode == 0 and "copied 0 blob(s)" in again.stdout and "6 already there" in again.stdout
 
-    back = chatd("media", "migrate", "--to", f"file://{tmp_path}/second", "--config",
+    back = chatd("media", "migrate", "--to", f"file:///{tmp_path}/second", "--config",
                  str(config_file(tmp_path, s3_media_url)), cwd=tmp_path)
     assert back.returncode == 0, back.stderr
-    assert f'media = "file://{tmp_path}/second"' in back.stdout.splitlines()
+    assert f'media = "file:///{tmp_path}/second"' in back.stdout.splitlines()
     assert await contents(FolderBlobStore(tmp_path / "second")) == before
     assert await contents(first) == before  # the source is never touched
     await s3.close()
@@ -94,7 +94,7 @@ async def test_folder_to_s3_and_back(tmp_path, s3_location, s3_media_url):
 
 async def test_a_secret_from_the_environment_is_not_printed(tmp_path, s3_location, s3_media_url):
     await FolderBlobStore(tmp_path / "m").put("media/aa/x", _one(b"x"))
-    result = chatd("media", "migrate", "--config", str(config_file(tmp_path, f"file://{tmp_path}/m")),
+    result = chatd("media", "migrate", "--config", str(config_file(tmp_path, f"file:///{tmp_path}/m")),
                    cwd=tmp_path, env={"CHATD_MEDIA_TO": s3_media_url})
     assert result.returncode == 0, result.stderr
     assert s3_location.secret_key not in result.stdout + result.stderr
@@ -103,9 +103,9 @@ async def test_a_secret_from_the_environment_is_not_printed(tmp_path, s3_locatio
 
 
 def test_refuses_to_copy_onto_itself(tmp_path):
-    config = str(config_file(tmp_path, f"file://{tmp_path}/media"))
-    for target in (f"file://{tmp_path}/media", f"file://{tmp_path}/media/../media/", f"file://{tmp_path}/media/sub",
-                   f"file://{tmp_path}"):
+    config = str(config_file(tmp_path, f"file:///{tmp_path}/media"))
+    for target in (f"file:///{tmp_path}/media", f"file:///{tmp_path}/media/../media/", f"file:///{tmp_path}/media/sub",
+                   f"file:///{tmp_path}"):
         result = chatd("media", "migrate", "--to", target, "--config", config, cwd=tmp_path)
         assert result.returncode == 2 and "overlaps the source" in result.stderr, (target, result.stderr)
 
@@ -185,3 +185,14 @@ def test_keygen_prints_a_fresh_key_the_config_accepts(tmp_path):
     for key in keys:
         assert len(base64.b64decode(key, validate=True)) == 32
         assert media_key(parse({"media": {"encryption_key": key}}, {})) == base64.b64decode(key)
+
+
+@pytest.mark.parametrize("sub", [["media"], ["media", "migrate"], ["media", "keygen"], ["media", "gc"], ["media", "stats"]])
+def test_every_media_action_has_help(tmp_path, sub):
+    result = chatd(*sub, "--help", cwd=tmp_path)
+    assert result.returncode == 0 and "usage: chatd media" in result.stdout, result.stderr
+
+
+def test_migrate_without_a_target_says_how(tmp_path):
+    result = chatd("media", "migrate", "--config", str(config_file(tmp_path, f"file:///{tmp_path}/m")), cwd=tmp_path)
+    assert result.returncode == 2 and "--to URL" in result.stderr

@@ -38,10 +38,10 @@ CONFIG = {
 _names = itertools.count(1)
 
 
-def start_server(data_dir: Path, **realtime: Any) -> ServerProcess:
+def start_server(data_dir: Path, env: dict[str, str] = BENCH_ENV, **realtime: Any) -> ServerProcess:
     """Started, with `root` (the first user, so the admin) registered."""
     config = {**CONFIG, "realtime": {**REALTIME, **realtime}}
-    server = ServerProcess(data_dir, config=config, env=BENCH_ENV)
+    server = ServerProcess(data_dir, config=config, env=env)
     asyncio.run(server.start())
     r = httpx.post(f"{server.url}/api/v1/auth/register", json={"username": "root", "password": PASSWORD},
                    trust_env=False)

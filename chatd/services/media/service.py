@@ -28,6 +28,7 @@ from chatd.errors import ChatError, Invalid, NotFound, TooLarge
 from chatd.ids import new_id
 from chatd.services.conversation_rules import not_found as conversation_not_found
 from chatd.services.media import images, keys
+from chatd.services.media.disposition import served_type
 from chatd.services.media.filenames import clean_filename
 from chatd.services.media.ingest import Meter, gather, head_of, once, rest_of
 from chatd.services.media.sniff import HEAD, sniff
@@ -195,8 +196,9 @@ class MediaService:
         seconds = self.config.media.s3_presign_seconds
         if not seconds or keys.is_sealed(readable.key):
             return None
+        # The store's host cannot add nosniff or a CSP: markup goes as bytes.
         return await self.blobs.link(readable.key, seconds=seconds, filename=readable.filename,
-                                     content_type=readable.content_type, disposition=disposition)
+                                     content_type=served_type(readable.content_type), disposition=disposition)
 
     def _store(self, key: str) -> BlobStore:
         if not keys.is_sealed(key):

@@ -15,6 +15,7 @@ import asyncpg
 
 from chatd.storage.sql.db import Conn, Database, Row
 from chatd.storage.sql.events import flush_deferred
+from chatd.storage.sql.write_errors import translate
 
 T = TypeVar("T")
 
@@ -84,6 +85,11 @@ class PostgresDatabase(Database):
                     conn = PostgresConn(raw)
                     result = await fn(conn)
                     await flush_deferred(conn)
+        except Exception as err:
+            clear = translate(err)
+            if clear is err:
+                raise
+            raise clear from err
         finally:
             self._writing -= 1
             if not self._writing:

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from chatd.storage.ports.events import EventNote
 from chatd.storage.sql.sqlite_checkpoint import Checkpointer
 from chatd.storage.sql.sqlite_fts import index_new_messages
+from chatd.storage.sql.write_errors import translate
 from chatd.storage.sql.db import Conn, Database, Row, to_sqlite
 
 T = TypeVar("T")
@@ -176,7 +177,7 @@ class SqliteDatabase(Database):
                 except Exception as err:  # noqa: BLE001 - handed to its caller
                     raw.execute("ROLLBACK TO w")
                     raw.execute("RELEASE w")
-                    done.append((fut, None, err))
+                    done.append((fut, None, translate(err)))
                 else:
                     raw.execute("RELEASE w")
                     done.append((fut, result, None))
@@ -188,7 +189,7 @@ class SqliteDatabase(Database):
                 raw.execute("ROLLBACK")
             for _, fut in batch:
                 if not fut.done():
-                    fut.set_exception(err if isinstance(err, Exception) else RuntimeError("write cancelled"))
+                    fut.set_exception(translate(err) if isinstance(err, Exception) else RuntimeError("write cancelled"))
             if not isinstance(err, Exception):
                 raise
             return

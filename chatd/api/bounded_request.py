@@ -1,0 +1,31 @@
+"""The app's Request class: JSON bodies are depth-checked before decoding.
+
+Litestar decodes JSON bodies with msgspec, which recurses per level: a body
+nested 100,000 deep ended in RecursionError (a 500 and a stack trace per
+request). The body size itself is bounded by `limits.max_body_kb`
+(Litestar's request_max_body_size; a route may raise it for uploads).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.serialization import decode_json
+from litestar.types import Empty
+
+from chatd.bounds import TooDeep, decode_bounded
+from chatd.errors import Invalid
+
+
+class BoundedRequest(Request):
+    async def json(self) -> Any:
+        if self._json is Empty and self._connection_state.json is Empty:
+            body = await self.body() or b"null"
+            decoders = self.route_handler.resolve_type_decoders()
+            try:
+                value = decode_bounded(lambda raw: decode_json(raw, type_decoders=decoders), body)
+            except TooDeep as err:
+                raise Invalid(str(err), code="too_deep") from None
+            self._json = self._connection_state.json = value
+        return await super().json()

@@ -1,0 +1,94 @@
+// Keeps the store in step with the server: bootstrap over REST, then the
+// socket's events (resumed with `since`), each applied through one path and
+// written to IndexedDB before the cursor moves past it.
+import { store } from "../store/index.js";
+import { api, ApiError } from "./api.js";
+import { createSocket } from "./socket.js";
+import { applyEvent, applyFrame } from "./events.js";
+import { flushOutbox } from "./sending.js";
+import { loadMessages } from "../db.js";
+
+let socket = null;
+let cursor = null;
+let applying = Promise.resolve(); // events are applied one at a time, in order
+
+export const currentSocket = () => socket;
+
+function setCursor(value) {
+  cursor = value;
+  store.dispatch({ type: "sync/cursor", cursor: value });
+}
+
+// The conversation list (unread counts, last messages) and the newest page
+// of the open conversation: cheap, and it covers anything a resume skipped.
+export async function refresh() {
+  const { items } = await api.get("/conversations");
+  store.dispatch({ type: "conversations/loaded", conversations: items });
+  const open = store.getState().ui.path.match(/^\/c\/([^/]+)/)?.[1];
+  if (open) await loadNewest(open);
+}
+
+export async function loadNewest(conversationId) {
+  const page = await api.get(`/conversations/${conversationId}/messages`, { limit: 50 });
+  const known = store.getState().messages.byConversation[conversationId]?.length ?? 0;
+  store.dispatch({ type: "messages/upsert", messages: page.items, conversationId,
+    hasMore: known > page.items.length ? undefined : page.has_more });
+}
+
+// Older history: IndexedDB first (works offline), the server for the rest.
+export async function loadOlder(conversationId) {
+  const loaded = store.getState().messages.byConversation[conversationId] ?? [];
+  const before = loaded[0]?.seq ?? Infinity;
+  if (before <= 1) return store.dispatch({ type: "messages/hasMore", conversationId, hasMore: false });
+  const local = await loadMessages(conversationId, before, 100);
+  if (local.length && local.at(-1).seq === before - 1 && local[0].seq === before - local.length) {
+    return store.dispatch({ type: "messages/upsert", messages: local, conversationId,
+      hasMore: local[0].seq > 1 });
+  }
+  const page = await api.get(`/conversations/${conversationId}/messages`,
+    { limit: 100, before_seq: Number.isFinite(before) ? before : undefined });
+  store.dispatch({ type: "messages/upsert", messages: page.items, conversationId, hasMore: page.has_more });
+}
+
+// Offline, or before the server answers: what this browser kept.
+export async function hydrateConversation(conversationId) {
+  const local = await loadMessages(conversationId, Infinity, 100);
+  store.dispatch({ type: "messages/upsert", messages: local, conversationId });
+}
+
+async function onReady(head) {
+  if (!cursor) setCursor(head);
+  try {
+    await refresh();
+  } catch (err) {
+    console.warn("refresh failed", err);
+  }
+  flushOutbox();
+}
+
+export function goOnline(onAuthLost, storedCursor) {
+  cursor = storedCursor ?? null;
+  socket?.stop();
+  socket = createSocket({
+    cursor: () => cursor,
+    onEvent: (event) => {
+      applying = applying.then(() => applyEvent(event)).catch((err) => console.warn("event", err))
+        .then(() => setCursor(String(event.seq)));
+    },
+    onFrame: applyFrame,
+    onReady,
+    onState: (state) => store.dispatch({ type: "ui/connection", state }),
+    // 410: the server cannot replay from here. Start over from its head.
+    onCursorLost: () => setCursor(null),
+    onAuthLost,
+  });
+  socket.start();
+}
+
+export function goOffline() {
+  socket?.stop();
+  socket = null;
+  cursor = null;
+}
+
+export const isGone = (err) => err instanceof ApiError && (err.status === 404 || err.status === 410);

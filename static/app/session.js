@@ -1,0 +1,61 @@
+// Signing in and out. The server keeps the session in an HttpOnly cookie;
+// this page only learns who it belongs to (GET /me).
+import { store } from "./store/index.js";
+import { api, NetworkError } from "./net/api.js";
+import { goOnline, goOffline } from "./net/sync.js";
+import { wipe } from "./db.js";
+import { settled } from "./store/persist.js";
+import { navigate } from "./router.js";
+
+export async function resumeSession(cursor, asked = api.get("/me")) {
+  try {
+    const me = await asked;
+    store.dispatch({ type: "session/in", user: me });
+    goOnline(sessionLost, cursor);
+  } catch (err) {
+    if (err instanceof NetworkError) {
+      // Offline: keep showing what we have; the socket retries when the network is back.
+      if (store.getState().session.me) goOnline(sessionLost, cursor);
+      else store.dispatch({ type: "session/out" });
+      return;
+    }
+    // Signed out: forget what this browser kept of the last account, if anything.
+    if (store.getState().session.me || store.getState().outbox.items.length) await forget();
+    else store.dispatch({ type: "session/out" });
+  }
+}
+
+export async function signIn(username, password) {
+  const { user } = await api.post("/auth/login", { username, password });
+  const kept = store.getState().session.me;
+  if (kept && kept.id !== user.id) await forget();
+  store.dispatch({ type: "session/in", user });
+  goOnline(sessionLost, null);
+}
+
+export async function signUp({ username, password, display_name, invite }) {
+  const body = { username, password };
+  if (display_name) body.display_name = display_name;
+  if (invite) body.invite = invite;
+  await api.post("/auth/register", body);
+  // Register answers a token but sets no cookie: sign in to get the cookie session.
+  await signIn(username, password);
+}
+
+export async function signOut() {
+  await api.post("/auth/logout").catch(() => {});
+  await forget();
+}
+
+// Drop everything this browser kept of the account.
+async function forget() {
+  goOffline();
+  await settled();
+  await wipe().catch(() => {});
+  store.dispatch({ type: "session/out" });
+  navigate("/", { replace: true });
+}
+
+function sessionLost() {
+  forget();
+}

@@ -1,0 +1,150 @@
+"""The web UI in a real browser: Debian's Chromium driven by Playwright's
+async API, against a real `chatd serve` subprocess (a free port, a temp data
+dir). One browser for the session, a fresh context (its own cookies,
+IndexedDB and service worker) per person.
+
+Without /usr/bin/chromium these tests skip locally, with the reason; with
+CI=true they fail (.ci/start-servers installs it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from chatd.bench.server import BENCH_ENV, ServerProcess
+from tests.conftest import need_server
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PASSWORD = "correct horse battery"
+MAX_CHARS = 500  # small, so a refused send is easy to make
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+_names = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    # Session-scoped, so the browser (bound to one event loop) serves every test.
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def chatd_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    config: dict[str, dict[str, Any]] = {
+        "limits": {"messages_per_minute": 100_000, "max_message_chars": MAX_CHARS},
+        "auth": {"login_attempts_per_minute": 1000},
+        "realtime": {"presence_grace_seconds": 0.5, "typing_ttl_seconds": 4.0},
+    }
+    server = ServerProcess(tmp_path_factory.mktemp("webui"), config=config, env=BENCH_ENV)
+    asyncio.run(server.start())
+    # The first account is the admin; tests that need one sign in as it.
+    r = httpx.post(f"{server.url}/api/v1/auth/register", json={"username": "admin", "password": PASSWORD},
+                   trust_env=False)
+    assert r.status_code == 201, r.text
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Any]:
+    if not os.path.exists(CHROMIUM):
+        need_server(f"Chromium at {CHROMIUM}", FileNotFoundError("apt-get install -y chromium"))
+    try:
+        from playwright.async_api import async_playwright
+    except ImportError as err:
+        need_server("Playwright (pip install -e '.[test]')", err)
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        await browser.close()
+
+
+class Person:
+    """A registered user with a browser context and page of their own, and
+    a REST client (bearer) for setting the scene and checking the truth."""
+
+    def __init__(self, server: ServerProcess, username: str, body: dict[str, Any]):
+        self.server = server
+        self.username = username
+        self.id: str = body["user"]["id"]
+        self.http = httpx.AsyncClient(base_url=server.url + "/api/v1", trust_env=False, timeout=10,
+                                      headers={"Authorization": f"Bearer {body['token']}"})
+        self.context: Any = None
+        self.page: Any = None
+        self.dialogs: list[str] = []
+
+    async def open(self, browser: Any, viewport: dict[str, int] = DESKTOP, path: str = "/") -> Any:
+        """A new context signed in with the session cookie, showing `path`."""
+        self.context = await browser.new_context(viewport=viewport, base_url=self.server.url)
+        async with httpx.AsyncClient(base_url=self.server.url, trust_env=False) as http:
+            r = await http.post("/api/v1/auth/login", json={"username": self.username, "password": PASSWORD})
+            assert r.status_code == 200, r.text
+            cookies = [{"name": c.name, "value": c.value, "url": self.server.url} for c in http.cookies.jar]
+        await self.context.add_cookies(cookies)
+        self.page = await self.context.new_page()
+        self.page.on("dialog", self._on_dialog)
+        await self.page.goto(path)
+        return self.page
+
+    async def _on_dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        await dialog.accept()
+
+    async def close(self) -> None:
+        await self.http.aclose()
+        if self.context is not None:
+            await self.context.close()
+
+
+async def register(server: ServerProcess, prefix: str = "u", display_name: str | None = None) -> Person:
+    username = f"{prefix}{next(_names)}"
+    body = {"username": username, "password": PASSWORD} | ({"display_name": display_name} if display_name else {})
+    async with httpx.AsyncClient(trust_env=False) as http:
+        r = await http.post(f"{server.url}/api/v1/auth/register", json=body)
+    assert r.status_code == 201, r.text
+    return Person(server, username, r.json())
+
+
+@pytest.fixture
+async def people(chatd_server: ServerProcess) -> AsyncIterator[Any]:
+    """make(prefix, display_name) -> a registered Person; all closed after the test."""
+    made: list[Person] = []
+
+    async def make(prefix: str = "u", display_name: str | None = None) -> Person:
+        person = await register(chatd_server, prefix, display_name)
+        made.append(person)
+        return person
+
+    yield make
+    for person in made:
+        await person.close()
+
+
+async def direct(a: Person, b: Person) -> str:
+    r = await a.http.post("/conversations", json={"kind": "direct", "user_id": b.id})
+    assert r.status_code in (200, 201), r.text
+    return r.json()["id"]
+
+
+async def history(person: Person, conversation_id: str) -> list[dict[str, Any]]:
+    r = await person.http.get(f"/conversations/{conversation_id}/messages", params={"limit": 200})
+    assert r.status_code == 200, r.text
+    return r.json()["items"]
+
+
+async def shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / f"{name}.png"))

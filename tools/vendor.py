@@ -1,0 +1,43 @@
+"""Copy the browser libraries chatd serves from node_modules/ into static/vendor/.
+
+One list for `make vendor` and for the wheel build (setup.py): the packages are
+pinned in package.json + package-lock.json and installed with `npm ci`; only
+the ES module files the page loads are copied. Nothing here is committed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VENDOR = ROOT / "static" / "vendor"
+
+# (file in node_modules, where it goes under static/vendor)
+FILES = [
+    ("preact/dist/preact.mjs", "preact/preact.mjs"),
+    ("preact/hooks/dist/hooks.mjs", "preact/hooks.mjs"),
+    ("htm/dist/htm.mjs", "htm/htm.mjs"),
+    ("redux/dist/redux.browser.mjs", "redux/redux.mjs"),
+    ("idb/build/index.js", "idb/idb.js"),
+    ("marked/lib/marked.esm.js", "marked/marked.mjs"),
+    ("swagger-ui-dist/swagger-ui-bundle.js", "swagger-ui/swagger-ui-bundle.js"),
+    ("swagger-ui-dist/swagger-ui-standalone-preset.js", "swagger-ui/swagger-ui-standalone-preset.js"),
+    ("swagger-ui-dist/swagger-ui.css", "swagger-ui/swagger-ui.css"),
+]
+
+
+def install(run_npm: bool = True) -> None:
+    if run_npm:
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=ROOT, check=True)
+    for source, target in FILES:
+        dest = VENDOR / target
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / "node_modules" / source, dest)
+    (VENDOR / ".installed").touch()
+
+
+if __name__ == "__main__":
+    install(run_npm="--no-npm" not in sys.argv)
