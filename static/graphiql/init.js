@@ -20,5 +20,6 @@
     root.textContent = "GraphiQL's files are missing: run `make vendor` on the server.";
     return;
   }
-  ReactDOM.createRoot(root).render(React.createElement(GraphiQL, { fetcher: fetcher }));
+  var start = "# chatd GraphQL: the same data and rules as the REST API (docs/api.md)\n{\n  me { username displayName }\n  conversations(first: 20) { items { id title unread lastMessage { body createdAt } } }\n}\n";
+  ReactDOM.createRoot(root).render(React.createElement(GraphiQL, { fetcher: fetcher, defaultQuery: start }));
 })();
