@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from operator import attrgetter
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, GraphQLObjectType
+from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -17,10 +16,10 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
-from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import ExecutionContext
 
 from chatd.config import GraphQLConfig
+from chatd.gql.fast_fields import FastLeaves, plain_attribute_fields
 from chatd.gql.mutation import Mutation
 from chatd.gql.query import Query
 from chatd.gql.subscription import Subscription
@@ -56,28 +55,7 @@ def _build(introspection: bool, max_depth: int, max_tokens: int, max_aliases: in
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    schema = ChatdSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+    schema = ChatdSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions,
+                         execution_context_class=FastLeaves)
     plain_attribute_fields(schema)
     return schema
-
-
-def plain_attribute_fields(schema: strawberry.Schema) -> None:
-    """Fields without a resolver read an attribute: do just that. Strawberry's
-    generic wrapper costs about a third of a big list's execution (the
-    conversation list budget of issue 11, in BENCHMARKS.md)."""
-    for gql_type in schema._schema.type_map.values():
-        if not isinstance(gql_type, GraphQLObjectType) or gql_type.name.startswith("__"):
-            continue
-        for field in gql_type.fields.values():
-            definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-            if getattr(field.resolve, "_is_default", False) and definition is not None:
-                field.resolve = _getter(definition.python_name)
-
-
-def _getter(name: str) -> Any:
-    get = attrgetter(name)
-
-    def resolve(source: Any, _info: Any, **_args: Any) -> Any:
-        return get(source)
-
-    return resolve
