@@ -74,3 +74,28 @@ async def test_flags_are_enforced_per_user(client):
     r = await client.post("/api/v1/conversations", json={"kind": "direct", "user_id": bob.id, "e2ee": True},
                           headers=ann.headers)
     assert r.status_code == 201 and r.json()["e2ee"] is True
+
+
+async def test_an_admin_rolls_graphql_out_from_0_to_100_percent_without_a_restart(client):
+    root = await register(client, "root")
+    people = [await register(client, f"user{i:03d}") for i in range(200)]
+
+    async def who_has_it() -> set[str]:
+        has = set()
+        for p in people:
+            listed = (await client.get("/api/v1/me/features", headers=p.headers)).json()["features"]["graphql"]
+            r = await client.post("/api/v1/graphql", json={"query": "{ me { id } }"}, headers=p.headers)
+            assert r.status_code == (200 if listed else 404)  # what it says is what it does
+            if listed:
+                has.add(p.id)
+        return has
+
+    assert await who_has_it() == set()
+    await client.put(f"{ADMIN}/graphql", json={"state": "10%"}, headers=root.headers)
+    tenth = await who_has_it()
+    assert 3 <= len(tenth) <= 40  # Binomial(200, 0.1): mean 20, sd 4.2; beyond 4 sd either way
+    await client.put(f"{ADMIN}/graphql", json={"percent": 50}, headers=root.headers)
+    half = await who_has_it()
+    assert tenth <= half and 60 <= len(half) <= 140
+    await client.put(f"{ADMIN}/graphql", json={"state": "on"}, headers=root.headers)
+    assert await who_has_it() == {p.id for p in people}

@@ -73,3 +73,37 @@ async def test_an_outsider_lists_searches_and_syncs_nothing(scene):
     assert body["data"] == {"conversations": {"items": []}, "search": [], "sync": {"events": []}}
     mine = await gql(client, bob, '{ conversations { items { id } } search(q: "Bob") { id } }')
     assert mine["data"]["conversations"]["items"] == [{"id": conv}] and mine["data"]["search"] == [{"id": hi["id"]}]
+
+
+async def test_a_block_is_invisible_to_the_blocked_user_but_stops_them(scene):
+    """Twin of tests/api/test_contacts.py::test_block_is_invisible_to_the_blocked_user_but_stops_them."""
+    client, ann, bob, eve, conv, hi = scene
+    await gql(client, ann, "mutation($u: String!) { requestContact(userId: $u) { status } }", u=eve.id)
+    await gql(client, eve, "mutation($u: String!) { acceptContact(userId: $u) { status } }", u=ann.id)
+    blocked = await gql(client, eve, "mutation($u: String!) { blockContact(userId: $u) { status } }", u=ann.id)
+    assert blocked["data"]["blockContact"]["status"] == "blocked"
+    assert (await gql(client, ann, "{ contacts { userId status } }"))["data"]["contacts"] == []
+    again = await gql(client, ann, "mutation($u: String!) { requestContact(userId: $u) { status } }", u=eve.id)
+    assert codes(again) == ["contact_refused"] and "block" not in again["errors"][0]["message"].lower()
+    assert codes(await gql(client, ann, "mutation($u: String!) { openDirect(userId: $u) { id } }",
+                           u=eve.id)) == ["contact_refused"]
+
+
+async def test_another_users_profile_has_only_public_fields(scene):
+    """Twin of tests/api/test_users.py::test_public_profile_has_only_public_fields."""
+    client, ann, bob, eve, conv, hi = scene
+    r = await client.patch("/api/v1/me", headers=ann.headers, json={"version": 1, "preferences": {"theme": "midnight"}})
+    assert r.status_code == 200
+    seen = await gql(client, bob, "query($u: String!) { user(id: $u) { id username displayName } }", u=ann.id)
+    assert seen["data"]["user"]["username"] == "ann"
+    for private in ("preferences", "role", "version"):
+        asked = await gql(client, bob, f"query($u: String!) {{ user(id: $u) {{ {private} }} }}", u=ann.id)
+        assert codes(asked) == ["graphql_invalid"] and "midnight" not in str(asked)
+    assert codes(await gql(client, bob, '{ user(id: "nobody") { id } }')) == ["not_found"]  # as REST
+
+
+async def test_the_directory_hides_disabled_users(scene):
+    """Twin of tests/api/test_users.py::test_search_hides_disabled_users (ann registered first: admin)."""
+    client, ann, bob, eve, conv, hi = scene
+    assert (await client.post(f"/api/v1/admin/users/{eve.id}/disable", headers=ann.headers)).status_code == 200
+    assert (await gql(client, ann, '{ users(q: "eve") { id } }'))["data"]["users"] == []
