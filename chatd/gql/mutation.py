@@ -33,10 +33,6 @@ class Sent:
     created: bool  # false: a retry with a client_id already used here (the first message)
 
 
-def _raw(obj: Any) -> dict[str, Any]:
-    return {k: v for k, v in strawberry.asdict(obj).items()}
-
-
 async def _overview(info: Info, conversation_id: str) -> Conversation:
     return Conversation.of(await info.context.services.conversations.overview(info.context.me.id, conversation_id))
 
@@ -45,7 +41,7 @@ async def _overview(info: Info, conversation_id: str) -> Conversation:
 class Mutation:
     @strawberry.mutation(description="Send; the same clientId again returns the first message (created: false).")
     async def send(self, info: Info, conversation_id: str, input: SendInput) -> Sent:
-        data = body(SendMessage, _raw(input))
+        data = body(SendMessage, strawberry.asdict(input))
         message, created = await info.context.services.messages.send(info.context.me.id, conversation_id, data)
         return Sent(message=Message.of(message), created=created)
 

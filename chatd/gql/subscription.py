@@ -38,5 +38,7 @@ class Subscription:
                 yield Event.of(event)
             cursor = page.next
             if not page.more:
-                await ctx.still_allowed()
                 await wake()
+                # Before reading on: a logout, a disabled account or the
+                # flag turned off for this user ends the subscription.
+                await ctx.still_allowed()

@@ -77,3 +77,20 @@ async def test_credentials_and_the_flag_are_checked(server, api):
     with pytest.raises(ConnectionClosed) as closed:
         await nobody.receive()
     assert closed.value.rcvd.code == 4403
+
+
+async def test_turning_the_flag_off_ends_a_subscription_before_the_next_event(server, api, graphql_on):
+    ann, bob = await api.user("ann"), await api.user("bob")
+    conv = await api.group(ann, bob)
+    sock = await GqlSocket.open(server.url, bob.token)
+    await sock.acked()
+    await sock.subscribe("s", EVENTS, {"since": await api.head(bob)})
+    await api.post(ann, conv, "while on")
+    assert bodies(await sock.nexts(1)) == ["while on"]
+    await api.call(server.root, "PUT", "/api/v1/admin/features/graphql", 200, json={"state": "off"})
+    await api.post(ann, conv, "after it went off")
+    ended = await sock.receive()
+    assert ended["type"] == "next" and ended["payload"]["errors"][0]["extensions"]["code"] == "feature_disabled"
+    assert "after it went off" not in str(ended)
+    assert (await sock.receive())["type"] == "complete"
+    await sock.close()
