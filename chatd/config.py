@@ -150,6 +150,12 @@ class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     graphql: GraphQLConfig = msgspec.field(default_factory=GraphQLConfig)
 
     @property
+    def https(self) -> bool:
+        """Served to users over HTTPS (public_url): cookies are Secure and
+        browsers are told to keep to HTTPS (HSTS)."""
+        return self.server.public_url.lower().startswith("https://")
+
+    @property
     def data_dir(self) -> Path:
         return Path(self.server.data_dir)
 

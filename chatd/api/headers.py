@@ -44,6 +44,9 @@ FIXED = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
 ]
+# Only when public_url is https: over plain http the header is ignored anyway,
+# and a Pi on a home network often has no certificate.
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 
 async def security_headers(message: Message, scope: Scope) -> None:
@@ -57,4 +60,6 @@ async def security_headers(message: Message, scope: Scope) -> None:
     path = scope["path"]
     policy = SCHEMA_CSP if path.startswith("/schema") else GRAPHIQL_CSP if path == "/api/v1/graphql" else CSP
     added = [(b"content-security-policy", policy), *FIXED]
+    if scope["app"].state.config.https:
+        added.append(HSTS)
     message["headers"] = headers + [h for h in added if h[0] not in present]

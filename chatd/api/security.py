@@ -90,7 +90,7 @@ def current_session(request: Request) -> Session:
 def set_session_cookies(response: Response, token: str, config: Config) -> None:
     """The HttpOnly session cookie plus the JS-readable CSRF token bound to it."""
     age = config.auth.session_days * 86400
-    secure = config.auth.secure_cookies
+    secure = config.auth.secure_cookies or config.https
     response.cookies.extend([
         Cookie(key=SESSION_COOKIE, value=token, path="/", max_age=age, httponly=True, samesite="lax", secure=secure),
         Cookie(key=CSRF_COOKIE, value=csrf_for(token), path="/", max_age=age, httponly=False, samesite="lax",
@@ -99,7 +99,7 @@ def set_session_cookies(response: Response, token: str, config: Config) -> None:
 
 
 def clear_session_cookies(response: Response, config: Config) -> None:
-    secure = config.auth.secure_cookies
+    secure = config.auth.secure_cookies or config.https
     response.cookies.extend([
         Cookie(key=name, value="", path="/", max_age=0, httponly=name == SESSION_COOKIE, samesite="lax",
                secure=secure)

@@ -23,6 +23,10 @@ MEDIA_MB_PER_S = 100
 THUMBNAIL_CPU_BUDGET_MS = 2
 # Issue 11: one GraphQL request for the conversation list, within 2x the REST calls it replaces.
 GRAPHQL_CPU_RATIO = 2.0
+# The soak: 200 clients at 1,000/s for 10 minutes, RSS and p99 flat.
+SOAK_CLIENTS, SOAK_RATE, SOAK_SECONDS = 200, 1000, 600
+SOAK_RSS_GROWTH_MB = 10  # last sample over the first, after warm-up
+SOAK_P99_GROWTH = 1.5  # p99 of the last fifth over the first
 # Acks counted inside the window lose a few at its edges.
 RATE_TOLERANCE = 0.99
 
@@ -85,7 +89,43 @@ def evaluate(out: dict[str, Any]) -> list[dict[str, Any]]:
         rows.append(_row(f"GraphQL list of {g['conversations']} conversations vs the REST calls",
                          f"<= {GRAPHQL_CPU_RATIO}x their server CPU", g["ratio"],
                          g["conversations"] >= 50 and g["ratio"] <= GRAPHQL_CPU_RATIO))
+    rows += _soak_rows(out.get("soak", {}))
     return rows
+
+
+def _soak_rows(k: dict[str, Any]) -> list[dict[str, Any]]:
+    if "p99_ms_by_fifth" not in k or k.get("rss_first_mb") is None:
+        return []
+    full = k["clients"] >= SOAK_CLIENTS and k["target_rate"] >= SOAK_RATE and k["duration_s"] >= SOAK_SECONDS
+    clean = not (k["unacked_after_drain"] or k["undelivered_after_drain"] or k["errors"] or k["sockets_dropped"])
+    growth = round(k["rss_last_mb"] - k["rss_first_mb"], 1)
+    first, last = k["p99_ms_by_fifth"][0], k["p99_ms_by_fifth"][-1]
+    ratio = round(last / first, 2) if first and last else None
+    return [
+        _row(f"soak RSS growth, {k['clients']} clients at {k['target_rate']}/s for {k['duration_s']} s",
+             f"< {SOAK_RSS_GROWTH_MB} MB, none lost", growth, full and clean and growth < SOAK_RSS_GROWTH_MB),
+        _row("soak p99, last fifth over first", f"< {SOAK_P99_GROWTH}x", ratio,
+             full and ratio is not None and ratio < SOAK_P99_GROWTH),
+    ]
+
+
+def _section(title: str, data: dict[str, Any] | None, body: Any) -> list[str]:
+    """A scenario's lines: nothing if it did not run, its error if it failed."""
+    if not data:
+        return []
+    return [title, f"  FAILED: {data['error']}"] if "error" in data else [title, *body(data)]
+
+
+def _soak_lines(k: dict[str, Any]) -> list[str]:
+    return [
+        f"  {k['clients']} clients at {k['target_rate']}/s for {k['duration_s']} s: "
+        f"{k['acked_per_s']} acked/s, errors {k['errors'] or 'none'}, unacked {k['unacked_after_drain']}, "
+        f"undelivered {k['undelivered_after_drain']}, sockets dropped {k['sockets_dropped']}",
+        f"  end-to-end: {_lat(k['end_to_end'])}",
+        f"  p99 ms per fifth of the run: {k['p99_ms_by_fifth']}",
+        f"  server RSS {k['rss_first_mb']} -> {k['rss_last_mb']} MB (max {k['rss_max_mb']}); "
+        f"samples {[value for _, value in k['rss_mb_samples']]}",
+    ]
 
 
 def _lat(summary: dict[str, Any]) -> str:
@@ -187,6 +227,7 @@ def render(out: dict[str, Any]) -> str:
                 f"  thumbnail of a 2400x1600 photo, {th['requests']} fetches: {_lat(th['latency'])}; "
                 f"server CPU {th['server_cpu_ms_per_request']} ms each",
             ]
+    lines += _section("soak", out.get("soak"), _soak_lines)
     lines.append("targets")
     for row in out.get("targets", []):
         verdict = "met" if row["met"] else "NOT met"

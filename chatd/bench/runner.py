@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from chatd.bench import fanout, graphql_list, history, idle, media, throughput
+from chatd.bench import fanout, graphql_list, history, idle, media, soak, throughput
 from chatd.bench.machine import describe
 from chatd.bench.population import Population
 from chatd.bench.probe import Probe
@@ -25,6 +25,7 @@ from chatd.bench.report import evaluate, render
 from chatd.bench.server import BENCH_CONFIG, BENCH_ENV, ServerProcess
 
 SCENARIO_LIMIT = 600  # seconds; every scenario also bounds each of its own waits
+SOAK_SETUP = 120  # seconds for the soak's users, sockets and drain, beyond its own duration
 
 
 def raise_nofile() -> int:
@@ -111,13 +112,15 @@ async def _scenarios(args: argparse.Namespace, url: str, probe: Probe, out: dict
         "history": lambda: history.run(population, args, probe),
         "media": lambda: media.run(population, args, probe),
         "graphql": lambda: graphql_list.run(population, args, probe),
+        "soak": lambda: soak.run(population, args, probe),
     }
     try:
         for name in args.scenarios:
             say(f"scenario {name}")
             began = time.perf_counter()
             try:
-                out[name] = await asyncio.wait_for(runs[name](), timeout=SCENARIO_LIMIT)
+                limit = SCENARIO_LIMIT if name != "soak" else args.warmup + args.soak_duration + SOAK_SETUP
+                out[name] = await asyncio.wait_for(runs[name](), timeout=limit)
             except Exception as err:  # noqa: BLE001 - reported; the other scenarios still run
                 out[name] = {"error": f"{type(err).__name__}: {err}"}
             out[name]["wall_s"] = round(time.perf_counter() - began, 1)
@@ -134,6 +137,8 @@ def _busy_users(args: argparse.Namespace) -> int:
         busy.append(args.clients)
     if "fanout" in args.scenarios:
         busy.append(args.group_size)
+    if "soak" in args.scenarios:
+        busy.append(args.soak_clients)
     return max(busy)
 
 

@@ -179,12 +179,17 @@ def pairs_of(n_clients: int, n_conversations: int) -> list[list[int]]:
     return groups
 
 
-async def run(population: Population, args: Any, probe: Probe) -> dict[str, Any]:
-    bots = await population.ensure(args.clients)
-    members = pairs_of(args.clients, args.conversations)
+async def prepare(population: Population, clients: int, n_conversations: int) -> Throughput:
+    """The users, their conversations and the load, ready to run."""
+    bots = await population.ensure(clients)
+    members = pairs_of(clients, n_conversations)
     conversations = await bounded([
         lambda c=c, group=group: population.conversation([bots[i] for i in group], f"bench {c}")
         for c, group in enumerate(members)
     ])
-    scenario = Throughput(bots, conversations, members, population.url)
+    return Throughput(bots, conversations, members, population.url)
+
+
+async def run(population: Population, args: Any, probe: Probe) -> dict[str, Any]:
+    scenario = await prepare(population, args.clients, args.conversations)
     return await scenario.run(args.rate, args.warmup, args.duration, args.max_in_flight, probe)

@@ -334,4 +334,4 @@ async def test_unknown_user_and_wrong_password_take_about_as_long(client, monkey
             assert r.status_code == 401
     passwords._dummy_hash.cache_clear()
     wrong, unknown = median(times["alice"]), median(times["nobody"])
-    assert 0.6 < unknown / wrong < 1.6, times
+    assert 0.5 < unknown / wrong < 2.0, times  # without the dummy hash: ~0.01

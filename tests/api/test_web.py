@@ -68,7 +68,29 @@ async def test_a_handlers_own_policy_is_kept(client):
 
     message = {"type": "http.response.start", "status": 200,
                "headers": [(b"content-security-policy", b"sandbox"), (b"x-content-type-options", b"nosniff")]}
-    await security_headers(message, {"type": "http", "path": "/api/v1/attachments/x"})
+    await security_headers(message, {"type": "http", "path": "/api/v1/attachments/x", "app": client.app})
     names = [name for name, _ in message["headers"]]
     assert dict(message["headers"])[b"content-security-policy"] == b"sandbox"
     assert names.count(b"x-content-type-options") == 1 and b"referrer-policy" in names
+
+
+async def test_https_sites_get_hsts_and_secure_cookies(tmp_path, sqlite_template):
+    import shutil
+
+    from litestar.testing import AsyncTestClient
+
+    from chatd.app import create_app
+    from tests.conftest import make_config, register
+
+    shutil.copy(sqlite_template, tmp_path / "chatd.db")
+    config = make_config(tmp_path, server={"public_url": "https://chat.example.org"})
+    async with AsyncTestClient(create_app(config)) as c:
+        assert (await c.get("/")).headers["strict-transport-security"].startswith("max-age=31536000")
+        await register(c, "alice")
+        r = await c.post("/api/v1/auth/login", json={"username": "alice", "password": "correct horse battery"})
+        cookies = r.headers.get_list("set-cookie")
+        assert cookies and all("Secure" in cookie for cookie in cookies)
+
+
+async def test_plain_http_sites_get_no_hsts(client):
+    assert "strict-transport-security" not in (await client.get("/")).headers

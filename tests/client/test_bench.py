@@ -53,3 +53,20 @@ def test_bench_smoke(tmp_path: Path) -> None:
     assert "idle sockets held" in names and any(n.startswith("durable messages/s") for n in names)
     # fan-out reuses the first 6 and adds 2; idle has 4 of its own; history reuses the first 2
     assert report["users_created"] == 12
+
+
+def test_bench_soak_smoke(tmp_path: Path) -> None:
+    """The soak scenario with tiny parameters: RSS sampled, p99 per fifth, nothing lost."""
+    out = tmp_path / "soak.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "chatd", "bench", "--quiet", "--json", str(out), "--scenarios", "soak",
+         "--soak-clients", "6", "--soak-rate", "60", "--soak-duration", "2", "--soak-sample", "0.5",
+         "--warmup", "0.3"],
+        capture_output=True, text=True, timeout=180,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    k = json.loads(out.read_text())["soak"]
+    assert k["clients"] == 6 and k["errors"] == {} and k["unacked_after_drain"] == 0
+    assert len(k["p99_ms_by_fifth"]) == 5 and all(p is not None for p in k["p99_ms_by_fifth"])
+    assert len(k["rss_mb_samples"]) >= 4 and k["rss_first_mb"] > 10
+    assert "soak p99, last fifth over first" in run.stdout
