@@ -10,6 +10,7 @@ from typing import Any
 
 import msgspec
 from graphql import GraphQLError
+from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from chatd.errors import ChatError
 
@@ -32,6 +33,9 @@ def error_json(err: GraphQLError) -> dict[str, Any]:
         out["extensions"] = {**extra, "code": original.code, "status": original.status}
     elif isinstance(original, GraphQLError):
         return error_json(original)
+    elif isinstance(original, InvalidOperationTypeError):
+        out["message"] = "Only subscriptions run over the socket; send queries and mutations with POST."
+        out["extensions"] = {"code": "graphql_invalid", "status": 400}
     else:
         log.error("GraphQL resolver failed at %s", err.path, exc_info=original)
         out["message"] = "Something went wrong on the server."

@@ -135,7 +135,14 @@ class Connection:
             await self.send({"id": op_id, "type": "error", "payload": [error_json(e) for e in stream.errors or []]})
             return
         try:
+            started = False
             async for result in stream:
+                if not started and result.errors and result.data is None:
+                    # Refused before any result (an invalid document, a query
+                    # sent here, a cursor the log cannot serve): `error`, no `complete`.
+                    await self.send({"id": op_id, "type": "error", "payload": [error_json(e) for e in result.errors]})
+                    return
+                started = True
                 await self.send({"id": op_id, "type": "next", "payload": result_json(result.data, result.errors)})
             await self.send({"id": op_id, "type": "complete"})
         finally:

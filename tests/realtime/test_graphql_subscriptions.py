@@ -94,3 +94,26 @@ async def test_turning_the_flag_off_ends_a_subscription_before_the_next_event(se
     assert "after it went off" not in str(ended)
     assert (await sock.receive())["type"] == "complete"
     await sock.close()
+
+
+async def test_protocol_mistakes_get_the_protocols_answers(server, api, graphql_on):
+    bob = await api.user("bob")
+    sock = await GqlSocket.open(server.url, bob.token)
+    await sock.acked()
+    await sock.send({"type": "ping"})
+    assert (await sock.receive())["type"] == "pong"
+    await sock.subscribe("q", "{ me { username } }")  # a query: the POST's job
+    refused = await sock.receive()
+    assert (refused["id"], refused["type"]) == ("q", "error")
+    assert refused["payload"][0]["extensions"]["code"] == "graphql_invalid"
+    await sock.subscribe("bad", "subscription { nope }")
+    invalid = await sock.receive()
+    assert invalid["type"] == "error" and invalid["payload"][0]["extensions"]["code"] == "graphql_invalid"
+    await sock.subscribe("ahead", EVENTS, {"since": "999999999"})
+    gone = await sock.receive()  # a cursor beyond the log's head: /sync's 410 cursor_unknown
+    assert gone["type"] == "error" and gone["payload"][0]["extensions"]["code"] == "cursor_unknown"
+    await sock.subscribe("s", EVENTS)
+    await sock.subscribe("s", EVENTS)  # the same id while the first runs
+    with pytest.raises(ConnectionClosed) as closed:
+        await sock.receive()
+    assert closed.value.rcvd.code == 4409
