@@ -20,16 +20,32 @@ Short = Annotated[str, Meta(max_length=256)]
 Secret = Annotated[str, Meta(max_length=4096)]
 Key = Annotated[str, Meta(max_length=128)]
 
+# The schema's lengths bound the work per request; the descriptions say the
+# rule that applies after cleaning (NFC, control characters removed), which
+# the OpenAPI document shows to client developers.
+AFTER = " characters after cleaning (Unicode NFC, control and bidi characters removed, spaces collapsed)"
+Username = Annotated[str, Meta(max_length=256, description="3-32 of a-z 0-9 _ . - after trimming and lowercasing")]
+Password = Annotated[str, Meta(max_length=4096, description="8-1024 characters")]
+DisplayName = Annotated[str, Meta(max_length=256, description="1-64" + AFTER + ", at least one of them visible")]
+StatusText = Annotated[str, Meta(max_length=256, description="at most 140" + AFTER)]
+Bio = Annotated[str, Meta(max_length=4096, description="at most 500" + AFTER + "; may be several lines")]
+Avatar = Annotated[str, Meta(max_length=256, description='null or "" clears it; any other value must be the current '
+                                                        "one (avatars are set by upload: PUT /api/v1/me/avatar)")]
+Preferences = Annotated[dict[str, Any], Meta(description="a JSON object of at most 8192 bytes encoded, nested at "
+                                                         "most 8 levels; replaced whole")]
+EditedVersion = Annotated[int, Meta(ge=1, le=MAX_INT64, description="the version this change is based on; required "
+                                                                   "unless an If-Match header names it")]
+
 
 class Body(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     pass
 
 
 class RegisterIn(Body):
-    username: Short
-    password: Secret
-    display_name: Short | None = None
-    invite: Short | None = None
+    username: Username
+    password: Password
+    display_name: DisplayName | None = None
+    invite: Annotated[str, Meta(max_length=256, description="an invite code (auth.registration = invite)")] | None = None
 
 
 class LoginIn(Body):
@@ -45,12 +61,12 @@ class AuthOut(msgspec.Struct, kw_only=True):
 class ProfilePatch(Body):
     """Only the fields sent change; `version` (or an If-Match header) is required."""
 
-    version: Annotated[int, Meta(ge=1, le=MAX_INT64)] | None = None
-    display_name: Short | UnsetType = UNSET
-    avatar: Short | None | UnsetType = UNSET
-    bio: Annotated[str, Meta(max_length=4096)] | UnsetType = UNSET
-    status_text: Short | UnsetType = UNSET
-    preferences: dict[str, Any] | UnsetType = UNSET
+    version: EditedVersion | None = None
+    display_name: DisplayName | UnsetType = UNSET
+    avatar: Avatar | None | UnsetType = UNSET
+    bio: Bio | UnsetType = UNSET
+    status_text: StatusText | UnsetType = UNSET
+    preferences: Preferences | UnsetType = UNSET
 
     def changes(self) -> dict[str, Any]:
         return {f: getattr(self, f) for f in self.__struct_fields__ if f != "version" and getattr(self, f) is not UNSET}

@@ -12,6 +12,7 @@ from litestar.params import FromPath, QueryParameter
 
 from chatd.api.blob_response import serve_blob
 from chatd.api.form_file import FormFile, boundary_of
+from chatd.api.media_openapi import DOWNLOAD_ANSWERS, UPLOAD_ERRORS, FileUpload
 from chatd.api.security import Me
 from chatd.domain import Attachment
 from chatd.errors import TooLarge
@@ -27,7 +28,7 @@ class Attachments(msgspec.Struct):
 
 
 @post("/api/v1/conversations/{conversation_id:str}/attachments", status_code=201, tags=["attachments"],
-      request_max_body_size=None)
+      request_max_body_size=None, operation_class=FileUpload, responses=UPLOAD_ERRORS)
 async def upload_attachment(
     request: Request, conversation_id: FromPath[str], me: Me, services: NamedDependency[Services],
     encrypted: Annotated[bool, QueryParameter(description="the client encrypted the bytes (E2EE)")] = False,
@@ -65,7 +66,8 @@ async def attachment_info(attachment_id: FromPath[str], me: Me, services: NamedD
     return await services.media.info(me.id, attachment_id)
 
 
-@get("/api/v1/attachments/{attachment_id:str}", tags=["attachments"])
+@get("/api/v1/attachments/{attachment_id:str}", tags=["attachments"], responses=DOWNLOAD_ANSWERS,
+     media_type="*/*")  # the file's own (sniffed) type
 async def download_attachment(
     request: Request, attachment_id: FromPath[str], me: Me, services: NamedDependency[Services],
     download: Annotated[bool, QueryParameter(description="always as a download, never inline")] = False,
@@ -75,7 +77,8 @@ async def download_attachment(
     return await serve_blob(request, services.media, readable, force_download=download)
 
 
-@get("/api/v1/attachments/{attachment_id:str}/thumbnail", tags=["attachments"])
+@get("/api/v1/attachments/{attachment_id:str}/thumbnail", tags=["attachments"], responses=DOWNLOAD_ANSWERS,
+     media_type="image/webp")
 async def attachment_thumbnail(
     request: Request, attachment_id: FromPath[str], me: Me, services: NamedDependency[Services]
 ) -> Response:

@@ -16,6 +16,23 @@ from chatd.services.media.disposition import CSP, content_disposition, served_ty
 from chatd.services.media.service import MediaService, Readable
 
 
+class _OwnType:
+    """Litestar's Stream and Redirect let the route's media_type (which the
+    OpenAPI document needs: "*/*" for a download) win over their own; a
+    blob's Content-Type is its own, and a redirect's is text."""
+
+    def to_asgi_response(self, *args, media_type=None, **kwargs):  # noqa: ANN001, ANN003, ANN201
+        return super().to_asgi_response(*args, media_type=self.media_type, **kwargs)
+
+
+class BlobStream(_OwnType, Stream):
+    pass
+
+
+class BlobRedirect(_OwnType, Redirect):
+    pass
+
+
 async def serve_blob(request: Request, media: MediaService, readable: Readable, *, force_download: bool = False) -> Response:
     """The bytes of `readable`, whole or the Range asked for, or 304, or a redirect to a presigned URL."""
     disposition = content_disposition(readable.filename, readable.content_type, force_download=force_download)
@@ -32,7 +49,7 @@ async def serve_blob(request: Request, media: MediaService, readable: Readable, 
         return Response(b"", status_code=304, headers=headers)
     link = await media.link(readable, disposition)
     if link is not None:
-        return Redirect(link, status_code=302, headers={"Cache-Control": "no-store"})
+        return BlobRedirect(link, status_code=302, headers={"Cache-Control": "no-store"})
     if_range = request.headers.get("if-range")
     try:
         wanted = parse_range(request.headers.get("range"), readable.size) if if_range in (None, readable.etag) else None
@@ -47,7 +64,7 @@ async def serve_blob(request: Request, media: MediaService, readable: Readable, 
         headers["Content-Range"] = f"bytes {start}-{end - 1}/{readable.size}"
     headers["Content-Length"] = str(end - start)
     body = await media.open(readable, start, end)
-    return Stream(body, status_code=status, media_type=served_type(readable.content_type), headers=headers)
+    return BlobStream(body, status_code=status, media_type=served_type(readable.content_type), headers=headers)
 
 
 def _tags(header: str | None) -> list[str]:

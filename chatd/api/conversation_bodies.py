@@ -18,7 +18,11 @@ Id = Annotated[str, Meta(min_length=1, max_length=64)]
 Text = Annotated[str, Meta(max_length=8192)]
 Ids = Annotated[list[Id], Meta(max_length=1000)]
 Seq = Annotated[int, Meta(ge=0, le=2**63 - 1)]
-Version = Annotated[int, Meta(ge=1, le=2**31 - 1)]
+Version = Annotated[int, Meta(ge=1, le=2**31 - 1, description="the version this change is based on; required "
+                                                               "unless an If-Match header names it")]
+Title = Annotated[str, Meta(max_length=8192, description="1-200 characters after cleaning (NFC, control characters "
+                                                         "removed, one line)")]
+Topic = Annotated[str, Meta(max_length=8192, description="at most 1000 characters after cleaning")]
 
 
 class Body(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -62,9 +66,9 @@ class DirectIn(Body, tag="direct", tag_field="kind"):
 
 
 class GroupIn(Body, tag="group", tag_field="kind"):
-    title: Text
+    title: Title
     member_ids: Ids = []
-    topic: Text = ""
+    topic: Topic = ""
     e2ee: bool = False
 
 
@@ -72,8 +76,8 @@ class ConversationPatch(Body):
     """A missing (or null) field stays; `version` or If-Match names the
     version the change is based on."""
 
-    title: Text | None = None
-    topic: Text | None = None
+    title: Title | None = None
+    topic: Topic | None = None
     e2ee: bool | None = None
     version: Version | None = None
 

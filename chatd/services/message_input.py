@@ -53,10 +53,12 @@ class SendMessage(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
     client_id: ClientId
     kind: Literal["text", "encrypted"] | None = None
-    body: str | None = None
+    body: Annotated[str, Meta(description="1 to limits.max_message_chars (8000 by default) characters after "
+                                          "cleaning; may be empty or left out when attachments are sent")] | None = None
     envelope: EnvelopeIn | None = None
     reply_to: Id | None = None
-    attachments: Annotated[list[Id], Meta(max_length=MAX_ATTACHMENTS)] = []
+    attachments: Annotated[list[Id], Meta(max_length=MAX_ATTACHMENTS, description="ids of your own uploads to this "
+                                          "conversation, not yet sent")] = []
     mentions: Annotated[list[Id], Meta(max_length=MAX_MENTIONS)] = []
 
 
@@ -64,9 +66,10 @@ class EditMessage(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """New body (text message) or envelope (encrypted one), based on `version`
     (or the request's If-Match header)."""
 
-    body: str | None = None
+    body: Annotated[str, Meta(description="1 to limits.max_message_chars characters after cleaning")] | None = None
     envelope: EnvelopeIn | None = None
-    version: Annotated[int, Meta(ge=1, le=MAX_INT64)] | None = None
+    version: Annotated[int, Meta(ge=1, le=MAX_INT64, description="the version edited; required unless an If-Match "
+                                                                "header names it")] | None = None
 
 
 def message_body(raw: str | None, max_chars: int, *, may_be_empty: bool = False) -> str:

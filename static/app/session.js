@@ -13,8 +13,9 @@ export async function resumeSession(cursor, asked = api.get("/me")) {
     store.dispatch({ type: "session/in", user: me });
     goOnline(sessionLost, cursor);
   } catch (err) {
-    if (err instanceof NetworkError) {
-      // Offline: keep showing what we have; the socket retries when the network is back.
+    if (err instanceof NetworkError || !(err.status === 401 || err.status === 403)) {
+      // Offline, or the server is restarting: keep showing what we have; the
+      // socket retries until it is back. Only 401/403 mean "signed out".
       if (store.getState().session.me) goOnline(sessionLost, cursor);
       else store.dispatch({ type: "session/out" });
       return;

@@ -118,9 +118,18 @@ async def register(server: ServerProcess, prefix: str = "u", display_name: str |
     return Person(server, username, r.json())
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
+    report = yield
+    if report.when == "call":
+        item.failed_call = report.failed  # type: ignore[attr-defined]
+    return report
+
+
 @pytest.fixture
-async def people(chatd_server: ServerProcess) -> AsyncIterator[Any]:
-    """make(prefix, display_name) -> a registered Person; all closed after the test."""
+async def people(chatd_server: ServerProcess, request: pytest.FixtureRequest) -> AsyncIterator[Any]:
+    """make(prefix, display_name) -> a registered Person; all closed after the
+    test (a failed test leaves a screenshot of each person's page)."""
     made: list[Person] = []
 
     async def make(prefix: str = "u", display_name: str | None = None) -> Person:
@@ -130,6 +139,8 @@ async def people(chatd_server: ServerProcess) -> AsyncIterator[Any]:
 
     yield make
     for person in made:
+        if getattr(request.node, "failed_call", False) and person.page is not None:
+            await shot(person.page, f"failed-{request.node.name}-{person.username}")
         await person.close()
 
 
@@ -148,3 +159,15 @@ async def history(person: Person, conversation_id: str) -> list[dict[str, Any]]:
 async def shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+UNNAMED = """() => [...document.querySelectorAll("button, a[href], input:not([type=hidden]), textarea, select")]
+  .filter((el) => el.offsetParent !== null || el.type === "file")
+  .filter((el) => !(el.getAttribute("aria-label") || el.labels?.length || el.textContent.trim()
+                    || el.getAttribute("title") || el.getAttribute("aria-labelledby")))
+  .map((el) => el.outerHTML.slice(0, 120))"""
+
+
+async def unnamed_controls(page: Any) -> list[str]:
+    """Controls on the page without an accessible name (label, aria-label, text or title)."""
+    return await page.evaluate(UNNAMED)

@@ -1,18 +1,29 @@
 """The admin page changes the registration mode (the sign-up form follows);
-contacts, search, settings and the admin page each get a screenshot."""
+contacts, search, settings (profile picture, theme, sign out); each gets a
+screenshot."""
 
 from __future__ import annotations
 
+import io
+
 import httpx
+from PIL import Image
 from playwright.async_api import expect
 
-from tests.browser.conftest import PASSWORD, DESKTOP, Person, direct, shot
+from tests.browser.conftest import PASSWORD, DESKTOP, Person, direct, shot, unnamed_controls
+
+
+def png(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (47, 95, 208)).save(out, "PNG")
+    return out.getvalue()
 
 
 async def test_admin_closes_and_reopens_registration(browser, chatd_server, people):
     async with httpx.AsyncClient(base_url=chatd_server.url, trust_env=False) as http:
         body = (await http.post("/api/v1/auth/login", json={"username": "admin", "password": PASSWORD})).json()
     admin = Person(chatd_server, "admin", body)
+    dave = await people("dave", "Dave Doe")  # before sign-up closes
     try:
         page = await admin.open(browser, path="/admin")
         mode = page.get_by_label("Registration mode")
@@ -24,6 +35,7 @@ async def test_admin_closes_and_reopens_registration(browser, chatd_server, peop
         await page.get_by_role("button", name="Create an invite").click()
         await expect(page.locator(".invite-code")).to_have_count(1)
         await shot(page, "admin-desktop")
+        assert await unnamed_controls(page) == []
 
         stranger = await browser.new_context(viewport=DESKTOP, base_url=chatd_server.url)
         signup = await stranger.new_page()
@@ -37,6 +49,17 @@ async def test_admin_closes_and_reopens_registration(browser, chatd_server, peop
         await signup.get_by_role("button", name="Create an account").click()
         await expect(signup.get_by_label("Invite code")).to_be_visible()
         await stranger.close()
+
+        # Disabling someone signs their open page out at once.
+        dave_page = await dave.open(browser)
+        await expect(dave_page.get_by_role("link", name="New conversation")).to_be_visible()
+        await page.reload()
+        row = page.locator(".person", has_text=f"@{dave.username}")
+        await row.get_by_role("button", name="Disable").click()
+        await expect(row).to_contain_text("disabled")
+        await expect(dave_page.get_by_role("heading", name="Sign in")).to_be_visible(timeout=10_000)
+        await row.get_by_role("button", name="Enable").click()
+        await expect(row.get_by_role("button", name="Disable")).to_be_visible()
     finally:
         r = await admin.http.put("/admin/registration", json={"mode": "open"})
         assert r.status_code == 200
@@ -72,9 +95,15 @@ async def test_contacts_search_and_settings(browser, people):
     await expect(page.get_by_role("status")).to_have_text("Saved.")
     me = (await ann.http.get("/me")).json()
     assert (me["display_name"], me["status_text"]) == ("Ann A.", "On the train")
+    await page.get_by_label("Profile picture").set_input_files(
+        {"name": "me.png", "mimeType": "image/png", "buffer": png(300, 200)})
+    picture = page.locator(".me .avatar img")
+    await expect(picture).to_have_js_property("naturalWidth", 256)  # the server's square
+    assert (await ann.http.get("/me")).json()["avatar"]
     await page.get_by_label("Dark").check()
     assert await page.evaluate("document.documentElement.dataset.theme") == "dark"
     await shot(page, "settings-dark-desktop")
+    assert await unnamed_controls(page) == []
     await page.get_by_role("link", name="Ann A.").click()
     await page.get_by_role("link", name="Ben Baker").click()
     await shot(page, "chat-dark-desktop")

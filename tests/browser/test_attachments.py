@@ -4,6 +4,7 @@ opens in a lightbox; other files show as a file card."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 
@@ -52,7 +53,16 @@ async def test_upload_with_progress_preview_and_lightbox(browser, people):
     sent = page.locator(".msg.mine")
     await expect(sent.locator(".image-preview img")).to_have_count(1)
     await expect(sent.locator(".file-card")).to_contain_text("notes.txt")
-    [message] = await history(ben, cid)
+    # The page shows the message as soon as it is sent (optimistic); the
+    # server has it once its ack is back, a moment later.
+    await expect(page.locator(".msg.mine.pending")).to_have_count(0)
+    messages = await history(ben, cid)
+    for _ in range(50):
+        if messages:
+            break
+        await asyncio.sleep(0.1)
+        messages = await history(ben, cid)
+    [message] = messages
     assert message["body"] == "the whiteboard" and len(message["attachments"]) == 2
 
     # Ben sees the thumbnail (its metadata looked up by id) and opens the full image.
@@ -69,3 +79,30 @@ async def test_upload_with_progress_preview_and_lightbox(browser, people):
     await other.keyboard.press("Escape")
     await expect(lightbox).to_have_count(0)
     await shot(other, "attachments-desktop")
+
+
+DROP_AND_PASTE = """async ([kind]) => {
+  const data = new DataTransfer();
+  data.items.add(new File(["plain words\\n"], kind + ".txt", { type: "text/plain" }));
+  const composer = document.querySelector(".composer");
+  if (kind === "dropped") composer.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
+  else document.querySelector(".composer-input")
+    .dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+}"""
+
+
+async def test_files_by_drag_and_drop_and_paste(browser, people):
+    ann, ben = await people("ann"), await people("ben")
+    cid = await direct(ann, ben)
+    page = await ann.open(browser, path=f"/c/{cid}")
+    await expect(page.get_by_role("textbox", name="Message")).to_be_visible()
+    await page.evaluate(DROP_AND_PASTE, ["dropped"])
+    await page.evaluate(DROP_AND_PASTE, ["pasted"])
+    await expect(page.locator(".uploads .upload")).to_have_count(2)
+    await expect(page.locator(".uploads progress")).to_have_count(0, timeout=15_000)
+    await page.get_by_role("textbox", name="Message").press("Enter")  # files alone, no text
+    await expect(page.locator(".msg.mine .file-card")).to_have_count(2)
+    [message] = await history(ben, cid)
+    names = sorted(a["filename"] for a in (await ben.http.get(
+        f"/conversations/{cid}/attachments", params={"ids": ",".join(message["attachments"])})).json()["items"])
+    assert names == ["dropped.txt", "pasted.txt"]

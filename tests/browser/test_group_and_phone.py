@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
-from tests.browser.conftest import PHONE, history, shot
+from tests.browser.conftest import PHONE, history, shot, unnamed_controls
 
 
 async def test_group_of_three_with_one_on_a_phone(browser, people):
@@ -23,6 +23,7 @@ async def test_group_of_three_with_one_on_a_phone(browser, people):
     for person, name in ((ben, "Ben Baker"), (cat, "Cat Cooper")):
         await a.get_by_label("Find people").fill(person.username)
         await a.get_by_role("button", name=f"Add {name} (@{person.username})").click()
+    await expect(a.locator(".chip")).to_have_count(2)
     await a.get_by_role("button", name="Create group").click()
     await expect(a.locator(".conv-head h2")).to_have_text("Launch team")
     await expect(a.locator(".conv-head .subtitle")).to_have_text("3 members")
@@ -72,7 +73,35 @@ async def test_group_of_three_with_one_on_a_phone(browser, people):
     await a.get_by_label("Role of Ben Baker").select_option("admin")
     await expect(a.get_by_label("Role of Ben Baker")).to_have_value("admin")
     await shot(a, "group-settings-desktop")
+    assert await unnamed_controls(a) == []
+    assert await unnamed_controls(c) == []
     await c.get_by_role("button", name="Members and settings").click()
     await c.get_by_role("button", name="Leave group").click()
     await expect(c.get_by_role("link", name="Launch team")).to_have_count(0)
     await expect(a.locator(".conv-head .subtitle")).to_have_text("2 members")
+
+
+async def test_phone_screens_one_view_at_a_time(browser, chatd_server, people):
+    ann, ben = await people("ann", "Ann Archer"), await people("ben", "Ben Baker")
+    stranger = await browser.new_context(viewport=PHONE, base_url=chatd_server.url)
+    login = await stranger.new_page()
+    await login.goto("/")
+    await expect(login.get_by_role("heading", name="Sign in")).to_be_visible()
+    await shot(login, "login-phone")
+    await stranger.close()
+
+    page = await ann.open(browser, viewport=PHONE)
+    for place, name in (("Contacts", "contacts"), ("Search", "search"), ("Settings", "settings")):
+        await page.get_by_role("link", name=place, exact=True).click()
+        await expect(page.get_by_role("heading", name=place if place != "Search" else "Search messages")).to_be_visible()
+        await expect(page.get_by_role("complementary", name="Conversations")).to_be_hidden()
+        await shot(page, f"{name}-phone")
+        await page.get_by_role("link", name="Back").click()
+        await expect(page.get_by_role("complementary", name="Conversations")).to_be_visible()
+    await page.get_by_role("link", name="New conversation").click()
+    await page.get_by_label("Find people").fill(ben.username)
+    await page.get_by_role("button", name=f"Message Ben Baker (@{ben.username})").click()
+    await expect(page.get_by_role("textbox", name="Message")).to_be_visible()
+    assert await page.evaluate("document.activeElement.getAttribute('aria-label')") != "Message"  # no keyboard pop-up
+    await page.get_by_role("link", name="Back to conversations").click()
+    await expect(page.get_by_role("link", name="Ben Baker")).to_be_visible()

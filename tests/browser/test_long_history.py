@@ -32,7 +32,8 @@ async def test_scrolling_back_through_history_renders_only_a_window(browser, peo
     for _ in range(80):
         if await page.get_by_text("This is the beginning of the conversation.").count():
             break
-        await log.evaluate("el => { el.scrollTop = 0; el.dispatchEvent(new Event('scroll')); }")
+        await page.mouse.move(800, 300)
+        await page.mouse.wheel(0, -5000)
         await page.wait_for_timeout(60)
         seen_rows.append(await rows.count())
     await expect(page.get_by_text("This is the beginning of the conversation.")).to_be_visible()
@@ -44,7 +45,7 @@ async def test_scrolling_back_through_history_renders_only_a_window(browser, peo
     assert texts[:5] == ordered
 
     for _ in range(80):
-        await log.evaluate("el => { el.scrollTop = el.scrollHeight; el.dispatchEvent(new Event('scroll')); }")
+        await page.mouse.wheel(0, 5000)
         await page.wait_for_timeout(40)
         assert await rows.count() <= WINDOW
         if await log.locator(".text").last.inner_text() == newest:

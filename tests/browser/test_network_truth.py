@@ -70,3 +70,23 @@ async def test_refused_send_is_rolled_back_with_reason_then_retry_or_discard(bro
     await page.reload()  # the failed send is kept until discarded
     await expect(page.locator(".msg.failed .text")).to_have_text("are you there?")
     assert await history(ben, cid) == []
+
+
+async def test_delete_own_message_for_everyone(browser, people):
+    ann, ben = await people("ann"), await people("ben")
+    cid = await direct(ann, ben)
+    await ann.http.post(f"/conversations/{cid}/messages", json={"client_id": "d1", "body": "oops, wrong chat"})
+    page = await ann.open(browser, path=f"/c/{cid}")
+    other = await ben.open(browser, path=f"/c/{cid}")
+    await expect(other.locator(".msg .text")).to_have_text(["oops, wrong chat"])
+    row = page.locator(".msg.mine")
+    await row.hover()
+    await row.get_by_role("button", name="Delete message").click()  # the confirm() is accepted
+    assert ann.dialogs == ["Delete this message for everyone?"]
+    await expect(row).to_contain_text("This message was deleted.")
+    await expect(other.locator(".msg")).to_contain_text("This message was deleted.")
+    [stored] = await history(ben, cid)
+    assert stored["deleted_at"] and stored["body"] is None
+    # Ben's own messages can be deleted by him, not Ann's: no delete button on hers.
+    await other.locator(".msg").hover()
+    assert await other.get_by_role("button", name="Delete message").count() == 0

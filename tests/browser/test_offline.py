@@ -74,9 +74,12 @@ async def test_offline_reload_queue_and_send_once_in_order(browser, people):
     await page.reload()
     await expect(page.locator(".msg.pending")).to_have_count(3)
 
+    # Ben writes while Ann is away: she gets it when she is back (resume).
+    r = await ben.http.post(f"/conversations/{cid}/messages", json={"client_id": "while-away", "body": "while you were out"})
+    assert r.status_code == 201
     await ann.context.set_offline(False)
     await expect(page.locator(".msg.pending")).to_have_count(0, timeout=15_000)
     await expect(page.locator(".banner-offline")).to_have_count(0)
     bodies = [m["body"] for m in await history(ben, cid)]
-    assert bodies == ["before the tunnel", "offline 1", "offline 2", "offline 3"]
+    assert bodies == ["before the tunnel", "while you were out", "offline 1", "offline 2", "offline 3"]
     await expect(page.locator(".msg .text")).to_have_text(bodies)

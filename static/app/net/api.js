@@ -46,11 +46,11 @@ export const api = {
   del: (path) => request("DELETE", path),
 };
 
-// Uploads go through XMLHttpRequest: fetch reports no upload progress.
-export function upload(conversationId, file, onProgress) {
+// Files go through XMLHttpRequest: fetch reports no upload progress.
+export function sendFile(method, path, file, onProgress = () => {}) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", `/api/v1/conversations/${conversationId}/attachments`);
+    xhr.open(method, "/api/v1" + path);
     xhr.setRequestHeader("X-CSRF-Token", csrfToken());
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
     xhr.onerror = () => reject(new NetworkError("upload failed"));
@@ -65,3 +65,6 @@ export function upload(conversationId, file, onProgress) {
     xhr.send(form);
   });
 }
+
+export const upload = (conversationId, file, onProgress) =>
+  sendFile("POST", `/conversations/${conversationId}/attachments`, file, onProgress);

@@ -68,9 +68,10 @@ export function createSocket({ cursor, onEvent, onFrame, onReady, onState, onCur
     clearInterval(pingTimer);
     failAll(new SocketClosed("socket closed"));
     if (stopped) return;
-    if (code === 4401) { onState("closed"); return onAuthLost(); }
-    if (code === 4403 || code === 4400) { onState("closed"); return onAuthLost(); }
-    if (code === 4410) onCursorLost();
+    // Signed out, expired or disabled: no point in coming back.
+    if (code === 4401 || code === 4403) { onState("closed"); return onAuthLost(); }
+    // 4410: the log cannot replay from our cursor; 4400: it is malformed. Start from the head.
+    if (code === 4410 || code === 4400) onCursorLost();
     onState(navigator.onLine ? "connecting" : "offline");
     const delay = BACKOFF[Math.min(attempt++, BACKOFF.length - 1)];
     retryTimer = setTimeout(connect, delay);

@@ -2,7 +2,7 @@
 // socket's events (resumed with `since`), each applied through one path and
 // written to IndexedDB before the cursor moves past it.
 import { store } from "../store/index.js";
-import { api, ApiError } from "./api.js";
+import { api } from "./api.js";
 import { createSocket } from "./socket.js";
 import { applyEvent, applyFrame } from "./events.js";
 import { flushOutbox } from "./sending.js";
@@ -30,9 +30,17 @@ export async function refresh() {
 
 export async function loadNewest(conversationId) {
   const page = await api.get(`/conversations/${conversationId}/messages`, { limit: 50 });
-  const known = store.getState().messages.byConversation[conversationId]?.length ?? 0;
+  const known = store.getState().messages.byConversation[conversationId] ?? [];
+  const newestKnown = known.at(-1)?.seq ?? 0;
+  if (page.items.length && page.items[0].seq > newestKnown + 1 && known.length) {
+    // A hole between what we kept and the newest page (e.g. after a 410):
+    // show the newest page alone; older pages load again as the reader scrolls.
+    store.dispatch({ type: "messages/replace", conversationId, messages: page.items, hasMore: page.has_more });
+    return;
+  }
+  // Already holding more than this page: whether older ones exist is unchanged.
   store.dispatch({ type: "messages/upsert", messages: page.items, conversationId,
-    hasMore: known > page.items.length ? undefined : page.has_more });
+    hasMore: known.length > page.items.length ? undefined : page.has_more });
 }
 
 // Older history: IndexedDB first (works offline), the server for the rest.
@@ -90,5 +98,3 @@ export function goOffline() {
   socket = null;
   cursor = null;
 }
-
-export const isGone = (err) => err instanceof ApiError && (err.status === 404 || err.status === 410);

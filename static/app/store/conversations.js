@@ -31,8 +31,16 @@ export function conversations(state = initial, action) {
 const activity = (c) => c.last_message_at || c.created_at || "";
 
 export const selectConversation = (s, id) => s.conversations.byId[id];
-export const selectConversationList = (s) =>
-  Object.values(s.conversations.byId).sort((a, b) => activity(b).localeCompare(activity(a)));
+// Newest activity first; sorted again only when a conversation changed.
+let sortedFrom = null;
+let sorted = [];
+export function selectConversationList(s) {
+  if (s.conversations.byId !== sortedFrom) {
+    sortedFrom = s.conversations.byId;
+    sorted = Object.values(sortedFrom).sort((a, b) => activity(b).localeCompare(activity(a)));
+  }
+  return sorted;
+}
 
 // A direct conversation is named after the other person.
 export function otherMember(conversation, meId) {
@@ -44,6 +52,11 @@ export function conversationTitle(conversation, meId) {
   if (conversation.kind === "group") return conversation.title;
   const other = otherMember(conversation, meId)?.user;
   return other?.display_name || other?.username || "Direct conversation";
+}
+
+export function groupPicture(conversation) {
+  return conversation?.kind === "group" && conversation.avatar
+    ? `/api/v1/conversations/${conversation.id}/avatar?v=${encodeURIComponent(conversation.avatar)}` : null;
 }
 
 export function myMember(conversation, meId) {

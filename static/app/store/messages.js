@@ -22,6 +22,9 @@ export function messages(state = initial, action) {
         ? state.hasMore : { ...state.hasMore, [action.conversationId]: action.hasMore };
       return { ...state, byConversation, hasMore };
     }
+    case "messages/replace":
+      return { ...state, byConversation: { ...state.byConversation, [action.conversationId]: action.messages },
+        hasMore: { ...state.hasMore, [action.conversationId]: action.hasMore } };
     case "attachments/known":
       return { ...state, attachments: { ...state.attachments, ...Object.fromEntries(action.items.map((a) => [a.id, a])) } };
     case "messages/hasMore":
@@ -40,4 +43,3 @@ export function messages(state = initial, action) {
 const EMPTY = [];
 export const selectMessages = (s, id) => s.messages.byConversation[id] ?? EMPTY;
 export const selectHasMore = (s, id) => s.messages.hasMore[id] ?? true;
-export const selectMessageById = (s, conversationId, id) => selectMessages(s, conversationId).find((m) => m.id === id);

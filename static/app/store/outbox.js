@@ -23,4 +23,3 @@ export function outbox(state = initial, action) {
 }
 
 export const selectOutbox = (s) => s.outbox.items;
-export const selectPendingFor = (s, conversationId) => s.outbox.items.filter((i) => i.conversation_id === conversationId);

@@ -20,5 +20,6 @@ export function presence(state = initial, action) {
   }
 }
 
-export const selectPresence = (s, userId) => s.presence.byUser[userId] ?? "offline";
-export const selectTyping = (s, conversationId) => Object.keys(s.presence.typing[conversationId] ?? {});
+const NOBODY = {};
+// {user id: until} of those typing in a conversation (the stored object, so views re-render only on change).
+export const selectTyping = (s, conversationId) => s.presence.typing[conversationId] ?? NOBODY;

@@ -35,8 +35,7 @@ export function ui(state = initial, action) {
 }
 
 export const selectPath = (s) => s.ui.path;
-export const selectRoute = (s) => {
-  const parts = s.ui.path.split("/").filter(Boolean);
+export function routeOf(path) {
+  const parts = path.split("/").filter(Boolean);
   return { name: parts[0] ?? "home", id: parts[1] ?? null };
-};
-export const selectOnline = (s) => s.ui.online && s.ui.connection !== "offline";
+}

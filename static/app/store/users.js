@@ -25,6 +25,5 @@ export function users(state = initial, action) {
   }
 }
 
-export const selectUser = (s, id) => s.users.byId[id];
 export const displayName = (user) => user?.display_name || user?.username || "Someone";
 export const selectContacts = (s) => s.users.contacts;

@@ -1,5 +1,5 @@
-// A round avatar: the picture when the user set one (an attachment id),
-// else initials on a colour derived from the id. Optional presence dot.
+// A round avatar: the person's picture when they set one (or `src`, a
+// group's), else initials on a colour derived from the id. Optional presence dot.
 import { html } from "../html.js";
 
 const COLOURS = ["#2f5fd0", "#0f7b6c", "#b2431f", "#7a3fb8", "#a1266a", "#36690f", "#8a5a00", "#0b6f94"];
@@ -15,10 +15,11 @@ export function initials(name = "?") {
   return ((words[0]?.[0] ?? "?") + (words.length > 1 ? words.at(-1)[0] : "")).toUpperCase();
 }
 
-export function Avatar({ user, name, id, size = "md", presence }) {
+export function Avatar({ user, name, id, src, size = "md", presence }) {
   const label = name ?? user?.display_name ?? user?.username ?? "?";
   const key = id ?? user?.id ?? label;
-  const picture = user?.avatar && /^[0-9A-Z]{26}$/.test(user.avatar) ? `/api/v1/attachments/${user.avatar}/thumbnail` : null;
+  // ?v= changes with the avatar, so a new picture is not hidden by the browser cache.
+  const picture = src ?? (user?.avatar ? `/api/v1/users/${user.id}/avatar?v=${encodeURIComponent(user.avatar)}` : null);
   return html`<span class="avatar avatar-${size} c${COLOURS.indexOf(colour(key))}" aria-hidden="true">
     ${picture ? html`<img src=${picture} alt="" />` : initials(label)}
     ${presence && html`<span class="presence presence-${presence}"></span>`}

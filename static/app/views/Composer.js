@@ -7,6 +7,7 @@ import { Icon } from "./Icon.js";
 import { useSelector, dispatch } from "../hooks.js";
 import { queueSend, sendTyping } from "../net/sending.js";
 import { displayName } from "../store/users.js";
+import { plainLine } from "../text/plain.js";
 import { useUploads, UploadList } from "./Uploads.js";
 import { MentionList, mentionQuery } from "./Mentions.js";
 
@@ -25,6 +26,11 @@ export function Composer({ conversation, me }) {
     u.username.startsWith(query.toLowerCase()) || u.display_name.toLowerCase().includes(query.toLowerCase())).slice(0, 6);
   const [picked, setPicked] = useState(0);
 
+  // Opening a conversation on a desktop puts the cursor in the composer
+  // (not on a phone, where that would pop the keyboard over the history).
+  useLayoutEffect(() => {
+    if (matchMedia("(min-width: 721px)").matches) field.current?.focus();
+  }, [id]);
   const setText = (value) => dispatch({ type: "ui/draft", conversationId: id, text: value });
   // After a completion, the caret goes after the inserted name once the text is rendered.
   const caretAfterRender = useRef(null);
@@ -75,7 +81,7 @@ export function Composer({ conversation, me }) {
 
   return html`<div class=${"composer" + (dragging ? " dragging" : "")} onDragOver=${(e) => { e.preventDefault(); setDragging(true); }}
       onDragLeave=${() => setDragging(false)} onDrop=${drop}>
-    ${replyTo && html`<div class="replying"><span>Replying to <strong>${displayName(conversation.members?.find((m) => m.user_id === replyTo.sender_id)?.user)}</strong>: ${replyTo.body?.slice(0, 80)}</span>
+    ${replyTo && html`<div class="replying"><span>Replying to <strong>${displayName(conversation.members?.find((m) => m.user_id === replyTo.sender_id)?.user)}</strong>: ${plainLine(replyTo.body).slice(0, 80)}</span>
       <button class="link" onClick=${() => dispatch({ type: "ui/replyTo", message: null })} aria-label="Cancel reply">Cancel</button></div>`}
     <${UploadList} uploads=${uploads} />
     <${MentionList} users=${suggestions} picked=${picked} onPick=${complete} />

@@ -13,7 +13,8 @@ export function ConflictDialog() {
     close();
   };
   const keep = () => { dispatch({ type: "ui/editing", message: null }); close(); };
-  return html`<div class="dialog-backdrop">
+  const onKey = (e) => e.key === "Escape" && keep();
+  return html`<div class="dialog-backdrop" onKeyDown=${onKey}>
     <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="conflict-title">
       <h3 id="conflict-title">This message changed while you were editing</h3>
       <p class="label">It now says</p>

@@ -6,7 +6,7 @@ import { html } from "../html.js";
 import { Icon } from "./Icon.js";
 import { useSelector, dispatch } from "../hooks.js";
 import { onLink } from "../router.js";
-import { selectConversation, conversationTitle, otherMember } from "../store/conversations.js";
+import { selectConversation, conversationTitle, otherMember, groupPicture } from "../store/conversations.js";
 import { selectMessages } from "../store/messages.js";
 import { selectTyping } from "../store/presence.js";
 import { displayName } from "../store/users.js";
@@ -20,7 +20,7 @@ import { ConflictDialog } from "./ConflictDialog.js";
 import { GroupSettings } from "./GroupSettings.js";
 
 function TypingLine({ conversation, meId }) {
-  const typing = useSelector((s) => selectTyping(s, conversation.id)).filter((id) => id !== meId);
+  const typing = Object.keys(useSelector((s) => selectTyping(s, conversation.id))).filter((id) => id !== meId);
   const names = typing.map((id) => displayName(conversation.members?.find((m) => m.user_id === id)?.user));
   const text = names.length === 0 ? "" : names.length === 1 ? `${names[0]} is typing…` : `${names.join(", ")} are typing…`;
   return html`<div class="typing" aria-live="polite">${text}</div>`;
@@ -64,7 +64,8 @@ export function ConversationView({ id }) {
   return html`<section class="conversation" aria-label=${"Conversation with " + title}>
     <header class="conv-head">
       <a class="icon-button back" href="/" onClick=${onLink} aria-label="Back to conversations"><${Icon} name="back" /></a>
-      <${Avatar} user=${other?.user} name=${title} id=${other?.user_id ?? conversation.id} presence=${state ?? undefined} />
+      <${Avatar} user=${other?.user} name=${title} id=${other?.user_id ?? conversation.id} src=${groupPicture(conversation)}
+        presence=${state ?? undefined} />
       <div class="conv-head-text">
         <h2>${title}</h2>
         <p class="subtitle">${subtitle}</p>

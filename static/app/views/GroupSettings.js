@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import { html } from "../html.js";
 import { dispatch } from "../hooks.js";
-import { api } from "../net/api.js";
+import { api, sendFile } from "../net/api.js";
 import { navigate } from "../router.js";
 import { myMember } from "../store/conversations.js";
 import { UserPicker } from "./UserPicker.js";
@@ -22,6 +22,11 @@ export function GroupSettings({ conversation: c, me, onClose }) {
   const add = (u) => run(() => api.post(`/conversations/${c.id}/members`, { user_ids: [u.id] }).then(refresh));
   const remove = (m) => run(() => api.del(`/conversations/${c.id}/members/${m.user_id}`).then(refresh));
   const role = (m, value) => run(() => api.patch(`/conversations/${c.id}/members/${m.user_id}`, { role: value }).then(refresh));
+  const picture = (e) => {
+    const file = e.currentTarget.files[0];
+    if (file) run(() => sendFile("PUT", `/conversations/${c.id}/avatar`, file).then((conversation) =>
+      dispatch({ type: "conversations/upsert", conversation })));
+  };
   const leave = () => confirm("Leave this group?") && run(async () => {
     await api.del(`/conversations/${c.id}/members/${me.id}`);
     dispatch({ type: "conversations/removed", id: c.id });
@@ -32,7 +37,8 @@ export function GroupSettings({ conversation: c, me, onClose }) {
     <form class="stack" onSubmit=${save}>
       <label>Name<input value=${title} maxlength="200" disabled=${!canEdit} onInput=${(e) => setTitle(e.currentTarget.value)} /></label>
       <label>Topic<input value=${topic} maxlength="1000" disabled=${!canEdit} onInput=${(e) => setTopic(e.currentTarget.value)} /></label>
-      ${canEdit && html`<button class="button" type="submit">Save</button>`}
+      ${canEdit && html`<label>Group picture<input type="file" accept="image/*" onChange=${picture} /></label>`}
+      ${canEdit && html`<div><button class="button" type="submit">Save</button></div>`}
     </form>
     <h3>Members (${c.members?.length ?? 0})</h3>
     <ul class="people">${(c.members ?? []).map((m) => html`<li class="person">

@@ -53,8 +53,9 @@ export function MessageList({ conversation, me }) {
     } else if (pinned.current && endKey === null) {
       b.scrollTop = b.scrollHeight;
     }
-    // Too little history to scroll: no scroll event will ask for more.
-    if (start === 0 && hasMore && b.scrollTop < EDGE) moveUp();
+    // Still at the top after older rows arrived (or too little to scroll):
+    // no scroll event comes at scrollTop 0, so move on from here.
+    if (b.scrollTop < EDGE && (start > 0 || hasMore)) moveUp();
   });
 
   function moveUp() {

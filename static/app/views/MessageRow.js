@@ -2,12 +2,13 @@
 // grouped with the previous message), the text, reactions, and actions on
 // hover or keyboard focus: reply, react, edit and delete (own messages).
 // Pending and refused sends show their state, with retry and discard.
-import { useState } from "preact/hooks";
+import { useErrorBoundary, useState } from "preact/hooks";
 import { html } from "../html.js";
 import { Icon } from "./Icon.js";
 import { useSelector, dispatch } from "../hooks.js";
 import { renderText } from "../text/markdown.js";
 import { timeOf } from "../text/time.js";
+import { plainLine } from "../text/plain.js";
 import { displayName } from "../store/users.js";
 import { retrySend, discardSend, deleteMessage, toggleReaction } from "../net/sending.js";
 import { Avatar } from "./Avatar.js";
@@ -33,10 +34,18 @@ function Quote({ conversation, id, users }) {
   const quoted = useSelector((s) => s.messages.byConversation[conversation.id]?.find((m) => m.id === id));
   if (!quoted) return html`<div class="quote">Reply to an earlier message</div>`;
   return html`<div class="quote"><strong>${displayName(senderOf(conversation, quoted.sender_id, users))}</strong>
-    <span>${quoted.deleted_at ? "Message deleted" : quoted.body?.slice(0, 200)}</span></div>`;
+    <span>${quoted.deleted_at ? "Message deleted" : plainLine(quoted.body).slice(0, 200)}</span></div>`;
 }
 
-export function MessageRow({ message: m, me, conversation, day, grouped, seenBy }) {
+// One message that fails to render must not take the conversation with it.
+export function MessageRow(props) {
+  const [failed] = useErrorBoundary((err) => console.warn("message not shown", err));
+  if (failed) return html`<div data-key=${props.message.id ?? props.message.client_id} class="row">
+    <p class="muted">This message could not be shown.</p></div>`;
+  return html`<${Row} ...${props} />`;
+}
+
+function Row({ message: m, me, conversation, day, grouped, seenBy }) {
   const users = useSelector((s) => s.users.byId);
   const editing = useSelector((s) => s.ui.editing?.id === m.id && !!m.id);
   const [picking, setPicking] = useState(false);

@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 import { html } from "../html.js";
 import { Icon } from "./Icon.js";
 import { useSelector, dispatch } from "../hooks.js";
-import { api, upload } from "../net/api.js";
+import { api, sendFile } from "../net/api.js";
 import { onLink } from "../router.js";
 import { signOut } from "../session.js";
 import { applyTheme } from "../prefs.js";
@@ -14,7 +14,6 @@ import { Avatar } from "./Avatar.js";
 export function Settings() {
   const me = useSelector((s) => s.session.me);
   const prefs = useSelector((s) => s.ui.prefs);
-  const firstConversation = useSelector((s) => Object.keys(s.conversations.byId)[0]);
   const [name, setName] = useState(me.display_name);
   const [status, setStatus] = useState(me.status_text ?? "");
   const [saved, setSaved] = useState(null);
@@ -25,14 +24,12 @@ export function Settings() {
     api.patch("/me", { display_name: name, status_text: status, version: me.version })
       .then((user) => { dispatch({ type: "me/updated", user }); setSaved("Saved."); }, fail);
   };
-  // An avatar is an attachment: it needs a conversation to upload into.
+  // The server keeps a 256 px square made from the picture, nothing else of it.
   const avatar = (e) => {
     const file = e.currentTarget.files[0];
-    if (!file || !firstConversation) return;
-    upload(firstConversation, file, () => {})
-      .then((a) => api.patch("/me", { avatar: a.id, version: me.version }))
-      .then((user) => dispatch({ type: "me/updated", user }), fail);
+    if (file) sendFile("PUT", "/me/avatar", file).then((user) => dispatch({ type: "me/updated", user }), fail);
   };
+  const noAvatar = () => api.del("/me/avatar").then((user) => dispatch({ type: "me/updated", user }), fail);
   const theme = (value) => { dispatch({ type: "ui/prefs", prefs: { theme: value } }); applyTheme(value); };
   const notify = async (on) => dispatch({ type: "ui/prefs", prefs: { notify: on && (await enableNotifications()) } });
 
@@ -43,7 +40,8 @@ export function Settings() {
       <div class="profile-head"><${Avatar} user=${me} size="lg" /><div><strong>${me.display_name}</strong><div class="muted">@${me.username} · ${me.role}</div></div></div>
       <label>Display name<input value=${name} required maxlength="64" onInput=${(e) => setName(e.currentTarget.value)} /></label>
       <label>Status<input value=${status} maxlength="140" placeholder="What are you up to?" onInput=${(e) => setStatus(e.currentTarget.value)} /></label>
-      ${firstConversation && html`<label>Avatar picture<input type="file" accept="image/*" onChange=${avatar} /></label>`}
+      <label>Profile picture<input type="file" accept="image/*" onChange=${avatar} /></label>
+      ${me.avatar && html`<div><button type="button" class="button" onClick=${noAvatar}>Remove picture</button></div>`}
       <div class="row-actions"><button class="button primary" type="submit">Save profile</button>${saved && html`<span role="status">${saved}</span>`}</div>
     </form>
     <div class="stack card">

@@ -2,7 +2,7 @@
 // screen only one of the two shows (CSS; see .has-main).
 import { html } from "../html.js";
 import { useSelector } from "../hooks.js";
-import { selectRoute } from "../store/ui.js";
+import { selectPath, routeOf } from "../store/ui.js";
 import { Sidebar } from "./Sidebar.js";
 import { ConversationView } from "./ConversationView.js";
 import { NewConversation } from "./NewConversation.js";
@@ -17,7 +17,7 @@ const SCREENS = { c: ConversationView, new: NewConversation, contacts: Contacts,
   settings: Settings, admin: Admin };
 
 export function Shell() {
-  const route = useSelector(selectRoute);
+  const route = routeOf(useSelector(selectPath));
   const Screen = SCREENS[route.name];
   return html`<div class=${"layout" + (Screen ? " has-main" : "")}>
     <${Banner} />

@@ -5,9 +5,10 @@ import { html } from "../html.js";
 import { Icon } from "./Icon.js";
 import { useSelector } from "../hooks.js";
 import { onLink } from "../router.js";
-import { selectConversationList, conversationTitle, otherMember } from "../store/conversations.js";
+import { selectConversationList, conversationTitle, otherMember, groupPicture } from "../store/conversations.js";
 import { selectIsAdmin, selectMe } from "../store/session.js";
 import { listTime } from "../text/time.js";
+import { plainLine } from "../text/plain.js";
 import { Avatar } from "./Avatar.js";
 
 function preview(c, meId) {
@@ -15,7 +16,8 @@ function preview(c, meId) {
   if (!m) return "No messages yet";
   if (m.deleted_at) return "Message deleted";
   const who = m.sender_id === meId ? "You: " : "";
-  return who + (m.body || (m.attachments?.length ? "📎 Attachment" : ""));
+  const text = plainLine(m.body);
+  return who + (text || (m.attachments?.length ? "Attachment" : ""));
 }
 
 function Row({ c, meId, active, presence }) {
@@ -24,7 +26,7 @@ function Row({ c, meId, active, presence }) {
   return html`<li>
     <a href=${"/c/" + c.id} onClick=${onLink} class=${"conv" + (active ? " active" : "") + (c.unread ? " unread" : "")}
       aria-current=${active ? "page" : undefined}>
-      <${Avatar} user=${other?.user} name=${title} id=${other?.user_id ?? c.id}
+      <${Avatar} user=${other?.user} name=${title} id=${other?.user_id ?? c.id} src=${groupPicture(c)}
         presence=${other ? presence[other.user_id] ?? "offline" : undefined} />
       <span class="conv-text">
         <span class="conv-top"><span class="conv-title">${title}</span><time>${listTime(c.last_message_at || c.created_at)}</time></span>
@@ -41,13 +43,14 @@ export function Sidebar({ activeId }) {
   const isAdmin = useSelector(selectIsAdmin);
   const list = useSelector(selectConversationList);
   const presence = useSelector((s) => s.presence.byUser);
+  const connected = useSelector((s) => s.ui.connection === "open");
   const [filter, setFilter] = useState("");
   const wanted = filter.trim().toLowerCase();
   const shown = wanted ? list.filter((c) => conversationTitle(c, me.id).toLowerCase().includes(wanted)) : list;
   return html`<aside class="sidebar" aria-label="Conversations">
     <header class="sidebar-head">
       <a href="/settings" onClick=${onLink} class="me" title="Profile and settings">
-        <${Avatar} user=${me} presence="online" />
+        <${Avatar} user=${me} presence=${connected ? "online" : "offline"} />
         <span class="me-name">${me.display_name}</span>
       </a>
       <a class="icon-button" href="/new" onClick=${onLink} aria-label="New conversation" title="New conversation"><${Icon} name="plus" /></a>

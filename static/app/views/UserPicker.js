@@ -20,7 +20,7 @@ export function UserPicker({ meId, exclude = [], onPick, label = "Find people", 
       ${shown.map((u) => html`<li class="person">
         <${Avatar} user=${u} size="sm" />
         <span class="person-name"><strong>${u.display_name}</strong> <span class="muted">@${u.username}</span></span>
-        <button class="button" onClick=${() => onPick(u)} aria-label=${`${action} ${u.display_name} (@${u.username})`}>${action}</button>
+        <button type="button" class="button" onClick=${() => onPick(u)} aria-label=${`${action} ${u.display_name} (@${u.username})`}>${action}</button>
       </li>`)}
     </ul>
   </div>`;
