@@ -1,4 +1,4 @@
-"""The `chatd` command: serve, init, migrate, check-config, schema, user, media, talk, bench."""
+"""The `chatd` command: serve, init, migrate, check-config, schema, user, flags, media, talk, bench."""
 
 from __future__ import annotations
 
@@ -35,6 +35,10 @@ def _parser() -> argparse.ArgumentParser:
     from chatd.commands import users
 
     users.add_parser(sub, with_config)
+
+    from chatd.commands import flags
+
+    flags.add_parser(sub, with_config)
 
     from chatd.commands import media
 
@@ -106,6 +110,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from chatd.commands import check_config
 
         return check_config.run(cfg)
+    if args.command == "flags":
+        from chatd.commands import flags
+
+        return flags.run(cfg, args)
     from chatd.commands import users
 
     return users.run(cfg, args)

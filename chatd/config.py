@@ -89,9 +89,32 @@ class MediaConfig(Section):
     s3_presign_seconds: Annotated[int, Meta(ge=0, le=3600)] = 0
 
 
+# A flag's initial state (chatd/flags.py): true/false, "on"/"off" or "10%"
+# (a stable share of users). `chatd flags set` and the admin API override it
+# at run time (kept in the database).
+FlagValue = bool | Annotated[str, Meta(pattern=r"^(on|off|true|false|\d{1,3}(\.\d+)?%)$")]
+
+
 class FeaturesConfig(Section):
-    e2ee: bool = True
-    search: bool = True
+    e2ee: FlagValue = True
+    search: FlagValue = True
+    graphql: FlagValue = False
+
+    def __post_init__(self) -> None:
+        # "false" from the environment is a string here: make on/off booleans.
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            if isinstance(value, str) and value in ("on", "off", "true", "false"):
+                setattr(self, name, value in ("on", "true"))
+
+
+class GraphQLConfig(Section):
+    # Let clients (GraphiQL, code generators) read the schema.
+    introspection: bool = True
+    # Per document: deepest nesting, most tokens, most aliases (bounds the work one request asks for).
+    max_depth: Annotated[int, Meta(ge=2, le=50)] = 10
+    max_tokens: Annotated[int, Meta(ge=100, le=100_000)] = 2000
+    max_aliases: Annotated[int, Meta(ge=1, le=1000)] = 30
 
 
 class RealtimeConfig(Section):
@@ -124,6 +147,7 @@ class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     features: FeaturesConfig = msgspec.field(default_factory=FeaturesConfig)
     media: MediaConfig = msgspec.field(default_factory=MediaConfig)
     realtime: RealtimeConfig = msgspec.field(default_factory=RealtimeConfig)
+    graphql: GraphQLConfig = msgspec.field(default_factory=GraphQLConfig)
 
     @property
     def https(self) -> bool:
@@ -148,6 +172,7 @@ HINTS = {
     "storage.cache": 'expected "memory" or a redis://host:6379/0 URL',
     "storage.media": "expected file:///path/to/folder or s3://key:secret@host:9000/bucket",
     "auth.registration": 'expected one of "open", "invite", "closed"',
+    **{f"features.{k}": 'expected true, false, "on", "off" or a percentage like "10%"' for k in ("e2ee", "search", "graphql")},
 }
 
 

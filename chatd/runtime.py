@@ -22,4 +22,10 @@ class Runtime:
 
 async def start_runtime(config: Config) -> Runtime:
     stores = await open_stores(config)
-    return Runtime(config=config, stores=stores, services=build_services(config, stores))
+    services = build_services(config, stores)
+    try:
+        await services.features.refresh()
+    except BaseException:
+        await stores.close()
+        raise
+    return Runtime(config=config, stores=stores, services=services)

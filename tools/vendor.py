@@ -26,6 +26,11 @@ FILES = [
     ("swagger-ui-dist/swagger-ui-bundle.js", "swagger-ui/swagger-ui-bundle.js"),
     ("swagger-ui-dist/swagger-ui-standalone-preset.js", "swagger-ui/swagger-ui-standalone-preset.js"),
     ("swagger-ui-dist/swagger-ui.css", "swagger-ui/swagger-ui.css"),
+    # GraphiQL at GET /api/v1/graphql: its UMD build wants React 18's.
+    ("react/umd/react.production.min.js", "graphiql/react.production.min.js"),
+    ("react-dom/umd/react-dom.production.min.js", "graphiql/react-dom.production.min.js"),
+    ("graphiql/graphiql.min.js", "graphiql/graphiql.min.js"),
+    ("graphiql/graphiql.min.css", "graphiql/graphiql.min.css"),
 ]
 
 

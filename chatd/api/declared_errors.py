@@ -41,6 +41,9 @@ EXTRA = {
     ("POST", "/api/v1/conversations/{conversation_id:str}/messages"): {429},
     ("GET", "/api/v1/sync"): {410},
     ("GET", "/api/v1/search"): {404},  # conversation_id of a conversation not yours
+    # The graphql flag off for the caller: the endpoint does not exist for them.
+    ("POST", "/api/v1/graphql"): {404, 413},
+    ("GET", "/api/v1/graphql"): {404},
 }
 
 

@@ -4,8 +4,9 @@ nothing from another origin), nosniff and a
 same-origin referrer.
 
 Attachment downloads keep the stricter sandbox policy their handler sets.
-Swagger UI at /schema sets inline styles itself, so that page alone allows
-'unsafe-inline' for styles; its scripts are still files from /static only.
+Swagger UI at /schema and GraphiQL at /api/v1/graphql set inline styles
+themselves, so those pages alone allow 'unsafe-inline' for styles; their
+scripts are still files from /static only.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ def _csp(**changes: str) -> bytes:
 
 CSP = _csp()
 SCHEMA_CSP = _csp(**{"style-src": "'self' 'unsafe-inline'"})
+# GraphiQL (GET /api/v1/graphql) sets inline styles and its CSS embeds its fonts.
+GRAPHIQL_CSP = _csp(**{"style-src": "'self' 'unsafe-inline'", "font-src": "'self' data:"})
 FIXED = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
@@ -54,7 +57,8 @@ async def security_headers(message: Message, scope: Scope) -> None:
         return
     headers = list(message.get("headers", []))
     present = {name.lower() for name, _ in headers}
-    policy = SCHEMA_CSP if scope["path"].startswith("/schema") else CSP
+    path = scope["path"]
+    policy = SCHEMA_CSP if path.startswith("/schema") else GRAPHIQL_CSP if path == "/api/v1/graphql" else CSP
     added = [(b"content-security-policy", policy), *FIXED]
     if scope["app"].state.config.https:
         added.append(HSTS)

@@ -5,8 +5,10 @@ from chatd.api.attachments import ATTACHMENT_ROUTES
 from chatd.api.auth import AUTH_ROUTES
 from chatd.api.avatars import AVATAR_ROUTES
 from chatd.api.contacts import CONTACT_ROUTES
-from chatd.api.declared_errors import declare_errors
 from chatd.api.conversations import CONVERSATION_ROUTES
+from chatd.api.declared_errors import declare_errors
+from chatd.api.features import FEATURE_ROUTES
+from chatd.api.graphql import GRAPHQL_ROUTES
 from chatd.api.health import healthz, readyz
 from chatd.api.me import ME_ROUTES
 from chatd.api.messages import MESSAGE_ROUTES
@@ -32,6 +34,8 @@ _HANDLERS: list = [
     *AVATAR_ROUTES,
     *SEARCH_ROUTES,
     *ADMIN_ROUTES,
+    *FEATURE_ROUTES,
+    *GRAPHQL_ROUTES,
     *SYNC_ROUTES,
     *WS_ROUTES,
 ]

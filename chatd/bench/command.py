@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import argparse
 
-SCENARIOS = ("throughput", "fanout", "idle", "history", "media", "soak")
-DEFAULT_SCENARIOS = ["throughput", "fanout", "idle", "history", "media"]  # soak only when asked: it is long
+SCENARIOS = ("throughput", "fanout", "idle", "history", "media", "graphql", "soak")
+DEFAULT_SCENARIOS = ["throughput", "fanout", "idle", "history", "media", "graphql"]  # soak only when asked: it is long
 
 
 def _scenarios(text: str) -> list[str]:
@@ -76,6 +76,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="size of the file uploaded and downloaded, in MB (default 200)")
     media.add_argument("--thumbnail-requests", type=_at_least(1), default=500,
                        help="thumbnail fetches measured after the first (default 500)")
+
+    gql = parser.add_argument_group("graphql scenario")
+    gql.add_argument("--graphql-conversations", type=_at_least(1), default=50,
+                     help="conversations on the listed screen (default 50)")
+    gql.add_argument("--graphql-rounds", type=_at_least(1), default=200,
+                     help="screens fetched each way, GraphQL and REST (default 200)")
 
     soak = parser.add_argument_group("soak scenario (--scenarios soak)")
     soak.add_argument("--soak-clients", type=int, default=200, help="WebSocket clients, in pairs (default 200)")

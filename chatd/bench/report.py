@@ -21,6 +21,8 @@ MEDIA_MB = 200
 MEDIA_RSS_GROWTH_MB = 10
 MEDIA_MB_PER_S = 100
 THUMBNAIL_CPU_BUDGET_MS = 2
+# Issue 11: one GraphQL request for the conversation list, within 2x the REST calls it replaces.
+GRAPHQL_CPU_RATIO = 2.0
 # The soak: 200 clients at 1,000/s for 10 minutes, RSS and p99 flat.
 SOAK_CLIENTS, SOAK_RATE, SOAK_SECONDS = 200, 1000, 600
 SOAK_RSS_GROWTH_MB = 10  # last sample over the first, after warm-up
@@ -82,6 +84,11 @@ def evaluate(out: dict[str, Any]) -> list[dict[str, Any]]:
         if per is not None:
             rows.append(_row("server CPU per stored thumbnail", f"< {THUMBNAIL_CPU_BUDGET_MS} ms", per,
                              per < THUMBNAIL_CPU_BUDGET_MS))
+    g = out.get("graphql", {})
+    if g.get("ratio") is not None:
+        rows.append(_row(f"GraphQL list of {g['conversations']} conversations vs the REST calls",
+                         f"<= {GRAPHQL_CPU_RATIO}x their server CPU", g["ratio"],
+                         g["conversations"] >= 50 and g["ratio"] <= GRAPHQL_CPU_RATIO))
     rows += _soak_rows(out.get("soak", {}))
     return rows
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from chatd.bench import fanout, history, idle, media, soak, throughput
+from chatd.bench import fanout, graphql_list, history, idle, media, soak, throughput
 from chatd.bench.machine import describe
 from chatd.bench.population import Population
 from chatd.bench.probe import Probe
@@ -111,6 +111,7 @@ async def _scenarios(args: argparse.Namespace, url: str, probe: Probe, out: dict
         "idle": lambda: idle.run(population, args, probe, first_user=_busy_users(args)),
         "history": lambda: history.run(population, args, probe),
         "media": lambda: media.run(population, args, probe),
+        "graphql": lambda: graphql_list.run(population, args, probe),
         "soak": lambda: soak.run(population, args, probe),
     }
     try:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from chatd.config import Config
 from chatd.realtime import frames
 from chatd.realtime.bus import Bus, open_channels
+from chatd.realtime.flag_watch import FlagWatch
 from chatd.realtime.hub import Hub
 from chatd.realtime.presence import PresenceService
 from chatd.realtime.pruner import prune_forever
@@ -40,6 +41,7 @@ class Realtime:
         self.presence = PresenceService(stores.presence, stores.users, stores.conversations, stores.contacts,
                                         self.bus, config.realtime.presence_grace_seconds)
         self.typing = TypingService(self.bus, config.realtime.typing_ttl_seconds)
+        self.flag_watch = FlagWatch(services.features, stores.users, self.hub)
         self.sessions: set[Session] = set()
         self.limits: SocketLimits[Session] = SocketLimits(config.realtime.max_sockets_per_user,
                                                           config.realtime.max_sockets_per_address)
@@ -53,6 +55,7 @@ class Realtime:
         self._pruner = asyncio.create_task(
             prune_forever(self.stores.events, self.config.limits.event_retention_days), name="chatd-prune"
         )
+        self.flag_watch.start()
         self.accepting = True
 
     async def member_conversations(self, user_id: str) -> list[str]:
@@ -76,6 +79,7 @@ class Realtime:
         if self._pruner is not None:
             self._pruner.cancel()
             await asyncio.gather(self._pruner, return_exceptions=True)
+        await self.flag_watch.stop()
         await self.presence.close()
         await self.hub.stop()
         await self.channels.__aexit__(None, None, None)

@@ -9,7 +9,9 @@ ever fills its own queue.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 from litestar.channels.subscriber import Subscriber
 
@@ -22,6 +24,9 @@ from chatd.storage.ports.events import EventStore
 
 log = logging.getLogger("chatd.realtime")
 
+# A waiting subscription re-checks its account and flag at least this often.
+WAIT_SECONDS = 30.0
+
 
 class Hub:
     def __init__(self, events: EventStore):
@@ -30,6 +35,8 @@ class Hub:
         self.sockets: dict[str, set[Outbox]] = {}
         self.sequencer = Sequencer(self.route_event, self._fill, events.latest)
         self._task: asyncio.Task[None] | None = None
+        # GraphQL subscriptions waiting for the next event (see waiter()).
+        self._waiters: set[asyncio.Event] = set()
 
     async def start(self, subscriber: Subscriber) -> None:
         await self.sequencer.start()
@@ -72,7 +79,23 @@ class Hub:
     async def _fill(self, after: int, upto: int, limit: int) -> list[EventMsg]:
         return [bus.event_msg(n) for n in await self.events.between(after, upto, limit)]
 
+    def waiter(self) -> Callable[[], Awaitable[None]]:
+        """Something to await that ends at the next event routed after this
+        call (or after WAIT_SECONDS): readers of the log (GraphQL
+        subscriptions) register before they read, so no event slips by."""
+        flag = asyncio.Event()
+        self._waiters.add(flag)
+
+        async def wait() -> None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(flag.wait(), WAIT_SECONDS)
+
+        return wait
+
     def route_event(self, msg: EventMsg) -> None:
+        waiters, self._waiters = self._waiters, set()
+        for flag in waiters:
+            flag.set()
         conv = msg.conversation_id
         if msg.member is not None and conv is not None and (msg.type == "member.joined" or msg.user_id is None):
             # Before routing: the new member gets their own member.joined, the

@@ -20,6 +20,7 @@ from chatd.errors import Invalid, NotFound
 from chatd.services import conversation_rules as rules
 from chatd.services.contact_rules import refused
 from chatd.services.contacts import ContactService, user_not_found
+from chatd.services.features import Features
 from chatd.storage.ports.conversations import ConversationStore
 from chatd.storage.ports.messages import MessageStore
 from chatd.storage.ports.users import UserStore
@@ -44,8 +45,9 @@ class Overview:
 class ConversationService:
     def __init__(
         self, config: Config, conversations: ConversationStore, users: UserStore, messages: MessageStore,
-        contacts: ContactService,
+        contacts: ContactService, features: Features,
     ):
+        self.features = features
         self.config = config
         self.conversations = conversations
         self.users = users
@@ -59,8 +61,8 @@ class ConversationService:
             raise rules.not_found()
         return member
 
-    def _e2ee(self, wanted: bool) -> bool:
-        if wanted and not self.config.features.e2ee:
+    async def _e2ee(self, me_id: str, wanted: bool) -> bool:
+        if wanted and not await self.features.on("e2ee", me_id):
             raise Invalid("End-to-end encryption is disabled on this server.", code="e2ee_disabled")
         return wanted
 
@@ -85,7 +87,7 @@ class ConversationService:
         await self.contacts.ensure_not_blocked(me_id, user_id)
         at = clock.now()
         conv = Conversation(id=ids.new_id(), kind="direct", created_by=me_id, created_at=at, updated_at=at,
-                            e2ee=self._e2ee(e2ee))
+                            e2ee=await self._e2ee(me_id, e2ee))
         members = [Member(conversation_id=conv.id, user_id=u, joined_at=at) for u in (me_id, user_id)]
         return await self.conversations.create_direct(conv, members)
 
@@ -98,7 +100,7 @@ class ConversationService:
             raise Invalid(f"A group has at most {rules.MAX_MEMBERS} members.", code="too_many_members")
         at = clock.now()
         conv = Conversation(id=ids.new_id(), kind="group", title=clean_title, topic=clean_topic, created_by=me_id,
-                            created_at=at, updated_at=at, e2ee=self._e2ee(e2ee))
+                            created_at=at, updated_at=at, e2ee=await self._e2ee(me_id, e2ee))
         members = [Member(conversation_id=conv.id, user_id=me_id, role="owner", joined_at=at)]
         members += [Member(conversation_id=conv.id, user_id=u, joined_at=at) for u in others]
         return await self.conversations.create_group(conv, members)
@@ -131,7 +133,8 @@ class ConversationService:
         `version` is still current (else 409 with it)."""
         decide = rules.update_rule(
             me_id, version=version, at=clock.now(), title=None if title is None else rules.title(title),
-            topic=None if topic is None else rules.topic(topic), e2ee=e2ee, e2ee_allowed=self.config.features.e2ee,
+            topic=None if topic is None else rules.topic(topic), e2ee=e2ee,
+            e2ee_allowed=e2ee is None or await self.features.on("e2ee", me_id),
             avatar=avatar,
         )
         return await self.conversations.update(conversation_id, decide)

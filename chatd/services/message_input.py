@@ -90,10 +90,10 @@ def message_body(raw: str | None, max_chars: int, *, may_be_empty: bool = False)
 
 def content(
     data: SendMessage | EditMessage, config: Config, *, kind: MessageKind | None = None,
-    attachments: list[str] | None = None,
+    attachments: list[str] | None = None, e2ee: bool = True,
 ) -> tuple[MessageKind, str | None, Envelope | None]:
     """(kind, body, envelope) of a send or an edit: text has a cleaned body,
-    encrypted an envelope (only where the server allows E2EE). `kind` is the
+    encrypted an envelope (only where the e2ee flag is on for the sender). `kind` is the
     edited message's; a send names it or implies it by sending an envelope."""
     if kind is None:
         kind = getattr(data, "kind", None) or ("encrypted" if data.envelope is not None else "text")
@@ -103,7 +103,7 @@ def content(
             raise Invalid("An envelope belongs to an encrypted message.", code="unexpected_envelope")
         files = attachments if attachments is not None else getattr(data, "attachments", [])
         return kind, message_body(data.body, max_chars, may_be_empty=bool(files)), None
-    if not config.features.e2ee:
+    if not e2ee:  # the e2ee flag, as it is for the sender
         raise Invalid("End-to-end encryption is disabled on this server.", code="e2ee_disabled")
     if data.body is not None:
         raise Invalid("An encrypted message carries no plain body.", code="unexpected_body")

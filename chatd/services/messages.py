@@ -24,6 +24,7 @@ from chatd.services import contact_rules
 from chatd.services import message_input as rules
 from chatd.services.conversation_rules import not_found as conversation_not_found
 from chatd.services.message_input import EditMessage, SendMessage
+from chatd.services.features import Features
 from chatd.services.send_limit import SendLimiter
 from chatd.storage.ports.conversations import ConversationStore
 from chatd.storage.ports.messages import (
@@ -50,8 +51,10 @@ def message_deleted() -> Gone:
 
 
 class MessageService:
-    def __init__(self, config: Config, messages: MessageStore, conversations: ConversationStore, cache: Store):
+    def __init__(self, config: Config, messages: MessageStore, conversations: ConversationStore, cache: Store,
+                 features: Features):
         self.config = config
+        self.features = features
         self.messages = messages
         self.conversations = conversations
         self.limiter = SendLimiter(cache, config.limits.messages_per_minute)
@@ -60,7 +63,7 @@ class MessageService:
         """Store a message from `user_id`: (message, created). created=False is a
         retry of an earlier send with the same client_id: that first message."""
         await self.limiter.hit(user_id)
-        kind, body, envelope = rules.content(data, self.config)
+        kind, body, envelope = rules.content(data, self.config, e2ee=await self.features.on("e2ee", user_id))
         in_conv: set[str] = set()
         if data.mentions:
             in_conv = {m.user_id for m in await self.conversations.members(conversation_id)}
@@ -132,7 +135,8 @@ class MessageService:
             raise Forbidden("Only the sender can edit a message.", code="not_sender")
         if message.deleted_at is not None:
             raise message_deleted()
-        _, body, envelope = rules.content(data, self.config, kind=message.kind, attachments=message.attachments)
+        _, body, envelope = rules.content(data, self.config, kind=message.kind, attachments=message.attachments,
+                                          e2ee=await self.features.on("e2ee", user_id))
         try:
             return await self.messages.edit(
                 message_id, expected_version=expected, at=clock.now(), body=body, envelope=envelope
@@ -178,8 +182,7 @@ class MessageService:
         self, user_id: str, q: str, *, conversation_id: str | None = None, limit: int = 20
     ) -> list[Message]:
         """Messages matching q that the caller may read now, newest first."""
-        if not self.config.features.search:
-            raise NotFound("Search is disabled on this server.", code="feature_disabled")
+        await self.features.require("search", user_id)
         query = rules.search_query(q)
         if conversation_id is not None and await self.conversations.member(conversation_id, user_id) is None:
             raise conversation_not_found()

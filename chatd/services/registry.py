@@ -8,6 +8,7 @@ from chatd.config import Config
 from chatd.services.accounts import Accounts
 from chatd.services.contacts import ContactService
 from chatd.services.conversations import ConversationService
+from chatd.services.features import Features
 from chatd.services.media.avatars import AvatarService
 from chatd.services.media.janitor import Janitor
 from chatd.services.media.service import MediaService
@@ -28,18 +29,22 @@ class Services:
     media_janitor: Janitor
     avatars: AvatarService
     sync: SyncService
+    features: Features
 
 
 def build_services(config: Config, stores: Stores) -> Services:
     contacts = ContactService(stores.contacts, stores.users)
-    conversations = ConversationService(config, stores.conversations, stores.users, stores.messages, contacts)
+    features = Features(config, stores.flags, stores.users)
+    conversations = ConversationService(config, stores.conversations, stores.users, stores.messages, contacts,
+                                        features)
     return Services(
         contacts=contacts,
         conversations=conversations,
         config=config,
         stores=stores,
         accounts=Accounts(config, stores.users, stores.auth, stores.cache, stores.settings),
-        messages=MessageService(config, stores.messages, stores.conversations, stores.cache),
+        messages=MessageService(config, stores.messages, stores.conversations, stores.cache, features),
+        features=features,
         sync=SyncService(stores.events),
         media=MediaService(config, stores.attachments, stores.conversations, stores.blobs, stores.sealed_blobs),
         media_janitor=Janitor(config, stores.attachments, stores.blobs),

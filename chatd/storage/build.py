@@ -16,6 +16,7 @@ from chatd.storage.ports.blobs import BlobStore
 from chatd.storage.ports.contacts import ContactStore
 from chatd.storage.ports.conversations import ConversationStore
 from chatd.storage.ports.events import EventStore
+from chatd.storage.ports.flags import FlagStore
 from chatd.storage.ports.messages import MessageStore
 from chatd.storage.ports.presence import PresenceStore
 from chatd.storage.ports.settings import SettingsStore
@@ -26,6 +27,7 @@ from chatd.storage.sql.contacts import SqlContactStore
 from chatd.storage.sql.conversations import SqlConversationStore
 from chatd.storage.sql.db import Database, open_database
 from chatd.storage.sql.events import SqlEventStore
+from chatd.storage.sql.flags import SqlFlagStore
 from chatd.storage.sql.messages import SqlMessageStore
 from chatd.storage.sql.schema_version import pending
 from chatd.storage.sql.settings import SqlSettingsStore
@@ -42,6 +44,7 @@ class Stores:
     messages: MessageStore
     events: EventStore
     attachments: AttachmentStore
+    flags: FlagStore
     # Values an admin changed at run time, winning over chatd.toml.
     settings: SettingsStore
     # Attachment bytes (storage.media); `sealed_blobs` is the same store
@@ -116,6 +119,7 @@ async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
         messages=SqlMessageStore(db),
         events=SqlEventStore(db),
         attachments=SqlAttachmentStore(db),
+        flags=SqlFlagStore(db),
         settings=SqlSettingsStore(db),
         blobs=blobs,
         sealed_blobs=sealed_blobs,

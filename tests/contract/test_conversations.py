@@ -14,6 +14,7 @@ from chatd.domain import User
 from chatd.errors import Conflict, Forbidden, Invalid, NotFound
 from chatd.services.contacts import ContactService
 from chatd.services.conversations import ConversationService
+from chatd.services.features import Features
 from chatd.storage.ports.messages import Draft
 
 NAMES = ("ann", "bob", "cy", "dee", "eve")
@@ -45,7 +46,8 @@ async def send(stores, conversation_id: str, sender: str, n: int = 1) -> None:
 @pytest.fixture
 async def world(stores):
     contacts = ContactService(stores.contacts, stores.users)
-    svc = ConversationService(Config(), stores.conversations, stores.users, stores.messages, contacts)
+    features = Features(Config(), stores.flags, stores.users)
+    svc = ConversationService(Config(), stores.conversations, stores.users, stores.messages, contacts, features)
     users = [await person(stores, n) for n in NAMES]
     return svc, users
 

@@ -22,7 +22,7 @@ def chatd(*args: str, cwd: Path, stdin: str = "", env: dict | None = None) -> su
 
 
 @pytest.mark.parametrize("sub", [[], ["serve"], ["init"], ["migrate"], ["check-config"], ["schema"], ["user"],
-                                 ["user", "create"], ["user", "set-role"], ["bench"]])
+                                 ["user", "create"], ["user", "set-role"], ["bench"], ["flags"], ["flags", "set"]])
 def test_every_command_has_help(sub, tmp_path):
     result = chatd(*sub, "--help", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

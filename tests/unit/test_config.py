@@ -37,7 +37,7 @@ def test_shipped_file_is_valid_and_equals_defaults():
         ({"server": {"port": 0}}, "server.port = 0: Expected `int` >= 1"),
         ({"server": {"port": "http"}}, "server.port = 'http': Expected `int`, got `str`"),
         ({"server": {"prot": 1}}, "server.prot: unknown key; allowed keys here: host, port, public_url, data_dir"),
-        ({"srever": {}}, "srever: unknown key; allowed keys here: server, storage, auth, limits, features, media, realtime"),
+        ({"srever": {}}, "srever: unknown key; allowed keys here: server, storage, auth, limits, features, media, realtime, graphql"),
         ({"auth": {"registration": "maybe"}}, "auth.registration = 'maybe': expected one of \"open\", \"invite\", \"closed\""),
         ({"auth": {"session_days": 0}}, "auth.session_days = 0: Expected `int` >= 1"),
         ({"storage": {"database": "mysql://x/y"}}, "storage.database = 'mysql://x/y': expected sqlite:///path/to/file.db or postgresql://"),
@@ -46,7 +46,7 @@ def test_shipped_file_is_valid_and_equals_defaults():
         ({"storage": {"media": "ftp://x"}}, "storage.media = 'ftp://x': expected file:///path/to/folder or s3://"),
         ({"limits": {"max_message_chars": 0}}, "limits.max_message_chars = 0: Expected `int` >= 1"),
         ({"limits": {"messages_per_minute": -5}}, "limits.messages_per_minute = -5: Expected `int` >= 1"),
-        ({"features": {"search": "yes"}}, "features.search = 'yes': Expected `bool`, got `str`"),
+        ({"features": {"search": "yes"}}, "features.search = 'yes': expected true, false, \"on\", \"off\" or a percentage"),
         ({"server": "oops"}, "server = 'oops': Expected `object`, got `str`"),
     ],
 )
