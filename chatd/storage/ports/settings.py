@@ -2,6 +2,8 @@
 
 A few named values (today only "registration"), each a short string. A name
 with no stored value follows chatd.toml; deleting it goes back to the file.
+Not the feature flag store (ports/flags.py): each of its rows is a rollout
+state (percent, users, roles) decoded as such, which a plain value is not.
 """
 
 from __future__ import annotations
