@@ -156,6 +156,20 @@ async def history(person: Person, conversation_id: str) -> list[dict[str, Any]]:
     return r.json()["items"]
 
 
+async def stored(person: Person, conversation_id: str, count: int, timeout: float = 10.0,
+                 until: Any = None) -> list[dict[str, Any]]:
+    """The server's history once it holds `count` messages (and `until(items)`
+    holds): a page shows a send or an edit at once (optimistic), the server
+    has it a moment later."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        items = await history(person, conversation_id)
+        done = len(items) >= count and (until is None or until(items))
+        if done or asyncio.get_running_loop().time() > deadline:
+            return items
+        await asyncio.sleep(0.1)
+
+
 async def shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS / f"{name}.png"))

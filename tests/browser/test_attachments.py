@@ -4,14 +4,13 @@ opens in a lightbox; other files show as a file card."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import os
 
 from PIL import Image
 from playwright.async_api import expect
 
-from tests.browser.conftest import direct, history, shot
+from tests.browser.conftest import direct, shot, stored
 
 
 def noisy_png(width: int = 900, height: int = 600) -> bytes:
@@ -53,16 +52,7 @@ async def test_upload_with_progress_preview_and_lightbox(browser, people):
     sent = page.locator(".msg.mine")
     await expect(sent.locator(".image-preview img")).to_have_count(1)
     await expect(sent.locator(".file-card")).to_contain_text("notes.txt")
-    # The page shows the message as soon as it is sent (optimistic); the
-    # server has it once its ack is back, a moment later.
-    await expect(page.locator(".msg.mine.pending")).to_have_count(0)
-    messages = await history(ben, cid)
-    for _ in range(50):
-        if messages:
-            break
-        await asyncio.sleep(0.1)
-        messages = await history(ben, cid)
-    [message] = messages
+    [message] = await stored(ben, cid, 1)
     assert message["body"] == "the whiteboard" and len(message["attachments"]) == 2
 
     # Ben sees the thumbnail (its metadata looked up by id) and opens the full image.
@@ -102,7 +92,7 @@ async def test_files_by_drag_and_drop_and_paste(browser, people):
     await expect(page.locator(".uploads progress")).to_have_count(0, timeout=15_000)
     await page.get_by_role("textbox", name="Message").press("Enter")  # files alone, no text
     await expect(page.locator(".msg.mine .file-card")).to_have_count(2)
-    [message] = await history(ben, cid)
+    [message] = await stored(ben, cid, 1)
     names = sorted(a["filename"] for a in (await ben.http.get(
         f"/conversations/{cid}/attachments", params={"ids": ",".join(message["attachments"])})).json()["items"])
     assert names == ["dropped.txt", "pasted.txt"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
-from tests.browser.conftest import MAX_CHARS, direct, history, shot
+from tests.browser.conftest import MAX_CHARS, direct, history, shot, stored
 
 
 async def test_edit_conflict_shows_current_text_and_redo(browser, people):
@@ -39,8 +39,8 @@ async def test_edit_conflict_shows_current_text_and_redo(browser, people):
     await editor.press("Enter")
     await expect(row.locator(".text")).to_have_text("meet at 10:30")
     await expect(row.locator(".meta")).to_contain_text("edited")
-    [stored] = await history(ben, cid)
-    assert stored["body"] == "meet at 10:30" and stored["version"] == 3
+    [saved] = await stored(ben, cid, 1, until=lambda items: items[0]["version"] == 3)
+    assert saved["body"] == "meet at 10:30" and saved["version"] == 3
 
 
 async def test_refused_send_is_rolled_back_with_reason_then_retry_or_discard(browser, people):
