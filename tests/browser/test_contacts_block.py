@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
-from tests.browser.conftest import direct, history, shot
+from tests.browser.conftest import direct, history, shot, stored
 
 
 async def test_block_refuses_direct_messages_with_the_reason_and_unblock_lets_them_through(browser, people):
@@ -42,4 +42,4 @@ async def test_block_refuses_direct_messages_with_the_reason_and_unblock_lets_th
     await b.get_by_role("button", name="Retry").click()
     await expect(b.locator(".msg.failed")).to_have_count(0)
     await expect(b.locator(".msg .text")).to_have_text(["can you hear me?"])
-    assert [m["body"] for m in await history(ann, cid)] == ["can you hear me?"]
+    assert [m["body"] for m in await stored(ann, cid, 1)] == ["can you hear me?"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
-from tests.browser.conftest import direct, history, shot
+from tests.browser.conftest import direct, shot, stored
 
 
 async def test_draft_survives_switching_and_reload_and_goes_on_send(browser, people):
@@ -29,7 +29,7 @@ async def test_draft_survives_switching_and_reload_and_goes_on_send(browser, peo
     await box.press("Enter")
     await expect(box).to_have_value("")
     await expect(page.locator(".msg:not(.pending) .text").last).to_have_text("half a thought for ben")
-    assert [m["body"] for m in await history(ben, with_ben)] == ["half a thought for ben"]
+    assert [m["body"] for m in await stored(ben, with_ben, 1)] == ["half a thought for ben"]
     await page.wait_for_timeout(300)
     await page.reload()
     await expect(page.locator(".msg .text").last).to_have_text("half a thought for ben")
