@@ -24,7 +24,25 @@ import httpx
 from playwright.async_api import async_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from chatd.bench.procstat import rss_bytes, status_bytes  # noqa: E402
 from chatd.bench.server import BENCH_CONFIG, BENCH_ENV, ServerProcess  # noqa: E402
+
+
+def renderer_rss(_url: str) -> tuple[int, int]:
+    """(RSS, anonymous RSS) of the largest Chromium renderer process: with
+    one tab open, the tab. The anonymous part is the tab's own memory; the
+    rest is Chromium's code and fonts, mapped and shared with every tab."""
+    sizes = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"chromium" in cmdline and b"--type=renderer" in cmdline:
+            sizes.append((rss_bytes(int(entry.name)), status_bytes(int(entry.name), "RssAnon")))
+    return max(sizes, default=(0, 0))
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 PAGE_VENDOR = ["preact/preact.mjs", "preact/hooks.mjs", "htm/htm.mjs", "redux/redux.mjs", "idb/idb.js",
@@ -110,6 +128,9 @@ async def main(count: int) -> None:
                   f" max {gaps[-1]:.0f} ms")
             print(f"JS heap used {metrics.get('JSHeapUsedSize', 0) / 2**20:.1f} MB,"
                   f" DOM nodes {metrics.get('Nodes', 0):.0f}")
+            rss, anon = renderer_rss(page.url)
+            print(f"the tab's renderer process: {rss / 2**20:.1f} MB RSS, of it {anon / 2**20:.1f} MB its own "
+                  "(anonymous; the rest is Chromium's shared code and fonts)")
             await browser.close()
     finally:
         server.stop()
