@@ -8,7 +8,8 @@ from typing import Any
 import strawberry
 
 from chatd.gql.context import Context, limit
-from chatd.gql.types import Contact, Conversation, ConversationPage, Me, Message, MessagePage, PublicUser, SyncPage
+from chatd.gql.types import Attachment, Contact, Conversation, ConversationPage, Me, Message, MessagePage, PublicUser
+from chatd.gql.types import SyncPage
 from chatd.gql.types import Event
 from chatd.errors import Invalid
 from chatd.services.sync import MAX_PAGE
@@ -65,6 +66,14 @@ class Query:
     @strawberry.field
     async def message(self, info: Info, id: str) -> Message:
         return Message.of(await info.context.services.messages.get(info.context.me.id, id))
+
+    @strawberry.field(description="Files sent in a conversation, newest first: those among `ids` (a message's "
+                                  "`attachments`), or a page below the id `before`.")
+    async def attachments(self, info: Info, conversation_id: str, ids: list[str] | None = None,
+                          before: str | None = None, first: int = 50) -> list[Attachment]:
+        found = await info.context.services.media.listing(info.context.me.id, conversation_id, ids=ids,
+                                                          before=before, limit=limit(first, 100))
+        return [Attachment.of(a) for a in found]
 
     @strawberry.field(description="Messages I may read matching q, newest first (the search flag).")
     async def search(self, info: Info, q: str, conversation_id: str | None = None, first: int = 20) -> list[Message]:

@@ -36,6 +36,31 @@ class PublicUser:
 
 
 @strawberry.type
+class Attachment:
+    """A file sent in a conversation; its bytes and thumbnail are at
+    /api/v1/attachments/{id} and …/thumbnail (GraphQL carries no bytes)."""
+
+    id: str
+    uploader_id: str
+    conversation_id: str
+    message_id: str | None
+    filename: str
+    content_type: str
+    size: float  # bytes; a GraphQL Int stops at 2^31
+    sha256: str
+    width: int | None
+    height: int | None
+    duration: float | None
+    thumbnail: bool
+    encrypted: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, a: domain.Attachment) -> Attachment:
+        return cls(**{f: getattr(a, f) for f in a.__struct_fields__})
+
+
+@strawberry.type
 class Me(PublicUser):
     role: str
     preferences: JSON

@@ -30,6 +30,7 @@ DOORS = [
              "{ userId } }", NOT_FOUND),
     ("read", "mutation($c: String!) { read(conversationId: $c, seq: 1) }", NOT_FOUND),
     ("search in it", 'query($c: String!) { search(q: "Bob", conversationId: $c) { body } }', NOT_FOUND),
+    ("attachments", "query($c: String!) { attachments(conversationId: $c) { filename } }", NOT_FOUND),
     ("message", "query($m: String!) { message(id: $m) { body } }", "message_not_found"),
     ("edit", 'mutation($m: String!) { edit(messageId: $m, version: 1, bodyText: "x") { id } }', "message_not_found"),
     ("delete", "mutation($m: String!) { delete(messageId: $m) }", "message_not_found"),
@@ -64,6 +65,23 @@ async def test_an_outsider_finds_nothing(scene, name, document, code):
     # The same document works for a member (so the row tests access, not a typo).
     if name not in ("leave", "add members", "remove other", "send", "delete", "edit", "update"):
         assert not (await gql(client, bob, document, **{**used, "me": bob.id})).get("errors"), name
+
+
+async def test_a_message_view_gets_its_files_from_graphql(scene):
+    """Twin of tests/media's access rules: members see a sent file's details, outsiders nothing."""
+    client, ann, bob, eve, conv, hi = scene
+    r = await client.post(f"/api/v1/conversations/{conv}/attachments", headers=ann.headers,
+                          files={"file": ("plan.pdf", b"%PDF-1.4 the plan", "application/pdf")})
+    att = r.json()
+    await send(client, conv, ann, "the plan", attachments=[att["id"]])
+    query = ("query($c: String!, $ids: [String!]) { attachments(conversationId: $c, ids: $ids) "
+             "{ id filename contentType size messageId } }")
+    body = await gql(client, bob, query, c=conv, ids=[att["id"]])
+    [seen] = body["data"]["attachments"]
+    assert (seen["filename"], seen["contentType"], seen["size"]) == ("plan.pdf", "application/pdf", 17)
+    assert seen["messageId"] is not None
+    refused = await gql(client, eve, query, expect_errors=True, c=conv, ids=[att["id"]])
+    assert codes(refused) == [NOT_FOUND] and "plan.pdf" not in str(refused)
 
 
 async def test_an_outsider_lists_searches_and_syncs_nothing(scene):
