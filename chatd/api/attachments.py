@@ -16,7 +16,7 @@ from chatd.api.media_openapi import DOWNLOAD_ANSWERS, UPLOAD_ERRORS, FileUpload
 from chatd.api.security import Me
 from chatd.domain import Attachment
 from chatd.errors import TooLarge
-from chatd.services.media.service import MB
+from chatd.services.media.ingest import MB
 from chatd.services.registry import Services
 
 # Multipart framing around the file: boundaries, part headers, small fields.

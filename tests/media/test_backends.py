@@ -125,3 +125,20 @@ async def test_presigned_downloads(s3_media_settings, tmp_path, sqlite_template)
         assert direct_get.headers["content-disposition"] == "inline; filename=\"doc.pdf\"; filename*=UTF-8''doc.pdf"
         outsider = await register(c, "eve")
         await fetch(c, att["id"], outsider, 404)  # access is checked before any URL is made
+
+
+async def test_a_sealed_file_without_the_key_is_a_clear_503(tmp_path, sqlite_template):
+    """The admin removed media.encryption_key: the file cannot be read, and
+    the user gets 503 problem details saying why (not a 500)."""
+    shutil.copy(sqlite_template, tmp_path / "chatd.db")
+    async with AsyncTestClient(create_app(make_config(tmp_path, media={"encryption_key": KEY}))) as c:
+        alice, bob = await register(c, "alice"), await register(c, "bob")
+        conv = await direct(c, alice, bob)
+        att = await upload(c, conv, alice, b"sealed words")
+        await send(c, conv, alice, attachments=[att["id"]])
+    async with AsyncTestClient(create_app(make_config(tmp_path))) as c:
+        r = await c.post("/api/v1/auth/login", json={"username": "bob", "password": "correct horse battery"})
+        token = r.json()["token"]
+        r = await c.get(f"/api/v1/attachments/{att['id']}", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 503 and r.json()["code"] == "media_key_missing"
+        assert "sealed words" not in r.text

@@ -19,8 +19,9 @@ from chatd.ids import is_id, new_id
 from chatd.services.conversation_rules import not_found as conversation_not_found
 from chatd.services.conversations import ConversationService
 from chatd.services.media import images, keys
-from chatd.services.media.ingest import Meter, gather, head_of, once
-from chatd.services.media.service import MB, Readable, UnprocessableImage, _too_large
+from chatd.services.media.ingest import MB, Meter, gather, head_of, once, too_large
+from chatd.services.media.sealing import store_for
+from chatd.services.media.service import Readable, UnprocessableImage
 from chatd.services.media.sniff import HEAD, sniff
 from chatd.storage.ports.blobs import BlobStore
 from chatd.storage.ports.users import UserStore
@@ -114,7 +115,7 @@ class AvatarService:
         raise AssertionError("unreachable")
 
     async def _store(self, chunks: AsyncIterator[bytes]) -> str:
-        meter = Meter(AVATAR_MAX, _too_large(AVATAR_MAX, "avatar_too_large", "Avatar images are limited"))
+        meter = Meter(AVATAR_MAX, too_large(AVATAR_MAX, "avatar_too_large", "Avatar images are limited"))
         head, ended = await head_of(chunks, HEAD, meter)
         content_type = sniff(head)
         if content_type not in images.PROCESSED:
@@ -153,7 +154,4 @@ class AvatarService:
                 await self._blob_store(key).delete(key)
 
     def _blob_store(self, key: str) -> BlobStore:
-        if keys.is_sealed(key):
-            assert self.sealed is not None
-            return self.sealed
-        return self.blobs
+        return store_for(key, self.blobs, self.sealed)

@@ -9,6 +9,15 @@ from collections.abc import AsyncIterator
 
 from chatd.errors import TooLarge
 
+MB = 1024 * 1024
+
+
+def too_large(limit: int, code: str, what: str) -> TooLarge:
+    """413 naming the limit: "Uploads are limited to 50 MB." (+ max_bytes)."""
+    mb = limit / MB
+    shown = f"{mb:.0f} MB" if mb == int(mb) else f"{mb:.1f} MB"
+    return TooLarge(f"{what} to {shown}.", code=code, extra={"max_bytes": limit})
+
 
 class Meter:
     def __init__(self, limit: int, refuse: TooLarge):

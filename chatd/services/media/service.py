@@ -16,6 +16,7 @@ worker thread, which needs them whole (bounded by IMAGE_MAX).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import AsyncIterator, Collection
 
@@ -30,7 +31,8 @@ from chatd.services.conversation_rules import not_found as conversation_not_foun
 from chatd.services.media import images, keys
 from chatd.services.media.disposition import served_type
 from chatd.services.media.filenames import clean_filename
-from chatd.services.media.ingest import Meter, gather, head_of, once, rest_of
+from chatd.services.media.ingest import MB, Meter, gather, head_of, once, rest_of, too_large
+from chatd.services.media.sealing import store_for
 from chatd.services.media.sniff import HEAD, sniff
 from chatd.storage.ports.attachments import AttachmentStore, StoredAttachment
 from chatd.storage.ports.blobs import BlobMissing, BlobStore
@@ -38,7 +40,6 @@ from chatd.storage.ports.conversations import ConversationStore
 
 log = logging.getLogger("chatd.media")
 
-MB = 1024 * 1024
 # Images are held whole while they are checked and stripped.
 IMAGE_MAX = 64 * MB
 
@@ -89,13 +90,13 @@ class MediaService:
         thumbnail: bytes | None = None
         if content_type in images.PROCESSED:
             if meter.limit > IMAGE_MAX:
-                meter.limit, meter.refuse = IMAGE_MAX, _too_large(IMAGE_MAX, "image_too_large",
+                meter.limit, meter.refuse = IMAGE_MAX, too_large(IMAGE_MAX, "image_too_large",
                                                                    "Images are checked in memory")
             data = await gather(head, chunks, meter, ended)
             facts = await self._examine(data, content_type)
             width, height, thumbnail = facts.width, facts.height, facts.thumbnail
             size = await store.put(key, once(facts.data))
-            sha = meter.sha256 if facts.data is data else _sha256(facts.data)
+            sha = meter.sha256 if facts.data is data else hashlib.sha256(facts.data).hexdigest()
         else:
             size = await store.put(key, rest_of(head, chunks, meter, ended))
             sha = meter.sha256
@@ -115,13 +116,13 @@ class MediaService:
 
     async def _limit(self, user_id: str) -> tuple[int, TooLarge]:
         max_mb = self.config.limits.max_upload_mb
-        limit, refuse = max_mb * MB, _too_large(max_mb * MB, "upload_too_large", "Uploads are limited")
+        limit, refuse = max_mb * MB, too_large(max_mb * MB, "upload_too_large", "Uploads are limited")
         quota = self.config.media.quota_mb_per_user * MB
         if quota:
             left = quota - await self.attachments.usage(user_id)
             if left < limit:
                 limit = max(left, 0)
-                refuse = _too_large(quota, "quota_exceeded", "Your storage quota is used up: uploads are limited")
+                refuse = too_large(quota, "quota_exceeded", "Your storage quota is used up: uploads are limited")
                 if left <= 0:
                     raise refuse
         return limit, refuse
@@ -201,20 +202,4 @@ class MediaService:
                                      content_type=served_type(readable.content_type), disposition=disposition)
 
     def _store(self, key: str) -> BlobStore:
-        if not keys.is_sealed(key):
-            return self.blobs
-        if self.sealed is None:
-            raise RuntimeError(f"blob {key} is encrypted at rest but media.encryption_key is not set")
-        return self.sealed
-
-
-def _too_large(limit: int, code: str, what: str) -> TooLarge:
-    mb = limit / MB
-    shown = f"{mb:.0f} MB" if mb == int(mb) else f"{mb:.1f} MB"
-    return TooLarge(f"{what} to {shown}.", code=code, extra={"max_bytes": limit})
-
-
-def _sha256(data: bytes) -> str:
-    import hashlib
-
-    return hashlib.sha256(data).hexdigest()
+        return store_for(key, self.blobs, self.sealed)
