@@ -36,7 +36,9 @@ class Screen:
     def start(self) -> None:
         if self.tty:
             self._saved = termios.tcgetattr(self.fd)
-            tty.setcbreak(self.fd)  # no echo, no line editing; Ctrl-C still works
+            # No echo, no line editing; Ctrl-C still works. TCSANOW, not the
+            # default TCSAFLUSH: what was typed while history loaded is kept.
+            tty.setcbreak(self.fd, termios.TCSANOW)
         asyncio.get_running_loop().add_reader(self.fd, self._readable)
         self._draw()
 
