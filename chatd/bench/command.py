@@ -64,6 +64,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     idle.add_argument("--idle-users", type=int, default=1000,
                       help="users owning them, several devices each (default 1000)")
     idle.add_argument("--idle-hold", type=float, default=5.0, help="seconds to hold them open (default 5)")
+    idle.add_argument("--idle-after", type=float, default=30.0,
+                      help="seconds after the close at which the server's RSS is read again (default 30)")
 
     hist = parser.add_argument_group("history scenario")
     hist.add_argument("--history-messages", type=_at_least(50), default=5000,

@@ -45,6 +45,9 @@ async def run(population: Population, args: Any, probe: Probe, first_user: int) 
     began = time.perf_counter()
     await close_all(opened)
     close_seconds = time.perf_counter() - began
+    # A Pi must not keep a burst's memory: what is left once they are gone.
+    await asyncio.sleep(args.idle_after)
+    rss_after = probe.rss()
     per_socket = None
     if rss_before is not None and rss_held is not None and held:
         per_socket = round((rss_held - rss_before) / held)
@@ -61,6 +64,8 @@ async def run(population: Population, args: Any, probe: Probe, first_user: int) 
         "server_rss_open_bytes": rss_open,
         "server_rss_held_bytes": rss_held,
         "server_rss_per_socket_bytes": per_socket,
+        "after_close_s": args.idle_after,
+        "server_rss_after_close_bytes": rss_after,
         "frames_received": frames,
     }
     if errors:

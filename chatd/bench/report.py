@@ -13,6 +13,8 @@ RATE_TARGET = 3000
 P99_TARGET_MS = 20
 FANOUT_TARGET_MS = 100
 IDLE_TARGET = 5000
+# Issue 13/14: RSS within 30 MB of its pre-burst level 30 s after a burst of sockets closes.
+RSS_AFTER_BURST_MB = 30
 # "History pages in a fraction of" a send's ~1 ms of server CPU.
 HISTORY_CPU_BUDGET_MS = 0.5
 # Issue 8: a 200 MB file streams (RSS grows by at most 10 MB) at 100 MB/s
@@ -64,6 +66,10 @@ def evaluate(out: dict[str, Any]) -> list[dict[str, Any]]:
     i = out.get("idle", {})
     if "held" in i:
         rows.append(_row("idle sockets held", f">= {IDLE_TARGET}", i["held"], i["held"] >= IDLE_TARGET))
+    if i.get("server_rss_after_close_bytes") and i.get("server_rss_before_bytes"):
+        left = mb(i["server_rss_after_close_bytes"] - i["server_rss_before_bytes"])
+        rows.append(_row(f"RSS {i['after_close_s']:g} s after the sockets close, above before",
+                         f"< {RSS_AFTER_BURST_MB} MB", left, left < RSS_AFTER_BURST_MB))
     h = out.get("history", {})
     if h.get("server_cpu_ms_per_page") is not None:
         value = h["server_cpu_ms_per_page"]
@@ -194,7 +200,8 @@ def render(out: dict[str, Any]) -> str:
                 f"  {i['opened']} of {i['sockets_asked']} opened in {i['open_s']} s ({i['users']} users), "
                 f"{i['held']} still open after {i['held_after_s']} s; closed in {i['close_s']} s",
                 f"  server RSS {mb(i['server_rss_before_bytes'])} -> {mb(i['server_rss_held_bytes'])} MB "
-                f"({i['server_rss_per_socket_bytes']} bytes per socket)",
+                f"({i['server_rss_per_socket_bytes']} bytes per socket), "
+                f"{mb(i.get('server_rss_after_close_bytes'))} MB {i.get('after_close_s')} s after the close",
             ]
             if i.get("errors"):
                 lines.append(f"  errors: {i['errors']}")

@@ -14,6 +14,7 @@ import signal
 import sys
 from typing import Any
 
+from chatd.commands.serve_memory import MemoryReturner, prefer_system_malloc
 from chatd.config import Config
 
 log = logging.getLogger("chatd")
@@ -53,6 +54,8 @@ async def _serve(cfg: Config, host: str, port: int) -> None:
     # Young collections every 700 allocations took ~6% of the event loop
     # under load; most request objects die before 10,000 and cost nothing.
     gc.set_threshold(10_000, 20, 20)
+    memory = MemoryReturner()
+    memory.start()
     server = Server(
         app,
         address=host,
@@ -78,6 +81,7 @@ async def _stop(app: Any, server: Any) -> None:
 
 
 def run(cfg: Config, host: str | None = None, port: int | None = None) -> int:
+    prefer_system_malloc()  # returns only once PYTHONMALLOC is set (see serve_memory.py)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     bind_host, bind_port = host or cfg.server.host, port or cfg.server.port
     try:
