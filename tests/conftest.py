@@ -95,13 +95,7 @@ async def _truncate(url: str) -> None:
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
     """A clean, migrated database on each engine."""
-    if request.param == "sqlite":
-        target = tmp_path / "chatd.db"
-        shutil.copy(sqlite_template, target)
-        return f"sqlite:///{target}"
-    url = request.getfixturevalue("postgres_url")
-    asyncio.run(_truncate(url))
-    return url
+    return sql_url(request.param, request, tmp_path, sqlite_template)
 
 
 def make_config(tmp_path: Path, database_url: str | None = None, **sections: dict[str, Any]) -> Config:
@@ -118,6 +112,39 @@ def make_config(tmp_path: Path, database_url: str | None = None, **sections: dic
 async def stores(database_url: str, tmp_path: Path) -> AsyncIterator[Stores]:
     """Stores on each engine (contract tests of the storage ports)."""
     s = await open_stores(make_config(tmp_path, database_url), run_migrations=False)
+    try:
+        yield s
+    finally:
+        await s.close()
+
+
+# Adapters of the conversation side (conversations, members, messages,
+# reactions, attachment metadata, the event log). The contract suites of those
+# ports take `message_stores` and seed and read only through the ports, so
+# every adapter listed here runs the same tests.
+MESSAGE_ADAPTERS = ["sqlite", "postgres"]
+
+
+def sql_url(engine: str, request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    """A clean, migrated database on `engine` ("sqlite" or "postgres")."""
+    if engine == "sqlite":
+        target = tmp_path / "chatd.db"
+        shutil.copy(sqlite_template, target)
+        return f"sqlite:///{target}"
+    url = request.getfixturevalue("postgres_url")
+    asyncio.run(_truncate(url))
+    return url
+
+
+@pytest.fixture(params=MESSAGE_ADAPTERS)
+def message_config(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Config:
+    """A config whose conversation side is on each adapter (accounts on SQL)."""
+    return make_config(tmp_path, sql_url(request.param, request, tmp_path, sqlite_template))
+
+
+@pytest.fixture
+async def message_stores(message_config: Config) -> AsyncIterator[Stores]:
+    s = await open_stores(message_config, run_migrations=False)
     try:
         yield s
     finally:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from litestar.stores.base import Store
 
 from chatd.config import Config, ConfigError
 from chatd.storage.cache import open_cache
+from chatd.storage.committed import CommitFeed
 from chatd.storage.memory.presence import MemoryPresenceStore
 from chatd.storage.blobs.choose import media_key, open_blob_store
 from chatd.storage.ports.attachments import AttachmentStore
@@ -15,7 +17,7 @@ from chatd.storage.ports.auth import AuthStore
 from chatd.storage.ports.blobs import BlobStore
 from chatd.storage.ports.contacts import ContactStore
 from chatd.storage.ports.conversations import ConversationStore
-from chatd.storage.ports.events import EventStore
+from chatd.storage.ports.events import CommittedEvents, EventStore
 from chatd.storage.ports.flags import FlagStore
 from chatd.storage.ports.messages import MessageStore
 from chatd.storage.ports.presence import PresenceStore
@@ -25,7 +27,7 @@ from chatd.storage.sql.attachments import SqlAttachmentStore
 from chatd.storage.sql.auth import SqlAuthStore
 from chatd.storage.sql.contacts import SqlContactStore
 from chatd.storage.sql.conversations import SqlConversationStore
-from chatd.storage.sql.db import Database, open_database
+from chatd.storage.sql.db import open_database
 from chatd.storage.sql.events import SqlEventStore
 from chatd.storage.sql.flags import SqlFlagStore
 from chatd.storage.sql.messages import SqlMessageStore
@@ -34,9 +36,17 @@ from chatd.storage.sql.settings import SqlSettingsStore
 from chatd.storage.sql.users import SqlUserStore
 
 
+class Backend(Protocol):
+    """A connection the stores hold: asked by /readyz, closed at the end.
+    Nothing more of it is visible here, so no caller sees its technology."""
+
+    async def ping(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
 @dataclass
 class Stores:
-    db: Database
     users: UserStore
     auth: AuthStore
     contacts: ContactStore
@@ -55,14 +65,19 @@ class Stores:
     cache: Store
     # Who is connected now; per process ("memory"), see storage/ports/presence.py.
     presence: PresenceStore
+    # Events of every committed write, for real-time delivery.
+    committed: CommittedEvents
+    # What the adapters are connected to, by config name ("database", ...).
+    backends: dict[str, Backend]
 
     async def check(self) -> dict[str, str]:
         """Which configured stores do not answer (empty when all do)."""
         failed: dict[str, str] = {}
-        try:
-            await self.db.ping()
-        except Exception as err:  # noqa: BLE001 - reported, not raised
-            failed["database"] = type(err).__name__
+        for name, backend in self.backends.items():
+            try:
+                await backend.ping()
+            except Exception as err:  # noqa: BLE001 - reported, not raised
+                failed[name] = type(err).__name__
         try:
             await self.blobs.check()
         except Exception as err:  # noqa: BLE001 - reported, not raised
@@ -73,7 +88,8 @@ class Stores:
         try:
             await self.blobs.close()
         finally:
-            await self.db.close()
+            for backend in reversed(list(self.backends.values())):
+                await backend.close()
 
 
 def refuse_unavailable(config: Config) -> None:
@@ -110,8 +126,9 @@ async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
     except BaseException:
         await db.close()
         raise
+    committed = CommitFeed()
+    db.on_commit = committed.publish
     return Stores(
-        db=db,
         users=SqlUserStore(db),
         auth=SqlAuthStore(db),
         contacts=SqlContactStore(db),
@@ -125,4 +142,6 @@ async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
         sealed_blobs=sealed_blobs,
         cache=open_cache(config),
         presence=MemoryPresenceStore(),
+        committed=committed,
+        backends={"database": db},
     )
