@@ -23,6 +23,7 @@ from chatd.app import create_app
 from chatd.config import Config, parse
 from chatd.storage.build import Stores, open_stores
 from chatd.storage.sql.migrate import migrate
+from tests.mongo_server import mongo_server, mongo_url  # noqa: F401
 from tests.s3_server import s3_location, s3_media_settings, s3_media_url, s3_server  # noqa: F401
 
 # Tiny argon2 parameters: registration in tests must not cost 64 MiB and 50 ms.
@@ -122,7 +123,7 @@ async def stores(database_url: str, tmp_path: Path) -> AsyncIterator[Stores]:
 # reactions, attachment metadata, the event log). The contract suites of those
 # ports take `message_stores` and seed and read only through the ports, so
 # every adapter listed here runs the same tests.
-MESSAGE_ADAPTERS = ["sqlite", "postgres"]
+MESSAGE_ADAPTERS = ["sqlite", "postgres", "mongo"]
 
 
 def sql_url(engine: str, request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
@@ -138,16 +139,23 @@ def sql_url(engine: str, request: pytest.FixtureRequest, tmp_path: Path, sqlite_
 
 @pytest.fixture(params=MESSAGE_ADAPTERS)
 def message_config(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Config:
-    """A config whose conversation side is on each adapter (accounts on SQL)."""
+    """A config whose conversation side is on each adapter (accounts on SQL;
+    "mongo": SQLite for them, a fresh database on tests/mongo_server.py's)."""
+    if request.param == "mongo":
+        url = mongo_url(request.getfixturevalue("mongo_server"))
+        return make_config(tmp_path, sql_url("sqlite", request, tmp_path, sqlite_template), storage={"messages": url})
     return make_config(tmp_path, sql_url(request.param, request, tmp_path, sqlite_template))
 
 
 @pytest.fixture
 async def message_stores(message_config: Config) -> AsyncIterator[Stores]:
-    s = await open_stores(message_config, run_migrations=False)
+    s = await open_stores(message_config, run_migrations=False, mongo_preview=True)
     try:
         yield s
     finally:
+        mongo = s.backends.get("messages")
+        if mongo is not None:
+            await mongo.client.drop_database(mongo.db.name)
         await s.close()
 
 

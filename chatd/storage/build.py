@@ -92,11 +92,22 @@ class Stores:
                 await backend.close()
 
 
-def refuse_unavailable(config: Config) -> None:
+MONGO_NOT_WIRED = (
+    "storage.messages = {value!r}: the MongoDB adapter (conversations, messages, attachments, the sync log) "
+    "passes its contract tests but is not wired into a running server yet (events of accounts and contacts "
+    "still go to the SQL log); use 'database'"
+)
+
+
+def refuse_unavailable(config: Config, *, mongo_preview: bool = False) -> None:
     """Adapters named in the config shape but not in this version: refuse at
     start rather than silently keep data somewhere the admin did not choose."""
     s = config.storage
+    if s.messages.startswith("mongodb") and not mongo_preview:
+        raise ConfigError(MONGO_NOT_WIRED.format(value=s.messages))
     for key, value, default in (("messages", s.messages, "database"), ("cache", s.cache, "memory")):
+        if key == "messages" and mongo_preview and value.startswith("mongodb"):
+            continue
         if value != default:
             scheme = value.split("://", 1)[0]
             raise ConfigError(f"storage.{key} = {value!r}: the {scheme} adapter is not available yet; use {default!r}")
@@ -112,8 +123,10 @@ def open_media(config: Config) -> tuple[BlobStore, BlobStore | None]:
     return blobs, SealedBlobStore(blobs, key)
 
 
-async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
-    refuse_unavailable(config)
+async def open_stores(config: Config, *, run_migrations: bool = True, mongo_preview: bool = False) -> Stores:
+    """`mongo_preview`: let storage.messages = "mongodb://..." through (the
+    adapter's contract tests); a server start never sets it."""
+    refuse_unavailable(config, mongo_preview=mongo_preview)
     blobs, sealed_blobs = open_media(config)
     url = config.storage.database
     db = open_database(url)
@@ -128,7 +141,7 @@ async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
         raise
     committed = CommitFeed()
     db.on_commit = committed.publish
-    return Stores(
+    stores = Stores(
         users=SqlUserStore(db),
         auth=SqlAuthStore(db),
         contacts=SqlContactStore(db),
@@ -145,3 +158,32 @@ async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
         committed=committed,
         backends={"database": db},
     )
+    if config.storage.messages.startswith("mongodb"):
+        try:
+            await use_mongo(stores, config.storage.messages, committed)
+        except BaseException:
+            await db.close()
+            raise
+    return stores
+
+
+async def use_mongo(stores: Stores, url: str, committed: CommitFeed) -> None:
+    """The conversation side on MongoDB; accounts and contacts stay in SQL."""
+    from chatd.storage.mongo.attachments import MongoAttachmentStore
+    from chatd.storage.mongo.backend import MongoBackend
+    from chatd.storage.mongo.conversations import MongoConversationStore
+    from chatd.storage.mongo.events import MongoEventStore
+    from chatd.storage.mongo.messages import MongoMessageStore
+
+    backend = MongoBackend(url, committed)
+    try:
+        await backend.start()
+    except BaseException:
+        await backend.close()
+        raise
+    sql_attachments = stores.attachments
+    stores.conversations = MongoConversationStore(backend)
+    stores.messages = MongoMessageStore(backend, stores.contacts)
+    stores.events = MongoEventStore(backend)
+    stores.attachments = MongoAttachmentStore(backend, sql_attachments.avatars_in_use)
+    stores.backends["messages"] = backend
