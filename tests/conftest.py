@@ -149,7 +149,7 @@ def message_config(request: pytest.FixtureRequest, tmp_path: Path, sqlite_templa
 
 @pytest.fixture
 async def message_stores(message_config: Config) -> AsyncIterator[Stores]:
-    s = await open_stores(message_config, run_migrations=False, mongo_preview=True)
+    s = await open_stores(message_config, run_migrations=False)
     try:
         yield s
     finally:
@@ -159,10 +159,17 @@ async def message_stores(message_config: Config) -> AsyncIterator[Stores]:
         await s.close()
 
 
+# CHATD_TEST_MESSAGES=mongo runs the API tests with the conversation side on
+# MongoDB (tests/mongo_server.py), accounts on SQLite.
+MESSAGES_ON = os.environ.get("CHATD_TEST_MESSAGES", "database")
+
+
 @pytest.fixture
-def config(tmp_path: Path, sqlite_template: Path) -> Config:
+def config(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Config:
     """An app config on a fresh SQLite file (API tests); tests may replace sections."""
     shutil.copy(sqlite_template, tmp_path / "chatd.db")
+    if MESSAGES_ON == "mongo":
+        return make_config(tmp_path, storage={"messages": mongo_url(request.getfixturevalue("mongo_server"))})
     return make_config(tmp_path)
 
 

@@ -19,6 +19,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -40,24 +41,20 @@ def _answers(port: int) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def mongo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """host:port query part of a MongoDB URL, without a database name."""
+@contextmanager
+def secantus(log_dir: Path, *flags: str) -> Iterator[str]:
+    """A SecantusDB in memory on a free port while the block runs; its URL."""
     from tests.conftest import need_server
 
-    own = os.environ.get("CHATD_TEST_MONGO")
-    if own:
-        yield own
-        return
     beside = Path(sys.executable).parent / "secantusd-py"
     binary = str(beside) if beside.exists() else shutil.which("secantusd-py")
     if binary is None:
         need_server("SecantusDB", FileNotFoundError("secantusd-py is not installed (pip install -e '.[test]')"))
     port = _free_port()
-    log = tmp_path_factory.mktemp("secantus") / "server.log"
+    log = log_dir / "secantus.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", str(port), "--storage-path", ":memory:"],
-                                stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", str(port), "--storage-path", ":memory:",
+                                 *flags], stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
         while not _answers(port):
@@ -71,6 +68,17 @@ def mongo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.wait(5)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def mongo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A MongoDB URL without a database name (see mongo_url)."""
+    own = os.environ.get("CHATD_TEST_MONGO")
+    if own:
+        yield own
+        return
+    with secantus(tmp_path_factory.mktemp("secantus")) as url:
+        yield url
 
 
 def mongo_url(server: str) -> str:

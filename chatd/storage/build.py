@@ -27,7 +27,7 @@ from chatd.storage.sql.attachments import SqlAttachmentStore
 from chatd.storage.sql.auth import SqlAuthStore
 from chatd.storage.sql.contacts import SqlContactStore
 from chatd.storage.sql.conversations import SqlConversationStore
-from chatd.storage.sql.db import open_database
+from chatd.storage.sql.db import Database, open_database
 from chatd.storage.sql.events import SqlEventStore
 from chatd.storage.sql.flags import SqlFlagStore
 from chatd.storage.sql.messages import SqlMessageStore
@@ -92,25 +92,13 @@ class Stores:
                 await backend.close()
 
 
-MONGO_NOT_WIRED = (
-    "storage.messages = {value!r}: the MongoDB adapter (conversations, messages, attachments, the sync log) "
-    "passes its contract tests but is not wired into a running server yet (events of accounts and contacts "
-    "still go to the SQL log); use 'database'"
-)
-
-
-def refuse_unavailable(config: Config, *, mongo_preview: bool = False) -> None:
+def refuse_unavailable(config: Config) -> None:
     """Adapters named in the config shape but not in this version: refuse at
     start rather than silently keep data somewhere the admin did not choose."""
-    s = config.storage
-    if s.messages.startswith("mongodb") and not mongo_preview:
-        raise ConfigError(MONGO_NOT_WIRED.format(value=s.messages))
-    for key, value, default in (("messages", s.messages, "database"), ("cache", s.cache, "memory")):
-        if key == "messages" and mongo_preview and value.startswith("mongodb"):
-            continue
-        if value != default:
-            scheme = value.split("://", 1)[0]
-            raise ConfigError(f"storage.{key} = {value!r}: the {scheme} adapter is not available yet; use {default!r}")
+    cache = config.storage.cache
+    if cache != "memory":
+        scheme = cache.split("://", 1)[0]
+        raise ConfigError(f"storage.cache = {cache!r}: the {scheme} adapter is not available yet; use 'memory'")
 
 
 def open_media(config: Config) -> tuple[BlobStore, BlobStore | None]:
@@ -123,10 +111,8 @@ def open_media(config: Config) -> tuple[BlobStore, BlobStore | None]:
     return blobs, SealedBlobStore(blobs, key)
 
 
-async def open_stores(config: Config, *, run_migrations: bool = True, mongo_preview: bool = False) -> Stores:
-    """`mongo_preview`: let storage.messages = "mongodb://..." through (the
-    adapter's contract tests); a server start never sets it."""
-    refuse_unavailable(config, mongo_preview=mongo_preview)
+async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
+    refuse_unavailable(config)
     blobs, sealed_blobs = open_media(config)
     url = config.storage.database
     db = open_database(url)
@@ -160,30 +146,35 @@ async def open_stores(config: Config, *, run_migrations: bool = True, mongo_prev
     )
     if config.storage.messages.startswith("mongodb"):
         try:
-            await use_mongo(stores, config.storage.messages, committed)
+            await use_mongo(stores, db, config.storage.messages, committed)
         except BaseException:
-            await db.close()
+            await stores.close()
             raise
     return stores
 
 
-async def use_mongo(stores: Stores, url: str, committed: CommitFeed) -> None:
+async def use_mongo(stores: Stores, sql_db: Database, url: str, committed: CommitFeed) -> None:
     """The conversation side on MongoDB; accounts and contacts stay in SQL."""
     from chatd.storage.mongo.attachments import MongoAttachmentStore
     from chatd.storage.mongo.backend import MongoBackend
     from chatd.storage.mongo.conversations import MongoConversationStore
     from chatd.storage.mongo.events import MongoEventStore
     from chatd.storage.mongo.messages import MongoMessageStore
+    from chatd.storage.mongo.relay import SqlEventRelay
 
     backend = MongoBackend(url, committed)
-    try:
-        await backend.start()
-    except BaseException:
-        await backend.close()
-        raise
-    sql_attachments = stores.attachments
+    stores.backends["messages"] = backend  # closed with the stores from here on
+    await backend.start()
+    sql_attachments, sql_events = stores.attachments, stores.events
     stores.conversations = MongoConversationStore(backend)
     stores.messages = MongoMessageStore(backend, stores.contacts)
     stores.events = MongoEventStore(backend)
     stores.attachments = MongoAttachmentStore(backend, sql_attachments.avatars_in_use)
-    stores.backends["messages"] = backend
+    # Accounts' and contacts' events, still written with them in SQL, move
+    # into the MongoDB log (one log, one cursor); see storage/mongo/relay.py.
+    assert isinstance(sql_events, SqlEventStore) and isinstance(sql_db, Database)
+    relay = SqlEventRelay(backend, sql_events)
+    sql_db.on_commit = relay.kick
+    await relay.move()
+    relay.start()
+    stores.backends["event relay"] = relay

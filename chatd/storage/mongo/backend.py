@@ -21,7 +21,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 
-from chatd.config import ConfigError
+from chatd.config import ConfigError, redact_url
 from chatd.storage.committed import CommitFeed
 from chatd.storage.ports.events import EventNote
 
@@ -53,7 +53,10 @@ class MongoBackend:
         self._lock = asyncio.Lock()
 
     async def start(self) -> None:
-        hello = await self.client.admin.command("hello")
+        try:
+            hello = await self.client.admin.command("hello")
+        except PyMongoError as err:
+            raise ConnectionError(f"storage.messages: MongoDB at {redact_url(self.url)} does not answer ({err})") from err
         if not hello.get("setName") and hello.get("msg") != "isdbgrid":
             raise ConfigError(NO_TRANSACTIONS)
         from chatd.storage.mongo.migrations import migrate
