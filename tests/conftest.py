@@ -23,7 +23,7 @@ from chatd.app import create_app
 from chatd.config import Config, parse
 from chatd.storage.build import Stores, open_stores
 from chatd.storage.sql.migrate import migrate
-from tests.mongo_server import mongo_server, mongo_url  # noqa: F401
+from tests.mongo_server import drop_mongo_database, mongo_server, mongo_url  # noqa: F401
 from tests.s3_server import s3_location, s3_media_settings, s3_media_url, s3_server  # noqa: F401
 
 # Tiny argon2 parameters: registration in tests must not cost 64 MiB and 50 ms.
@@ -154,9 +154,9 @@ async def message_stores(message_config: Config) -> AsyncIterator[Stores]:
         yield s
     finally:
         mongo = s.backends.get("messages")
+        await s.close()  # first: a relay transaction still open would hold up the drop
         if mongo is not None:
-            await mongo.client.drop_database(mongo.db.name)
-        await s.close()
+            await drop_mongo_database(mongo.url, mongo.db.name)
 
 
 # CHATD_TEST_MESSAGES=mongo runs the API tests with the conversation side on

@@ -86,3 +86,13 @@ def mongo_url(server: str) -> str:
     base, _, query = server.partition("/?")
     name = f"chatd_test_{uuid.uuid4().hex[:10]}"
     return f"{base.rstrip('/')}/{name}" + (f"?{query}" if query else "")
+
+
+async def drop_mongo_database(url: str, name: str) -> None:
+    from pymongo import AsyncMongoClient
+
+    client: AsyncMongoClient = AsyncMongoClient(url)
+    try:
+        await client.drop_database(name)
+    finally:
+        await client.close()

@@ -13,6 +13,7 @@ import pytest
 from chatd.bench.server import BENCH_ENV, ServerProcess
 from tests.mongo_server import mongo_url
 from tests.realtime.conftest import CONFIG, Api, Sock
+from tests.realtime.test_postgres import racing_senders_arrive_in_order_and_resume_exactly
 
 
 @pytest.fixture
@@ -27,28 +28,7 @@ def mongo_served(tmp_path: Path, mongo_server: str):
 async def test_concurrent_senders_on_mongodb_arrive_in_order_and_resume_exactly(mongo_served):
     api = Api(mongo_served.url)
     try:
-        people = [await api.user("p") for _ in range(4)]
-        conv = await api.group(*people)
-        watcher = await Sock.open(mongo_served.url, people[0])
-        await watcher.ready()
-        late = await Sock.open(mongo_served.url, people[1])
-        _, late_cursor = await late.ready()
-        await late.close()
-
-        async def burst(who, n: int) -> list[dict]:
-            return [await api.post(who, conv, f"{who.name} {i}") for i in range(n)]
-
-        sent = [m for batch in await asyncio.gather(*[burst(p, 15) for p in people]) for m in batch]
-        live = await watcher.collect("message.created", 60)
-        seqs = [e["seq"] for e in live]
-        assert seqs == sorted(seqs) and len(live) == len(sent) == 60
-        assert [e["payload"]["seq"] for e in live] == list(range(1, 61))
-
-        resumed = await Sock.open(mongo_served.url, people[1], since=late_cursor)
-        replayed, _ = await resumed.ready()
-        assert [e["payload"]["id"] for e in replayed if e["type"] == "message.created"] == \
-            [e["payload"]["id"] for e in live]
-
+        people, watcher, seqs = await racing_senders_arrive_in_order_and_resume_exactly(mongo_served.url, api)
         # Contacts stay in SQL; their events join the MongoDB log (relay.py),
         # live and on resume, after everything above.
         await api.call(people[0], "POST", f"/api/v1/contacts/{people[3].id}/block", expect=200)
@@ -57,7 +37,7 @@ async def test_concurrent_senders_on_mongodb_arrive_in_order_and_resume_exactly(
         again = await Sock.open(mongo_served.url, people[0], since=str(seqs[-1]))
         replayed, _ = await again.ready()
         assert [e["seq"] for e in replayed if e["type"] == "contact.updated"] == [blocked["seq"]]
-        for s in (watcher, resumed, again):
+        for s in (watcher, again):
             await s.close()
     finally:
         await api.http.aclose()

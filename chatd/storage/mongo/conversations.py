@@ -5,8 +5,6 @@ documents of their own, keyed by conversation and user."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
-
 import msgspec
 from pymongo.errors import DuplicateKeyError
 
@@ -15,16 +13,9 @@ from chatd.domain import Conversation, Member
 from chatd.storage.mongo.backend import MongoBackend, Tx
 from chatd.storage.mongo.docs import conversation_doc, conversation_of, member_doc, member_id, member_of
 from chatd.storage.mongo.events import append_event
-from chatd.storage.ports.conversations import DecideMembers, DecideUpdate, MemberPlan
+from chatd.storage.ports.conversations import DecideMembers, DecideUpdate, MemberPlan, direct_key, effective
 
 MEMBER_ORDER = [("joined_at", 1), ("user_id", 1)]
-
-
-def direct_key(members: list[Member]) -> str:
-    ids = sorted({m.user_id for m in members})
-    if len(ids) != 2:
-        raise ValueError("a direct conversation has exactly two distinct members")
-    return ":".join(ids)
 
 
 async def _members(tx: Tx, conversation_id: str) -> list[Member]:
@@ -150,31 +141,15 @@ async def _change_members(tx: Tx, conversation_id: str, decide: DecideMembers) -
     plan = decide(conv, members)
     if conv is None:
         raise LookupError("decide must refuse a missing conversation")
-    current = {m.user_id: m for m in members}
-    added: dict[str, Member] = {}
-    for m in plan.add:
-        if m.user_id not in current and m.user_id not in added and m.conversation_id == conversation_id:
-            added[m.user_id] = m
-    await _add_members(tx, list(added.values()))
-    removed: list[str] = []
-    for user_id in dict.fromkeys(plan.remove):
-        old = current.get(user_id)
-        if old is None:
-            continue
-        await tx.db.members.delete_one({"_id": member_id(conversation_id, user_id)}, session=tx.session)
+    changes = effective(conversation_id, members, plan)
+    await _add_members(tx, changes.add)
+    for old in changes.remove:
+        await tx.db.members.delete_one({"_id": member_id(conversation_id, old.user_id)}, session=tx.session)
         # As in SQL: the rest learn it conversation-wide, the one who left gets a copy.
         await append_event(tx, "member.left", old, conversation_id=conversation_id)
-        await append_event(tx, "member.left", old, conversation_id=conversation_id, user_id=user_id)
-        removed.append(user_id)
-    updated: list[Member] = []
-    for m in plan.update:
-        old = current.get(m.user_id)
-        if old is None or m.user_id in removed or (old.role, old.muted) == (m.role, m.muted):
-            continue
-        change: dict[str, Any] = {"role": m.role, "muted": m.muted}
-        await tx.db.members.update_one({"_id": member_id(conversation_id, m.user_id)}, {"$set": change},
-                                       session=tx.session)
-        new = msgspec.structs.replace(old, role=m.role, muted=m.muted)
+        await append_event(tx, "member.left", old, conversation_id=conversation_id, user_id=old.user_id)
+    for new in changes.update:
+        await tx.db.members.update_one({"_id": member_id(conversation_id, new.user_id)},
+                                       {"$set": {"role": new.role, "muted": new.muted}}, session=tx.session)
         await append_event(tx, "member.updated", new, conversation_id=conversation_id)
-        updated.append(new)
-    return MemberPlan(add=list(added.values()), remove=removed, update=updated)
+    return changes.as_plan()

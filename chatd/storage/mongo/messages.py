@@ -18,7 +18,7 @@ from chatd.storage.mongo.backend import MongoBackend, Tx
 from chatd.storage.mongo.docs import message_of
 from chatd.storage.mongo.events import append_event
 from chatd.storage.ports.contacts import ContactStore
-from chatd.storage.ports.messages import Draft, HistoryPage, MessageDeleted, StaleVersion, TooManyReactions
+from chatd.storage.ports.messages import Draft, HistoryPage, StaleVersion, reacted
 
 _NO_BOUND = 2**62
 
@@ -88,24 +88,9 @@ class MongoMessageStore:
             if doc is None:
                 return None
             message = message_of(doc)
-            if message.deleted_at is not None:
-                raise MessageDeleted(message)
-            reactions = dict(message.reactions)
-            users = reactions.get(emoji, [])
-            if add:
-                if user_id in users:
-                    return message
-                if emoji not in reactions and len(reactions) >= max_distinct:
-                    raise TooManyReactions()
-                reactions[emoji] = [*users, user_id]
-            else:
-                if user_id not in users:
-                    return message
-                rest = [u for u in users if u != user_id]
-                if rest:
-                    reactions[emoji] = rest
-                else:
-                    del reactions[emoji]
+            reactions = reacted(message, user_id=user_id, emoji=emoji, add=add, max_distinct=max_distinct)
+            if reactions is None:
+                return message  # idempotent: nothing changes
             # The version in the filter: a concurrent reaction makes this one retry.
             changed = await tx.db.messages.find_one_and_update(
                 {"_id": message_id, "version": message.version},

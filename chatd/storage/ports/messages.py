@@ -128,6 +128,32 @@ class TooManyReactions(Exception):
     """Adding this emoji would exceed the distinct emojis allowed on one message."""
 
 
+def reacted(message: Message, *, user_id: str, emoji: str, add: bool,
+            max_distinct: int) -> dict[str, list[str]] | None:
+    """The message's reactions once `user_id` added or removed `emoji`, or
+    None when that changes nothing (already there / not there). Raises
+    MessageDeleted, TooManyReactions. Every adapter's `react` applies it."""
+    if message.deleted_at is not None:
+        raise MessageDeleted(message)
+    users = message.reactions.get(emoji, [])
+    reactions = dict(message.reactions)
+    if add:
+        if user_id in users:
+            return None
+        if emoji not in reactions and len(reactions) >= max_distinct:
+            raise TooManyReactions()
+        reactions[emoji] = [*users, user_id]
+    else:
+        if user_id not in users:
+            return None
+        rest = [u for u in users if u != user_id]
+        if rest:
+            reactions[emoji] = rest
+        else:
+            del reactions[emoji]
+    return reactions
+
+
 class MessageStore(Protocol):
     async def append(self, draft: Draft) -> tuple[Message, bool]:
         """The atomic unit of a send: `check_send` on the sender's access,
