@@ -160,11 +160,13 @@ async def use_mongo(stores: Stores, sql_db: Database, url: str, committed: Commi
     from chatd.storage.mongo.conversations import MongoConversationStore
     from chatd.storage.mongo.events import MongoEventStore
     from chatd.storage.mongo.messages import MongoMessageStore
+    from chatd.storage.mongo.migrations import migrate as migrate_documents
     from chatd.storage.mongo.relay import SqlEventRelay
 
     backend = MongoBackend(url, committed)
     stores.backends["messages"] = backend  # closed with the stores from here on
     await backend.start()
+    backend.text_search = await migrate_documents(backend.db)
     sql_attachments, sql_events = stores.attachments, stores.events
     stores.conversations = MongoConversationStore(backend)
     stores.messages = MongoMessageStore(backend, stores.contacts)

@@ -49,7 +49,7 @@ class MongoBackend:
         self.client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(url, tz_aware=True, serverSelectionTimeoutMS=5000)
         self.db: AsyncDatabase[Any] = self.client.get_default_database(default="chatd")
         self.committed = committed
-        self.text_search = False  # set by the migrations: the server has text indexes
+        self.text_search = False  # the server has text indexes (migrations.py finds out at start)
         self._lock = asyncio.Lock()
 
     async def start(self) -> None:
@@ -59,9 +59,6 @@ class MongoBackend:
             raise ConnectionError(f"storage.messages: MongoDB at {redact_url(self.url)} does not answer ({err})") from err
         if not hello.get("setName") and hello.get("msg") != "isdbgrid":
             raise ConfigError(NO_TRANSACTIONS)
-        from chatd.storage.mongo.migrations import migrate
-
-        await migrate(self)
 
     async def ping(self) -> None:
         await self.client.admin.command("ping")

@@ -7,18 +7,18 @@ The text index is feature-detected every start (a server that answers error
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import OperationFailure
 
 from chatd import clock
-from chatd.storage.mongo.backend import MongoBackend
+from pymongo.asynchronous.database import AsyncDatabase
 
 NO_TEXT_INDEX = 67  # CannotCreateIndex: the server has no text indexes
 
 
-async def _indexes(backend: MongoBackend) -> None:
-    db = backend.db
+async def _indexes(db: AsyncDatabase[Any]) -> None:
     await db.conversations.create_indexes([
         IndexModel([("direct_key", ASCENDING)], unique=True, name="direct_pair",
                    partialFilterExpression={"direct_key": {"$type": "string"}}),
@@ -40,24 +40,24 @@ async def _indexes(backend: MongoBackend) -> None:
     ])
 
 
-MIGRATIONS: list[tuple[int, str, Callable[[MongoBackend], Awaitable[None]]]] = [
+MIGRATIONS: list[tuple[int, str, Callable[[AsyncDatabase[Any]], Awaitable[None]]]] = [
     (1, "collections and their indexes", _indexes),
 ]
 
 
-async def migrate(backend: MongoBackend) -> None:
-    done = {d["_id"] async for d in backend.db.chatd_migrations.find({}, {"_id": 1})}
+async def migrate(db: AsyncDatabase[Any]) -> bool:
+    """Run what is due; returns whether the server has text indexes."""
+    done = {d["_id"] async for d in db.chatd_migrations.find({}, {"_id": 1})}
     for number, name, step in MIGRATIONS:
         if number not in done:
-            await step(backend)
-            await backend.db.chatd_migrations.insert_one(
-                {"_id": number, "name": name, "applied_at": clock.to_ms(clock.now())})
-    backend.text_search = await _has_text_index(backend)
+            await step(db)
+            await db.chatd_migrations.insert_one({"_id": number, "name": name, "applied_at": clock.to_ms(clock.now())})
+    return await _has_text_index(db)
 
 
-async def _has_text_index(backend: MongoBackend) -> bool:
+async def _has_text_index(db: AsyncDatabase[Any]) -> bool:
     try:
-        await backend.db.messages.create_index([("body", "text")], name="body_text", default_language="none")
+        await db.messages.create_index([("body", "text")], name="body_text", default_language="none")
     except OperationFailure as err:
         if err.code == NO_TEXT_INDEX:
             return False
