@@ -47,7 +47,7 @@ def create_app(config: config_module.Config | None = None, runtime: Runtime | No
         runtime = prestarted or await start_runtime(cfg)
         app.state.runtime = runtime
         try:
-            # Sockets, fan-out and presence; it hooks the database's on_commit.
+            # Sockets, fan-out and presence; it listens to the stores' committed events.
             app.state.realtime = await start_realtime(runtime)
             janitor = asyncio.create_task(sweep_forever(runtime.services.media_janitor), name="chatd-media-janitor")
             try:

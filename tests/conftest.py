@@ -23,6 +23,7 @@ from chatd.app import create_app
 from chatd.config import Config, parse
 from chatd.storage.build import Stores, open_stores
 from chatd.storage.sql.migrate import migrate
+from tests.mongo_server import drop_mongo_database, mongo_server, mongo_url  # noqa: F401
 from tests.s3_server import s3_location, s3_media_settings, s3_media_url, s3_server  # noqa: F401
 
 # Tiny argon2 parameters: registration in tests must not cost 64 MiB and 50 ms.
@@ -95,13 +96,7 @@ async def _truncate(url: str) -> None:
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
     """A clean, migrated database on each engine."""
-    if request.param == "sqlite":
-        target = tmp_path / "chatd.db"
-        shutil.copy(sqlite_template, target)
-        return f"sqlite:///{target}"
-    url = request.getfixturevalue("postgres_url")
-    asyncio.run(_truncate(url))
-    return url
+    return sql_url(request.param, request, tmp_path, sqlite_template)
 
 
 def make_config(tmp_path: Path, database_url: str | None = None, **sections: dict[str, Any]) -> Config:
@@ -124,10 +119,57 @@ async def stores(database_url: str, tmp_path: Path) -> AsyncIterator[Stores]:
         await s.close()
 
 
+# Adapters of the conversation side (conversations, members, messages,
+# reactions, attachment metadata, the event log). The contract suites of those
+# ports take `message_stores` and seed and read only through the ports, so
+# every adapter listed here runs the same tests.
+MESSAGE_ADAPTERS = ["sqlite", "postgres", "mongo"]
+
+
+def sql_url(engine: str, request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    """A clean, migrated database on `engine` ("sqlite" or "postgres")."""
+    if engine == "sqlite":
+        target = tmp_path / "chatd.db"
+        shutil.copy(sqlite_template, target)
+        return f"sqlite:///{target}"
+    url = request.getfixturevalue("postgres_url")
+    asyncio.run(_truncate(url))
+    return url
+
+
+@pytest.fixture(params=MESSAGE_ADAPTERS)
+def message_config(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Config:
+    """A config whose conversation side is on each adapter (accounts on SQL;
+    "mongo": SQLite for them, a fresh database on tests/mongo_server.py's)."""
+    if request.param == "mongo":
+        url = mongo_url(request.getfixturevalue("mongo_server"))
+        return make_config(tmp_path, sql_url("sqlite", request, tmp_path, sqlite_template), storage={"messages": url})
+    return make_config(tmp_path, sql_url(request.param, request, tmp_path, sqlite_template))
+
+
 @pytest.fixture
-def config(tmp_path: Path, sqlite_template: Path) -> Config:
+async def message_stores(message_config: Config) -> AsyncIterator[Stores]:
+    s = await open_stores(message_config, run_migrations=False)
+    try:
+        yield s
+    finally:
+        mongo = s.backends.get("messages")
+        await s.close()  # first: a relay transaction still open would hold up the drop
+        if mongo is not None:
+            await drop_mongo_database(mongo.url, mongo.db.name)
+
+
+# CHATD_TEST_MESSAGES=mongo runs the API tests with the conversation side on
+# MongoDB (tests/mongo_server.py), accounts on SQLite.
+MESSAGES_ON = os.environ.get("CHATD_TEST_MESSAGES", "database")
+
+
+@pytest.fixture
+def config(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Config:
     """An app config on a fresh SQLite file (API tests); tests may replace sections."""
     shutil.copy(sqlite_template, tmp_path / "chatd.db")
+    if MESSAGES_ON == "mongo":
+        return make_config(tmp_path, storage={"messages": mongo_url(request.getfixturevalue("mongo_server"))})
     return make_config(tmp_path)
 
 

@@ -40,6 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     target.add_argument("--pid", type=int, help="with --url: the server's process id, to report its RSS and CPU")
     target.add_argument("--database", help="with no --url: storage.database of the started server "
                         "(default: SQLite in a temporary directory)")
+    target.add_argument("--messages", help="with no --url: storage.messages of the started server, e.g. "
+                        "mongodb://127.0.0.1:27017/chatd_bench (default: database); use a database of its own")
     target.add_argument("--keep", action="store_true", help="keep the temporary data directory and server log")
     parser.add_argument("--scenarios", type=_scenarios, default=list(DEFAULT_SCENARIOS), metavar="LIST",
                         help=f"comma-separated subset of {','.join(SCENARIOS)} "

@@ -66,8 +66,9 @@ async def bench(args: argparse.Namespace, say: Progress) -> dict[str, Any]:
             url, probe = args.url.rstrip("/"), Probe(args.pid)
             out["server"].update(url=url, pid=args.pid)
         else:
+            config = BENCH_CONFIG if not args.messages else {**BENCH_CONFIG, "storage": {"messages": args.messages}}
             server = ServerProcess(Path(tempfile.mkdtemp(prefix="chatd-bench-")), database=args.database,
-                                   config=BENCH_CONFIG, env=BENCH_ENV)
+                                   config=config, env=BENCH_ENV)
             url, probe = await _start(server, out["server"], args, say)
         await _scenarios(args, url, probe, out, say)
         if server is not None:
@@ -98,7 +99,8 @@ async def _start(server: ServerProcess, info: dict[str, Any], args: argparse.Nam
     probe = Probe(server.pid)
     await asyncio.sleep(1.0)
     info.update(url=server.url, pid=server.pid, ready_fresh_s=round(fresh, 3), ready_restart_s=round(restart, 3),
-                rss_idle_bytes=probe.rss(), rss_idle_anon_bytes=probe.rss_anon(), database=args.database or "sqlite (temporary directory)")
+                rss_idle_bytes=probe.rss(), rss_idle_anon_bytes=probe.rss_anon(), database=args.database or "sqlite (temporary directory)",
+                messages=args.messages or "database")
     return server.url, probe
 
 

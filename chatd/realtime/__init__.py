@@ -2,12 +2,13 @@
 
 How an event reaches a socket:
 
-1. A write commits; the Database calls `on_commit` with its EventNotes
-   (storage/sql/db.py). `Bus.publish_commit` puts each on the channels bus
+1. A write commits; its adapter hands the EventNotes to the stores'
+   committed-events port (storage/ports/events.py), which `Bus.publish_commit`
+   listens to. It puts each on the channels bus
    (Litestar ChannelsPlugin: in-process memory by default; a Redis backend
    carries the same bytes between processes).
 2. Every process's `Hub` hears the bus, puts events back into seq order
-   (`Sequencer`: on PostgreSQL on_commit callbacks may run out of order, and
+   (`Sequencer`: on PostgreSQL commit hand-offs may run out of order, and
    other processes' events interleave) and fills gaps from the log.
 3. The hub routes each event to the local sockets allowed to see it NOW
    (`Memberships`, kept current from member events in that same ordered

@@ -1,14 +1,15 @@
 """The real-time side of one process, started and stopped with the app.
 
 Start order matters: the hub subscribes to the bus and learns the log's head
-before the database's on_commit hook is set, so no committed event can slip
-between them (and if one did, the sequencer would read it from the log).
+before the bus listens to the stores' committed events, so no committed event
+can slip between them (and if one did, the sequencer would read it from the log).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chatd.config import Config
@@ -47,11 +48,12 @@ class Realtime:
                                                           config.realtime.max_sockets_per_address)
         self.accepting = False
         self._pruner: asyncio.Task[None] | None = None
+        self._stop_listening: Callable[[], None] | None = None
 
     async def start(self) -> None:
         await self.channels.__aenter__()
         await self.hub.start(await self.bus.subscribe())
-        self.stores.db.on_commit = self.bus.publish_commit
+        self._stop_listening = self.stores.committed.listen(self.bus.publish_commit)
         self._pruner = asyncio.create_task(
             prune_forever(self.stores.events, self.config.limits.event_retention_days), name="chatd-prune"
         )
@@ -74,8 +76,9 @@ class Realtime:
 
     async def close(self) -> None:
         await self.close_sockets()
-        if self.stores.db.on_commit == self.bus.publish_commit:
-            self.stores.db.on_commit = None
+        if self._stop_listening is not None:
+            self._stop_listening()
+            self._stop_listening = None
         if self._pruner is not None:
             self._pruner.cancel()
             await asyncio.gather(self._pruner, return_exceptions=True)

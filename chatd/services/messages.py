@@ -6,10 +6,11 @@ message of a conversation you are not in does not exist for you either.
 Mentions of people who are not members are dropped (not refused): a client
 may race a member leaving, and the message is still worth sending.
 
-The send path is lean on purpose: one write that locks the conversation,
-reads the sender's access in one statement and lets `admit` decide
-(membership, blocks, encryption, reply_to), then stores and records. Only
-a send with mentions reads the member list before.
+The send path is lean on purpose: one atomic step of the port that reads
+the sender's access and applies the port's send rules to it (membership,
+blocks, encryption, reply_to), then stores and records; its refusals come
+back as exceptions this service names for the API. Only a send with
+mentions reads the member list before.
 """
 
 from __future__ import annotations
@@ -31,10 +32,13 @@ from chatd.storage.ports.messages import (
     AttachmentsUnavailable,
     ClientIdInUse,
     Draft,
+    EncryptionRequired,
     HistoryPage,
     MessageDeleted,
     MessageStore,
-    SendAccess,
+    NoConversation,
+    PeerBlocked,
+    ReplyElsewhere,
     StaleVersion,
     TooManyReactions,
 )
@@ -68,16 +72,6 @@ class MessageService:
         if data.mentions:
             in_conv = {m.user_id for m in await self.conversations.members(conversation_id)}
 
-        def admit(access: SendAccess | None) -> None:
-            if access is None:
-                raise conversation_not_found()
-            if access.blocked_peer is not None:
-                raise contact_rules.blocked(by_me=access.blocked_by_sender)
-            if access.conversation.e2ee and kind != "encrypted":
-                raise Invalid("This conversation is end-to-end encrypted: send an envelope.", code="e2ee_required")
-            if data.reply_to is not None and not access.reply_to_here:
-                raise Invalid("reply_to is not a message of this conversation.", code="invalid_reply_to")
-
         draft = Draft(
             conversation_id=conversation_id,
             sender_id=user_id,
@@ -90,7 +84,15 @@ class MessageService:
             mentions=[u for u in dict.fromkeys(data.mentions) if u in in_conv],
         )
         try:
-            return await self.messages.append(draft, admit)
+            return await self.messages.append(draft)
+        except NoConversation:
+            raise conversation_not_found() from None
+        except PeerBlocked as refused:
+            raise contact_rules.blocked(by_me=refused.by_sender) from None
+        except EncryptionRequired:
+            raise Invalid("This conversation is end-to-end encrypted: send an envelope.", code="e2ee_required") from None
+        except ReplyElsewhere:
+            raise Invalid("reply_to is not a message of this conversation.", code="invalid_reply_to") from None
         except AttachmentsUnavailable:
             raise Invalid(
                 "Attachments must be your own uploads to this conversation, not yet sent.",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from litestar.stores.base import Store
 
 from chatd.config import Config, ConfigError
 from chatd.storage.cache import open_cache
+from chatd.storage.committed import CommitFeed
 from chatd.storage.memory.presence import MemoryPresenceStore
 from chatd.storage.blobs.choose import media_key, open_blob_store
 from chatd.storage.ports.attachments import AttachmentStore
@@ -15,7 +17,7 @@ from chatd.storage.ports.auth import AuthStore
 from chatd.storage.ports.blobs import BlobStore
 from chatd.storage.ports.contacts import ContactStore
 from chatd.storage.ports.conversations import ConversationStore
-from chatd.storage.ports.events import EventStore
+from chatd.storage.ports.events import CommittedEvents, EventStore
 from chatd.storage.ports.flags import FlagStore
 from chatd.storage.ports.messages import MessageStore
 from chatd.storage.ports.presence import PresenceStore
@@ -34,9 +36,17 @@ from chatd.storage.sql.settings import SqlSettingsStore
 from chatd.storage.sql.users import SqlUserStore
 
 
+class Backend(Protocol):
+    """A connection the stores hold: asked by /readyz, closed at the end.
+    Nothing more of it is visible here, so no caller sees its technology."""
+
+    async def ping(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
 @dataclass
 class Stores:
-    db: Database
     users: UserStore
     auth: AuthStore
     contacts: ContactStore
@@ -55,14 +65,19 @@ class Stores:
     cache: Store
     # Who is connected now; per process ("memory"), see storage/ports/presence.py.
     presence: PresenceStore
+    # Events of every committed write, for real-time delivery.
+    committed: CommittedEvents
+    # What the adapters are connected to, by config name ("database", ...).
+    backends: dict[str, Backend]
 
     async def check(self) -> dict[str, str]:
         """Which configured stores do not answer (empty when all do)."""
         failed: dict[str, str] = {}
-        try:
-            await self.db.ping()
-        except Exception as err:  # noqa: BLE001 - reported, not raised
-            failed["database"] = type(err).__name__
+        for name, backend in self.backends.items():
+            try:
+                await backend.ping()
+            except Exception as err:  # noqa: BLE001 - reported, not raised
+                failed[name] = type(err).__name__
         try:
             await self.blobs.check()
         except Exception as err:  # noqa: BLE001 - reported, not raised
@@ -73,17 +88,17 @@ class Stores:
         try:
             await self.blobs.close()
         finally:
-            await self.db.close()
+            for backend in reversed(list(self.backends.values())):
+                await backend.close()
 
 
 def refuse_unavailable(config: Config) -> None:
     """Adapters named in the config shape but not in this version: refuse at
     start rather than silently keep data somewhere the admin did not choose."""
-    s = config.storage
-    for key, value, default in (("messages", s.messages, "database"), ("cache", s.cache, "memory")):
-        if value != default:
-            scheme = value.split("://", 1)[0]
-            raise ConfigError(f"storage.{key} = {value!r}: the {scheme} adapter is not available yet; use {default!r}")
+    cache = config.storage.cache
+    if cache != "memory":
+        scheme = cache.split("://", 1)[0]
+        raise ConfigError(f"storage.cache = {cache!r}: the {scheme} adapter is not available yet; use 'memory'")
 
 
 def open_media(config: Config) -> tuple[BlobStore, BlobStore | None]:
@@ -110,8 +125,9 @@ async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
     except BaseException:
         await db.close()
         raise
-    return Stores(
-        db=db,
+    committed = CommitFeed()
+    db.on_commit = committed.publish
+    stores = Stores(
         users=SqlUserStore(db),
         auth=SqlAuthStore(db),
         contacts=SqlContactStore(db),
@@ -125,4 +141,42 @@ async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
         sealed_blobs=sealed_blobs,
         cache=open_cache(config),
         presence=MemoryPresenceStore(),
+        committed=committed,
+        backends={"database": db},
     )
+    if config.storage.messages.startswith("mongodb"):
+        try:
+            await use_mongo(stores, db, config.storage.messages, committed)
+        except BaseException:
+            await stores.close()
+            raise
+    return stores
+
+
+async def use_mongo(stores: Stores, sql_db: Database, url: str, committed: CommitFeed) -> None:
+    """The conversation side on MongoDB; accounts and contacts stay in SQL."""
+    from chatd.storage.mongo.attachments import MongoAttachmentStore
+    from chatd.storage.mongo.backend import MongoBackend
+    from chatd.storage.mongo.conversations import MongoConversationStore
+    from chatd.storage.mongo.events import MongoEventStore
+    from chatd.storage.mongo.messages import MongoMessageStore
+    from chatd.storage.mongo.migrations import migrate as migrate_documents
+    from chatd.storage.mongo.relay import SqlEventRelay
+
+    backend = MongoBackend(url, committed)
+    stores.backends["messages"] = backend  # closed with the stores from here on
+    await backend.start()
+    backend.text_search = await migrate_documents(backend.db)
+    sql_attachments, sql_events = stores.attachments, stores.events
+    stores.conversations = MongoConversationStore(backend)
+    stores.messages = MongoMessageStore(backend, stores.contacts)
+    stores.events = MongoEventStore(backend)
+    stores.attachments = MongoAttachmentStore(backend, sql_attachments.avatars_in_use)
+    # Accounts' and contacts' events, still written with them in SQL, move
+    # into the MongoDB log (one log, one cursor); see storage/mongo/relay.py.
+    assert isinstance(sql_events, SqlEventStore) and isinstance(sql_db, Database)
+    relay = SqlEventRelay(backend, sql_events)
+    sql_db.on_commit = relay.kick
+    await relay.move()
+    relay.start()
+    stores.backends["event relay"] = relay

@@ -7,6 +7,7 @@ from typing import Any
 
 import anyio
 from litestar.testing import AsyncTestClient
+from tests.sql_handle import sql_db
 
 PASSWORD = "correct horse battery"
 
@@ -23,12 +24,12 @@ def services(client: AsyncTestClient) -> Any:
 
 async def sql(client: AsyncTestClient, statement: str, *args: Any) -> Any:
     """One write statement on the app's database (to age sessions, invites...)."""
-    db = services(client).stores.db
+    db = sql_db(services(client).stores)
     return await in_app(client, db.write, lambda c: c.execute(statement, *args))
 
 
 async def sql_value(client: AsyncTestClient, query: str, *args: Any) -> Any:
-    db = services(client).stores.db
+    db = sql_db(services(client).stores)
     return await in_app(client, db.read, lambda c: c.fetchval(query, *args))
 
 

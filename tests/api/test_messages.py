@@ -11,7 +11,10 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from chatd.app import create_app
-from tests.api.account_helpers import sql, sql_value
+from chatd import clock
+from chatd.domain import Attachment
+from chatd.storage.ports.messages import HistoryPage
+from tests.api.account_helpers import in_app, services
 from tests.api.message_helpers import CONV, MSG, direct, group, send
 from tests.conftest import make_config, register
 
@@ -20,6 +23,21 @@ from tests.conftest import make_config, register
 async def trio(client):
     return [await register(client, name) for name in ("ann", "bob", "eve")]
 
+
+
+async def stored(client, read):
+    """A call on the app's stores (through the ports: the conversation side
+    may be on any adapter), on the app's own loop."""
+    stores = services(client).stores
+
+    async def run():
+        return await read(stores)
+
+    return await in_app(client, run)
+
+
+async def last_seq(client, conv: str) -> int:
+    return (await stored(client, lambda st: st.conversations.get(conv))).last_seq
 
 async def test_two_people_talk_and_a_third_sees_nothing(client, trio):
     ann, bob, eve = trio
@@ -182,8 +200,8 @@ async def test_bad_send_bodies(client, trio):
         assert r.status_code == 400, (body, r.text)
         if code:
             assert r.json()["code"] == code, body
-    assert await sql_value(client, "SELECT count(*) FROM messages") == 0
-    assert await sql_value(client, "SELECT last_seq FROM conversations WHERE id = $1", conv) == 0
+    assert await stored(client, lambda st: st.messages.history(conv)) == HistoryPage(items=[], has_more=False)
+    assert await last_seq(client, conv) == 0
 
 
 async def test_body_is_cleaned_then_measured(client, trio):
@@ -224,10 +242,10 @@ async def test_attachments_must_be_own_unsent_uploads_here(client, trio):
     ann, bob, eve = trio
     conv = await direct(client, ann, bob)
     other = await direct(client, ann, eve)
-    insert = ("INSERT INTO attachments (id, uploader_id, conversation_id, filename, content_type, size, sha256,"
-              " storage_key, created_at) VALUES ($1, $2, $3, 'f.png', 'image/png', 1, 'x', $1, 0)")
     for att, who, where in [("mine", ann, conv), ("bobs", bob, conv), ("there", ann, other), ("mine2", ann, conv)]:
-        await sql(client, insert, att, who.id, where)
+        row = Attachment(id=att, uploader_id=who.id, conversation_id=where, filename="f.png", content_type="image/png",
+                         size=1, sha256="x", created_at=clock.now())
+        await stored(client, lambda st, row=row: st.attachments.add(row, row.id))
     for ids in (["bobs"], ["there"], ["nope"], ["mine", "bobs"]):
         r = await client.post(f"{CONV}/{conv}/messages", json={"client_id": f"x{len(ids)}{ids[-1]}", "body": "pic",
                                                                "attachments": ids}, headers=ann.headers)
@@ -235,7 +253,7 @@ async def test_attachments_must_be_own_unsent_uploads_here(client, trio):
     # A picture needs no caption.
     m = await send(client, conv, ann, "", client_id="pic", attachments=["mine", "mine2", "mine"])
     assert m["attachments"] == ["mine", "mine2"] and m["seq"] == 1
-    assert await sql_value(client, "SELECT message_id FROM attachments WHERE id = 'mine2'") == m["id"]
+    assert (await stored(client, lambda st: st.attachments.get("mine2"))).attachment.message_id == m["id"]
     await send(client, conv, ann, "again", client_id="pic2", attachments=["mine"], expect=400)
 
 
@@ -296,4 +314,4 @@ async def test_blocked_direct_messages_are_refused(client, trio):
     assert r.status_code == 403 and r.json()["code"] == "contact_refused"
     r = await client.post(f"{CONV}/{conv}/messages", json={"client_id": "mine", "body": "x"}, headers=bob.headers)
     assert r.status_code == 403 and r.json()["code"] == "contact_blocked"
-    assert await sql_value(client, "SELECT last_seq FROM conversations WHERE id = $1", conv) == 1
+    assert await last_seq(client, conv) == 1

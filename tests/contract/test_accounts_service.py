@@ -12,6 +12,7 @@ from chatd import clock
 from chatd.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from chatd.services.accounts import Accounts
 from tests.conftest import make_config
+from tests.sql_handle import sql_db
 
 PASSWORD = "correct horse battery"
 
@@ -102,7 +103,7 @@ async def test_new_sessions_purge_expired_ones_now_and_then(accounts_for, stores
     accounts = accounts_for()
     root = await accounts.create_user("root", PASSWORD)
     _, old = await accounts.login("root", PASSWORD)
-    await stores.db.write(lambda c: c.execute("UPDATE sessions SET expires_at = 1"))
+    await sql_db(stores).write(lambda c: c.execute("UPDATE sessions SET expires_at = 1"))
     await accounts.login("root", PASSWORD)  # purged less than an hour ago: not again
     assert len(await stores.auth.list_sessions(root.id, "session")) == 2
     await accounts_for().login("root", PASSWORD)  # a new process purges at its first sign-in

@@ -6,11 +6,19 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from chatd import clock
 from chatd.domain import Attachment
 from chatd.ids import new_id
 from chatd.storage.ports.messages import Draft
 from tests.contract.test_messages import seed
+
+
+@pytest.fixture
+def stores(message_stores):
+    """Every adapter of the conversation side (tests/conftest.py MESSAGE_ADAPTERS)."""
+    return message_stores
 
 T0 = clock.now()
 

@@ -10,6 +10,7 @@ from chatd import clock
 from chatd.domain import User
 from chatd.errors import Conflict, Forbidden, Invalid, NotFound
 from chatd.services.contacts import ContactService
+from tests.sql_handle import sql_db
 
 
 async def person(stores, name: str, *, disabled: bool = False) -> str:
@@ -23,7 +24,7 @@ async def person(stores, name: str, *, disabled: bool = False) -> str:
 
 
 async def events(stores, type_prefix: str = "contact.") -> list[tuple[str, str | None, str | None, dict]]:
-    rows = await stores.db.read(
+    rows = await sql_db(stores).read(
         lambda c: c.fetch("SELECT type, conversation_id, user_id, payload FROM events ORDER BY seq")
     )
     return [

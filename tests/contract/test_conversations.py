@@ -20,6 +20,12 @@ from chatd.storage.ports.messages import Draft
 NAMES = ("ann", "bob", "cy", "dee", "eve")
 
 
+@pytest.fixture
+def stores(message_stores):
+    """Every adapter of the conversation side (tests/conftest.py MESSAGE_ADAPTERS)."""
+    return message_stores
+
+
 async def person(stores, name: str) -> str:
     at = clock.now()
     user = User(id=f"id-{name}", username=name, display_name=name.title(), created_at=at, updated_at=at)
@@ -27,13 +33,11 @@ async def person(stores, name: str) -> str:
 
 
 async def events(stores, *types: str) -> list[tuple[str, str | None, str | None, dict]]:
-    rows = await stores.db.read(
-        lambda c: c.fetch("SELECT type, conversation_id, user_id, payload FROM events ORDER BY seq")
-    )
+    notes = await stores.events.between(0, await stores.events.latest(), 1_000_000)
     return [
-        (r["type"], r["conversation_id"], r["user_id"], msgspec.json.decode(r["payload"]))
-        for r in rows
-        if not types or r["type"] in types
+        (n.event.type, n.event.conversation_id, n.user_id, n.event.payload)
+        for n in notes
+        if not types or n.event.type in types
     ]
 
 

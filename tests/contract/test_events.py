@@ -1,5 +1,8 @@
 """EventStore contract on SQLite and PostgreSQL: who sees which event (now),
-paging without gaps or repeats, bounded scans, retention by prefix."""
+paging without gaps or repeats, bounded scans, retention by prefix.
+
+SQL-only for now: it writes arbitrary events (and ages them) straight into
+the log, which no port offers."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from datetime import timedelta
 
 from chatd import clock
 from chatd.storage.sql.events import append_event
+from tests.sql_handle import sql_db
 
 
 async def seed(stores, members: dict[str, list[str]]) -> None:
@@ -29,7 +33,7 @@ async def seed(stores, members: dict[str, list[str]]) -> None:
             for u in us:
                 await add_member_in(c, conv, u)
 
-    await stores.db.write(run)
+    await sql_db(stores).write(run)
 
 
 async def add_member_in(c, conv: str, user: str) -> None:
@@ -43,9 +47,9 @@ async def emit(stores, type: str, *, conversation_id=None, user_id=None, n: int 
         for i in range(n):
             await append_event(c, type, {"i": i}, conversation_id=conversation_id, user_id=user_id)
 
-    await stores.db.write(run)
+    await sql_db(stores).write(run)
     # The seqs just written (PostgreSQL assigns them only at commit).
-    rows = await stores.db.read(lambda c: c.fetch("SELECT seq FROM events ORDER BY seq DESC LIMIT $1", n))
+    rows = await sql_db(stores).read(lambda c: c.fetch("SELECT seq FROM events ORDER BY seq DESC LIMIT $1", n))
     return sorted(r["seq"] for r in rows)
 
 
@@ -82,11 +86,11 @@ async def test_members_see_conversation_events_and_only_their_own_personal_ones(
 async def test_visibility_follows_membership_now(stores):
     await seed(stores, {"c1": ["ann", "bob"]})
     before = await emit(stores, "message.created", conversation_id="c1", n=2)
-    await stores.db.write(lambda c: c.execute("DELETE FROM members WHERE conversation_id = 'c1' AND user_id = 'bob'"))
+    await sql_db(stores).write(lambda c: c.execute("DELETE FROM members WHERE conversation_id = 'c1' AND user_id = 'bob'"))
     assert await seqs(stores, "bob") == []  # removed: the conversation's log is closed to him
     after = await emit(stores, "message.created", conversation_id="c1")
     assert await seqs(stores, "cid") == []
-    await stores.db.write(lambda c: add_member_in(c, "c1", "cid"))
+    await sql_db(stores).write(lambda c: add_member_in(c, "c1", "cid"))
     assert await seqs(stores, "cid") == before + after  # joined: its log is open to her
 
 
@@ -168,7 +172,7 @@ async def test_prune_stops_at_the_first_event_it_must_keep(stores):
     # A clock that went backwards: seq 3 looks older than seq 2.
     ages = {s[0]: now - 10_000, s[1]: now, s[2]: now - 10_000, s[3]: now - 10_000}
     for seq, at in ages.items():
-        await stores.db.write(lambda c, seq=seq, at=at: c.execute("UPDATE events SET created_at = $2 WHERE seq = $1", seq, at))
+        await sql_db(stores).write(lambda c, seq=seq, at=at: c.execute("UPDATE events SET created_at = $2 WHERE seq = $1", seq, at))
     assert await stores.events.prune(clock.from_ms(now - 5_000)) == 1
     assert await stores.events.oldest() == s[1]
     assert await seqs(stores, "ann") == s[1:]

@@ -1,4 +1,4 @@
-"""MessageStore contract, on SQLite and PostgreSQL: gap-free seqs under
+"""MessageStore contract, on every adapter (seeded and read through the ports): gap-free seqs under
 concurrency, client_id idempotency, versions, tombstones, reactions, history
 paging, latest_in and search visibility."""
 
@@ -10,60 +10,63 @@ import msgspec
 import pytest
 
 from chatd import clock
-from chatd.domain import Envelope
+from chatd.domain import Attachment, Contact, Conversation, Envelope, Member, User
+from chatd.storage.ports.contacts import ContactPair
+from chatd.storage.ports.conversations import MemberPlan
 from chatd.storage.ports.messages import (
     AttachmentsUnavailable,
     ClientIdInUse,
     Draft,
+    EncryptionRequired,
     MessageDeleted,
     NoConversation,
+    PeerBlocked,
+    ReplyElsewhere,
     StaleVersion,
     TooManyReactions,
 )
+from tests.sql_handle import sql_db
 
 
-async def seed(stores, users=("ann", "bob"), conversations=(("c1", ("ann", "bob")),)) -> None:
-    """Users and conversations straight into the tables: this suite tests only messages."""
+@pytest.fixture
+def stores(message_stores):
+    """Every adapter of the conversation side (tests/conftest.py MESSAGE_ADAPTERS)."""
+    return message_stores
 
-    async def run(c):
-        for u in users:
-            await c.execute(
-                "INSERT INTO users (id, username, display_name, password_hash, created_at, updated_at)"
-                " VALUES ($1, $1, $1, 'x', 0, 0)",
-                u,
-            )
-        for cid, members in conversations:
-            await c.execute(
-                "INSERT INTO conversations (id, kind, created_by, created_at, updated_at) VALUES ($1, 'group', $2, 0, 0)",
-                cid,
-                members[0],
-            )
-            for m in members:
-                await c.execute(
-                    "INSERT INTO members (conversation_id, user_id, role, joined_at) VALUES ($1, $2, 'member', 0)",
-                    cid,
-                    m,
-                )
 
-    await stores.db.write(run)
+async def seed(stores, users=("ann", "bob"), conversations=(("c1", ("ann", "bob")),), direct=()) -> None:
+    """Users and conversations through the ports (the conversation ids of
+    `direct` are direct conversations): every adapter runs this suite."""
+    for u in users:
+        at = clock.now()
+        await stores.users.create(User(id=u, username=u, display_name=u, created_at=at, updated_at=at), "x")
+    for cid, members in conversations:
+        at = clock.now()
+        conv = Conversation(id=cid, kind="direct" if cid in direct else "group", created_by=members[0],
+                            created_at=at, updated_at=at)
+        await stores.conversations.create_group(
+            conv, [Member(conversation_id=cid, user_id=m, joined_at=at) for m in members])
+
+
+async def leave(stores, cid: str, user: str) -> None:
+    await stores.conversations.change_members(cid, lambda conv, members: MemberPlan(remove=[user]))
 
 
 async def add_attachment(stores, att_id, conversation_id, uploader_id) -> None:
-    await stores.db.write(
-        lambda c: c.execute(
-            "INSERT INTO attachments (id, uploader_id, conversation_id, filename, content_type, size, sha256,"
-            " storage_key, created_at) VALUES ($1, $2, $3, 'f.txt', 'text/plain', 1, 'x', $1, 0)",
-            att_id,
-            uploader_id,
-            conversation_id,
-        )
-    )
+    att = Attachment(id=att_id, uploader_id=uploader_id, conversation_id=conversation_id, filename="f.txt",
+                     content_type="text/plain", size=1, sha256="x", created_at=clock.now())
+    await stores.attachments.add(att, att_id)
 
 
 async def events(stores, type_=None):
-    rows = await stores.db.read(lambda c: c.fetch("SELECT type, conversation_id, user_id, payload FROM events ORDER BY seq"))
-    out = [(r["type"], r["conversation_id"], r["user_id"], msgspec.json.decode(r["payload"])) for r in rows]
+    notes = await stores.events.between(0, await stores.events.latest(), 1_000_000)
+    out = [(n.event.type, n.event.conversation_id, n.user_id, n.event.payload) for n in notes]
     return [e for e in out if type_ is None or e[0] == type_]
+
+
+def on_sql(stores):
+    """The SQL database when messages live there (SQL-only checks), else None."""
+    return None if "messages" in stores.backends else sql_db(stores)
 
 
 async def last_seq(stores, cid="c1") -> int:
@@ -105,8 +108,9 @@ async def test_200_concurrent_appends_from_10_senders_are_gap_free(stores):
     )
     assert all(created for _, created in results)
     assert sorted(m.seq for m, _ in results) == list(range(1, 201))
-    if stores.db.dialect == "postgres":  # the pool grew: the sends really overlapped
-        assert stores.db._pool.get_size() > 1
+    db = on_sql(stores)
+    if db is not None and db.dialect == "postgres":  # the pool grew: the sends really overlapped
+        assert db._pool.get_size() > 1
     assert await last_seq(stores) == 200
     page = await stores.messages.history("c1", limit=200)
     assert [m.seq for m in page.items] == list(range(1, 201)) and not page.has_more
@@ -161,12 +165,13 @@ async def test_client_id_race_lost_on_the_unique_index(stores):
     """PostgreSQL: a send of the same client_id to another conversation that is
     not committed yet holds the unique index; the second insert waits for it,
     then finds the first message."""
-    if stores.db.dialect != "postgres":
-        pytest.skip("SQLite has one writer: the lookup always sees the earlier send")
+    db = on_sql(stores)
+    if db is None or db.dialect != "postgres":
+        pytest.skip("PostgreSQL only: SQLite has one writer, and the lookup always sees the earlier send")
     import asyncpg
 
     await seed(stores, conversations=[("c1", ("ann", "bob")), ("c2", ("ann", "bob"))])
-    other = await asyncpg.connect(stores.db.url)
+    other = await asyncpg.connect(db.url)
     try:
         tx = other.transaction()
         await tx.start()
@@ -196,8 +201,8 @@ async def test_attachments_are_claimed_only_when_all_qualify(stores):
     assert await last_seq(stores) == 0  # refused sends took no seq
     m, _ = await stores.messages.append(draft("ok", attachments=["a1", "a2"]))
     assert m.attachments == ["a1", "a2"] and m.seq == 1
-    owners = await stores.db.read(lambda c: c.fetch("SELECT id, message_id FROM attachments ORDER BY id"))
-    assert {r["id"]: r["message_id"] for r in owners} == {"a1": m.id, "a2": m.id, "b1": None, "x1": None}
+    owners = {a: (await stores.attachments.get(a)).attachment.message_id for a in ("a1", "a2", "b1", "x1")}
+    assert owners == {"a1": m.id, "a2": m.id, "b1": None, "x1": None}
     with pytest.raises(AttachmentsUnavailable):  # already attached
         await stores.messages.append(draft("again", attachments=["a2"]))
 
@@ -242,7 +247,7 @@ async def test_delete_leaves_a_tombstone(stores):
     assert await stores.messages.get(m.id) == gone
     assert await stores.messages.search("bob", "secret") == []
     assert await stores.messages.search("bob", "plans") == []
-    assert await stores.db.read(lambda c: c.fetchval("SELECT count(*) FROM reactions")) == 0
+    assert (await stores.messages.get(m.id)).reactions == {}
     # Deleting again changes nothing and tells nobody.
     assert await stores.messages.delete(m.id, at=clock.now()) == gone
     assert [e[3]["id"] for e in await events(stores, "message.deleted")] == [m.id]
@@ -270,8 +275,7 @@ async def test_reactions_add_remove_idempotently(stores):
     r5 = await react(m.id, user_id="cat", emoji="🎉", add=False, max_distinct=2)
     assert r5.reactions == {"👍": ["cat"]}
     assert await stores.messages.get(m.id) == r5
-    rows = await stores.db.read(lambda c: c.fetch("SELECT emoji, user_id FROM reactions"))
-    assert [(r["emoji"], r["user_id"]) for r in rows] == [("👍", "cat")]
+    assert (await stores.messages.get(m.id)).reactions == {"👍": ["cat"]}
     assert [e[3]["version"] for e in await events(stores, "reaction.changed")] == [2, r2.version, 4, 5, 6]
     assert await react("nope", user_id="bob", emoji="👍", add=True, max_distinct=2) is None
     await stores.messages.delete(m.id, at=clock.now())
@@ -343,7 +347,7 @@ async def test_search_returns_only_what_the_user_may_read(stores):
     assert [m.id for m in await s.search("ann", "rocket launch")] == [m1.id]  # terms are ANDed
     assert await s.search("ann", "rocket banana") == []
     # Membership is checked now: after leaving, nothing of c1 is found.
-    await stores.db.write(lambda c: c.execute("DELETE FROM members WHERE conversation_id = 'c1' AND user_id = 'bob'"))
+    await leave(stores, "c1", "bob")
     assert await s.search("bob", "rocket") == []
     # An edit re-indexes the body.
     await s.edit(m1.id, expected_version=1, at=clock.now(), body="the shuttle launch is at noon")
@@ -362,7 +366,7 @@ async def test_search_never_lets_query_syntax_through(stores, query):
     await stores.messages.append(draft("1", "rocket launch at noon NEAR the pad"))
     found = await stores.messages.search("ann", query)
     assert all(m.conversation_id == "c1" for m in found)
-    assert await stores.db.read(lambda c: c.fetchval("SELECT count(*) FROM messages")) == 1
+    assert len((await stores.messages.history("c1")).items) == 1
 
 
 async def test_search_matches_words_not_syntax(stores):
@@ -383,36 +387,41 @@ async def test_search_matches_words_not_syntax(stores):
     assert await s.search("ann", "hel*") == []  # no prefix syntax either
 
 
-async def test_admit_sees_the_senders_access_inside_the_write(stores):
-    await seed(stores, users=("ann", "bob", "cy"), conversations=[("c1", ("ann", "bob")), ("c2", ("ann", "cy"))])
-    await stores.db.write(lambda c: c.execute("UPDATE conversations SET kind = 'direct' WHERE id = 'c1'"))
+async def test_the_send_rules_are_checked_inside_the_atomic_step(stores):
+    await seed(stores, users=("ann", "bob", "cy"), conversations=[("c1", ("ann", "bob")), ("c2", ("ann", "cy"))],
+               direct=("c1",))
     first, _ = await stores.messages.append(draft("a"))
-    seen = []
-
-    def admit(access):
-        seen.append(access)
-        if access is None:
-            raise PermissionError("refused")
-
-    m, _ = await stores.messages.append(draft("b", reply_to=first.id), admit)
-    access = seen[-1]
-    assert (access.conversation.id, access.conversation.last_seq) == ("c1", 2)
-    assert (access.blocked_peer, access.blocked_by_sender, access.reply_to_here) == (None, False, True)
-    await stores.messages.append(draft("c", cid="c2", reply_to=first.id), admit)
-    assert seen[-1].reply_to_here is False  # first is a message of c1
-    # Not a member, or no such conversation: None, and a refusal undoes the write.
+    m, _ = await stores.messages.append(draft("b", reply_to=first.id))
+    assert m.reply_to == first.id and m.seq == 2
+    with pytest.raises(ReplyElsewhere):  # first is a message of c1
+        await stores.messages.append(draft("c", cid="c2", reply_to=first.id))
+    # Not a member, or no such conversation; a refusal undoes the write.
     for cid, sender in (("c2", "bob"), ("missing", "ann")):
-        with pytest.raises(PermissionError):
-            await stores.messages.append(draft("d", cid=cid, sender=sender), admit)
-        assert seen[-1] is None
-    assert await last_seq(stores, "c2") == 1
+        with pytest.raises(NoConversation):
+            await stores.messages.append(draft("d", cid=cid, sender=sender))
+    assert await last_seq(stores, "c2") == 0
+    await stores.conversations.update("c2", lambda conv, members: msgspec.structs.replace(conv, e2ee=True))
+    with pytest.raises(EncryptionRequired):
+        await stores.messages.append(draft("e2", cid="c2"))
+    env = Envelope(alg="a", sender_device="d", nonce="n", ciphertext="x")
+    sealed, _ = await stores.messages.append(
+        Draft(conversation_id="c2", sender_id="ann", client_id="e3", kind="encrypted", envelope=env))
+    assert sealed.seq == 1
     # Blocks count in direct conversations only, either way round.
-    await stores.db.write(lambda c: c.execute(
-        "INSERT INTO contacts (owner_id, user_id, status, created_at, updated_at) VALUES ('bob', 'ann', 'blocked', 0, 0),"
-        " ('ann', 'cy', 'blocked', 0, 0)"))
-    await stores.messages.append(draft("e"), admit)
-    assert (seen[-1].blocked_peer, seen[-1].blocked_by_sender) == ("bob", False)
-    await stores.messages.append(draft("f", sender="bob"), admit)
-    assert (seen[-1].blocked_peer, seen[-1].blocked_by_sender) == ("ann", True)
-    await stores.messages.append(draft("g", cid="c2"), admit)
-    assert (seen[-1].blocked_peer, seen[-1].blocked_by_sender) == (None, False)  # c2 is a group
+    await block(stores, "bob", "ann")
+    await block(stores, "ann", "cy")
+    with pytest.raises(PeerBlocked) as refused:
+        await stores.messages.append(draft("e"))
+    assert refused.value.by_sender is False
+    with pytest.raises(PeerBlocked) as refused:
+        await stores.messages.append(draft("f", sender="bob"))
+    assert refused.value.by_sender is True
+    await stores.messages.append(Draft(conversation_id="c2", sender_id="ann", client_id="g", kind="encrypted",
+                                       envelope=env))  # c2 is a group
+    assert await last_seq(stores, "c1") == 2 and await last_seq(stores, "c2") == 2
+
+
+async def block(stores, owner: str, user: str) -> None:
+    at = clock.now()
+    blocked = Contact(owner_id=owner, user_id=user, status="blocked", created_at=at, updated_at=at)
+    await stores.contacts.change(owner, user, lambda pair: ContactPair(mine=blocked, theirs=pair.theirs))

@@ -9,6 +9,7 @@ import pytest
 
 from chatd import clock
 from chatd.storage.memory.presence import MemoryPresenceStore
+from tests.sql_handle import sql_db
 
 
 @pytest.fixture(params=["memory"])
@@ -41,7 +42,7 @@ async def test_announced_state_is_kept_apart_and_changes_only_once(presence):
 
 
 async def test_last_seen_is_stored_and_never_moves_back(stores):
-    await stores.db.write(lambda c: c.execute(
+    await sql_db(stores).write(lambda c: c.execute(
         "INSERT INTO users (id, username, display_name, password_hash, created_at, updated_at)"
         " VALUES ('ann', 'ann', 'Ann', 'x', 0, 0)"))
     before = await stores.users.get("ann")

@@ -21,6 +21,7 @@ from chatd.storage.sql.message_rows import INSERT_MESSAGE, row_values
 from chatd.storage.sql.migrate import migrate
 from tests.conftest import make_config
 from tests.contract.test_messages import draft, seed
+from tests.sql_handle import sql_db
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ async def stores(tmp_path, sqlite_template):
 
 async def index_matches(stores) -> bool:
     # Raises "database disk image is malformed" when index and table differ.
-    await stores.db.write(lambda c: c.execute("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')"))
+    await sql_db(stores).write(lambda c: c.execute("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')"))
     return True
 
 
@@ -56,7 +57,7 @@ async def test_a_message_edited_and_tombstoned_in_the_batch_that_added_it(stores
         await c.execute("UPDATE messages SET body = 'final words' WHERE id = $1", edited.id)
         await c.execute("UPDATE messages SET body = NULL WHERE id = $1", gone.id)
 
-    await stores.db.write(run)
+    await sql_db(stores).write(run)
     assert await found(stores, "final") == ["final words"]
     assert await found(stores, "draft") == []
     assert await found(stores, "meant") == []
@@ -75,10 +76,10 @@ async def test_edits_of_committed_messages_reach_the_index(stores):
 
 async def test_the_newest_message_deleted_then_its_row_id_reused(stores):
     old, _ = await stores.messages.append(draft("a", "orange submarine"))
-    row_id = await stores.db.read(lambda c: c.fetchval("SELECT row_id FROM messages WHERE id = $1", old.id))
-    await stores.db.write(lambda c: c.execute("DELETE FROM messages WHERE id = $1", old.id))
+    row_id = await sql_db(stores).read(lambda c: c.fetchval("SELECT row_id FROM messages WHERE id = $1", old.id))
+    await sql_db(stores).write(lambda c: c.execute("DELETE FROM messages WHERE id = $1", old.id))
     new, _ = await stores.messages.append(draft("b", "purple zeppelin"))
-    assert await stores.db.read(lambda c: c.fetchval("SELECT row_id FROM messages WHERE id = $1", new.id)) == row_id
+    assert await sql_db(stores).read(lambda c: c.fetchval("SELECT row_id FROM messages WHERE id = $1", new.id)) == row_id
     assert await found(stores, "zeppelin") == ["purple zeppelin"]
     assert await found(stores, "submarine") == []
     assert await index_matches(stores)
@@ -128,15 +129,16 @@ async def test_upgrading_keeps_what_the_trigger_indexed(tmp_path):
 async def test_a_failure_while_indexing_at_commit_undoes_the_whole_batch(stores):
     # Break the indexing step behind the store's back: the commit must then
     # fail for every caller of the batch, and nothing of it may be stored.
-    with sqlite3.connect(stores.db.path) as raw:
+    with sqlite3.connect(sql_db(stores).path) as raw:
         raw.execute("ALTER TABLE messages_fts_indexed RENAME TO moved_away")
     raw.close()
+    events_before = await stores.events.latest()
     results = await asyncio.gather(
         stores.messages.append(draft("a", "first of the batch")),
         stores.messages.append(draft("b", "second of the batch")),
         return_exceptions=True,
     )
     assert all(isinstance(r, sqlite3.OperationalError) for r in results), results
-    assert await stores.db.read(lambda c: c.fetchval("SELECT count(*) FROM messages")) == 0
-    assert await stores.db.read(lambda c: c.fetchval("SELECT last_seq FROM conversations WHERE id = 'c1'")) == 0
-    assert await stores.db.read(lambda c: c.fetchval("SELECT count(*) FROM events")) == 0
+    assert await sql_db(stores).read(lambda c: c.fetchval("SELECT count(*) FROM messages")) == 0
+    assert await sql_db(stores).read(lambda c: c.fetchval("SELECT last_seq FROM conversations WHERE id = 'c1'")) == 0
+    assert await stores.events.latest() == events_before

@@ -13,6 +13,7 @@ from chatd import clock, ids
 from chatd.domain import DeviceKey, User
 from chatd.domain.auth import Invite, Session
 from chatd.errors import Conflict, Forbidden, NotFound
+from tests.sql_handle import sql_db
 
 KEY = "A" * 43 + "="
 
@@ -28,7 +29,7 @@ async def make(stores, name: str, **kw) -> User:
 
 
 async def user_events(stores, user_id: str) -> list[str]:
-    rows = await stores.db.read(lambda c: c.fetch(
+    rows = await sql_db(stores).read(lambda c: c.fetch(
         "SELECT type FROM events WHERE user_id = $1 ORDER BY seq", user_id))
     return [r["type"] for r in rows]
 

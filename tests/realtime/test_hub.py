@@ -1,5 +1,5 @@
 """The hub on both engines, without sockets: committed events reach an
-outbox in seq order, once, even when on_commit callbacks run out of order
+outbox in seq order, once, even when commit hand-offs run out of order
 (PostgreSQL) or never run (a write from another process)."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from chatd.realtime.bus import Bus, open_channels
 from chatd.realtime.hub import Hub
 from chatd.realtime.outbox import Outbox
 from chatd.storage.sql.events import append_event
+from tests.sql_handle import sql_db
 
 
 @pytest.fixture
@@ -24,9 +25,10 @@ async def hub(stores):
     hub = Hub(stores.events)
     hub.sequencer.gap_wait, hub.sequencer.poll_every = 0.05, 0.2
     await hub.start(await bus.subscribe())
-    stores.db.on_commit = bus.publish_commit
+    hub.stop_listening = stores.committed.listen(bus.publish_commit)
+    hub.bus = bus
     yield hub
-    stores.db.on_commit = None
+    hub.stop_listening()
     await hub.stop()
     await channels.__aexit__(None, None, None)
 
@@ -52,19 +54,19 @@ async def settle(outbox: Outbox, count: int, timeout: float = 5.0) -> None:
 
 
 async def write_note(stores, user: str) -> None:
-    await stores.db.write(lambda c: append_event(c, "user.updated", {"n": 1}, user_id=user))
+    await sql_db(stores).write(lambda c: append_event(c, "user.updated", {"n": 1}, user_id=user))
 
 
 async def note(stores, user: str) -> int:
     """Write one event and return its seq (the newest: callers write one at a time)."""
     await write_note(stores, user)
-    return await stores.db.read(lambda c: c.fetchval("SELECT max(seq) FROM events"))
+    return await sql_db(stores).read(lambda c: c.fetchval("SELECT max(seq) FROM events"))
 
 
 async def test_concurrent_commits_arrive_in_seq_order_once(stores, hub):
     ann = listen(hub, "ann")
     await asyncio.gather(*[write_note(stores, "ann") for _ in range(60)])
-    written = await stores.db.read(lambda c: c.fetch("SELECT seq FROM events WHERE user_id = 'ann' ORDER BY seq"))
+    written = await sql_db(stores).read(lambda c: c.fetch("SELECT seq FROM events WHERE user_id = 'ann' ORDER BY seq"))
     assert len(written) == 60
     await settle(ann, 60)
     assert seqs(ann) == [r["seq"] for r in written]
@@ -73,9 +75,9 @@ async def test_concurrent_commits_arrive_in_seq_order_once(stores, hub):
 async def test_an_event_whose_callback_never_ran_is_read_from_the_log(stores, hub):
     ann = listen(hub, "ann")
     first = await note(stores, "ann")
-    hook, stores.db.on_commit = stores.db.on_commit, None
+    hub.stop_listening()
     lost = await note(stores, "ann")  # as if committed by another process
-    stores.db.on_commit = hook
+    hub.stop_listening = stores.committed.listen(hub.bus.publish_commit)
     after = await note(stores, "ann")
     await settle(ann, 3)
     assert seqs(ann) == [first, lost, after]
@@ -83,7 +85,7 @@ async def test_an_event_whose_callback_never_ran_is_read_from_the_log(stores, hu
 
 async def test_a_write_from_elsewhere_shows_up_without_further_traffic(stores, hub):
     ann = listen(hub, "ann")
-    stores.db.on_commit = None
+    hub.stop_listening()
     lone = await note(stores, "ann")
     await settle(ann, 1)
     assert seqs(ann) == [lone]
@@ -97,7 +99,7 @@ async def test_conversation_events_follow_membership_in_stream_order(stores, hub
         await c.execute("INSERT INTO conversations (id, kind, created_by, created_at, updated_at)"
                         " VALUES ('c1', 'group', 'ann', 0, 0)")
 
-    await stores.db.write(seed)
+    await sql_db(stores).write(seed)
     bob = listen(hub, "bob", ["c1"])
 
     async def events(c):
@@ -109,7 +111,7 @@ async def test_conversation_events_follow_membership_in_stream_order(stores, hub
         await append_event(c, "member.joined", member, conversation_id="c1")
         await append_event(c, "message.created", {"n": 3}, conversation_id="c1")
 
-    await stores.db.write(events)
+    await sql_db(stores).write(events)
     await settle(bob, 4)
     frames = [msgspec.json.decode(text) for _, _, text in bob.items]
     assert [(f["type"], f["payload"].get("n")) for f in frames] == [

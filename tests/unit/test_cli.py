@@ -59,10 +59,10 @@ def test_redact_leaves_urls_without_password_alone():
 
 
 def test_serve_refuses_an_adapter_this_version_lacks(tmp_path):
-    (tmp_path / "chatd.toml").write_text('[storage]\nmessages = "mongodb://db:27017/chatd"\n')
+    (tmp_path / "chatd.toml").write_text('[storage]\ncache = "redis://db:6379/0"\n')
     result = chatd("serve", cwd=tmp_path)
     assert result.returncode == 2
-    assert "storage.messages = 'mongodb://db:27017/chatd'" in result.stderr
+    assert "storage.cache = 'redis://db:6379/0'" in result.stderr
 
 
 def test_missing_config_file_is_an_error(tmp_path):

@@ -10,7 +10,7 @@ async def test_health_and_problem_details(client):
 async def test_readyz_names_the_store_that_does_not_answer(client):
     from tests.api.account_helpers import in_app
 
-    await in_app(client, client.app.state.runtime.stores.db.close)
+    await in_app(client, client.app.state.runtime.stores.backends["database"].close)
     r = await client.get("/readyz")
     assert r.status_code == 503
     assert r.json() == {"status": "unavailable", "failed": {"database": "RuntimeError"}}

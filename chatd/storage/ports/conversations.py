@@ -18,6 +18,45 @@ class MemberPlan(msgspec.Struct, frozen=True, kw_only=True):
     update: list[Member] = []  # role / muted changes of current members
 
 
+def direct_key(members: list[Member]) -> str:
+    """The pair of a direct conversation, the same whichever way round."""
+    ids = sorted({m.user_id for m in members})
+    if len(ids) != 2:
+        raise ValueError("a direct conversation has exactly two distinct members")
+    return ":".join(ids)
+
+
+class MemberChanges(msgspec.Struct, frozen=True, kw_only=True):
+    """What a plan really changes, against the members as stored."""
+
+    add: list[Member]  # new members, each once
+    remove: list[Member]  # the removed members as they were
+    update: list[Member]  # the changed members as they are now
+
+    def as_plan(self) -> MemberPlan:
+        return MemberPlan(add=self.add, remove=[m.user_id for m in self.remove], update=self.update)
+
+
+def effective(conversation_id: str, members: list[Member], plan: MemberPlan) -> MemberChanges:
+    """The plan an adapter applies: members already present are not added
+    again, absent ones not removed, and an update that changes nothing (or
+    concerns someone removed) is dropped."""
+    current = {m.user_id: m for m in members}
+    added: dict[str, Member] = {}
+    for m in plan.add:
+        if m.user_id not in current and m.user_id not in added and m.conversation_id == conversation_id:
+            added[m.user_id] = m
+    removed = [current[u] for u in dict.fromkeys(plan.remove) if u in current]
+    gone = {m.user_id for m in removed}
+    updated = [
+        msgspec.structs.replace(current[m.user_id], role=m.role, muted=m.muted)
+        for m in plan.update
+        if m.user_id in current and m.user_id not in gone
+        and (current[m.user_id].role, current[m.user_id].muted) != (m.role, m.muted)
+    ]
+    return MemberChanges(add=list(added.values()), remove=removed, update=updated)
+
+
 # Pure functions the services pass in; they run inside the atomic step, see the
 # conversation as it is stored (None = no such conversation) and may raise a
 # chatd.errors exception to refuse.

@@ -1,4 +1,9 @@
-"""Port: the persistent sync log (read side) and the on-commit hand-off."""
+"""Port: the persistent sync log (read side) and the committed-events feed.
+
+Every adapter that records events (in the same atomic step as the change)
+hands them to `CommittedEvents` listeners after that step commits, in commit
+order, never for a step that was undone. Real-time delivery listens here and
+never sees how or where the events were committed."""
 
 from __future__ import annotations
 
@@ -21,6 +26,14 @@ class EventNote(msgspec.Struct, frozen=True):
 
 # Storage calls this after commit with the events of that commit, in order.
 OnCommit = Callable[[list[EventNote]], None]
+
+
+class CommittedEvents(Protocol):
+    def listen(self, listener: OnCommit) -> Callable[[], None]:
+        """Call `listener` with the events of every atomic step committed from
+        now on (synchronously, right after the commit; it must not block).
+        Returns the function that stops listening."""
+        ...
 
 
 class EventPage(msgspec.Struct, frozen=True, kw_only=True):

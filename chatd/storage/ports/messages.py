@@ -4,13 +4,19 @@ Every mutating method is one atomic step that also appends its sync event
 (`message.created`, `message.updated`, `message.deleted`, `reaction.changed`,
 payload = the Message as it now is). Expected refusals that can only be
 decided atomically (a version that moved on, an attachment claimed by a
-concurrent send) come back as the exceptions below; the service turns them
-into API errors.
+concurrent send, a sender who is no longer a member) come back as the
+exceptions below; the service turns them into API errors.
+
+The atomic unit of a send (`append`): the sender's access is read, the
+rules of `check_send` applied to it and the draft, the conversation's next
+seq taken, the message stored and `message.created` recorded, all in one
+step. The rules are data plus one pure function here, so every adapter
+applies the same ones at the same moment, and no caller's code runs inside
+an adapter's transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
@@ -44,11 +50,42 @@ class SendAccess(msgspec.Struct, frozen=True, kw_only=True):
     reply_to_here: bool = False  # the draft's reply_to is a message of this conversation
 
 
-# Run inside the send's write, after the conversation is locked, with the
-# sender's access (None: no such conversation, or not a member). Raises a
-# chatd.errors exception to refuse; the write is then undone. Checked there,
-# not before, so a membership change cannot slip between check and insert.
-AdmitSend = Callable[[SendAccess | None], None]
+class SendRefused(Exception):
+    """A send the rules refuse; the write is undone (no seq consumed)."""
+
+
+class NoConversation(SendRefused):
+    """No such conversation, or the sender is not a member of it."""
+
+
+class PeerBlocked(SendRefused):
+    """A direct conversation where one of the two blocked the other."""
+
+    def __init__(self, by_sender: bool):
+        super().__init__("blocked")
+        self.by_sender = by_sender
+
+
+class EncryptionRequired(SendRefused):
+    """The conversation is end-to-end encrypted and the draft is not an envelope."""
+
+
+class ReplyElsewhere(SendRefused):
+    """The draft's reply_to is not a message of this conversation."""
+
+
+def check_send(access: SendAccess | None, draft: Draft) -> None:
+    """The rules of a send, applied by the adapter inside its atomic step to
+    what it read there (None: no such conversation, or not a member), so a
+    membership change cannot slip between the check and the insert."""
+    if access is None:
+        raise NoConversation(draft.conversation_id)
+    if access.blocked_peer is not None:
+        raise PeerBlocked(access.blocked_by_sender)
+    if access.conversation.e2ee and draft.kind != "encrypted":
+        raise EncryptionRequired()
+    if draft.reply_to is not None and not access.reply_to_here:
+        raise ReplyElsewhere()
 
 
 class HistoryPage(msgspec.Struct, kw_only=True):
@@ -75,10 +112,6 @@ class MessageDeleted(Exception):
         self.current = current
 
 
-class NoConversation(Exception):
-    """The conversation to append to does not exist (any more)."""
-
-
 class AttachmentsUnavailable(Exception):
     """Some attachment ids are not unattached uploads of this sender in this conversation."""
 
@@ -95,15 +128,41 @@ class TooManyReactions(Exception):
     """Adding this emoji would exceed the distinct emojis allowed on one message."""
 
 
+def reacted(message: Message, *, user_id: str, emoji: str, add: bool,
+            max_distinct: int) -> dict[str, list[str]] | None:
+    """The message's reactions once `user_id` added or removed `emoji`, or
+    None when that changes nothing (already there / not there). Raises
+    MessageDeleted, TooManyReactions. Every adapter's `react` applies it."""
+    if message.deleted_at is not None:
+        raise MessageDeleted(message)
+    users = message.reactions.get(emoji, [])
+    reactions = dict(message.reactions)
+    if add:
+        if user_id in users:
+            return None
+        if emoji not in reactions and len(reactions) >= max_distinct:
+            raise TooManyReactions()
+        reactions[emoji] = [*users, user_id]
+    else:
+        if user_id not in users:
+            return None
+        rest = [u for u in users if u != user_id]
+        if rest:
+            reactions[emoji] = rest
+        else:
+            del reactions[emoji]
+    return reactions
+
+
 class MessageStore(Protocol):
-    async def append(self, draft: Draft, admit: AdmitSend | None = None) -> tuple[Message, bool]:
-        """Store the next message of the conversation: seq = last_seq + 1 (gap-free,
+    async def append(self, draft: Draft) -> tuple[Message, bool]:
+        """The atomic unit of a send: `check_send` on the sender's access,
+        then the next message of the conversation: seq = last_seq + 1 (gap-free,
         strictly increasing under concurrent senders), attachments claimed, the
-        sender's last_read_seq advanced, `message.created` appended. `admit`
-        (when given) decides first, inside the same write.
+        sender's last_read_seq advanced, `message.created` appended.
         Same sender + client_id again -> (the first message, False), no seq consumed.
-        Raises NoConversation, AttachmentsUnavailable, ClientIdInUse, or what
-        `admit` raises."""
+        Raises a SendRefused (NoConversation, PeerBlocked, EncryptionRequired,
+        ReplyElsewhere), AttachmentsUnavailable or ClientIdInUse."""
         ...
 
     async def get(self, message_id: str) -> Message | None: ...

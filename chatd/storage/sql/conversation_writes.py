@@ -7,7 +7,7 @@ import msgspec
 
 from chatd.clock import to_ms
 from chatd.domain import Conversation, Member
-from chatd.storage.ports.conversations import DecideMembers, DecideUpdate, MemberPlan
+from chatd.storage.ports.conversations import DecideMembers, DecideUpdate, MemberPlan, direct_key, effective
 from chatd.storage.sql.conversation_rows import (
     CONVERSATION_COLUMNS,
     fetch_conversation,
@@ -21,13 +21,6 @@ INSERT_MEMBER = (
     "INSERT INTO members (conversation_id, user_id, role, joined_at, last_read_seq, muted)"
     " VALUES ($1, $2, $3, $4, $5, $6)"
 )
-
-
-def direct_key(members: list[Member]) -> str:
-    ids = sorted({m.user_id for m in members})
-    if len(ids) != 2:
-        raise ValueError("a direct conversation has exactly two distinct members")
-    return ":".join(ids)
 
 
 async def _insert_conversation(conn: Conn, conv: Conversation, key: str | None) -> bool:
@@ -125,42 +118,25 @@ async def change_members(conn: Conn, conversation_id: str, decide: DecideMembers
     plan = decide(conv, members)
     if conv is None:
         raise LookupError("decide must refuse a missing conversation")
-    current = {m.user_id: m for m in members}
-
-    added: dict[str, Member] = {}
-    for m in plan.add:
-        if m.user_id not in current and m.user_id not in added and m.conversation_id == conversation_id:
-            added[m.user_id] = m
-    await _add_members(conn, list(added.values()))
-
-    removed: list[str] = []
-    for user_id in dict.fromkeys(plan.remove):
-        old = current.get(user_id)
-        if old is None:
-            continue
-        await conn.execute("DELETE FROM members WHERE conversation_id = $1 AND user_id = $2", conversation_id, user_id)
+    changes = effective(conversation_id, members, plan)
+    await _add_members(conn, changes.add)
+    for old in changes.remove:
+        await conn.execute("DELETE FROM members WHERE conversation_id = $1 AND user_id = $2", conversation_id,
+                           old.user_id)
         # Remaining members learn it from the conversation-wide event; the one
         # who left can no longer see those, so they get their own copy.
         await append_event(conn, "member.left", old, conversation_id=conversation_id)
-        await append_event(conn, "member.left", old, conversation_id=conversation_id, user_id=user_id)
-        removed.append(user_id)
-
-    updated: list[Member] = []
-    for m in plan.update:
-        old = current.get(m.user_id)
-        if old is None or m.user_id in removed or (old.role, old.muted) == (m.role, m.muted):
-            continue
+        await append_event(conn, "member.left", old, conversation_id=conversation_id, user_id=old.user_id)
+    for new in changes.update:
         await conn.execute(
             "UPDATE members SET role = $3, muted = $4 WHERE conversation_id = $1 AND user_id = $2",
             conversation_id,
-            m.user_id,
-            m.role,
-            m.muted,
+            new.user_id,
+            new.role,
+            new.muted,
         )
-        new = msgspec.structs.replace(old, role=m.role, muted=m.muted)
         await append_event(conn, "member.updated", new, conversation_id=conversation_id)
-        updated.append(new)
-    return MemberPlan(add=list(added.values()), remove=removed, update=updated)
+    return changes.as_plan()
 
 
 async def advance_read(conn: Conn, conversation_id: str, user_id: str, seq: int) -> tuple[Member, bool] | None:

@@ -138,6 +138,11 @@ class SqlEventStore:
     async def latest(self) -> int:
         return await self.db.read(_latest)
 
+    async def forget_through(self, seq: int) -> int:
+        """Drop every event up to `seq`: when another log took them over
+        (storage/mongo/relay.py moves them into MongoDB's)."""
+        return await self.db.write(lambda c: c.execute("DELETE FROM events WHERE seq <= $1", seq))
+
     async def prune(self, before: datetime) -> int:
         cutoff = clock.to_ms(before)
 

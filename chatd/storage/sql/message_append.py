@@ -6,8 +6,8 @@ The seq comes from `UPDATE conversations ... RETURNING last_seq` as the first
 statement: on PostgreSQL that row lock orders concurrent senders of one
 conversation, and a rolled-back send gives its seq back, so seqs stay
 gap-free; on SQLite the single writer orders everything anyway. With the
-row locked, the caller's `admit` sees the sender's access (send_access.py),
-so a member removed meanwhile cannot send. The insert
+row locked, the port's `check_send` rules see the sender's access
+(send_access.py), so a member removed meanwhile cannot send. The insert
 skips a (sender, client_id) that is already stored: on PostgreSQL it waits
 for a concurrent insert of the same key, in any conversation, to commit
 first. A skip undoes the write (the seq goes back) and answers with the
@@ -20,7 +20,7 @@ from __future__ import annotations
 from chatd import clock
 from chatd.domain import Message
 from chatd.ids import new_id
-from chatd.storage.ports.messages import AdmitSend, AttachmentsUnavailable, ClientIdInUse, Draft, NoConversation
+from chatd.storage.ports.messages import AttachmentsUnavailable, ClientIdInUse, Draft, check_send
 from chatd.storage.sql.db import Conn, Database
 from chatd.storage.sql.events import append_event
 from chatd.storage.sql.message_rows import INSERT_MESSAGE, fetch_by_client_id, placeholders, row_values
@@ -43,7 +43,7 @@ def _repeat_of(first: Message, draft: Draft) -> tuple[Message, bool]:
     return first, False
 
 
-async def append(db: Database, draft: Draft, admit: AdmitSend | None = None) -> tuple[Message, bool]:
+async def append(db: Database, draft: Draft) -> tuple[Message, bool]:
     async def run(conn: Conn) -> Message:
         at = clock.now()
         seq = await conn.fetchval(
@@ -52,10 +52,7 @@ async def append(db: Database, draft: Draft, admit: AdmitSend | None = None) -> 
             clock.to_ms(at),
             draft.conversation_id,
         )
-        if admit is not None:
-            admit(None if seq is None else await fetch_send_access(conn, draft))
-        if seq is None:
-            raise NoConversation(draft.conversation_id)
+        check_send(None if seq is None else await fetch_send_access(conn, draft), draft)
         message = Message(
             id=new_id(),
             conversation_id=draft.conversation_id,

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from chatd import clock
 from chatd.domain import Envelope, Message
-from chatd.storage.ports.messages import AdmitSend, Draft, HistoryPage, StaleVersion
+from chatd.storage.ports.messages import Draft, HistoryPage, StaleVersion
 from chatd.storage.sql import message_append, message_search, reactions
 from chatd.storage.sql.db import Conn, Database
 from chatd.storage.sql.events import append_event
@@ -25,8 +25,8 @@ class SqlMessageStore:
     def __init__(self, db: Database):
         self.db = db
 
-    async def append(self, draft: Draft, admit: AdmitSend | None = None) -> tuple[Message, bool]:
-        return await message_append.append(self.db, draft, admit)
+    async def append(self, draft: Draft) -> tuple[Message, bool]:
+        return await message_append.append(self.db, draft)
 
     async def get(self, message_id: str) -> Message | None:
         return await self.db.read(lambda c: fetch_message(c, message_id))

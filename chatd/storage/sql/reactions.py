@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from chatd import clock
 from chatd.domain import Message
-from chatd.storage.ports.messages import MessageDeleted, TooManyReactions
+from chatd.storage.ports.messages import reacted
 from chatd.storage.sql.db import Conn
 from chatd.storage.sql.events import append_event
 from chatd.storage.sql.message_rows import MESSAGE_COLUMNS, dump, fetch_message, message_of
@@ -19,16 +19,10 @@ async def react(
     message = await fetch_message(conn, message_id, lock=True)
     if message is None:
         return None
-    if message.deleted_at is not None:
-        raise MessageDeleted(message)
-    users = message.reactions.get(emoji, [])
-    reactions = dict(message.reactions)
+    reactions = reacted(message, user_id=user_id, emoji=emoji, add=add, max_distinct=max_distinct)
+    if reactions is None:
+        return message  # idempotent: nothing changes
     if add:
-        if user_id in users:
-            return message  # idempotent: already there, nothing changes
-        if emoji not in reactions and len(reactions) >= max_distinct:
-            raise TooManyReactions()
-        reactions[emoji] = [*users, user_id]
         await conn.execute(
             "INSERT INTO reactions (message_id, emoji, user_id, created_at) VALUES ($1, $2, $3, $4)"
             " ON CONFLICT DO NOTHING",
@@ -38,13 +32,6 @@ async def react(
             clock.to_ms(clock.now()),
         )
     else:
-        if user_id not in users:
-            return message
-        rest = [u for u in users if u != user_id]
-        if rest:
-            reactions[emoji] = rest
-        else:
-            del reactions[emoji]
         await conn.execute(
             "DELETE FROM reactions WHERE message_id = $1 AND emoji = $2 AND user_id = $3", message_id, emoji, user_id
         )

@@ -1,0 +1,85 @@
+"""The connection, the transaction runner and the start-up checks.
+
+Every write is one multi-document transaction that also appends its sync
+events (events.py); the events go to the committed-events port only after
+the commit. Every write transaction increments the log's counter document,
+so two transactions that write at the same time conflict on it and one is
+retried: the log's seqs commit in order, like PostgreSQL's event lock. In
+one process writes queue on a lock (retrying conflicts costs more than
+waiting); between processes the retry with a growing, jittered pause does it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
+
+from chatd.config import ConfigError, redact_url
+from chatd.storage.committed import CommitFeed
+from chatd.storage.ports.events import EventNote
+
+T = TypeVar("T")
+
+NO_TRANSACTIONS = (
+    "storage.messages: this MongoDB server does not run transactions (it is not a replica set). "
+    "Run it as a one-node replica set: start mongod with --replSet rs0, then run once "
+    "mongosh --eval 'rs.initiate()', and add ?replicaSet=rs0 to the URL."
+)
+RETRIES = 50
+
+
+class Tx:
+    """What adapter code may use inside `MongoBackend.write`."""
+
+    def __init__(self, db: AsyncDatabase[Any], session: AsyncClientSession):
+        self.db, self.session = db, session
+        self.notes: list[EventNote] = []
+
+
+class MongoBackend:
+    def __init__(self, url: str, committed: CommitFeed):
+        self.url = url
+        self.client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(url, tz_aware=True, serverSelectionTimeoutMS=5000)
+        self.db: AsyncDatabase[Any] = self.client.get_default_database(default="chatd")
+        self.committed = committed
+        self.text_search = False  # the server has text indexes (migrations.py finds out at start)
+        self._lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        try:
+            hello = await self.client.admin.command("hello")
+        except PyMongoError as err:
+            raise ConnectionError(f"storage.messages: MongoDB at {redact_url(self.url)} does not answer ({err})") from err
+        if not hello.get("setName") and hello.get("msg") != "isdbgrid":
+            raise ConfigError(NO_TRANSACTIONS)
+
+    async def ping(self) -> None:
+        await self.client.admin.command("ping")
+
+    async def close(self) -> None:
+        await self.client.close()
+
+    async def write(self, fn: Callable[[Tx], Awaitable[T]]) -> T:
+        """Run fn in a transaction: all of it commits, or (on exception) none;
+        conflicting transactions are retried from the start."""
+        for attempt in range(RETRIES):
+            async with self._lock, self.client.start_session() as session:
+                tx = Tx(self.db, session)
+                try:
+                    async with await session.start_transaction():
+                        result = await fn(tx)
+                except PyMongoError as err:
+                    if not err.has_error_label("TransientTransactionError") or attempt == RETRIES - 1:
+                        raise
+                else:
+                    self.committed.publish(tx.notes)
+                    return result
+            await asyncio.sleep(random.uniform(0, min(0.001 * 2**attempt, 0.1)))
+        raise AssertionError("unreachable")
