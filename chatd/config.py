@@ -49,6 +49,12 @@ RegistrationMode = Literal["open", "invite", "closed"]
 class AuthConfig(Section):
     registration: RegistrationMode = "open"
     session_days: Annotated[int, Meta(ge=1, le=3650)] = 30
+    # A login session ends this long after sign-in however much it is used
+    # (session_days slides with use; this does not).
+    session_max_days: Annotated[int, Meta(ge=1, le=3650)] = 90
+    # Weakest password accepted at sign-up and password change: zxcvbn's
+    # score 0-4 (2 refuses the common and breached passwords it knows); 0 = off.
+    min_password_score: Annotated[int, Meta(ge=0, le=4)] = 2
     # Failed sign-ins per account and address; per address over all accounts;
     # per account from unknown devices (see services/login_limit.py).
     login_attempts_per_minute: Annotated[int, Meta(ge=1, le=1000)] = 10

@@ -52,6 +52,10 @@ class TooLarge(ChatError):
     status, code, title = 413, "too_large", "Payload too large"
 
 
+class UnsupportedMediaType(ChatError):
+    status, code, title = 415, "unsupported_media_type", "Unsupported media type"
+
+
 class StorageFull(ChatError):
     """The database's disk (or quota) is full: nothing was written."""
 

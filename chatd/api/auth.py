@@ -8,7 +8,7 @@ from litestar.params import JSONBody
 
 from chatd.api.account_bodies import AuthOut, LoginIn, RegisterIn, Registration
 from chatd.api.client_address import client_address
-from chatd.api.security import SESSION_COOKIE, clear_session_cookies, current_session, set_session_cookies
+from chatd.api.security import clear_session_cookies, current_session, session_cookie, set_session_cookies
 from chatd.services.registry import Services
 
 
@@ -34,7 +34,7 @@ async def login(request: Request, data: JSONBody[LoginIn], services: NamedDepend
     change state)."""
     address = client_address(request, services.config)
     # A session cookie the browser already holds marks a known device (a larger budget).
-    held = request.cookies.get(SESSION_COOKIE)
+    held = session_cookie(request)
     user, token = await services.accounts.login(data.username, data.password, address, held)
     response = Response(AuthOut(user=user, token=token))
     set_session_cookies(response, token, services.config)

@@ -2,7 +2,10 @@
 
 Litestar decodes JSON bodies with msgspec, which recurses per level: a body
 nested 100,000 deep ended in RecursionError (a 500 and a stack trace per
-request). The body size itself is bounded by `limits.max_body_kb`
+request). A JSON body must say so in Content-Type (application/json or
+any +json type): text/plain is what an HTML form on another site can post
+without a CORS preflight, so it is refused with 415 before it is read.
+The body size itself is bounded by `limits.max_body_kb`
 (Litestar's request_max_body_size; a route may raise it for uploads).
 """
 
@@ -15,13 +18,21 @@ from litestar.serialization import decode_json
 from litestar.types import Empty
 
 from chatd.bounds import TooDeep, decode_bounded
-from chatd.errors import Invalid
+from chatd.errors import Invalid, UnsupportedMediaType
+
+
+def is_json(content_type: str) -> bool:
+    kind = content_type.partition(";")[0].strip().lower()
+    return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
 
 
 class BoundedRequest(Request):
     async def json(self) -> Any:
         if self._json is Empty and self._connection_state.json is Empty:
-            body = await self.body() or b"null"
+            body = await self.body()
+            if body and not is_json(self.headers.get("content-type", "")):
+                raise UnsupportedMediaType("Send the body as JSON, with Content-Type: application/json.")
+            body = body or b"null"
             decoders = self.route_handler.resolve_type_decoders()
             try:
                 value = decode_bounded(lambda raw: decode_json(raw, type_decoders=decoders), body)

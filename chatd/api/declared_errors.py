@@ -4,7 +4,7 @@ Errors leave as problem+json (api/problems.py), but Litestar declares only a
 400 in its own JSON shape. `declare_errors` gives every HTTP route the
 statuses it can answer, each as a problem document: 400 and 431 anywhere,
 401/403 where a caller must sign in (403: CSRF, disabled account, a rule),
-404 where a path or body names something, 413 where a body is read, 409/503/507
+404 where a path or body names something, 413 where a body is read (415 where it must be JSON), 409/503/507
 where something is written, and the few 410/429 where they apply.
 """
 
@@ -29,6 +29,7 @@ DESCRIPTIONS = {
     409: "Conflict: a stale version (`current` holds what is stored) or a duplicate",
     410: "The sync cursor can no longer be served (`refetch` says what to reload)",
     413: "The request body is larger than limits.max_body_kb",
+    415: "A JSON body sent without Content-Type: application/json (or another +json type)",
     429: "Too many requests (`retry_after` seconds; also a Retry-After header)",
     431: "Request headers larger than 32 KiB in all",
     503: "Storage could not write; nothing was changed",
@@ -42,7 +43,7 @@ EXTRA = {
     ("GET", "/api/v1/sync"): {410},
     ("GET", "/api/v1/search"): {404},  # conversation_id of a conversation not yours
     # The graphql flag off for the caller: the endpoint does not exist for them.
-    ("POST", "/api/v1/graphql"): {404, 413},
+    ("POST", "/api/v1/graphql"): {404, 413, 415},
     ("GET", "/api/v1/graphql"): {404},
 }
 
@@ -67,6 +68,8 @@ def statuses(handler: HTTPRouteHandler, public: bool) -> set[int]:
         out.add(404)
     if "data" in inspect.signature(handler.fn).parameters:
         out.add(413)
+        if _json_body(handler):
+            out.add(415)
         if not public:
             out.add(404)  # a body names a user, message or conversation
     if methods & WRITES:
@@ -75,6 +78,11 @@ def statuses(handler: HTTPRouteHandler, public: bool) -> set[int]:
     for method in methods:
         out |= EXTRA.get((method, path), set())
     return out
+
+
+def _json_body(handler: HTTPRouteHandler) -> bool:
+    """Bodies decoded by BoundedRequest.json (uploads are multipart or raw bytes)."""
+    return "JSONBody" in str(inspect.signature(handler.fn).parameters["data"].annotation)
 
 
 def declare_errors(handlers: list[Any], public_paths: list[str]) -> None:

@@ -19,9 +19,10 @@ from litestar import Request, Response, WebSocket, get, post, websocket
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 
-from chatd.api.security import SESSION_COOKIE, Me
+from chatd.api.bounded_request import is_json
+from chatd.api.security import Me, session_cookie
 from chatd.api.static import STATIC_DIR
-from chatd.errors import Invalid
+from chatd.errors import Invalid, UnsupportedMediaType
 from chatd.realtime.auth import same_origin
 from chatd.services.registry import Services
 
@@ -50,7 +51,10 @@ async def graphql_post(request: Request, me: Me, services: NamedDependency[Servi
     """A query or mutation: {query, variables?, operationName?} -> {data, errors?};
     errors carry the REST problem code in extensions.code."""
     await services.features.require("graphql", me.id)
-    body = parse_request(await request.body())
+    raw = await request.body()
+    if not is_json(request.headers.get("content-type", "")):
+        raise UnsupportedMediaType("Send the GraphQL request as JSON, with Content-Type: application/json.")
+    body = parse_request(raw)
     from chatd.gql.run import run_operation  # strawberry loads here, once
 
     result = await run_operation(services, me, state.config.graphql, body.query, body.variables, body.operationName)
@@ -83,7 +87,7 @@ def _handshake_token(socket: WebSocket, config: Any) -> str | None:
     header = socket.headers.get("authorization")
     if header is not None and header.lower().startswith("bearer "):
         return header[7:].strip() or None
-    cookie = socket.cookies.get(SESSION_COOKIE)
+    cookie = session_cookie(socket)
     return cookie if cookie and same_origin(socket, config) else None
 
 

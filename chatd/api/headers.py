@@ -3,6 +3,9 @@
 nothing from another origin), nosniff and a
 same-origin referrer.
 
+Every /api/ answer is `Cache-Control: no-store` unless its handler chose
+otherwise (attachment downloads: `private`, immutable): a shared proxy or
+the browser's disk cache must not keep someone's messages or a token.
 Attachment downloads keep the stricter sandbox policy their handler sets.
 Swagger UI at /schema and GraphiQL at /api/v1/graphql set inline styles
 themselves, so those pages alone allow 'unsafe-inline' for styles; their
@@ -47,6 +50,7 @@ FIXED = [
 # Only when public_url is https: over plain http the header is ignored anyway,
 # and a Pi on a home network often has no certificate.
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+NO_STORE = (b"cache-control", b"no-store")
 
 
 async def security_headers(message: Message, scope: Scope) -> None:
@@ -62,4 +66,6 @@ async def security_headers(message: Message, scope: Scope) -> None:
     added = [(b"content-security-policy", policy), *FIXED]
     if scope["app"].state.config.https:
         added.append(HSTS)
+    if path.startswith("/api/"):
+        added.append(NO_STORE)
     message["headers"] = headers + [h for h in added if h[0] not in present]

@@ -11,6 +11,7 @@ from chatd.api.features import FEATURE_ROUTES
 from chatd.api.graphql import GRAPHQL_ROUTES
 from chatd.api.health import healthz, readyz
 from chatd.api.me import ME_ROUTES
+from chatd.api.me_sessions import SESSION_ROUTES
 from chatd.api.messages import MESSAGE_ROUTES
 from chatd.api.metrics import metrics
 from chatd.api.options import options_routes
@@ -26,6 +27,7 @@ _HANDLERS: list = [
     metrics,
     *AUTH_ROUTES,
     *ME_ROUTES,
+    *SESSION_ROUTES,
     *USER_ROUTES,
     *CONTACT_ROUTES,
     *CONVERSATION_ROUTES,

@@ -28,6 +28,11 @@ from chatd.errors import Forbidden, Unauthenticated
 from chatd.services.tokens import csrf_for
 
 SESSION_COOKIE = "chatd_session"
+# With an https public_url the session cookie is "__Host-chatd_session": the
+# browser then takes it only if Secure, host-only and Path=/, so a sibling
+# subdomain (or a plain-http page on the same host) cannot plant a session of
+# its own choosing into the user's browser.
+HOST_SESSION_COOKIE = "__Host-" + SESSION_COOKIE
 CSRF_COOKIE = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -43,13 +48,22 @@ PUBLIC_PATHS = [
 ]
 
 
+def session_cookie_name(config: Config) -> str:
+    return HOST_SESSION_COOKIE if config.https else SESSION_COOKIE
+
+
+def session_cookie(connection: ASGIConnection) -> str | None:
+    """The session cookie's value under the name this server sets (only that one)."""
+    return connection.cookies.get(session_cookie_name(connection.app.state.config)) or None
+
+
 def credentials(connection: ASGIConnection) -> tuple[str | None, bool]:
     """(token, came_from_cookie)."""
     header = connection.headers.get("authorization")
     if header is not None:
         scheme, _, token = header.partition(" ")
         return (token.strip() or None) if scheme.lower() == "bearer" else None, False
-    return connection.cookies.get(SESSION_COOKIE) or None, True
+    return session_cookie(connection), True
 
 
 def check_csrf(connection: ASGIConnection, token: str) -> None:
@@ -89,10 +103,10 @@ def current_session(request: Request) -> Session:
 
 def set_session_cookies(response: Response, token: str, config: Config) -> None:
     """The HttpOnly session cookie plus the JS-readable CSRF token bound to it."""
-    age = config.auth.session_days * 86400
+    age = min(config.auth.session_days, config.auth.session_max_days) * 86400
     secure = config.auth.secure_cookies or config.https
     response.cookies.extend([
-        Cookie(key=SESSION_COOKIE, value=token, path="/", max_age=age, httponly=True, samesite="lax", secure=secure),
+        Cookie(key=session_cookie_name(config), value=token, path="/", max_age=age, httponly=True, samesite="lax", secure=secure),
         Cookie(key=CSRF_COOKIE, value=csrf_for(token), path="/", max_age=age, httponly=False, samesite="lax",
                secure=secure),
     ])
@@ -101,7 +115,7 @@ def set_session_cookies(response: Response, token: str, config: Config) -> None:
 def clear_session_cookies(response: Response, config: Config) -> None:
     secure = config.auth.secure_cookies or config.https
     response.cookies.extend([
-        Cookie(key=name, value="", path="/", max_age=0, httponly=name == SESSION_COOKIE, samesite="lax",
+        Cookie(key=name, value="", path="/", max_age=0, httponly=name != CSRF_COOKIE, samesite="lax",
                secure=secure)
-        for name in (SESSION_COOKIE, CSRF_COOKIE)
+        for name in (session_cookie_name(config), CSRF_COOKIE)
     ])

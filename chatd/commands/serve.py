@@ -14,6 +14,7 @@ import signal
 import sys
 from typing import Any
 
+from chatd import logs
 from chatd.commands.serve_memory import MemoryReturner, prefer_system_malloc
 from chatd.config import Config
 
@@ -63,6 +64,7 @@ async def _serve(cfg: Config, host: str, port: int) -> None:
         interface=Interfaces.ASGI,
         websockets=True,
         log_access=False,
+        log_config=logs.granian_config(),
     )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -82,7 +84,7 @@ async def _stop(app: Any, server: Any) -> None:
 
 def run(cfg: Config, host: str | None = None, port: int | None = None) -> int:
     prefer_system_malloc()  # returns only once PYTHONMALLOC is set (see serve_memory.py)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure()
     bind_host, bind_port = host or cfg.server.host, port or cfg.server.port
     try:
         import uvloop

@@ -42,6 +42,22 @@ class ApiToken(Entity, kw_only=True):
         )
 
 
+class LoginSession(Entity, kw_only=True):
+    """A signed-in browser or client as its owner lists it (never the secret):
+    `current` marks the one this request came with."""
+
+    id: str
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime | None = None
+    current: bool = False
+
+    @classmethod
+    def of(cls, session: Session, current_id: str | None) -> "LoginSession":
+        return cls(id=session.id, created_at=session.created_at, last_used_at=session.last_used_at,
+                   expires_at=session.expires_at, current=session.id == current_id)
+
+
 class Invite(Entity, kw_only=True):
     id: str
     created_by: str

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from litestar.connection import WebSocket
 
-from chatd.api.security import SESSION_COOKIE
+from chatd.api.security import session_cookie
 from chatd.config import Config
 from chatd.errors import Forbidden, Invalid
 
@@ -73,7 +73,7 @@ def read_handshake(socket: WebSocket, config: Config) -> Handshake:
                 return Handshake(proto[len(prefix):], "subprotocol", answer)
     if offered(socket) and answer is None:
         raise Invalid(f'The only subprotocol spoken here is "{SUBPROTOCOL}".', code="subprotocol")
-    cookie = socket.cookies.get(SESSION_COOKIE)
+    cookie = session_cookie(socket)
     if cookie:
         if not same_origin(socket, config):
             raise Forbidden("A session cookie is accepted only from this site's own pages.", code="bad_origin")

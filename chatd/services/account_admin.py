@@ -18,6 +18,7 @@ from chatd.domain import Role, User
 from chatd.domain.auth import Invite
 from chatd.errors import Conflict, Forbidden, NotFound
 from chatd.services import account_rules as rules
+from chatd.services.password_strength import require_strong
 from chatd.services.passwords import hash_password
 from chatd.services.tokens import digest, new_secret
 
@@ -48,6 +49,7 @@ class AccountAdmin:
         name = rules.username(username)
         rules.password(password)
         shown = rules.text_field("display_name", display_name if display_name is not None else name)
+        await require_strong(password, self.config.auth.min_password_score, name, shown)
         now = clock.now()
         user = User(id=ids.new_id(), username=name, display_name=shown, role=role, created_at=now, updated_at=now)
         return await self.users.create(user, await hash_password(password), invite_hash=invite_hash)

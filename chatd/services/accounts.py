@@ -8,6 +8,7 @@ used by the `chatd user ...` CLI) are in account_admin.py.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,12 +22,18 @@ from chatd.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from chatd.services import account_rules as rules
 from chatd.services.account_admin import AccountAdmin
 from chatd.services.login_limit import LoginLimiter
+from chatd.services.own_sessions import OwnSessions
+from chatd.services.password_strength import require_strong
 from chatd.services.passwords import hash_password, needs_rehash, verify
 from chatd.services.tokens import digest, new_secret
 from chatd.storage.ports.auth import AuthStore
 from chatd.storage.ports.settings import SettingsStore
 from chatd.storage.ports.users import UserStore
 from chatd.text import clean
+
+# Sign-ins, failed or not, and changes to credentials, for the administrator
+# (and fail2ban): who, from where, never a password, token or cookie.
+log = logging.getLogger("chatd.auth")
 
 # last_used_at / last_seen_at are written at most this often per session.
 TOUCH_EVERY = timedelta(minutes=1)
@@ -35,7 +42,7 @@ MAX_TOKEN_CHARS = 256  # longer is never one of ours: refuse before hashing
 PURGE_EVERY = timedelta(hours=1)
 
 
-class Accounts(AccountAdmin):
+class Accounts(AccountAdmin, OwnSessions):
     def __init__(self, config: Config, users: UserStore, auth: AuthStore, cache: Store, settings: SettingsStore):
         self.config = config
         self.settings = settings
@@ -64,18 +71,25 @@ class Accounts(AccountAdmin):
             raise Unauthenticated("Unknown or ended session.", code="invalid_token")
         user, session = found
         now = clock.now()
-        if session.expires_at is not None and session.expires_at <= now:
+        if session.expires_at is not None and session.expires_at <= now or self._past_max_age(session, now):
             raise Unauthenticated("This session has expired; sign in again.", code="token_expired")
         if user.disabled:
             raise Forbidden("This account is disabled.", code="account_disabled")
         if now - session.last_used_at >= TOUCH_EVERY:
             # Login sessions slide: a session in use does not expire under its user.
-            expires = self._session_expiry(now) if session.kind == "session" else None
+            expires = self._session_expiry(now, session.created_at) if session.kind == "session" else None
             await self.auth.touch(session.id, now, expires_at=expires)
         return user, session
 
-    def _session_expiry(self, now: datetime) -> datetime:
-        return now + timedelta(days=self.config.auth.session_days)
+    def _session_expiry(self, now: datetime, created_at: datetime) -> datetime:
+        """session_days from now, but never past session_max_days after sign-in."""
+        auth = self.config.auth
+        return min(now + timedelta(days=auth.session_days), created_at + timedelta(days=auth.session_max_days))
+
+    def _past_max_age(self, session: Session, now: datetime) -> bool:
+        # Also for sessions whose stored expiry slid before session_max_days was lowered.
+        limit = timedelta(days=self.config.auth.session_max_days)
+        return session.kind == "session" and now - session.created_at >= limit
 
     async def _purge_now_and_then(self, now: datetime) -> None:
         if self._purged_at is None or now - self._purged_at >= PURGE_EVERY:
@@ -87,7 +101,7 @@ class Accounts(AccountAdmin):
         now = clock.now()
         await self._purge_now_and_then(now)
         if kind == "session":
-            expires = self._session_expiry(now)
+            expires = self._session_expiry(now, now)
         else:
             expires = now + timedelta(days=expires_days) if expires_days else None
         secret = new_secret()
@@ -124,14 +138,19 @@ class Accounts(AccountAdmin):
         found = await self.users.credentials(name) if rules.USERNAME.fullmatch(name) else None
         if not await verify(found[1] if found else None, password) or found is None:
             await self.limiter.failed(name, address, known)
+            log.warning("sign-in failed: account %r from %s (%s)", name[:64], address or "-",
+                        "wrong password" if found else "no such account")
             raise Unauthenticated("Wrong username or password.", code="invalid_credentials")
         user, stored = found
         if user.disabled:
+            log.warning("sign-in refused: account %r from %s (disabled)", name, address or "-")
             raise Forbidden("This account is disabled.", code="account_disabled")
         await self.limiter.succeeded(name, address)
         if needs_rehash(stored):
             await self.users.set_password(user.id, await hash_password(password))
-        _, token = await self._start(user, "session")
+        session, token = await self._start(user, "session")
+        log.info("signed in: account %r from %s (session %s%s)", name, address or "-", session.id,
+                 ", known device" if known else "")
         return user, token
 
     async def _known_device(self, name: str, address: str | None, session_token: str | None) -> bool:
@@ -163,9 +182,12 @@ class Accounts(AccountAdmin):
         await self.limiter.check(me.username, None)
         if not await verify(await self.users.password_hash(me.id), current):
             await self.limiter.failed(me.username, None)
+            log.warning("password change refused: account %r (wrong current password)", me.username)
             raise Forbidden("The current password is wrong.", code="wrong_password")
+        await require_strong(new, self.config.auth.min_password_score, me.username, me.display_name, current)
         keep = session.id if session.kind == "session" else None
         await self.users.set_password(me.id, await hash_password(new), keep_session_id=keep, end_sessions=True)
+        log.info("password changed: account %r; its other sessions ended", me.username)
 
     async def create_token(self, me: User, name: str, expires_days: int | None = None) -> tuple[Session, str]:
         label = clean(name, single_line=True).strip()
