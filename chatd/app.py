@@ -17,6 +17,7 @@ from litestar.di import Provide
 
 from chatd import config as config_module
 from chatd import __version__
+from chatd import logs
 from chatd.api.bounded_request import BoundedRequest
 from chatd.api.header_limit import header_limit
 from chatd.api.openapi import openapi_config, tell_the_truth
@@ -72,6 +73,7 @@ def create_app(config: config_module.Config | None = None, runtime: Runtime | No
         request_class=BoundedRequest,
         request_max_body_size=cfg.limits.max_body_kb * 1024,  # a route may raise it (uploads)
         state=State({"config": cfg}),
+        logging_config=logs.litestar_config(),
         debug=False,
     )
     tell_the_truth(app)

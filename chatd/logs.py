@@ -35,3 +35,12 @@ def granian_config() -> dict:
             "access": {"formatter": "access", "class": "logging.StreamHandler", "stream": "ext://sys.stderr"},
         },
     }
+
+
+def litestar_config() -> object:
+    """Litestar's logging config (it re-configures the root logger when the app
+    is built), with this module's UTC format instead of its local-time one."""
+    from litestar.logging.config import LoggingConfig
+
+    return LoggingConfig(formatters={"standard": {"()": "chatd.logs.UtcFormatter", "fmt": FORMAT,
+                                                  "datefmt": DATE_FORMAT}})

@@ -64,7 +64,7 @@ async def _serve(cfg: Config, host: str, port: int) -> None:
         interface=Interfaces.ASGI,
         websockets=True,
         log_access=False,
-        log_config=logs.granian_config(),
+        log_dictconfig=logs.granian_config(),
     )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -1,0 +1,68 @@
+"""Common, breached and guessable passwords are refused at sign-up, at
+password change and by `chatd user create` (ASVS 2.1.7, 2.1.9, 2.1.12):
+zxcvbn's offline lists, no composition rules, no password leaves the server."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from chatd.app import create_app
+from tests.api.account_helpers import PASSWORD, login
+from tests.conftest import make_config, register
+from tests.unit.test_cli import chatd
+
+# On zxcvbn's lists of leaked passwords, or a trivial variant of one.
+COMMON = ["password", "password1", "12345678", "qwertyuiop", "iloveyou1", "letmein!", "aaaaaaaa", "Passw0rd!"]
+
+
+@pytest.mark.parametrize("password", COMMON)
+async def test_common_passwords_are_refused_at_sign_up(client, password):
+    r = await client.post("/api/v1/auth/register", json={"username": "alice", "password": password})
+    assert r.status_code == 400, r.text
+    body = r.json()
+    assert body["code"] == "weak_password" and body["score"] < body["min_score"] == 2
+    assert r.headers["content-type"] == "application/problem+json" and f'"{password}"' not in r.text
+    assert (await login(client, "alice", password)).status_code == 401  # nothing was created
+
+
+async def test_a_password_made_of_the_username_is_refused(client):
+    r = await client.post("/api/v1/auth/register", json={"username": "marguerite_k", "password": "marguerite_k1"})
+    assert r.status_code == 400 and r.json()["code"] == "weak_password"
+
+
+async def test_long_passphrases_need_no_symbols_or_digits(client):
+    await register(client, "alice", "purple elephant dancing quietly")  # no composition rules
+
+
+async def test_a_weak_new_password_is_refused_and_the_old_one_stays(client):
+    alice = await register(client, "alice")
+    for new in ["password123", "alice2024", PASSWORD + "1"]:
+        r = await client.put("/api/v1/me/password", headers=alice.headers, json={"current": PASSWORD, "new": new})
+        assert r.status_code == 400 and r.json()["code"] == "weak_password", (new, r.text)
+    assert (await login(client, "alice")).status_code == 200
+
+
+async def test_the_check_is_off_at_score_0(tmp_path, sqlite_template):
+    shutil.copy(sqlite_template, tmp_path / "chatd.db")
+    config = make_config(tmp_path, auth={"min_password_score": 0})
+    async with AsyncTestClient(create_app(config)) as c:
+        await register(c, "alice", "password")
+
+
+def test_the_cli_refuses_a_common_password(tmp_path):
+    assert chatd("migrate", cwd=tmp_path).returncode == 0
+    weak = chatd("user", "create", "root", "--password-stdin", cwd=tmp_path, stdin="password1\n")
+    assert weak.returncode == 1 and "password" in weak.stderr and "password1" not in weak.stderr
+
+
+def test_the_word_lists_are_not_loaded_at_start():
+    # ~14 MB that an idle Pi should not carry: loaded on the first check only.
+    code = ("import sys; from chatd.app import create_app; from chatd.services import accounts; "
+            "print('zxcvbn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
