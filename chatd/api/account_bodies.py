@@ -25,7 +25,7 @@ Key = Annotated[str, Meta(max_length=128)]
 # the OpenAPI document shows to client developers.
 AFTER = " characters after cleaning (Unicode NFC, control and bidi characters removed, spaces collapsed)"
 Username = Annotated[str, Meta(max_length=256, description="3-32 of a-z 0-9 _ . - after trimming and lowercasing")]
-Password = Annotated[str, Meta(max_length=4096, description="8-1024 characters")]
+Password = Annotated[str, Meta(max_length=4096, description="12-1024 characters (runs of spaces count as one), not guessable")]
 DisplayName = Annotated[str, Meta(max_length=256, description="1-64" + AFTER + ", at least one of them visible")]
 StatusText = Annotated[str, Meta(max_length=256, description="at most 140" + AFTER)]
 Bio = Annotated[str, Meta(max_length=4096, description="at most 500" + AFTER + "; may be several lines")]

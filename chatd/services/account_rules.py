@@ -33,7 +33,7 @@ def username(raw: str) -> str:
 
 
 def password(raw: str) -> str:
-    if not MIN_LENGTH <= len(raw) <= MAX_LENGTH:
+    if not (MIN_LENGTH <= len(re.sub(" {2,}", " ", raw)) and len(raw) <= MAX_LENGTH):
         raise Invalid(f"A password is {MIN_LENGTH} to {MAX_LENGTH} characters long.", code="invalid_password")
     return raw
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-MIN_LENGTH = 8
+MIN_LENGTH = 12  # ASVS 2.1.1: counted after runs of spaces are made one
 MAX_LENGTH = 1024
 
 

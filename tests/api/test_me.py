@@ -79,7 +79,7 @@ async def test_password_change_ends_other_sessions_but_keeps_this_one_and_tokens
 
 async def test_password_change_refuses_wrong_current_or_bad_new(client):
     alice = await register(client, "alice")
-    r = await client.put("/api/v1/me/password", headers=alice.headers, json={"current": "nope nope", "new": "x" * 10})
+    r = await client.put("/api/v1/me/password", headers=alice.headers, json={"current": "nope nope", "new": "x" * 12})
     assert r.status_code == 403 and r.json()["code"] == "wrong_password"
     r = await client.put("/api/v1/me/password", headers=alice.headers, json={"current": PASSWORD, "new": "short"})
     assert r.status_code == 400 and r.json()["code"] == "invalid_password"

@@ -39,7 +39,7 @@ export function Auth() {
       <label>Username<input name="username" autocomplete="username" required minlength="3" maxlength="32"
         autocapitalize="none" spellcheck="false" /></label>
       ${signingUp && html`<label>Display name <span class="hint">(optional)</span><input name="display_name" maxlength="64" autocomplete="name" /></label>`}
-      <label>Password<input name="password" type="password" required minlength=${signingUp ? 8 : 1}
+      <label>Password<input name="password" type="password" required minlength=${signingUp ? 12 : 1}
         autocomplete=${signingUp ? "new-password" : "current-password"} /></label>
       ${signingUp && registration === "invite" && html`<label>Invite code<input name="invite" required autocomplete="off" /></label>`}
       ${error && html`<p class="error" role="alert">${error}</p>`}
