@@ -6,6 +6,9 @@ same-origin referrer.
 Every /api/ answer is `Cache-Control: no-store` unless its handler chose
 otherwise (attachment downloads: `private`, immutable): a shared proxy or
 the browser's disk cache must not keep someone's messages or a token.
+JSON answers there also say `Content-Disposition: attachment` (ASVS
+14.4.2): opened directly in a browser tab they are downloaded, never
+rendered (fetch and every API client ignore the header).
 Attachment downloads keep the stricter sandbox policy their handler sets.
 Swagger UI at /schema and GraphiQL at /api/v1/graphql set inline styles
 themselves, so those pages alone allow 'unsafe-inline' for styles; their
@@ -51,6 +54,7 @@ FIXED = [
 # and a Pi on a home network often has no certificate.
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 NO_STORE = (b"cache-control", b"no-store")
+JSON_ATTACHMENT = (b"content-disposition", b'attachment; filename="api.json"')
 
 
 async def security_headers(message: Message, scope: Scope) -> None:
@@ -68,4 +72,7 @@ async def security_headers(message: Message, scope: Scope) -> None:
         added.append(HSTS)
     if path.startswith("/api/"):
         added.append(NO_STORE)
+        kind = next((value for name, value in headers if name.lower() == b"content-type"), b"")
+        if kind.startswith((b"application/json", b"application/problem+json")):
+            added.append(JSON_ATTACHMENT)
     message["headers"] = headers + [h for h in added if h[0] not in present]

@@ -42,7 +42,7 @@ def import_map_hash() -> str:
 
 
 def _shell() -> File:
-    return File(STATIC_DIR / "index.html", content_disposition_type="inline", media_type="text/html; charset=utf-8",
+    return File(STATIC_DIR / "index.html", content_disposition_type="inline", media_type="text/html",
                 headers=NO_CACHE)
 
 

@@ -66,3 +66,22 @@ async def test_api_answers_are_never_cached(client):
         assert r.headers["cache-control"] == "no-store", (r.request.url, r.headers)
     # The web shell keeps its own revalidating policy.
     assert (await client.get("/")).headers["cache-control"] == "no-cache"
+
+
+async def test_api_json_is_a_download_when_opened_in_a_tab(client):
+    alice = await register(client, "alice")
+    for r in [await client.get("/api/v1/me", headers=alice.headers), await client.get("/api/v1/me")]:
+        assert r.headers["content-disposition"] == 'attachment; filename="api.json"'
+    shell = await client.get("/")
+    assert shell.headers["content-disposition"].startswith("inline")
+    assert shell.headers["content-type"] == "text/html; charset=utf-8"  # once (ASVS 14.4.1)
+
+
+async def test_no_other_origin_is_allowed_to_read_answers(client):
+    # No CORS: a page elsewhere can neither read an answer nor preflight a write.
+    alice = await register(client, "alice")
+    r = await client.get("/api/v1/me", headers={**alice.headers, "Origin": "https://evil.example"})
+    assert r.status_code == 200 and not any(h.startswith("access-control-") for h in r.headers)
+    r = await client.options("/api/v1/me", headers={"Origin": "https://evil.example",
+                                                    "Access-Control-Request-Method": "PATCH"})
+    assert not any(h.startswith("access-control-") for h in r.headers)
