@@ -1,6 +1,8 @@
 """Every error leaves as RFC 9457 problem details with a stable `code`.
 
-Stack traces and internal messages never reach the client; 500s are logged.
+Stack traces and internal messages never reach the client; a 500 is logged
+with an `incident` id that its answer also carries, so a user's report can
+be matched to the stack trace in the log.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
+from chatd import ids
 from chatd.errors import ChatError
 
 log = logging.getLogger("chatd")
@@ -69,8 +72,10 @@ def on_http(_: Request, exc: HTTPException) -> Response[bytes]:
 
 
 def on_crash(request: Request, exc: Exception) -> Response[bytes]:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem(500, "internal", "Internal server error", "Something went wrong on the server.")
+    incident = ids.new_id()
+    log.exception("unhandled error (incident %s) on %s %s", incident, request.method, request.url.path, exc_info=exc)
+    return problem(500, "internal", "Internal server error",
+                   f"Something went wrong on the server (incident {incident}).", incident=incident)
 
 
 def _title(exc: HTTPException) -> str:
