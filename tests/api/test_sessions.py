@@ -104,3 +104,33 @@ async def test_the_session_cookie_lives_no_longer_than_session_max_days(tmp_path
         await register(c, "alice")
         cookies = (await login(c, "alice")).headers.get_list("set-cookie")
         assert cookies and all(f"Max-Age={7 * 86400}" in cookie for cookie in cookies)
+
+
+async def test_sign_in_always_issues_a_new_unguessable_token(client):
+    # A session id is never taken from the client (fixation): each sign-in mints its own.
+    await register(client, "alice")
+    first = (await login(client, "alice")).json()["token"]
+    client.cookies.set("chatd_session", first)  # the browser already holds one
+    second = (await login(client, "alice")).json()["token"]
+    client.cookies.clear()
+    assert first != second and len(second) == 43  # 32 random bytes, URL-safe base64
+    for token in (first, second):
+        assert (await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})).status_code == 200
+
+
+async def test_a_token_in_the_url_is_never_read(client):
+    import json
+
+    import pytest
+    from litestar.exceptions import WebSocketDisconnect
+
+    alice = await register(client, "alice")
+    assert (await client.get(f"/api/v1/me?token={alice.token}")).status_code == 401
+    ws = await client.websocket_connect(f"/api/v1/ws?token={alice.token}&access_token={alice.token}",
+                                        subprotocols=["chatd"])
+    with ws:
+        ws.send_text(json.dumps({"type": "ping"}))
+        frame = json.loads(ws.receive_text(timeout=5))
+        assert frame["type"] == "error" and frame["status"] == 401, frame
+        with pytest.raises(WebSocketDisconnect):
+            ws.receive_text(timeout=5)
