@@ -18,6 +18,10 @@ from chatd import ids
 from chatd.errors import ChatError
 
 log = logging.getLogger("chatd")
+# Refusals of a signed-in or signing-in caller (403: CSRF, admin only, a
+# disabled account, a rule) for the administrator; a non-member's 404 is not
+# logged (it is the answer for what does not exist, too).
+access_log = logging.getLogger("chatd.access")
 
 PROBLEM = "application/problem+json"
 
@@ -51,7 +55,11 @@ def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> Re
                     headers=headers)
 
 
-def on_chat_error(_: Request, exc: ChatError) -> Response[bytes]:
+def on_chat_error(request: Request, exc: ChatError) -> Response[bytes]:
+    if exc.status == 403:
+        user = request.scope.get("user")
+        access_log.warning("refused %s %s: %s; account %r", request.method, request.url.path, exc.code,
+                           getattr(user, "username", None))
     extra = {k: msgspec.to_builtins(v) for k, v in exc.extra.items()}
     response = problem(exc.status, exc.code, exc.title, exc.detail, **extra)
     response.headers.update(exc.headers)
