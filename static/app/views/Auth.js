@@ -11,6 +11,8 @@ export function Auth() {
   const registration = useSelector((s) => s.session.registration);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
+  // Show what was typed (a phone keyboard makes typos easy to miss); off again on every switch.
+  const [reveal, setReveal] = useState(false);
   useEffect(() => {
     api.get("/auth/registration").then((r) => dispatch({ type: "session/registration", mode: r.mode })).catch(() => {});
   }, []);
@@ -39,14 +41,16 @@ export function Auth() {
       <label>Username<input name="username" autocomplete="username" required minlength="3" maxlength="32"
         autocapitalize="none" spellcheck="false" /></label>
       ${signingUp && html`<label>Display name <span class="hint">(optional)</span><input name="display_name" maxlength="64" autocomplete="name" /></label>`}
-      <label>Password<input name="password" type="password" required minlength=${signingUp ? 12 : 1}
-        autocomplete=${signingUp ? "new-password" : "current-password"} /></label>
+      <label>Password<input name="password" type=${reveal ? "text" : "password"} required minlength=${signingUp ? 12 : 1}
+        autocomplete=${signingUp ? "new-password" : "current-password"} autocapitalize="none" spellcheck="false" /></label>
+      <button type="button" class="link reveal" aria-pressed=${reveal} onClick=${() => setReveal(!reveal)}>
+        ${reveal ? "Hide" : "Show"}</button>
       ${signingUp && registration === "invite" && html`<label>Invite code<input name="invite" required autocomplete="off" /></label>`}
       ${error && html`<p class="error" role="alert">${error}</p>`}
       <button class="button primary wide" type="submit" disabled=${busy}>${signingUp ? "Create account" : "Sign in"}</button>
       <p class="switch">
         ${signingUp ? "Already have an account?" : "New here?"}
-        <button type="button" class="link" onClick=${() => { setMode(signingUp ? "in" : "up"); setError(null); }}>
+        <button type="button" class="link" onClick=${() => { setMode(signingUp ? "in" : "up"); setError(null); setReveal(false); }}>
           ${signingUp ? "Sign in" : "Create an account"}</button>
       </p>
     </form>
