@@ -85,3 +85,22 @@ async def test_no_other_origin_is_allowed_to_read_answers(client):
     r = await client.options("/api/v1/me", headers={"Origin": "https://evil.example",
                                                     "Access-Control-Request-Method": "PATCH"})
     assert not any(h.startswith("access-control-") for h in r.headers)
+
+
+async def test_a_graphql_request_as_text_plain_is_415(tmp_path, sqlite_template):
+    import shutil
+
+    from litestar.testing import AsyncTestClient
+
+    from chatd.app import create_app
+    from tests.conftest import make_config
+
+    shutil.copy(sqlite_template, tmp_path / "chatd.db")
+    config = make_config(tmp_path, features={"graphql": True})
+    async with AsyncTestClient(create_app(config)) as c:
+        ann = await register(c, "ann")
+        query = b'{"query": "mutation { updateMe(displayName: \\"pwned\\", version: 1) { id } }"}'
+        assert_415(await c.post("/api/v1/graphql", content=query, headers={**ann.headers, "content-type": "text/plain"}))
+        assert (await c.get("/api/v1/me", headers=ann.headers)).json()["display_name"] == "ann"
+        r = await c.post("/api/v1/graphql", json={"query": "{ me { username } }"}, headers=ann.headers)
+        assert r.status_code == 200 and r.json()["data"]["me"]["username"] == "ann"
