@@ -4,6 +4,7 @@
 import { store } from "../store/index.js";
 import { api } from "./api.js";
 import { notifyMessage } from "../notify.js";
+import { openOne } from "../crypto/inbox.js";
 
 const state = () => store.getState();
 const dispatch = (action) => store.dispatch(action);
@@ -50,7 +51,8 @@ export async function fetchPresence(userId) {
 }
 
 export async function applyEvent(event) {
-  const p = event.payload;
+  const p = event.type.startsWith("message.") || event.type === "reaction.changed"
+    ? await openOne(event.payload) : event.payload;
   const meId = state().session.me?.id;
   switch (event.type) {
     case "message.created":
@@ -122,6 +124,9 @@ export function applyFrame(frame) {
         conversationId: frame.conversation_id, userId: frame.user_id }), frame.expires_in * 1000));
       break;
     }
+    case "features.updated":
+      dispatch({ type: "session/features", features: frame.features });
+      break;
     case "error":
       console.warn("server error frame", frame);
       break;

@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 import { html } from "../html.js";
 import { dispatch } from "../hooks.js";
 import { api, sendFile } from "../net/api.js";
-import { navigate } from "../router.js";
+import { navigate, onLink } from "../router.js";
 import { myMember } from "../store/conversations.js";
 import { UserPicker } from "./UserPicker.js";
 import { Avatar } from "./Avatar.js";
@@ -44,6 +44,8 @@ export function GroupSettings({ conversation: c, me, onClose }) {
     <ul class="people">${(c.members ?? []).map((m) => html`<li class="person">
       <${Avatar} user=${m.user} size="sm" />
       <span class="person-name"><strong>${m.user?.display_name}</strong> <span class="muted">@${m.user?.username}</span></span>
+      ${c.e2ee && m.user_id !== me.id && html`<a class="button" href=${"/safety/" + m.user_id} onClick=${onLink}
+        aria-label=${"Safety number of " + m.user?.display_name}>Safety number</a>`}
       ${mine?.role === "owner" && m.user_id !== me.id
         ? html`<select aria-label=${"Role of " + m.user?.display_name} value=${m.role} onChange=${(e) => role(m, e.currentTarget.value)}>
             <option value="member">member</option><option value="admin">admin</option><option value="owner">owner</option></select>`
