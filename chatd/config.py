@@ -97,6 +97,7 @@ FlagValue = bool | Annotated[str, Meta(pattern=r"^(on|off|true|false|\d{1,3}(\.\
 
 class FeaturesConfig(Section):
     e2ee: FlagValue = True
+    e2ee_default: FlagValue = False
     search: FlagValue = True
     graphql: FlagValue = False
 
@@ -172,7 +173,7 @@ HINTS = {
     "storage.cache": 'expected "memory" or a redis://host:6379/0 URL',
     "storage.media": "expected file:///path/to/folder or s3://key:secret@host:9000/bucket",
     "auth.registration": 'expected one of "open", "invite", "closed"',
-    **{f"features.{k}": 'expected true, false, "on", "off" or a percentage like "10%"' for k in ("e2ee", "search", "graphql")},
+    **{f"features.{k}": 'expected true, false, "on", "off" or a percentage like "10%"' for k in ("e2ee", "e2ee_default", "search", "graphql")},
 }
 
 

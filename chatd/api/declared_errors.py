@@ -40,6 +40,8 @@ EXTRA = {
     ("PUT", "/api/v1/me/password"): {429},
     ("POST", "/api/v1/conversations/{conversation_id:str}/messages"): {429},
     ("GET", "/api/v1/sync"): {410},
+    ("GET", "/api/v1/me/key-backup"): {404},  # the account has no backup
+    ("DELETE", "/api/v1/me/key-backup"): {404},
     ("GET", "/api/v1/search"): {404},  # conversation_id of a conversation not yours
     # The graphql flag off for the caller: the endpoint does not exist for them.
     ("POST", "/api/v1/graphql"): {404, 413},

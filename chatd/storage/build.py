@@ -21,6 +21,7 @@ from chatd.storage.ports.events import CommittedEvents, EventStore
 from chatd.storage.ports.flags import FlagStore
 from chatd.storage.ports.messages import MessageStore
 from chatd.storage.ports.presence import PresenceStore
+from chatd.storage.ports.key_backups import KeyBackupStore
 from chatd.storage.ports.settings import SettingsStore
 from chatd.storage.ports.users import UserStore
 from chatd.storage.sql.attachments import SqlAttachmentStore
@@ -32,6 +33,7 @@ from chatd.storage.sql.events import SqlEventStore
 from chatd.storage.sql.flags import SqlFlagStore
 from chatd.storage.sql.messages import SqlMessageStore
 from chatd.storage.sql.schema_version import pending
+from chatd.storage.sql.key_backups import SqlKeyBackupStore
 from chatd.storage.sql.settings import SqlSettingsStore
 from chatd.storage.sql.users import SqlUserStore
 
@@ -57,6 +59,8 @@ class Stores:
     flags: FlagStore
     # Values an admin changed at run time, winning over chatd.toml.
     settings: SettingsStore
+    # Passphrase-encrypted E2EE key backups, one per account (opaque to the server).
+    key_backups: KeyBackupStore
     # Attachment bytes (storage.media); `sealed_blobs` is the same store
     # encrypting at rest, present when media.encryption_key is set.
     blobs: BlobStore
@@ -137,6 +141,7 @@ async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
         attachments=SqlAttachmentStore(db),
         flags=SqlFlagStore(db),
         settings=SqlSettingsStore(db),
+        key_backups=SqlKeyBackupStore(db),
         blobs=blobs,
         sealed_blobs=sealed_blobs,
         cache=open_cache(config),
