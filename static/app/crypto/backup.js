@@ -38,8 +38,14 @@ async function keyFor(passphrase, kdf) {
   throw new Error(`this browser cannot read a backup made with ${kdf.name}`);
 }
 
-// Seals every key this browser holds and stores it (replacing the old backup).
-export async function makeBackup(passphrase) {
+// Seals every key this browser holds and stores it. A stored backup that
+// the same passphrase opens is merged in first, so no device's key is lost.
+export async function makeBackup(passphrase, { merged = false } = {}) {
+  const stored = merged ? null : await api.get("/me/key-backup").catch((err) => { if (err.status === 404) return null; throw err; });
+  if (stored) {
+    const devices = await openBackup(stored, passphrase).catch(() => null);
+    if (devices) await addRestored(devices);
+  }
   const salt = nacl.randomBytes(16);
   const key = await pbkdf2(passphrase, salt, PBKDF2_ROUNDS);
   const nonce = nacl.randomBytes(24);
@@ -51,16 +57,20 @@ export async function makeBackup(passphrase) {
 // Reads the server's backup with the passphrase, keeps its keys, then
 // stores a new backup that also holds this browser's own device.
 export async function restoreBackup(passphrase) {
-  const backup = await api.get("/me/key-backup");
+  const devices = await openBackup(await api.get("/me/key-backup"), passphrase);
+  const added = await addRestored(devices);
+  await makeBackup(passphrase, { merged: true });
+  return { added, total: devices.length };
+}
+
+async function openBackup(backup, passphrase) {
   if (backup.v !== 1 || !backup.kdf) throw new Error("the backup has a format this browser does not know");
   const key = await keyFor(passphrase, backup.kdf);
   const plain = nacl.secretbox.open(unb64(backup.ciphertext), unb64(backup.nonce), key);
   if (!plain) throw new WrongPassphrase("That passphrase does not open the backup.");
   const { devices } = JSON.parse(fromUtf8(plain));
   if (!Array.isArray(devices)) throw new Error("the backup holds no key list");
-  const added = await addRestored(devices);
-  await makeBackup(passphrase);
-  return { added, total: devices.length };
+  return devices;
 }
 
 export const deleteBackup = () => api.del("/me/key-backup");

@@ -11,7 +11,9 @@ export const isEncrypted = (conversationId) => !!store.getState().conversations.
 
 async function currentMembers(conversationId) {
   const conversation = await api.get(`/conversations/${conversationId}`);
-  store.dispatch({ type: "conversations/upsert", conversation });
+  // Only the members: its last_message is still sealed (inbox.js opens those).
+  const kept = store.getState().conversations.byId[conversationId];
+  if (kept) store.dispatch({ type: "conversations/upsert", conversation: { ...kept, members: conversation.members } });
   return conversation.members.map((m) => m.user).filter(Boolean);
 }
 

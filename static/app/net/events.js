@@ -4,7 +4,7 @@
 import { store } from "../store/index.js";
 import { api } from "./api.js";
 import { notifyMessage } from "../notify.js";
-import { openOne } from "../crypto/inbox.js";
+import { openOne, openConversations } from "../crypto/inbox.js";
 
 const state = () => store.getState();
 const dispatch = (action) => store.dispatch(action);
@@ -34,7 +34,7 @@ function setMember(conversationId, member, gone = false) {
 }
 
 async function fetchConversation(id) {
-  const conversation = await api.get(`/conversations/${id}`);
+  const [conversation] = await openConversations([await api.get(`/conversations/${id}`)]);
   dispatch({ type: "conversations/upsert", conversation });
   dispatch({ type: "users/upsert", users: conversation.members.map((m) => m.user) });
   if (conversation.kind === "direct") {
@@ -71,7 +71,7 @@ export async function applyEvent(event) {
     case "conversation.created":
     case "conversation.updated": {
       const old = state().conversations.byId[p.id];
-      if (old) dispatch({ type: "conversations/upsert", conversation: { ...old, ...p } });
+      if (old) dispatch({ type: "conversations/upsert", conversation: (await openConversations([{ ...old, ...p }]))[0] });
       else await fetchConversation(p.id);
       break;
     }

@@ -25,8 +25,7 @@ export function Contacts() {
   const [adding, setAdding] = useState(false);
   useEffect(() => { load().catch(() => {}); }, []);
   const of = (status) => (contacts ?? []).filter((c) => c.status === status);
-  const e2eeOn = useSelector((s) => !!s.session.features?.e2ee);
-  const message = (c) => api.post("/conversations", { kind: "direct", user_id: c.user_id, e2ee: e2eeOn }).then((conversation) => {
+  const message = (c) => api.post("/conversations", { kind: "direct", user_id: c.user_id }).then((conversation) => {
     dispatch({ type: "conversations/upsert", conversation });
     navigate("/c/" + conversation.id);
   }).catch((err) => dispatch({ type: "ui/notice", text: err.message }));

@@ -19,12 +19,14 @@ export function NewConversation() {
   const [title, setTitle] = useState("");
   const [members, setMembers] = useState([]);
   const [error, setError] = useState(null);
-  // Encrypted by default where the server's e2ee flag is on for me.
+  // A direct conversation sends no `e2ee`: the server's e2ee_default flag
+  // decides. A group may choose; the box starts as that flag says.
   const e2eeOn = useSelector((s) => !!s.session.features?.e2ee);
-  const [encrypted, setEncrypted] = useState(true);
+  const byDefault = useSelector((s) => !!(s.session.features?.e2ee && s.session.features?.e2ee_default));
+  const [encrypted, setEncrypted] = useState(byDefault);
   const fail = (err) => setError(err.message);
 
-  const direct = (user) => api.post("/conversations", { kind: "direct", user_id: user.id, e2ee: e2eeOn }).then(opened, fail);
+  const direct = (user) => api.post("/conversations", { kind: "direct", user_id: user.id }).then(opened, fail);
   const group = (e) => {
     e.preventDefault();
     api.post("/conversations", { kind: "group", title, member_ids: members.map((u) => u.id), e2ee: e2eeOn && encrypted }).then(opened, fail);
@@ -37,7 +39,7 @@ export function NewConversation() {
     </div>
     ${error && html`<p class="error" role="alert">${error}</p>`}
     ${kind === "direct"
-      ? html`<p class="muted">Pick the person to talk to.${e2eeOn ? " New direct conversations are end-to-end encrypted." : ""}</p><${UserPicker} meId=${me.id} onPick=${direct} action="Message" />`
+      ? html`<p class="muted">Pick the person to talk to.${byDefault ? " New direct conversations are end-to-end encrypted." : ""}</p><${UserPicker} meId=${me.id} onPick=${direct} action="Message" />`
       : html`<form class="stack" onSubmit=${group}>
           <label>Group name<input required maxlength="200" value=${title} onInput=${(e) => setTitle(e.currentTarget.value)} /></label>
           <div class="chips">${members.map((u) => html`<span class="chip"><${Avatar} user=${u} size="xs" /> ${u.display_name}
