@@ -79,7 +79,7 @@ async def test_encrypted_chat_and_restore_on_a_fresh_browser(browser, chatd_serv
     await published(ann, 2)
     warning = fresh.locator(".undecryptable").first
     await expect(warning).to_contain_text("could not be decrypted")
-    await expect(warning).to_contain_text("no key for this device")
+    await expect(warning).to_contain_text("No key for this device")
     prompt = fresh.get_by_role("region", name="Restore your encrypted history")
     await prompt.get_by_label("Recovery passphrase").fill("not the passphrase")
     await prompt.get_by_role("button", name="Restore keys").click()

@@ -63,6 +63,13 @@ export async function openConversations(conversations) {
     c.last_message ? { ...c, last_message: await openOne(c.last_message) } : c));
 }
 
+// A conversation the server answered, into the store with its last message opened.
+export async function upsertConversation(conversation) {
+  const [opened] = await openConversations([conversation]);
+  store.dispatch({ type: "conversations/upsert", conversation: opened });
+  return opened;
+}
+
 // After a restore brought keys: everything that failed is tried again.
 export async function reopenFailed() {
   const s = store.getState();

@@ -7,6 +7,7 @@ import { api, sendFile } from "../net/api.js";
 import { navigate, onLink } from "../router.js";
 import { myMember } from "../store/conversations.js";
 import { UserPicker } from "./UserPicker.js";
+import { upsertConversation } from "../crypto/inbox.js";
 import { Avatar } from "./Avatar.js";
 
 export function GroupSettings({ conversation: c, me, onClose }) {
@@ -16,7 +17,7 @@ export function GroupSettings({ conversation: c, me, onClose }) {
   const [topic, setTopic] = useState(c.topic ?? "");
   const [adding, setAdding] = useState(false);
   const run = (fn) => fn().catch((err) => dispatch({ type: "ui/notice", text: err.message }));
-  const refresh = () => api.get(`/conversations/${c.id}`).then((conversation) => dispatch({ type: "conversations/upsert", conversation }));
+  const refresh = () => api.get(`/conversations/${c.id}`).then(upsertConversation);
 
   const save = (e) => { e.preventDefault(); run(() => api.patch(`/conversations/${c.id}`, { title, topic, version: c.version }).then(refresh)); };
   const add = (u) => run(() => api.post(`/conversations/${c.id}/members`, { user_ids: [u.id] }).then(refresh));
@@ -24,8 +25,7 @@ export function GroupSettings({ conversation: c, me, onClose }) {
   const role = (m, value) => run(() => api.patch(`/conversations/${c.id}/members/${m.user_id}`, { role: value }).then(refresh));
   const picture = (e) => {
     const file = e.currentTarget.files[0];
-    if (file) run(() => sendFile("PUT", `/conversations/${c.id}/avatar`, file).then((conversation) =>
-      dispatch({ type: "conversations/upsert", conversation })));
+    if (file) run(() => sendFile("PUT", `/conversations/${c.id}/avatar`, file).then(upsertConversation));
   };
   const leave = () => confirm("Leave this group?") && run(async () => {
     await api.del(`/conversations/${c.id}/members/${me.id}`);

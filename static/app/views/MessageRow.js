@@ -17,6 +17,8 @@ import { Attachments } from "./Attachments.js";
 import { SealedAttachments } from "./SealedAttachments.js";
 import { bodyOf } from "../text/content.js";
 
+const sentence = (reason) => reason[0].toUpperCase() + reason.slice(1) + ".";
+
 const QUICK = ["👍", "❤️", "😂", "🎉", "😮", "😢"];
 
 function senderOf(conversation, id, users) {
@@ -68,7 +70,7 @@ function Row({ message: m, me, conversation, day, grouped, seenBy }) {
           ${m.deleted_at ? html`<p class="muted">This message was deleted.</p>`
             : editing ? html`<${EditBox} message=${m} />`
             : m.e2ee_error ? html`<div class="undecryptable" role="note"><${Icon} name="shield" />
-                <span><strong>This message could not be decrypted.</strong> ${m.e2ee_error}.</span></div>`
+                <span><strong>This message could not be decrypted.</strong> ${sentence(m.e2ee_error)}</span></div>`
             : m.kind === "encrypted" && !m.plain && !m.pending ? html`<p class="muted">Decrypting…</p>`
             : html`<div class="text">${renderText(bodyOf(m), mentionNames)}</div>`}
           ${m.plain?.attachments?.length > 0 && !m.deleted_at && html`<${SealedAttachments} items=${m.plain.attachments} />`}

@@ -2,14 +2,15 @@
 import { useState } from "preact/hooks";
 import { html } from "../html.js";
 import { Icon } from "./Icon.js";
-import { useSelector, dispatch } from "../hooks.js";
+import { useSelector } from "../hooks.js";
 import { api } from "../net/api.js";
 import { navigate, onLink } from "../router.js";
 import { UserPicker } from "./UserPicker.js";
+import { upsertConversation } from "../crypto/inbox.js";
 import { Avatar } from "./Avatar.js";
 
 async function opened(conversation) {
-  dispatch({ type: "conversations/upsert", conversation });
+  await upsertConversation(conversation);
   navigate("/c/" + conversation.id);
 }
 

@@ -27,7 +27,7 @@ function useDecrypted(part, type) {
 
 function Broken({ item, error }) {
   return html`<div class="undecryptable" role="note"><${Icon} name="shield" />
-    <span><strong>${item.name} could not be decrypted.</strong> ${error}.</span></div>`;
+    <span><strong>${item.name} could not be decrypted.</strong> ${error[0].toUpperCase() + error.slice(1)}.</span></div>`;
 }
 
 function FileCard({ item }) {
