@@ -63,7 +63,7 @@ export async function restoreBackup(passphrase) {
   return { added, total: devices.length };
 }
 
-async function openBackup(backup, passphrase) {
+export async function openBackup(backup, passphrase) {
   if (backup.v !== 1 || !backup.kdf) throw new Error("the backup has a format this browser does not know");
   const key = await keyFor(passphrase, backup.kdf);
   const plain = nacl.secretbox.open(unb64(backup.ciphertext), unb64(backup.nonce), key);

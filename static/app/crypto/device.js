@@ -10,7 +10,7 @@ import { api } from "../net/api.js";
 let ring = null;
 let current = null; // the device this browser sends with
 
-function expand(record) {
+export function expand(record) {
   const box = nacl.box.keyPair.fromSecretKey(record.x25519_secret);
   const sign = nacl.sign.keyPair.fromSeed(record.ed25519_seed);
   return { ...record, boxPublic: box.publicKey, boxSecret: box.secretKey, signPublic: sign.publicKey, signSecret: sign.secretKey };
