@@ -65,6 +65,8 @@ async def test_encrypted_chat_and_restore_on_a_fresh_browser(browser, chatd_serv
     # Ann sets a recovery passphrase; the page says plainly what losing it means.
     await a.goto("/settings")
     await expect(a.get_by_text("If you forget it and lose every device you are signed in on")).to_be_visible()
+    await a.get_by_role("heading", name="Set a recovery passphrase").scroll_into_view_if_needed()
+    await shot(a, "e2ee-backup-settings-desktop")
     await a.get_by_label("New recovery passphrase").fill(BACKUP_PASSPHRASE)
     await a.get_by_label("Repeat the passphrase").fill(BACKUP_PASSPHRASE)
     await a.get_by_label("I understand").check()

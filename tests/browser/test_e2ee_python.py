@@ -77,6 +77,9 @@ async def test_browser_and_python_client_both_ways(browser, chatd_server, people
         await expect(fresh.locator(".msg .text")).to_have_text(["from the browser, edited", "from Python, edited"])
         await expect(fresh.locator(".undecryptable")).to_have_count(0)
         await shot(fresh, "e2ee-restored-from-python-phone")
+        await fresh.goto("/settings")
+        await fresh.get_by_role("heading", name="Change the recovery passphrase").scroll_into_view_if_needed()
+        await shot(fresh, "e2ee-backup-settings-phone")
         # The browser re-made the backup (PBKDF2) with both devices; Python still reads it.
         backup = (await pia.http.get("/me/key-backup")).json()
         assert backup["kdf"]["name"] == "pbkdf2-sha256"

@@ -5,6 +5,7 @@
 import { nacl, b64, unb64, utf8, fromUtf8 } from "./nacl.js";
 import { api } from "../net/api.js";
 import { backupList, addRestored } from "./device.js";
+import { setMeta } from "../db.js";
 
 export const PBKDF2_ROUNDS = 600_000;
 
@@ -32,7 +33,7 @@ async function keyFor(passphrase, kdf) {
     return pbkdf2(passphrase, salt, kdf.iterations);
   }
   if (kdf.name === "argon2id") {
-    if (!(kdf.ops >= 1 && kdf.ops <= 20 && kdf.mem_kib >= 8 && kdf.mem_kib <= 1_048_576)) throw new Error("the backup's Argon2id settings are out of range");
+    if (!(kdf.ops >= 1 && kdf.ops <= 10 && kdf.mem_kib >= 8192 && kdf.mem_kib <= 1_048_576)) throw new Error("the backup's Argon2id settings are out of range");
     return argon2id(passphrase, salt, kdf.ops, kdf.mem_kib);
   }
   throw new Error(`this browser cannot read a backup made with ${kdf.name}`);
@@ -52,6 +53,7 @@ export async function makeBackup(passphrase, { merged = false } = {}) {
   const ciphertext = nacl.secretbox(utf8(JSON.stringify({ devices: await backupList() })), nonce, key);
   await api.put("/me/key-backup", { v: 1, kdf: { name: "pbkdf2-sha256", iterations: PBKDF2_ROUNDS, salt: b64(salt) },
     nonce: b64(nonce), ciphertext: b64(ciphertext) });
+  await setMeta("backup_done", true);
 }
 
 // Reads the server's backup with the passphrase, keeps its keys, then

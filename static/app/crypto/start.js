@@ -3,7 +3,8 @@
 // (a new browser is then offered to restore it).
 import { store } from "../store/index.js";
 import { api } from "../net/api.js";
-import { publishDevice, keyring } from "./device.js";
+import { db } from "../db.js";
+import { publishDevice } from "./device.js";
 import { loadTrust, noteKeys } from "./trust.js";
 
 export async function loadFeatures() {
@@ -58,11 +59,11 @@ function watchKeys() {
   check();
 }
 
-// restorable: a backup exists and this browser holds only its own new key.
+// restorable: a backup exists and this browser has neither made nor
+// restored one (meta "backup_done", set by crypto/backup.js).
 export async function checkBackup() {
   const backup = await api.get("/me/key-backup").catch((err) => (err.status === 404 ? null : undefined));
   if (backup === undefined) return; // offline or not there yet: ask again next time
-  const { ring } = await keyring();
-  const restored = [...ring.values()].some((k) => !k.own);
-  store.dispatch({ type: "e2ee/backup", backup: backup ? { exists: true, kdf: backup.kdf?.name, restorable: !restored } : { exists: false } });
+  const done = await (await db()).get("meta", "backup_done");
+  store.dispatch({ type: "e2ee/backup", backup: backup ? { exists: true, kdf: backup.kdf?.name, restorable: !done } : { exists: false } });
 }
