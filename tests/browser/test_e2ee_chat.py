@@ -73,6 +73,10 @@ async def test_encrypted_chat_and_restore_on_a_fresh_browser(browser, chatd_serv
     await a.get_by_role("button", name="Save key backup").click()
     await expect(a.get_by_text("Key backup saved.")).to_be_visible(timeout=20_000)
     assert (await ann.http.get("/me/key-backup")).json()["kdf"]["name"] == "pbkdf2-sha256"
+    # The browser that made the backup is not asked to restore it.
+    await a.goto(f"/c/{conversation_id}")
+    await expect(a.locator(".msg.mine .text")).to_have_text("The vault code is marigold-4418")
+    await expect(a.get_by_role("region", name="Restore your encrypted history")).to_have_count(0)
 
     # Ann clears everything: a fresh browser context, new device keys.
     await ann.context.close()

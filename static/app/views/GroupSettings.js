@@ -2,7 +2,7 @@
 // people and edit the group; the owner changes roles; anyone may leave.
 import { useState } from "preact/hooks";
 import { html } from "../html.js";
-import { dispatch } from "../hooks.js";
+import { dispatch, useSelector } from "../hooks.js";
 import { api, sendFile } from "../net/api.js";
 import { navigate, onLink } from "../router.js";
 import { myMember } from "../store/conversations.js";
@@ -27,6 +27,9 @@ export function GroupSettings({ conversation: c, me, onClose }) {
     const file = e.currentTarget.files[0];
     if (file) run(() => sendFile("PUT", `/conversations/${c.id}/avatar`, file).then(upsertConversation));
   };
+  const e2eeOn = useSelector((s) => !!s.session.features?.e2ee);
+  const encrypt = () => confirm("Turn on end-to-end encryption for this group? It cannot be turned off, and people added later cannot read what was sent before they joined.")
+    && run(() => api.patch(`/conversations/${c.id}`, { e2ee: true, version: c.version }).then(upsertConversation));
   const leave = () => confirm("Leave this group?") && run(async () => {
     await api.del(`/conversations/${c.id}/members/${me.id}`);
     dispatch({ type: "conversations/removed", id: c.id });
@@ -56,6 +59,7 @@ export function GroupSettings({ conversation: c, me, onClose }) {
     ${canEdit && (adding
       ? html`<${UserPicker} meId=${me.id} exclude=${(c.members ?? []).map((m) => m.user_id)} onPick=${add} label="Add people" />`
       : html`<button class="button" onClick=${() => setAdding(true)}>Add people</button>`)}
+    ${canEdit && e2eeOn && !c.e2ee && html`<div><button class="button" onClick=${encrypt}>Turn on end-to-end encryption</button></div>`}
     <div class="row-actions"><button class="button danger" onClick=${leave}>Leave group</button>
       <button class="button" onClick=${onClose}>Close</button></div>
   </div>`;
