@@ -13,7 +13,7 @@ from PIL import Image
 from playwright.async_api import expect
 
 from tests.browser.conftest import PHONE, shot, stored
-from tests.browser.e2ee_scene import encrypted_direct, encrypted_group, published
+from tests.browser.e2ee_scene import PyDevice, encrypted_direct, encrypted_group, flag_for, published
 
 
 def striped_png(width: int = 640, height: int = 400) -> bytes:
@@ -100,6 +100,7 @@ async def test_later_member_cannot_read_earlier_messages_and_search(browser, peo
     c = await cat.open(browser)
     await published(ann)
     await published(cat)
+    await PyDevice(ben).publish()
     cid = await encrypted_group(ann, "Garden club", [ben])
     await a.goto(f"/c/{cid}")
     box = a.get_by_role("textbox", name="Message")
@@ -113,9 +114,16 @@ async def test_later_member_cannot_read_earlier_messages_and_search(browser, peo
     await stored(ann, cid, 2)
     items = await stored(ann, cid, 2)
     assert f"{cat.id}:" not in " ".join(items[0]["envelope"]["keys"])
+    assert f"{cat.id}:" in " ".join(items[1]["envelope"]["keys"]) and f"{ben.id}:" in " ".join(items[1]["envelope"]["keys"])
+    # Ben is removed: his devices get no key to what is sent next.
+    assert (await ann.http.delete(f"/conversations/{cid}/members/{ben.id}")).status_code in (200, 204)
+    await box.fill("after Ben left")
+    await box.press("Enter")
+    items = await stored(ann, cid, 3)
+    assert f"{ben.id}:" not in " ".join(items[2]["envelope"]["keys"])
 
     await c.goto(f"/c/{cid}")
-    await expect(c.locator(".msg.theirs .text")).to_have_text(["after Cat joined: welcome"])
+    await expect(c.locator(".msg.theirs .text")).to_have_text(["after Cat joined: welcome", "after Ben left"])
     warning = c.locator(".undecryptable")
     await expect(warning).to_have_count(1)
     await expect(warning).to_contain_text("No key for this device: sent before you joined")
@@ -134,3 +142,33 @@ async def test_later_member_cannot_read_earlier_messages_and_search(browser, peo
     await c.get_by_label("Search messages").fill("tulip")
     await c.get_by_role("button", name="Search").click()
     await expect(c.get_by_text("Nothing found.")).to_be_visible()
+
+
+async def test_groups_choose_encryption_and_can_turn_it_on(browser, chatd_server, people):
+    ann, ben = await people("ann", "Ann Archer"), await people("ben", "Ben Baker")
+    await flag_for(chatd_server, "e2ee_default", [ann])
+    page = await ann.open(browser, path="/new")
+    await published(ann)
+    await page.get_by_role("tab", name="Group").click()
+    choice = page.get_by_label("End-to-end encrypted")
+    await expect(choice).to_be_checked()  # as the e2ee_default flag says
+    await choice.uncheck()
+    await page.get_by_label("Group name").fill("Open plans")
+    await page.get_by_label("Find people").fill(ben.username)
+    await page.get_by_role("button", name=f"Ben Baker (@{ben.username})").click()
+    await page.get_by_role("button", name="Create group").click()
+    await expect(page.locator(".conv-head h2")).to_have_text("Open plans")
+    await expect(page.locator(".conv-head h2 .lock")).to_have_count(0)
+    cid = page.url.rsplit("/", 1)[1]
+    assert (await ann.http.get(f"/conversations/{cid}")).json()["e2ee"] is False
+    # The owner turns encryption on (asked first; it cannot be undone).
+    await page.get_by_role("button", name="Members and settings").click()
+    await page.get_by_role("button", name="Turn on end-to-end encryption").click()
+    await expect(page.locator(".conv-head h2 .lock")).to_be_visible()
+    assert "cannot be turned off" in ann.dialogs[-1]
+    assert (await ann.http.get(f"/conversations/{cid}")).json()["e2ee"] is True
+    box = page.get_by_role("textbox", name="Message")
+    await box.fill("now sealed")
+    await box.press("Enter")
+    [message] = await stored(ann, cid, 1)
+    assert message["kind"] == "encrypted" and message["body"] is None
