@@ -59,10 +59,10 @@ export function BackupForm({ replacing }) {
     }
   };
   return html`<form class="stack" onSubmit=${save}>
-    <p class="warning" role="note"><strong>Nobody can recover this passphrase for you, not even the server's admin.</strong>
-      If you forget it and lose every device you are signed in on, your encrypted history is gone for good.</p>
-    ${replacing && html`<p class="warning" role="note">This replaces the backup on the server. Keys that only it holds
-      (from devices this browser never restored) are lost: restore it first if you can.</p>`}
+    <p class="warning" role="note"><span><strong>Nobody can recover this passphrase for you, not even the server's admin.</strong>${" "}If
+      you forget it and lose every device you are signed in on, your encrypted history is gone for good.</span></p>
+    ${replacing && html`<p class="warning" role="note"><span>This replaces the backup on the server. Keys that only it holds
+      (from devices this browser never restored) are lost: restore it first if you can.</span></p>`}
     <label>New recovery passphrase<input type="password" autocomplete="new-password" required minlength="10" value=${passphrase}
       onInput=${(e) => setPassphrase(e.currentTarget.value)} /></label>
     ${short && html`<p class="muted">At least 10 characters; a few unrelated words are easy to remember and hard to guess.</p>`}

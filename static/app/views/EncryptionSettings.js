@@ -18,8 +18,8 @@ export function EncryptionSettings() {
     && deleteBackup().then(checkBackup).catch((err) => dispatch({ type: "ui/notice", text: err.message }));
   return html`<div class="stack card" id="encryption">
     <h3>Encryption and key backup</h3>
-    <p>Encrypted conversations are readable only on your devices. This browser is device
-      <code>${device?.id?.slice(0, 8) ?? "…"}</code> and holds ${device?.held ?? "…"} device key${device?.held === 1 ? "" : "s"}.</p>
+    <p>Encrypted conversations are readable only on your devices. This browser is device${" "}<code>${device?.id?.slice(0, 8) ?? "…"}</code>${" "}and
+      holds ${device?.held ?? "…"} device key${device?.held === 1 ? "" : "s"}.</p>
     ${backup?.restorable && html`<h4>Restore your history</h4>
       <p>A key backup exists. Enter its recovery passphrase to read your earlier encrypted messages here.</p>
       <${RestoreForm} />`}

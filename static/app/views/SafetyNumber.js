@@ -31,8 +31,8 @@ export function SafetyNumber({ id }) {
   return html`<section class="page safety">
     <header class="page-head">${back}<h2>Safety number with ${name}</h2></header>
     <div class="card stack">
-      ${seen?.changed && html`<p class="warning" role="alert"><${Icon} name="shield" /> ${name}'s keys changed since you last saw them
-        (a new device, a new browser, or someone in between). Compare the number again before you trust it.</p>`}
+      ${seen?.changed && html`<p class="warning" role="alert"><${Icon} name="shield" /> <span>${name}'s keys changed since you last saw them
+        (a new device, a new browser, or someone in between). Compare the number again before you trust it.</span></p>`}
       <p>Compare these numbers with ${name}, in person or on a call you trust. If they match on both screens,
         nobody is reading along: your messages are encrypted for ${name}'s devices and no one else's.</p>
       <div class="safety-number" aria-label="Safety number" role="group">
