@@ -64,7 +64,7 @@ class E2ee(EncryptedFiles):
         published = {k.device_id: k for k in me.keys}
         own = published.get(keys.device.device_id)
         if own is None or own.x25519 != keys.device.x25519 or own.ed25519 != keys.device.ed25519:
-            await client.call("PUT", "/me/keys", json=keys.device.published())
+            await client.publish_keys(**keys.device.published())
         trust = TrustFile(keys.path.with_name(keys.path.name.replace("keys-", "trust-", 1)))
         return cls(client, me.id, keys, trust)
 
