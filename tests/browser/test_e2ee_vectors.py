@@ -14,7 +14,7 @@ CHECK = """async (v) => {
   const { expand, publicEntry } = await import("/static/app/crypto/device.js");
   const { open, Undecryptable } = await import("/static/app/crypto/envelope.js");
   const { encryptBlob, decryptBytes } = await import("/static/app/crypto/files.js");
-  const { safetyNumber } = await import("/static/app/crypto/trust.js");
+  const { safetyNumber, fingerprint } = await import("/static/app/crypto/trust.js");
   const { openBackup } = await import("/static/app/crypto/backup.js");
   const out = {};
   const device = (name) => expand({ device_id: v.devices[name].device_id, x25519_secret: unb64(v.devices[name].x25519_secret),
@@ -43,6 +43,7 @@ CHECK = """async (v) => {
   const empty = await encryptBlob(new Blob([]), unb64(v.attachment_empty.key), unb64(v.attachment_empty.nonce));
   out.empty = b64(new Uint8Array(await empty.blob.arrayBuffer()));
   out.safety = safetyNumber(alice, bob).join(" ");
+  out.fingerprints = [hex(fingerprint(alice)), hex(fingerprint(bob))];
   out.backups = {};
   for (const name of ["pbkdf2_sha256", "argon2id"]) {
     const devices = await openBackup(v.backup[name].backup, v.backup.passphrase);
@@ -77,6 +78,7 @@ async def test_web_crypto_matches_the_python_vectors(browser, chatd_server):
                                  "cut": "part 1 of 1 failed its integrity check (changed, missing or cut short)"}
     assert out["empty"] == VECTORS["attachment_empty"]["last_chunk"]
     assert out["safety"] == VECTORS["safety"]["number"]
+    assert out["fingerprints"] == [VECTORS["safety"]["alice_fingerprint"], VECTORS["safety"]["bob_fingerprint"]]
     expected = [d["device_id"] for d in json.loads(VECTORS["backup"]["plaintext_utf8"])["devices"]]
     assert out["backups"] == {"pbkdf2_sha256": expected, "argon2id": expected}
     assert out["wrong"] == "That passphrase does not open the backup."

@@ -1,12 +1,14 @@
-// Safety numbers (docs/e2ee.md) and what this browser saw of them: the
-// number per contact is kept in IndexedDB; when it changes the contact is
-// marked `changed` until the person marks them verified again.
-import { nacl, utf8 } from "./nacl.js";
+// Safety numbers (docs/e2ee.md) and what this browser saw of them: each
+// contact's fingerprint (their own keys, so a new device of mine warns
+// nobody on my side, as in chatd.client) is kept in IndexedDB; when it
+// changes the contact is marked `changed` until the person marks them
+// verified again.
+import { nacl, utf8, hex } from "./nacl.js";
 import { db } from "../db.js";
 import { store } from "../store/index.js";
 import { deviceVerifies } from "./envelope.js";
 
-function fingerprint(user) {
+export function fingerprint(user) {
   const keys = (user.keys ?? []).filter(deviceVerifies).map((k) => k.ed25519).sort();
   return nacl.hash(utf8("chatd-safety-v1\n" + user.id + "\n" + keys.join("\n")));
 }
@@ -40,11 +42,11 @@ export async function noteKeys(users) {
   const changed = [];
   for (const user of users) {
     if (!user?.id || user.id === me.id || !user.keys?.length) continue;
-    const number = safetyNumber(me, user).join(" ");
+    const print = hex(fingerprint(user));
     const old = known[user.id];
-    if (old?.number === number) continue;
-    changed.push(old ? { ...old, number, previous: old.number, changed: true, verified: false, seen_at: new Date().toISOString() }
-      : { user_id: user.id, number, verified: false, changed: false, seen_at: new Date().toISOString() });
+    if (old?.fingerprint === print) continue;
+    changed.push(old ? { ...old, fingerprint: print, previous: old.fingerprint, changed: true, verified: false, seen_at: new Date().toISOString() }
+      : { user_id: user.id, fingerprint: print, verified: false, changed: false, seen_at: new Date().toISOString() });
   }
   if (!changed.length) return;
   store.dispatch({ type: "trust/put", items: changed });
@@ -52,8 +54,10 @@ export async function noteKeys(users) {
   await Promise.all([...changed.map((t) => tx.store.put(t)), tx.done]);
 }
 
-export async function markVerified(userId, number) {
-  const item = { ...store.getState().trust.byUser[userId], user_id: userId, number, verified: true, changed: false,
+// The person compared the numbers: trust the contact's keys seen now.
+export async function markVerified(user) {
+  const userId = user.id;
+  const item = { ...store.getState().trust.byUser[userId], user_id: userId, fingerprint: hex(fingerprint(user)), verified: true, changed: false,
     verified_at: new Date().toISOString() };
   store.dispatch({ type: "trust/put", items: [item] });
   await (await db()).put("trust", item);

@@ -5,7 +5,8 @@ import { Icon } from "./Icon.js";
 import { useSelector } from "../hooks.js";
 import { onLink } from "../router.js";
 import { displayName } from "../store/users.js";
-import { safetyNumber, markVerified } from "../crypto/trust.js";
+import { safetyNumber, markVerified, fingerprint } from "../crypto/trust.js";
+import { hex } from "../crypto/nacl.js";
 
 function findUser(s, id) {
   for (const c of Object.values(s.conversations.byId)) {
@@ -26,8 +27,7 @@ export function SafetyNumber({ id }) {
   if (!user.keys?.length || !me.keys?.length) return html`<section class="page"><header class="page-head">${back}<h2>Safety number</h2></header>
     <p class="muted">${name} has no encryption keys yet: they have not used chatd with encryption on.</p></section>`;
   const digits = safetyNumber(me, user);
-  const number = digits.join(" ");
-  const verified = seen?.verified && seen.number === number;
+  const verified = seen?.verified && seen.fingerprint === hex(fingerprint(user));
   return html`<section class="page safety">
     <header class="page-head">${back}<h2>Safety number with ${name}</h2></header>
     <div class="card stack">
@@ -41,7 +41,7 @@ export function SafetyNumber({ id }) {
       <p class="muted">${user.keys.length} device${user.keys.length === 1 ? "" : "s"} of ${name} · ${me.keys.length} of yours</p>
       ${verified
         ? html`<p class="verified" role="status"><${Icon} name="shield" /> You verified ${name}.</p>`
-        : html`<div><button class="button primary" onClick=${() => markVerified(id, number)}>Mark as verified</button></div>`}
+        : html`<div><button class="button primary" onClick=${() => markVerified(user)}>Mark as verified</button></div>`}
     </div>
   </section>`;
 }
