@@ -5,6 +5,7 @@ import { store } from "../store/index.js";
 import { api } from "./api.js";
 import { notifyMessage } from "../notify.js";
 import { openOne, openConversations } from "../crypto/inbox.js";
+import { startE2ee } from "../crypto/start.js";
 
 const state = () => store.getState();
 const dispatch = (action) => store.dispatch(action);
@@ -124,9 +125,13 @@ export function applyFrame(frame) {
         conversationId: frame.conversation_id, userId: frame.user_id }), frame.expires_in * 1000));
       break;
     }
-    case "features.updated":
+    case "features.updated": {
+      const was = state().session.features?.e2ee;
       dispatch({ type: "session/features", features: frame.features });
+      // Switched on while this page is open: make and publish the device now.
+      if (frame.features?.e2ee && !was) startE2ee().catch((err) => console.warn("end-to-end encryption setup failed", err));
       break;
+    }
     case "error":
       console.warn("server error frame", frame);
       break;

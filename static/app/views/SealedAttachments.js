@@ -3,15 +3,10 @@
 // and open full size in the lightbox; other files decrypt on download.
 import { useEffect, useState } from "preact/hooks";
 import { html } from "../html.js";
+import { size } from "../text/size.js";
 import { Icon } from "./Icon.js";
 import { Lightbox } from "./Lightbox.js";
 import { decryptedUrl } from "../crypto/attachments.js";
-
-function size(bytes) {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
 
 function useDecrypted(part, type) {
   const [state, setState] = useState({ url: null, error: null });
