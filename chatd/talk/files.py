@@ -72,35 +72,25 @@ class FileCommands:
         if not words or not words[0].isdigit() or not 1 <= int(words[0]) <= len(self.files):
             self.screen.show(f"* /save N [FOLDER], with N from 1 to {len(self.files)}")
             return
-        attachment_id = self.files[int(words[0]) - 1]
+        number, file = words[0], self.files[int(words[0]) - 1]
         folder = Path(words[1] if len(words) > 1 else ".").expanduser()
-        if isinstance(attachment_id, dict):
-            await self._save_encrypted(words[0], attachment_id, folder)
-            return
         try:
-            info = await self.client.attachment(attachment_id)
-            target = folder / info.filename
+            if isinstance(file, dict):  # encrypted: name and key came in the envelope
+                file_id, name = str(file.get("id")), Path(str(file.get("name") or "file")).name or "file"
+            else:  # never a path from the sender either way
+                file_id, name = file, (await self.client.attachment(file)).filename
+            target = folder / name
             if target.exists():
-                target = folder / f"{attachment_id}-{info.filename}"
-            await self.client.download(attachment_id, target)
-            self.screen.show(f"* saved {target}")
-        except ChatdError as err:
-            self.screen.show(f"* cannot save file #{words[0]} ({err.code})")
-        except OSError as err:
-            self.screen.show(f"* cannot save file #{words[0]}: {err.strerror or err}")
-
-    async def _save_encrypted(self, number: str, entry: dict[str, Any], folder: Path) -> None:
-        name = Path(str(entry.get("name") or "file")).name or "file"  # never a path from the sender
-        target = folder / name
-        if target.exists():
-            target = folder / f"{entry.get('id')}-{name}"
-        try:
-            await self.e2ee.download(entry, target)
-            self.screen.show(f"* saved {target} (decrypted, checked)")
+                target = folder / f"{file_id}-{name}"
+            if isinstance(file, dict):
+                await self.e2ee.download(file, target)
+                self.screen.show(f"* saved {target} (decrypted, checked)")
+            else:
+                await self.client.download(file, target)
+                self.screen.show(f"* saved {target}")
         except Undecryptable as err:
             self.screen.show(f"* cannot save file #{number}: could not be decrypted: {err.reason}")
         except ChatdError as err:
             self.screen.show(f"* cannot save file #{number} ({err.code})")
         except OSError as err:
             self.screen.show(f"* cannot save file #{number}: {err.strerror or err}")
-
