@@ -226,8 +226,10 @@ class Talk(FileCommands):
             return
         word = (line or "").strip().split(" ", 1)
         if self.secure is not None and word[0] in ("/safety", "/verify", "/backup"):
-            job = {"/safety": self.secure.safety, "/backup": self.secure.backup}.get(word[0])
-            self._spawn(self._guarded(job() if job else self.secure.verify(word[1] if len(word) > 1 else "")))
+            rest, secure = word[1] if len(word) > 1 else "", self.secure
+            job = {"/safety": secure.safety, "/backup": lambda: secure.backup(rest),
+                   "/verify": lambda: secure.verify(rest)}[word[0]]
+            self._spawn(self._guarded(job()))
             return
         if line is None or line.strip() == "/quit":
             self._finish(0, None)

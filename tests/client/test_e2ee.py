@@ -154,6 +154,11 @@ async def test_restore_from_the_passphrase_on_a_fresh_device_reads_the_history(s
     # ...until it restores with the passphrase.
     assert await fresh.restore("correct horse battery staple") == 1
     assert await texts(fresh, chat.id) == [f"{SECRET} #{i}" for i in range(3)]
+    # A backup under another passphrase would drop the stored keys: refused unless asked for.
+    before = (await fresh.client.call("GET", "/me/key-backup"))["nonce"]
+    with pytest.raises(WrongPassphrase):
+        await fresh.backup("another passphrase entirely")
+    assert (await fresh.client.call("GET", "/me/key-backup"))["nonce"] == before
     # The backup now also holds the new device: a third install restores both.
     third = await alice.new_device(tmp_path / "third-install")
     assert await third.restore("correct horse battery staple") == 2
