@@ -32,7 +32,7 @@ from chatd.talk.secure import SecureCommands
 TYPING_EVERY = 3.0  # seconds between our typing frames (the server forwards one per 3 s)
 HELP = ("/file PATH: send a file; /save N [FOLDER]: save file #N; /away, /online: your presence; "
         "/quit (or Ctrl-D): leave; /help: this; anything else is sent")
-SECURE_HELP = ("/safety: safety numbers; /verify [NAME]: mark checked; /backup: store your keys under a "
+SECURE_HELP = ("/safety: safety numbers; /verify [NAME]: mark checked; /backup [replace]: store your keys under a "
                "recovery passphrase")
 
 
