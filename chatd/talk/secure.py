@@ -42,7 +42,8 @@ class SecureCommands:
             await self.e2ee.verify(user_id)
             self.show(f"* {name} marked verified (their current keys)")
 
-    async def backup(self) -> None:
+    async def backup(self, words: str = "") -> None:
+        replace = words.strip() == "replace"
         self.show(LOSS_WARNING)
         first = await self.ask_secret(f"recovery passphrase (at least {MIN_PASSPHRASE} characters; empty cancels)")
         if not first:
@@ -56,7 +57,11 @@ class SecureCommands:
             return
         self.show("* encrypting your keys (this takes a second)...")
         try:
-            stored = await self.e2ee.backup(first)
+            stored = await self.e2ee.backup(first, replace=replace)
+        except WrongPassphrase:
+            self.show("* your stored key backup was made with another passphrase: nothing changed. Use that one, "
+                      "or `/backup replace` to replace it (keys only it holds are then lost)")
+            return
         except ChatdError as err:
             self.show(f"* backup failed ({err.code}): {err.detail}")
             return

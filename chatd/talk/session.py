@@ -17,22 +17,22 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from chatd.client import ChatdError, Client, Connection, ConnectionLost, ConversationView, Presence, Typing
 import msgspec
 
 from chatd.client.dial import CURSOR_GONE
-from chatd.client.e2ee import E2ee, Undecryptable
+from chatd.client.e2ee import E2ee
 from chatd.domain import Event, Message
+from chatd.talk.files import FileCommands
 from chatd.talk.screen import Screen
 from chatd.talk.secure import SecureCommands
 
 TYPING_EVERY = 3.0  # seconds between our typing frames (the server forwards one per 3 s)
 HELP = ("/file PATH: send a file; /save N [FOLDER]: save file #N; /away, /online: your presence; "
         "/quit (or Ctrl-D): leave; /help: this; anything else is sent")
-SECURE_HELP = ("/safety: safety numbers; /verify [NAME]: mark checked; /backup: store your keys under a "
+SECURE_HELP = ("/safety: safety numbers; /verify [NAME]: mark checked; /backup [replace]: store your keys under a "
                "recovery passphrase")
 
 
@@ -43,15 +43,7 @@ def local_clock(at: datetime | str | None) -> str:
     return at.astimezone().strftime("%H:%M") if at is not None else "--:--"
 
 
-def human_size(n: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} bytes"
-
-
-class Talk:
+class Talk(FileCommands):
     def __init__(self, client: Client, conversation: ConversationView, me: str, e2ee: E2ee | None = None):
         self.client, self.conversation, self.me, self.e2ee = client, conversation, me, e2ee
         self.names = {m.user_id: (m.user.display_name if m.user else m.user_id) for m in conversation.members}
@@ -181,26 +173,6 @@ class Talk:
             self._spawn(self._describe(numbers))
         self.screen.show(f"[{clock}] {self._name(sender)}{mark}: {text}")
 
-    async def _describe(self, numbers: list[int]) -> None:
-        """What each file is: a line per file, once its details arrive."""
-        for n in numbers:
-            entry = self.files[n - 1]
-            if isinstance(entry, dict):  # an encrypted file: its details came in the envelope
-                self.screen.show(f"  file #{n}: {entry.get('name')} ({human_size(int(entry.get('size', 0)))}, "
-                                 f"{entry.get('type')}, encrypted) - /save {n} to keep it")
-        ids = [self.files[n - 1] for n in numbers if isinstance(self.files[n - 1], str)]
-        if not ids:
-            return
-        try:
-            found = {a.id: a for a in await self.client.attachments(self.conversation.id, ids=ids)}
-        except (ChatdError, OSError):
-            return
-        for n in numbers:
-            a = found.get(self.files[n - 1]) if isinstance(self.files[n - 1], str) else None
-            if a is not None:
-                self.screen.show(f"  file #{n}: {a.filename} ({human_size(a.size)}, {a.content_type})"
-                                 f" - /save {n} to keep it")
-
     async def _fill_gap(self) -> None:
         has_more = True
         while has_more:
@@ -254,8 +226,10 @@ class Talk:
             return
         word = (line or "").strip().split(" ", 1)
         if self.secure is not None and word[0] in ("/safety", "/verify", "/backup"):
-            job = {"/safety": self.secure.safety, "/backup": self.secure.backup}.get(word[0])
-            self._spawn(self._guarded(job() if job else self.secure.verify(word[1] if len(word) > 1 else "")))
+            rest, secure = word[1] if len(word) > 1 else "", self.secure
+            job = {"/safety": secure.safety, "/backup": lambda: secure.backup(rest),
+                   "/verify": lambda: secure.verify(rest)}[word[0]]
+            self._spawn(self._guarded(job()))
             return
         if line is None or line.strip() == "/quit":
             self._finish(0, None)
@@ -313,60 +287,6 @@ class Talk:
             self.screen.show(f"* not sent ({err.code}): {text}")
         except ConnectionLost:
             self.screen.show(f"* not sent (connection lost): {text}")
-
-    async def _send_file(self, raw_path: str) -> None:
-        path = Path(raw_path).expanduser()
-        if not path.is_file():
-            self.screen.show(f"* no such file: {path}")
-            return
-        try:
-            self.screen.show(f"* uploading {path.name} ({human_size(path.stat().st_size)})...")
-            if self.conversation.e2ee and self.e2ee is not None:
-                entry = await self.e2ee.upload(self.conversation.id, path)  # encrypted while read
-                await self.e2ee.send(self.conversation.id, "", attachments=[entry], conn=self.conn)
-                return
-            attachment = await self.client.upload(self.conversation.id, path)
-            await self.conn.send_message(self.conversation.id, None, attachments=[attachment.id], timeout=None)
-        except ChatdError as err:
-            self.screen.show(f"* not sent ({err.code}): {err.detail}")
-        except (ConnectionLost, OSError) as err:
-            self.screen.show(f"* not sent ({type(err).__name__}): {path.name}")
-
-    async def _save(self, words: list[str]) -> None:
-        if not words or not words[0].isdigit() or not 1 <= int(words[0]) <= len(self.files):
-            self.screen.show(f"* /save N [FOLDER], with N from 1 to {len(self.files)}")
-            return
-        attachment_id = self.files[int(words[0]) - 1]
-        folder = Path(words[1] if len(words) > 1 else ".").expanduser()
-        if isinstance(attachment_id, dict):
-            await self._save_encrypted(words[0], attachment_id, folder)
-            return
-        try:
-            info = await self.client.attachment(attachment_id)
-            target = folder / info.filename
-            if target.exists():
-                target = folder / f"{attachment_id}-{info.filename}"
-            await self.client.download(attachment_id, target)
-            self.screen.show(f"* saved {target}")
-        except ChatdError as err:
-            self.screen.show(f"* cannot save file #{words[0]} ({err.code})")
-        except OSError as err:
-            self.screen.show(f"* cannot save file #{words[0]}: {err.strerror or err}")
-
-    async def _save_encrypted(self, number: str, entry: dict[str, Any], folder: Path) -> None:
-        name = Path(str(entry.get("name") or "file")).name or "file"  # never a path from the sender
-        target = folder / name
-        if target.exists():
-            target = folder / f"{entry.get('id')}-{name}"
-        try:
-            await self.e2ee.download(entry, target)
-            self.screen.show(f"* saved {target} (decrypted, checked)")
-        except Undecryptable as err:
-            self.screen.show(f"* cannot save file #{number}: could not be decrypted: {err.reason}")
-        except ChatdError as err:
-            self.screen.show(f"* cannot save file #{number} ({err.code})")
-        except OSError as err:
-            self.screen.show(f"* cannot save file #{number}: {err.strerror or err}")
 
     def _mark_read(self, seq: int) -> None:
         """Catching up on 50 messages sends one or two `read` frames, not 50."""

@@ -154,6 +154,11 @@ async def test_restore_from_the_passphrase_on_a_fresh_device_reads_the_history(s
     # ...until it restores with the passphrase.
     assert await fresh.restore("correct horse battery staple") == 1
     assert await texts(fresh, chat.id) == [f"{SECRET} #{i}" for i in range(3)]
+    # A backup under another passphrase would drop the stored keys: refused unless asked for.
+    before = (await fresh.client.call("GET", "/me/key-backup"))["nonce"]
+    with pytest.raises(WrongPassphrase):
+        await fresh.backup("another passphrase entirely")
+    assert (await fresh.client.call("GET", "/me/key-backup"))["nonce"] == before
     # The backup now also holds the new device: a third install restores both.
     third = await alice.new_device(tmp_path / "third-install")
     assert await third.restore("correct horse battery staple") == 2
@@ -205,6 +210,24 @@ async def test_an_encrypted_file_of_several_chunks_round_trips(server, tmp_path)
     with pytest.raises(Undecryptable):
         await bob.phone.download(wrong, tmp_path / "broken.txt")
     assert not (tmp_path / "broken.txt").exists()
+    await alice.close(), await bob.close()
+
+
+async def test_a_pbkdf2_backup_as_browsers_write_it_restores(server, tmp_path):
+    from chatd.client.e2ee.backup import make_backup
+    from chatd.client.e2ee.codec import b64
+
+    alice, bob = await person(server.url, tmp_path, "alice"), await person(server.url, tmp_path, "bob")
+    chat = await alice.phone.client.create_direct(bob.id, e2ee=True)
+    await bob.phone.send(chat.id, "for alice's browser")
+    kdf = {"name": "pbkdf2-sha256", "iterations": 600_000, "salt": b64(os.urandom(16))}
+    await alice.phone.client.call("PUT", "/me/key-backup", json=make_backup("browser passphrase", [alice.phone.device],
+                                                                             kdf=kdf))
+    fresh = await alice.new_device(tmp_path / "python-after-browser")
+    assert await fresh.restore("browser passphrase") == 1
+    assert await texts(fresh, chat.id) == ["for alice's browser"]
+    # Backing up again (restore does) keeps every device, now under Argon2id.
+    assert (await fresh.client.call("GET", "/me/key-backup"))["kdf"]["name"] == "argon2id"
     await alice.close(), await bob.close()
 
 

@@ -43,11 +43,12 @@ async def test_two_terminals_talk_encrypted_and_a_restored_install_reads_the_his
     bob_keys, alice_keys = tmp_path / "bob-laptop", tmp_path / "alice-phone"
     bob = Terminal("bob", "--with", "alice", "--e2ee", "--url", server.url, "--password-stdin", tty=True,
                    env={"CHATD_CONFIG_DIR": str(bob_keys)})
-    alice = Terminal("alice", "--with", "bob", "--url", server.url, "--password-stdin", tty=False,
-                     env={"CHATD_CONFIG_DIR": str(alice_keys)})
-    fresh = None
+    alice = fresh = None
     try:
         await bob.expect("talking with Alice (end-to-end encrypted)")
+        # alice opens it after bob made it (encrypted); she needs no flag.
+        alice = Terminal("alice", "--with", "bob", "--url", server.url, "--password-stdin", tty=False,
+                         env={"CHATD_CONFIG_DIR": str(alice_keys)})
         await alice.expect("talking with Bob (end-to-end encrypted)")
         bob.type(f"{SECRET}\r")
         await alice.expect(f"] Bob: {SECRET}")
@@ -82,7 +83,14 @@ async def test_two_terminals_talk_encrypted_and_a_restored_install_reads_the_his
         assert PASSPHRASE not in bob.text
         bob.type("/quit\r")
         assert await bob.exit_code() == 0
-        # A new install of bob's (empty key folder) restores and reads everything.
+        # A new install of bob's (empty key folder) cannot read the history...
+        blind = Terminal("bob", "--with", "alice", "--url", server.url, "--password-stdin", tty=False,
+                         env={"CHATD_CONFIG_DIR": str(tmp_path / "bob-blind")})
+        await blind.expect("] Bob: [could not be decrypted: no key for this device")
+        assert SECRET not in blind.text
+        blind.end_input()
+        assert await blind.exit_code() == 0
+        # ...one that restores with the passphrase reads everything.
         fresh = Terminal("bob", "--with", "alice", "--restore", "--url", server.url, "--password-stdin", tty=False,
                          env={"CHATD_CONFIG_DIR": str(tmp_path / "bob-new-laptop")})
         fresh.type(f"{PASSPHRASE}\n")
@@ -111,3 +119,19 @@ async def test_two_terminals_talk_encrypted_and_a_restored_install_reads_the_his
     leaks = [str(p) for p in server.data_dir.rglob("*") if p.is_file()
              and any(s.encode() in p.read_bytes() for s in (SECRET, "ünïcode reply", "new laptop", PASSPHRASE))]
     assert leaks == []
+
+
+async def test_e2ee_never_switches_an_existing_plain_conversation(server, tmp_path):
+    async with Client(server.url) as alice:
+        await alice.login("alice", PASSWORD)
+        bob = [u for u in await alice.users("bob") if u.username == "bob"][0]
+        plain = await alice.create_direct(bob.id, e2ee=False)
+    term = Terminal("bob", "--with", "alice", "--e2ee", "--url", server.url, "--password-stdin", tty=False)
+    try:
+        assert await term.exit_code() == 1
+        assert "already exists, unencrypted; --e2ee only applies to a new one" in term.text
+    finally:
+        term.kill()
+    async with Client(server.url) as alice:
+        await alice.login("alice", PASSWORD)
+        assert (await alice.conversation(plain.id)).e2ee is False

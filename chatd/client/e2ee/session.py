@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from chatd.client.api import Client
-from chatd.client.e2ee.backup import make_backup, open_backup
+from chatd.client.e2ee.backup import WrongPassphrase, make_backup, open_backup
 from chatd.client.e2ee.codec import Undecryptable, address, split_address
 from chatd.client.e2ee.device import Device, PeerDevice, checked
 from chatd.client.e2ee.envelope import open_envelope, payload, seal
@@ -174,9 +174,11 @@ class E2ee(EncryptedFiles):
         self.trust.verify(user_id, fingerprint(user_id, [d.ed25519 for d in theirs.values()]).hex())
 
     # --- key backup ---
-    async def backup(self, passphrase: str) -> dict[str, Any]:
-        """Store every key this client holds (and those already in the stored
-        backup, if this passphrase opens it), encrypted with the passphrase."""
+    async def backup(self, passphrase: str, *, replace: bool = False) -> dict[str, Any]:
+        """Store every key this client holds and those already in the stored
+        backup, encrypted with the passphrase. A stored backup this passphrase
+        does not open raises WrongPassphrase (its keys would be lost) unless
+        `replace`."""
         devices = {d.device_id: d for d in self.keys.all_devices()}
         try:
             stored = await self.client.call("GET", "/me/key-backup")
@@ -187,8 +189,9 @@ class E2ee(EncryptedFiles):
             try:
                 for d in open_backup(passphrase, stored):
                     devices.setdefault(d.device_id, d)
-            except Exception:  # noqa: BLE001 - another passphrase: that backup is replaced
-                pass
+            except (WrongPassphrase, ValueError, KeyError):
+                if not replace:
+                    raise WrongPassphrase("a key backup made with another passphrase is stored") from None
         return await self.client.call("PUT", "/me/key-backup", json=make_backup(passphrase, devices.values()))
 
     async def restore(self, passphrase: str) -> int:
