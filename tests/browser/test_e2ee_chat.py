@@ -101,6 +101,18 @@ async def test_encrypted_chat_and_restore_on_a_fresh_browser(browser, chatd_serv
     await expect(fresh.locator(".msg.theirs .text").last).to_have_text("Welcome back")
     await shot(fresh, "e2ee-restored-phone")
 
+    # A new passphrase: the stored backup (the old one) does not open with it, so
+    # the page asks before replacing it; both of Ann's keys go into the new one.
+    salt = (await ann.http.get("/me/key-backup")).json()["kdf"]["salt"]
+    await fresh.goto("/settings")
+    await fresh.get_by_label("New recovery passphrase").fill("a brand new passphrase")
+    await fresh.get_by_label("Repeat the passphrase").fill("a brand new passphrase")
+    await fresh.get_by_label("I understand").check()
+    await fresh.get_by_role("button", name="Save key backup").click()
+    await expect(fresh.get_by_text("Key backup saved.")).to_be_visible(timeout=20_000)
+    assert "made with another passphrase" in ann.dialogs[-1]
+    assert (await ann.http.get("/me/key-backup")).json()["kdf"]["salt"] != salt
+
     # What the admin can read: no plaintext in the database, media or the log.
     chatd_server_files = files_holding(chatd_server.data_dir, b"marigold")
     assert chatd_server_files == []

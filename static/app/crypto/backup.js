@@ -39,13 +39,21 @@ async function keyFor(passphrase, kdf) {
   throw new Error(`this browser cannot read a backup made with ${kdf.name}`);
 }
 
+// A stored backup that this passphrase does not open: replaced only when
+// the person says so (BackupForm asks), since keys only it holds go with it.
+export class OtherBackup extends Error {}
+
 // Seals every key this browser holds and stores it. A stored backup that
 // the same passphrase opens is merged in first, so no device's key is lost.
-export async function makeBackup(passphrase, { merged = false } = {}) {
+export async function makeBackup(passphrase, { merged = false, replace = false } = {}) {
   const stored = merged ? null : await api.get("/me/key-backup").catch((err) => { if (err.status === 404) return null; throw err; });
   if (stored) {
-    const devices = await openBackup(stored, passphrase).catch(() => null);
+    const devices = await openBackup(stored, passphrase).catch((err) => {
+      if (err instanceof WrongPassphrase) return null;
+      throw err;
+    });
     if (devices) await addRestored(devices);
+    else if (!replace) throw new OtherBackup("A key backup made with another passphrase is stored.");
   }
   const salt = nacl.randomBytes(16);
   const key = await pbkdf2(passphrase, salt, PBKDF2_ROUNDS);

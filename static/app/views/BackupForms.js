@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import { html } from "../html.js";
 import { dispatch } from "../hooks.js";
-import { makeBackup, restoreBackup } from "../crypto/backup.js";
+import { makeBackup, restoreBackup, OtherBackup } from "../crypto/backup.js";
 import { checkBackup } from "../crypto/start.js";
 import { reopenFailed } from "../crypto/inbox.js";
 
@@ -48,7 +48,17 @@ export function BackupForm({ replacing }) {
     setBusy(true);
     setError(null);
     try {
-      await makeBackup(passphrase);
+      try {
+        await makeBackup(passphrase);
+      } catch (err) {
+        if (!(err instanceof OtherBackup)) throw err;
+        if (!confirm("The stored key backup was made with another passphrase. Replace it with this one? "
+          + "Keys that only the old backup holds (devices this browser never restored) are lost. "
+          + "If you are changing your passphrase on the browser that made or restored it, nothing is lost.")) {
+          throw new Error("Nothing changed: the stored backup was kept.");
+        }
+        await makeBackup(passphrase, { replace: true });
+      }
       await checkBackup();
       setPassphrase(""); setAgain(""); setUnderstood(false);
       dispatch({ type: "ui/notice", text: "Key backup saved. Keep your recovery passphrase somewhere safe." });
