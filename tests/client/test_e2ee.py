@@ -43,6 +43,10 @@ async def test_two_people_read_each_other_and_the_server_gets_ciphertext(server,
     assert set(sent.envelope.keys) == {alice.phone.address, bob.phone.address}
     await bob.phone.send(chat.id, "héllo back ✓")
     assert await texts(bob.phone, chat.id) == [f"{SECRET} (alice)", "héllo back ✓"]
+    # Search runs on the device, over what it decrypted.
+    assert [r.text for _, r in await bob.phone.search(chat.id, "TULIPS midnight")] == [f"{SECRET} (alice)"]
+    assert [r.text for _, r in await bob.phone.search(chat.id, "HÉLLO")] == ["héllo back ✓"]
+    assert await bob.phone.search(chat.id, "tulips nowhere") == []
     assert await texts(alice.phone, chat.id) == [f"{SECRET} (alice)", "héllo back ✓"]
     # The server refuses plaintext here, and its search finds nothing.
     with pytest.raises(Exception) as err:
