@@ -19,9 +19,9 @@ import time
 from datetime import datetime
 from typing import Any
 
-from chatd.client import ChatdError, Client, Connection, ConnectionLost, ConversationView, Presence, Typing
 import msgspec
 
+from chatd.client import ChatdError, Client, Connection, ConnectionLost, ConversationView, Presence, Typing
 from chatd.client.dial import CURSOR_GONE
 from chatd.client.e2ee import E2ee
 from chatd.domain import Event, Message
