@@ -19,18 +19,19 @@ import time
 from datetime import datetime
 from typing import Any
 
-from chatd.client import ChatdError, Client, Connection, ConnectionLost, ConversationView, Presence, Typing
 import msgspec
 
+from chatd.client import ChatdError, Client, Connection, ConnectionLost, ConversationView, Presence, Typing
 from chatd.client.dial import CURSOR_GONE
 from chatd.client.e2ee import E2ee
 from chatd.domain import Event, Message
 from chatd.talk.files import FileCommands
 from chatd.talk.screen import Screen
+from chatd.talk.search import SearchCommand
 from chatd.talk.secure import SecureCommands
 
 TYPING_EVERY = 3.0  # seconds between our typing frames (the server forwards one per 3 s)
-HELP = ("/file PATH: send a file; /save N [FOLDER]: save file #N; /away, /online: your presence; "
+HELP = ("/file PATH: send a file; /save N [FOLDER]: save file #N; /search WORDS; /away, /online: your presence; "
         "/quit (or Ctrl-D): leave; /help: this; anything else is sent")
 SECURE_HELP = ("/safety: safety numbers; /verify [NAME]: mark checked; /backup [replace]: store your keys under a "
                "recovery passphrase")
@@ -43,7 +44,7 @@ def local_clock(at: datetime | str | None) -> str:
     return at.astimezone().strftime("%H:%M") if at is not None else "--:--"
 
 
-class Talk(FileCommands):
+class Talk(FileCommands, SearchCommand):
     def __init__(self, client: Client, conversation: ConversationView, me: str, e2ee: E2ee | None = None):
         self.client, self.conversation, self.me, self.e2ee = client, conversation, me, e2ee
         self.names = {m.user_id: (m.user.display_name if m.user else m.user_id) for m in conversation.members}
@@ -239,6 +240,8 @@ class Talk(FileCommands):
             self.screen.show(f"* {self._help()}")
         elif line.startswith("/file "):
             self._track(self._send_file(line[len("/file "):].strip()))
+        elif line.startswith("/search"):
+            self._spawn(self._search(line[len("/search"):].strip()))
         elif line.startswith("/save"):
             self._spawn(self._save(line.split()[1:]))
         elif line.strip():

@@ -43,6 +43,10 @@ async def test_two_people_read_each_other_and_the_server_gets_ciphertext(server,
     assert set(sent.envelope.keys) == {alice.phone.address, bob.phone.address}
     await bob.phone.send(chat.id, "héllo back ✓")
     assert await texts(bob.phone, chat.id) == [f"{SECRET} (alice)", "héllo back ✓"]
+    # Search runs on the device, over what it decrypted.
+    assert [r.text for _, r in await bob.phone.search(chat.id, "TULIPS midnight")] == [f"{SECRET} (alice)"]
+    assert [r.text for _, r in await bob.phone.search(chat.id, "HÉLLO")] == ["héllo back ✓"]
+    assert await bob.phone.search(chat.id, "tulips nowhere") == []
     assert await texts(alice.phone, chat.id) == [f"{SECRET} (alice)", "héllo back ✓"]
     # The server refuses plaintext here, and its search finds nothing.
     with pytest.raises(Exception) as err:
@@ -228,6 +232,38 @@ async def test_a_pbkdf2_backup_as_browsers_write_it_restores(server, tmp_path):
     assert await texts(fresh, chat.id) == ["for alice's browser"]
     # Backing up again (restore does) keeps every device, now under Argon2id.
     assert (await fresh.client.call("GET", "/me/key-backup"))["kdf"]["name"] == "argon2id"
+    await alice.close(), await bob.close()
+
+
+async def test_an_encrypted_image_gets_a_client_made_thumbnail(server, tmp_path):
+    import io
+
+    from PIL import Image
+
+    alice, bob = await person(server.url, tmp_path, "alice"), await person(server.url, tmp_path, "bob")
+    chat = await alice.phone.client.create_direct(bob.id, e2ee=True)
+    photo = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010F] = SECRET  # camera maker: metadata that must not reach the thumbnail
+    Image.new("RGB", (1200, 800), (200, 30, 30)).save(photo, "JPEG", exif=exif)
+    entry = await alice.phone.upload(chat.id, photo.getvalue(), name="red.jpg")
+    assert (entry["type"], entry["width"], entry["height"]) == ("image/jpeg", 1200, 800)
+    assert (entry["thumb"]["type"], entry["thumb"]["width"], entry["thumb"]["height"]) == ("image/webp", 320, 213)
+    sent = await alice.phone.send(chat.id, "a red photo", attachments=[entry])
+    assert sent.attachments == [entry["id"], entry["thumb"]["id"]]
+    for a in await bob.phone.client.attachments(chat.id, ids=sent.attachments):
+        assert a.encrypted and a.content_type == "application/octet-stream" and not a.thumbnail
+    opened = await bob.phone.read((await bob.phone.client.messages(chat.id)).items[-1])
+    got = opened.attachments[0]
+    assert await bob.phone.download(got) == photo.getvalue()
+    small = await bob.phone.thumbnail(got)
+    with Image.open(io.BytesIO(small)) as image:
+        assert image.format == "WEBP" and image.size == (320, 213)
+        assert SECRET.encode() not in small and not image.getexif()
+    # Not an image after all: no thumbnail, still sent.
+    odd = await alice.phone.upload(chat.id, b"not really a jpeg", name="fake.jpg")
+    assert "thumb" not in odd and odd["type"] == "image/jpeg"
+    assert await bob.phone.thumbnail(odd) is None
     await alice.close(), await bob.close()
 
 

@@ -131,3 +131,20 @@ def test_backups_open_with_both_kdfs(kdf):
     assert plain.decode() == b["plaintext_utf8"]
     devices = open_backup(b["passphrase"], b[kdf]["backup"])
     assert [d.device_id for d in devices] == [V["devices"]["alice_1"]["device_id"], V["devices"]["alice_2"]["device_id"]]
+
+
+@pytest.mark.parametrize("plain", [b"not json", b"[]", b'{"v":2,"body":"x"}', b'{"v":1,"body":5}',
+                                   b'{"v":1,"body":"x","attachments":["id"]}',
+                                   b'{"v":1,"body":"x","attachments":[{"id":7}]}', b"\xff\xfe"])
+def test_a_well_signed_envelope_with_a_bad_payload_says_so(plain):
+    from chatd.client.e2ee.envelope import seal
+
+    alice, bob = Device.of_json(V["devices"]["alice_1"]), Device.of_json(V["devices"]["bob_1"])
+    sender, to_bob = peer("alice", "alice_1"), peer("bob", "bob_1")
+    env = seal("c", plain, V["users"]["alice"], alice, [to_bob])
+    with pytest.raises(Undecryptable) as err:
+        open_envelope("c", V["users"]["alice"], env, {address(V["users"]["bob"], bob.device_id): bob}, sender)
+    assert err.value.reason == "bad payload"
+    with pytest.raises(Undecryptable) as err:
+        open_envelope("c", V["users"]["alice"], {**env, "keys": ["x"]}, {}, sender)
+    assert err.value.reason == "bad envelope"

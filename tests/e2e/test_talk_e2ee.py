@@ -62,6 +62,9 @@ async def test_two_terminals_talk_encrypted_and_a_restored_install_reads_the_his
         assert numbers(alice.text, "Bob") == numbers(bob.text, "Alice")
         alice.type("/verify\n")
         await alice.expect("* Bob marked verified")
+        alice.type("/search CLOCK tower\n")  # the server cannot: alice's terminal searches what it decrypted
+        await alice.expect("* 1 found for 'CLOCK tower' (searched on this device)")
+        await alice.expect(f"] Bob: {SECRET}\n")
         # A file of several 64 KiB chunks, encrypted before upload.
         photo = tmp_path / "plan.txt"
         photo.write_bytes((SECRET + "\n").encode() * 8000)  # 272,000 bytes
@@ -135,3 +138,15 @@ async def test_e2ee_never_switches_an_existing_plain_conversation(server, tmp_pa
     async with Client(server.url) as alice:
         await alice.login("alice", PASSWORD)
         assert (await alice.conversation(plain.id)).e2ee is False
+    # In a plain conversation /search asks the server.
+    term = Terminal("bob", "--with", "alice", "--url", server.url, "--password-stdin", tty=False)
+    try:
+        await term.expect("talking with Alice. ")
+        term.type("plain words here\n")
+        await term.expect("] Bob: plain words here")
+        term.type("/search WORDS\n")
+        await term.expect("* 1 found for 'WORDS'\n")
+        term.end_input()
+        assert await term.exit_code() == 0
+    finally:
+        term.kill()

@@ -58,6 +58,8 @@ def open_envelope(conversation_id: str, sender_id: str, envelope: Mapping[str, A
     if sender is None:
         raise Undecryptable("unknown sender device")
     keys = envelope.get("keys") or {}
+    if not isinstance(keys, Mapping):
+        raise Undecryptable("bad envelope")
     own = next((a for a in mine if a in keys), None)
     if own is None:
         raise Undecryptable("no key for this device (sent before it could read this conversation)")
@@ -75,7 +77,8 @@ def open_envelope(conversation_id: str, sender_id: str, envelope: Mapping[str, A
     try:
         data = json.loads(plain.decode())
         if not isinstance(data, dict) or data.get("v") != 1 or not isinstance(data.get("body", ""), str) \
-                or not isinstance(data.get("attachments", []), list):
+                or not isinstance(data.get("attachments", []), list) \
+                or not all(isinstance(a, dict) and isinstance(a.get("id"), str) for a in data.get("attachments", [])):
             raise ValueError("not a v1 payload")
     except ValueError:
         raise Undecryptable("bad payload") from None

@@ -161,6 +161,13 @@ class E2ee(EncryptedFiles):
             found = (await self.devices_of(user_id, refresh=True)).get(device_id)
         return found
 
+    async def search(self, conversation_id: str, query: str, *, limit: int = 20) -> list[tuple[Message, Readable]]:
+        """Messages of an encrypted conversation holding every word of
+        `query`, newest first, searched here after decrypting."""
+        from chatd.client.e2ee.search import search_decrypted
+
+        return await search_decrypted(self, conversation_id, query, limit=limit)
+
     # --- trust ---
     async def safety_number(self, user_id: str) -> str:
         theirs = await self.devices_of(user_id, refresh=True)
