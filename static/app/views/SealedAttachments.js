@@ -44,7 +44,7 @@ function FileCard({ item }) {
 }
 
 function Image({ item, onOpen }) {
-  const { url, error } = useDecrypted(item.thumb ?? item, item.thumb ? "image/jpeg" : item.type);
+  const { url, error } = useDecrypted(item.thumb ?? item, item.thumb ? item.thumb.type ?? "image/jpeg" : item.type);
   if (error) return html`<${Broken} item=${item} error=${error} />`;
   const style = item.thumb ? { aspectRatio: `${item.thumb.width} / ${item.thumb.height}` } : {};
   return html`<button class="image-preview" onClick=${() => onOpen(item)} aria-label=${"Open image " + item.name}>
