@@ -17,10 +17,12 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from chatd.bench import fanout, graphql_list, history, idle, media, soak, throughput
+from chatd.bench import fanout, graphql_list, history, hot, idle, media, rest_send, slow_disk, soak, throughput
 from chatd.bench.machine import describe
 from chatd.bench.population import Population
 from chatd.bench.probe import Probe
+from chatd.bench.profile_summary import write_summary
+from chatd.bench.profiler import Profiler
 from chatd.bench.report import evaluate, render
 from chatd.bench.server import BENCH_CONFIG, BENCH_ENV, ServerProcess
 
@@ -70,7 +72,13 @@ async def bench(args: argparse.Namespace, say: Progress) -> dict[str, Any]:
             server = ServerProcess(Path(tempfile.mkdtemp(prefix="chatd-bench-")), database=args.database,
                                    config=config, env=BENCH_ENV)
             url, probe = await _start(server, out["server"], args, say)
-        await _scenarios(args, url, probe, out, say)
+        profilers: list[Profiler] = []
+        make_probe = _probe_factory(args, profilers)
+        if args.profile:
+            probe = make_probe(probe.pid)
+        await _scenarios(args, url, probe, out, say, make_probe)
+        if profilers:
+            out["profile"] = _write_profile(args, profilers)
         if server is not None:
             out["server"]["rss_end_bytes"] = probe.rss()
             out["server"]["cpu_total_s"] = probe.cpu()
@@ -85,6 +93,30 @@ async def bench(args: argparse.Namespace, say: Progress) -> dict[str, Any]:
                 shutil.rmtree(server.data_dir, ignore_errors=True)
     out["targets"] = evaluate(out)
     return out
+
+
+def _probe_factory(args: argparse.Namespace, profilers: list[Profiler]) -> Any:
+    """Probes for a server's pid; with --profile each carries a py-spy
+    profiler, all writing into one directory."""
+    out_dir = Path(args.profile_dir or tempfile.mkdtemp(prefix="chatd-profile-")) if args.profile else None
+
+    def make(pid: int | None) -> Probe:
+        probe = Probe(pid)
+        if out_dir is not None:
+            if pid is None:
+                raise RuntimeError("--profile needs the server's pid: with --url, give --pid")
+            probe.profiler = Profiler(pid, out_dir)
+            profilers.append(probe.profiler)
+        return probe
+
+    return make
+
+
+def _write_profile(args: argparse.Namespace, profilers: list[Profiler]) -> dict[str, Any]:
+    windows = [w for p in profilers for w in p.windows]
+    out_dir = profilers[0].out_dir
+    path = write_summary(windows, profilers[0].rate, out_dir / "profile-summary.txt")
+    return {"summary": str(path), "raw": [str(w.raw) for w in windows]}
 
 
 async def _start(server: ServerProcess, info: dict[str, Any], args: argparse.Namespace,
@@ -104,7 +136,8 @@ async def _start(server: ServerProcess, info: dict[str, Any], args: argparse.Nam
     return server.url, probe
 
 
-async def _scenarios(args: argparse.Namespace, url: str, probe: Probe, out: dict[str, Any], say: Progress) -> None:
+async def _scenarios(args: argparse.Namespace, url: str, probe: Probe, out: dict[str, Any], say: Progress,
+                     make_probe: Any = Probe) -> None:
     population = Population(url)
     runs = {
         "throughput": lambda: throughput.run(population, args, probe),
@@ -115,6 +148,10 @@ async def _scenarios(args: argparse.Namespace, url: str, probe: Probe, out: dict
         "media": lambda: media.run(population, args, probe),
         "graphql": lambda: graphql_list.run(population, args, probe),
         "soak": lambda: soak.run(population, args, probe),
+        "rest": lambda: rest_send.run(population, args, probe),
+        "hot": lambda: hot.run(population, args, probe),
+        # A server of its own, started with the fsync-delay shim preloaded.
+        "slowdisk": lambda: slow_disk.run(args, make_probe),
     }
     try:
         for name in args.scenarios:
@@ -141,6 +178,8 @@ def _busy_users(args: argparse.Namespace) -> int:
         busy.append(args.group_size)
     if "soak" in args.scenarios:
         busy.append(args.soak_clients)
+    if "hot" in args.scenarios:
+        busy.append(args.hot_senders)
     return max(busy)
 
 
@@ -162,6 +201,8 @@ def main(args: argparse.Namespace) -> int:
         print(f"chatd bench: {err}", file=sys.stderr)
         return 1
     print(render(results))
+    if "profile" in results:
+        print(f"profile summary: {results['profile']['summary']}")
     if args.json:
         text = msgspec.json.format(msgspec.json.encode(results), indent=2).decode()
         if args.json == "-":
