@@ -45,6 +45,17 @@ class LoadResult:
     errors: Counter[str] = field(default_factory=Counter)
     acked: dict[str, tuple[str, int]] = field(default_factory=dict)  # client_id -> (id, seq), all phases
 
+    def add(self, other: "LoadResult") -> None:
+        """Fold another run of the same load into this one (interleaved rounds)."""
+        self.seconds += other.seconds
+        self.acked_in_window += other.acked_in_window
+        self.latencies += other.latencies
+        self.server_cpu_s = None if self.server_cpu_s is None or other.server_cpu_s is None \
+            else self.server_cpu_s + other.server_cpu_s
+        self.generator_cpu_s += other.generator_cpu_s
+        self.errors.update(other.errors)
+        self.acked.update(other.acked)
+
     def summary(self) -> dict[str, Any]:
         n = self.acked_in_window
         return {

@@ -72,13 +72,11 @@ async def bench(args: argparse.Namespace, say: Progress) -> dict[str, Any]:
             server = ServerProcess(Path(tempfile.mkdtemp(prefix="chatd-bench-")), database=args.database,
                                    config=config, env=BENCH_ENV)
             url, probe = await _start(server, out["server"], args, say)
-        profilers: list[Profiler] = []
-        make_probe = _probe_factory(args, profilers)
         if args.profile:
-            probe = make_probe(probe.pid)
-        await _scenarios(args, url, probe, out, say, make_probe)
-        if profilers:
-            out["profile"] = _write_profile(args, profilers)
+            probe.profiler = _profiler(args, probe.pid)
+        await _scenarios(args, url, probe, out, say)
+        if isinstance(probe.profiler, Profiler):
+            out["profile"] = _write_profile(probe.profiler)
         if server is not None:
             out["server"]["rss_end_bytes"] = probe.rss()
             out["server"]["cpu_total_s"] = probe.cpu()
@@ -95,28 +93,15 @@ async def bench(args: argparse.Namespace, say: Progress) -> dict[str, Any]:
     return out
 
 
-def _probe_factory(args: argparse.Namespace, profilers: list[Profiler]) -> Any:
-    """Probes for a server's pid; with --profile each carries a py-spy
-    profiler, all writing into one directory."""
-    out_dir = Path(args.profile_dir or tempfile.mkdtemp(prefix="chatd-profile-")) if args.profile else None
-
-    def make(pid: int | None) -> Probe:
-        probe = Probe(pid)
-        if out_dir is not None:
-            if pid is None:
-                raise RuntimeError("--profile needs the server's pid: with --url, give --pid")
-            probe.profiler = Profiler(pid, out_dir)
-            profilers.append(probe.profiler)
-        return probe
-
-    return make
+def _profiler(args: argparse.Namespace, pid: int | None) -> Profiler:
+    if pid is None:
+        raise RuntimeError("--profile needs the server's pid: with --url, give --pid")
+    return Profiler(pid, Path(args.profile_dir or tempfile.mkdtemp(prefix="chatd-profile-")))
 
 
-def _write_profile(args: argparse.Namespace, profilers: list[Profiler]) -> dict[str, Any]:
-    windows = [w for p in profilers for w in p.windows]
-    out_dir = profilers[0].out_dir
-    path = write_summary(windows, profilers[0].rate, out_dir / "profile-summary.txt")
-    return {"summary": str(path), "raw": [str(w.raw) for w in windows]}
+def _write_profile(profiler: Profiler) -> dict[str, Any]:
+    path = write_summary(profiler.windows, profiler.rate, profiler.out_dir / "profile-summary.txt")
+    return {"summary": str(path), "raw": [str(w.raw) for w in profiler.windows]}
 
 
 async def _start(server: ServerProcess, info: dict[str, Any], args: argparse.Namespace,
@@ -136,8 +121,7 @@ async def _start(server: ServerProcess, info: dict[str, Any], args: argparse.Nam
     return server.url, probe
 
 
-async def _scenarios(args: argparse.Namespace, url: str, probe: Probe, out: dict[str, Any], say: Progress,
-                     make_probe: Any = Probe) -> None:
+async def _scenarios(args: argparse.Namespace, url: str, probe: Probe, out: dict[str, Any], say: Progress) -> None:
     population = Population(url)
     runs = {
         "throughput": lambda: throughput.run(population, args, probe),
@@ -151,7 +135,7 @@ async def _scenarios(args: argparse.Namespace, url: str, probe: Probe, out: dict
         "rest": lambda: rest_send.run(population, args, probe),
         "hot": lambda: hot.run(population, args, probe),
         # A server of its own, started with the fsync-delay shim preloaded.
-        "slowdisk": lambda: slow_disk.run(args, make_probe),
+        "slowdisk": lambda: slow_disk.run(args),
     }
     try:
         for name in args.scenarios:

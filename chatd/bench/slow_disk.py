@@ -5,7 +5,8 @@ throughput where one commit per request would collapse (an SD card's fsync
 is 1-5 ms; this disk's is ~0.2 ms).
 
 A server of its own (SQLite, temporary directory) takes three phases of
---slow-duration seconds of durable REST sends into one conversation:
+--slow-duration seconds in all (interleaved in rounds of 1 s) of durable
+REST sends into one conversation:
   fast disk,   --hot-senders (16) in flight: the baseline;
   slow disk,   16 in flight: group commit (many sends per WAL fsync);
   slow disk,   1 in flight: one commit per send, what per-request commits give.
@@ -26,11 +27,12 @@ from typing import Any
 
 from chatd.bench.population import Population
 from chatd.bench.probe import Probe
-from chatd.bench.rest_load import send_load
+from chatd.bench.rest_load import LoadResult, send_load
 from chatd.bench.server import BENCH_CONFIG, BENCH_ENV, ServerProcess
 
 SLOTS = ("delay_us", "fsync", "fdatasync", "wal_syncs", "slept_us")
-WARMUP = 0.5
+WARMUP = 0.3  # seconds of each round before it is measured
+ROUND = 1.0  # measured seconds of one phase in one round
 
 
 def build_shim(into: Path) -> Path | str:
@@ -65,23 +67,43 @@ class Shim:
         self._file.close()
 
 
-async def _phase(shim: Shim, url: str, bots: list[Any], chat: str, *, delay_ms: float, in_flight: int,
-                 duration: float, probe: Probe) -> dict[str, Any]:
-    """One phase; the shim's counts cover the whole phase (warm-up included),
-    as do the acknowledged sends they are divided into."""
-    shim.set_delay_ms(delay_ms)
-    before = shim.counts()
-    load = await send_load(url, bots, chat, in_flight=in_flight, warmup=WARMUP, duration=duration, probe=probe,
-                           label=f"slowdisk-{delay_ms:g}ms-{in_flight}")
-    after = shim.counts()
-    counted = {k: after[k] - before[k] for k in SLOTS[1:]}
-    total_acked = len(load.acked)
-    out = {"fsync_delay_ms": delay_ms, **load.summary(), "shim": counted, "acked_in_phase": total_acked}
-    out["messages_per_wal_sync"] = round(total_acked / counted["wal_syncs"], 2) if counted["wal_syncs"] else None
+PHASES = ("fast_group", "slow_group", "slow_one")
+
+
+async def _phases(shim: Shim, url: str, bots: list[Any], chat: str, args: Any, probe: Probe) -> dict[str, Any]:
+    """The three phases interleaved in rounds of ROUND seconds, so a busy
+    neighbour on the machine weighs on all three alike. The shim's counts
+    cover each round whole (warm-up included), as do the sends they are
+    divided into."""
+    delay = args.fsync_delay_ms
+    setups = {"fast_group": (0.0, args.hot_senders), "slow_group": (delay, args.hot_senders), "slow_one": (delay, 1)}
+    loads: dict[str, LoadResult] = {}
+    synced = {name: dict.fromkeys(SLOTS[1:], 0) for name in PHASES}
+    rounds = max(1, round(args.slow_duration / ROUND))
+    for _ in range(rounds):
+        for name in PHASES:
+            delay_ms, in_flight = setups[name]
+            shim.set_delay_ms(delay_ms)
+            before = shim.counts()
+            load = await send_load(url, bots, chat, in_flight=in_flight, warmup=WARMUP,
+                                   duration=args.slow_duration / rounds, probe=probe)
+            after = shim.counts()
+            for key in SLOTS[1:]:
+                synced[name][key] += after[key] - before[key]
+            if name in loads:
+                loads[name].add(load)
+            else:
+                loads[name] = load
+    shim.set_delay_ms(0)
+    out = {}
+    for name in PHASES:
+        acked, wal = len(loads[name].acked), synced[name]["wal_syncs"]
+        out[name] = {"fsync_delay_ms": setups[name][0], **loads[name].summary(), "shim": synced[name],
+                     "acked_in_phase": acked, "messages_per_wal_sync": round(acked / wal, 2) if wal else None}
     return out
 
 
-async def run(args: Any, probe_factory: Any) -> dict[str, Any]:
+async def run(args: Any) -> dict[str, Any]:
     if args.url:
         return {"not_run": "needs a server started by the bench (LD_PRELOAD is set when it starts): drop --url"}
     if args.database or args.messages:
@@ -97,22 +119,16 @@ async def run(args: Any, probe_factory: Any) -> dict[str, Any]:
         await server.start()
         population = Population(server.url)
         try:
-            probe = probe_factory(server.pid)
             bots = await population.ensure(args.hot_senders)
             chat = await population.group(bots[0], bots[1:], "slow disk")
             if not shim.counts()["wal_syncs"]:
                 raise RuntimeError("the shim saw no fsync of the WAL while users and the group were created: not interposed")
-            common = {"url": server.url, "bots": bots, "chat": chat, "duration": args.slow_duration, "probe": probe}
-            phases = {
-                "fast_group": await _phase(shim, delay_ms=0, in_flight=args.hot_senders, **common),
-                "slow_group": await _phase(shim, delay_ms=args.fsync_delay_ms, in_flight=args.hot_senders, **common),
-                "slow_one": await _phase(shim, delay_ms=args.fsync_delay_ms, in_flight=1, **common),
-            }
+            phases = await _phases(shim, server.url, bots, chat, args, Probe(server.pid))
         finally:
             await population.aclose()
             exit_code = server.stop()
             shim.close()
-        fast, slow, one = (phases[k]["acked_per_s"] for k in ("fast_group", "slow_group", "slow_one"))
+        fast, slow, one = (phases[k]["acked_per_s"] for k in PHASES)
         return {
             "fsync_delay_ms": args.fsync_delay_ms,
             "senders": args.hot_senders,

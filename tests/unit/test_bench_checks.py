@@ -135,3 +135,17 @@ async def test_light_http_reads_lengths_chunks_and_keeps_the_connection():
         assert await http.call("GET", "/y") == (200, b'{"b":2}')
         assert await http.call("POST", "/z", b"[]") == (429, b"{}")
         assert http._writer is None  # closed as the server asked; the next call reconnects
+
+
+def test_interleaved_rounds_add_up():
+    from collections import Counter
+
+    from chatd.bench.rest_load import LoadResult
+
+    one = LoadResult(16, 1.0, 100, [0.01] * 100, 0.05, 0.01, Counter({"HTTP 429": 1}), {"a": ("m1", 1)})
+    one.add(LoadResult(16, 1.0, 300, [0.02] * 300, 0.15, 0.02, Counter({"HTTP 429": 2}), {"b": ("m2", 2)}))
+    s = one.summary()
+    assert s["acked_per_s"] == 200.0 and s["server_cpu_ms_per_send"] == 0.5 and s["latency"]["count"] == 400
+    assert s["errors"] == {"HTTP 429": 3} and set(one.acked) == {"a", "b"}
+    one.add(LoadResult(16, 1.0, 0, [], None, 0.0))
+    assert one.summary()["server_cpu_ms_per_send"] is None  # one unknown round: no made-up figure
