@@ -24,7 +24,7 @@ STEPS: list[tuple[str, tuple[str, ...]]] = [
     ("commit thread (COMMIT: WAL write + fsync; checkpoints)",
      ("chatd-sqlite-commit", "chatd-sqlite-checkpoint", "sqlite.py:_commit", "sqlite_checkpoint.py:")),
     ("auth/session lookup", ("api/security.py:", "services/tokens.py:", "/auth.py:", "accounts.py:Accounts.authenticate")),
-    ("encoding (response, events to JSON)", ("litestar/response/", "litestar/serialization/", "_encode", "encode_")),
+    ("response: JSON encoding, before_send hook, bytes to granian", ("litestar/response/", "litestar/serialization/", "_encode", "encode_")),
     ("validation (body, path/query parameters)", ("litestar/_kwargs/", "litestar/_signature/", "message_input.py:",
                                                  "_bodies.py:", "litestar/params", "bounded_request.py:",
                                                  "litestar/connection/request.py:")),
