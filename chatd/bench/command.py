@@ -18,7 +18,8 @@ from __future__ import annotations
 import argparse
 
 SCENARIOS = ("throughput", "fanout", "idle", "history", "media", "graphql", "soak", "rest", "hot", "slowdisk")
-DEFAULT_SCENARIOS = ["throughput", "fanout", "idle", "history", "media", "graphql"]  # soak only when asked: it is long
+DEFAULT_SCENARIOS = ["throughput", "fanout", "idle", "history", "media", "graphql", "rest", "hot",
+                     "slowdisk"]  # soak only when asked: it is long
 
 
 def _scenarios(text: str) -> list[str]:

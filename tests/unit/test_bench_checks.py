@@ -149,3 +149,11 @@ def test_interleaved_rounds_add_up():
     assert s["errors"] == {"HTTP 429": 3} and set(one.acked) == {"a", "b"}
     one.add(LoadResult(16, 1.0, 0, [], None, 0.0))
     assert one.summary()["server_cpu_ms_per_send"] is None  # one unknown round: no made-up figure
+
+
+def test_profile_without_py_spy_says_how_to_get_it(tmp_path, monkeypatch):
+    from chatd.bench import profiler
+
+    monkeypatch.setattr(profiler, "py_spy", lambda: None)
+    with pytest.raises(RuntimeError, match=r"pip install 'chatd\[bench\]'"):
+        profiler.Profiler(1, tmp_path)
