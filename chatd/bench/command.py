@@ -110,6 +110,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     hot.add_argument("--hot-senders", type=_at_least(1), default=16,
                      help="members each keeping one durable REST send in flight into one group (default 16; "
                           "also the slowdisk scenario's senders)")
+    hot.add_argument("--hot-transport", choices=("rest", "ws"), default="rest",
+                     help="rest: POST /messages over light keep-alive connections (default); ws: send frames, "
+                          "each sender's socket also receiving every message of the group")
     hot.add_argument("--hot-duration", type=float, default=5.0, help="measured seconds (default 5)")
     hot.add_argument("--hot-warmup", type=float, default=1.0, help="seconds of sends before measuring (default 1)")
 

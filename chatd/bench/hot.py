@@ -1,6 +1,7 @@
 """A hot conversation: --hot-senders (16) members of one group each keep one
-durable REST send in flight into it (so 16 in flight, one seq counter, one
-write queue), for --hot-duration seconds after --hot-warmup.
+durable send in flight into it (so 16 in flight, one seq counter, one
+write queue), for --hot-duration seconds after --hot-warmup; over REST
+(default) or WebSocket `send` frames (--hot-transport ws).
 
 Afterwards the whole conversation is read back (pages of 200) and every
 acknowledged send checked: present, once, with the id and seq its 201
@@ -16,6 +17,7 @@ from typing import Any
 from chatd.bench.population import Bot, Population
 from chatd.bench.probe import Probe
 from chatd.bench.rest_load import send_load
+from chatd.bench.ws_load import ws_send_load
 
 PAGE = 200
 
@@ -64,7 +66,9 @@ async def run(population: Population, args: Any, probe: Probe) -> dict[str, Any]
     bots = await population.ensure(args.hot_senders)
     chat = await population.group(bots[0], bots[1:], "hot conversation")
     acked: dict[str, tuple[str, int]] = {}
-    load = await send_load(population.url, bots, chat, in_flight=args.hot_senders, warmup=args.hot_warmup,
-                           duration=args.hot_duration, probe=probe, label="hot", acked=acked)
+    load_of = ws_send_load if args.hot_transport == "ws" else send_load
+    load = await load_of(population.url, bots, chat, in_flight=args.hot_senders, warmup=args.hot_warmup,
+                         duration=args.hot_duration, probe=probe, label=f"hot-{args.hot_transport}", acked=acked)
     check = verify(acked, await stored_messages(bots[0], chat))
-    return {"senders": args.hot_senders, "warmup_s": args.hot_warmup, **load.summary(), "check": check}
+    return {"senders": args.hot_senders, "transport": args.hot_transport, "warmup_s": args.hot_warmup,
+            **load.summary(), "check": check}

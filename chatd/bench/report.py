@@ -119,7 +119,7 @@ def _issue14_rows(out: dict[str, Any]) -> list[dict[str, Any]]:
     if "check" in h:
         c = h["check"]
         clean = not (c["lost"] or c["doubled"] or c["changed"] or c["seq_repeats"] or c["seq_gaps"])
-        rows.append(_row(f"hot conversation, {h['in_flight']} senders in flight: durable msg/s",
+        rows.append(_row(f"hot conversation, {h['in_flight']} senders in flight ({h['transport']}): durable msg/s",
                          f">= {HOT_RATE_TARGET}/s", h["acked_per_s"],
                          h["in_flight"] >= HOT_SENDERS and clean and not h["errors"]
                          and h["acked_per_s"] >= HOT_RATE_TARGET))
@@ -185,7 +185,7 @@ def _load_lines(r: dict[str, Any], what: str) -> list[str]:
 
 def _hot_lines(h: dict[str, Any]) -> list[str]:
     c = h["check"]
-    return [*_load_lines(h, "send"),
+    return [*_load_lines(h, f"{h['transport']} send"),
             f"  read back: {c['stored_total']} stored, {c['acked_total']} acknowledged; lost {c['lost']}, "
             f"doubled {c['doubled']}, changed {c['changed']}, seq gaps {c['seq_gaps']}, seq repeats {c['seq_repeats']}"]
 

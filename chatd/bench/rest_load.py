@@ -1,5 +1,5 @@
-"""Closed-loop durable REST sends into one conversation, shared by the
-rest-send, hot and slow-disk scenarios.
+"""Closed-loop durable sends into one conversation, shared by the rest, hot
+and slowdisk scenarios (over WebSocket: chatd/bench/ws_load.py).
 
 `in_flight` connections (light keep-alive HTTP/1.1, chatd/bench/light_http.py)
 each send one message, wait for its 201 (the server answers only after the
@@ -15,6 +15,7 @@ import asyncio
 import secrets
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +32,6 @@ BODY = "benchmark message: about the length of a short chat line."
 class _Created(msgspec.Struct):
     id: str
     seq: int
-    client_id: str
 
 
 @dataclass
@@ -73,37 +73,31 @@ class LoadResult:
         }
 
 
-async def send_load(url: str, senders: list[Bot], conversation: str, *, in_flight: int, warmup: float,
-                    duration: float, probe: Probe, label: str = "rest-send", acked: dict[str, tuple[str, int]] | None = None) -> LoadResult:
-    """Run the load for warmup + duration seconds; server CPU is read from
-    the server's own process (/proc/PID/stat), the generator's from getrusage."""
-    conns = [LightHttp(url, senders[i % len(senders)].token) for i in range(in_flight)]
-    path = f"/conversations/{conversation}/messages"
+# One send on slot `slot` with this client_id: (message id, seq) once durable, or an error's name.
+SendOne = Callable[[int, str], Awaitable["tuple[str, int] | str"]]
+
+
+async def closed_loop(send_one: SendOne, *, in_flight: int, warmup: float, duration: float, probe: Probe,
+                      label: str, what: str, acked: dict[str, tuple[str, int]] | None = None) -> LoadResult:
+    """`in_flight` slots each send, wait for the durable answer, and send
+    again, for warmup + duration seconds; server CPU is read from the server's
+    own process (/proc/PID/stat), the generator's from getrusage."""
     tag = secrets.token_hex(3)
     result = LoadResult(in_flight, duration, 0, [], None, 0.0, acked=acked if acked is not None else {})
-    decode = msgspec.json.Decoder(_Created).decode
     measuring, stopping = False, False
 
     async def worker(slot: int) -> None:
-        nonlocal measuring
-        conn, n = conns[slot], 0
+        n = 0
         while not stopping:
             n += 1
             client_id = f"{tag}-{slot}-{n}"
-            body = b'{"client_id":"%s","body":"%s"}' % (client_id.encode(), BODY.encode())
             t0 = time.perf_counter()
-            try:
-                status, data = await conn.call("POST", path, body)
-            except (OSError, asyncio.IncompleteReadError) as err:
-                result.errors[type(err).__name__] += 1
-                await conn.close()
-                continue
+            answer = await send_one(slot, client_id)
             took = time.perf_counter() - t0
-            if status != 201:
-                result.errors[f"HTTP {status}"] += 1
+            if isinstance(answer, str):
+                result.errors[answer] += 1
                 continue
-            created = decode(data)
-            result.acked[created.client_id] = (created.id, created.seq)
+            result.acked[client_id] = answer
             if measuring and not stopping:
                 result.acked_in_window += 1
                 result.latencies.append(took)
@@ -119,14 +113,40 @@ async def send_load(url: str, senders: list[Bot], conversation: str, *, in_fligh
                 cpu1, own1 = probe.own_cpu(), own_cpu_seconds()
                 result.seconds = time.perf_counter() - t0
                 stopping = True
-                window.what, window.operations = "durable REST send", result.acked_in_window
+                window.what, window.operations = what, result.acked_in_window
             await asyncio.wait_for(asyncio.gather(*tasks), timeout=30)
         finally:
             stopping = True
             for task in tasks:
                 task.cancel()
-            for conn in conns:
-                await conn.close()
     result.server_cpu_s = None if cpu0 is None or cpu1 is None else cpu1 - cpu0
     result.generator_cpu_s = own1 - own0
     return result
+
+
+async def send_load(url: str, senders: list[Bot], conversation: str, *, in_flight: int, warmup: float,
+                    duration: float, probe: Probe, label: str = "rest",
+                    acked: dict[str, tuple[str, int]] | None = None) -> LoadResult:
+    """Durable REST sends, one keep-alive connection per slot."""
+    conns = [LightHttp(url, senders[i % len(senders)].token) for i in range(in_flight)]
+    path = f"/conversations/{conversation}/messages"
+    decode = msgspec.json.Decoder(_Created).decode
+
+    async def send_one(slot: int, client_id: str) -> tuple[str, int] | str:
+        body = b'{"client_id":"%s","body":"%s"}' % (client_id.encode(), BODY.encode())
+        try:
+            status, data = await conns[slot].call("POST", path, body)
+        except (OSError, asyncio.IncompleteReadError) as err:
+            await conns[slot].close()
+            return type(err).__name__
+        if status != 201:
+            return f"HTTP {status}"
+        created = decode(data)
+        return created.id, created.seq
+
+    try:
+        return await closed_loop(send_one, in_flight=in_flight, warmup=warmup, duration=duration, probe=probe,
+                                 label=label, what="durable REST send", acked=acked)
+    finally:
+        for conn in conns:
+            await conn.close()

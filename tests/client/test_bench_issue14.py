@@ -40,12 +40,12 @@ def test_rest_and_hot_with_a_profile(tmp_path: Path) -> None:
     assert rows["server CPU per durable REST send, 8 in flight into one conversation"]["target"] == "<= 0.4 ms"
     assert rows["hot conversation: acknowledged sends lost / doubled / changed / seq gaps"]["met"] is True
     # 4 senders are not the budget's 16: reported, never counted as met.
-    assert rows["hot conversation, 4 senders in flight: durable msg/s"]["met"] is False
+    assert rows["hot conversation, 4 senders in flight (rest): durable msg/s"]["met"] is False
 
     summary = Path(report["profile"]["summary"])
     assert f"profile summary: {summary}" in stdout and summary.parent == tmp_path / "prof"
     text = summary.read_text()
-    assert "== rest:" in text and "== hot:" in text and "commit thread" in text
+    assert "== rest:" in text and "== hot-rest:" in text and "commit thread" in text
     assert "ms/op  routing + middleware" in text and "top 20 functions by own CPU" in text
 
 
@@ -67,6 +67,17 @@ def test_slow_disk_counts_commits_and_delays_only_when_asked(tmp_path: Path) -> 
     assert slow["messages_per_wal_sync"] > 1.2
     assert d["kept"] > 0 and d["per_request_ceiling_per_s"] == pytest.approx(333.3)
     assert "slow disk (3 ms fsync), 4 in flight" in stdout
+
+
+def test_hot_over_websockets(tmp_path: Path) -> None:
+    report, stdout = bench(tmp_path, "--scenarios", "hot", "--hot-transport", "ws", "--hot-senders", "4",
+                           "--hot-duration", "1", "--hot-warmup", "0.2")
+    h = report["hot"]
+    assert h["transport"] == "ws" and h["errors"] == {} and h["acked_in_window"] > 0
+    c = h["check"]
+    assert c["stored_total"] == c["acked_total"] >= h["acked_in_window"]
+    assert (c["lost"], c["doubled"], c["changed"], c["seq_gaps"], c["seq_repeats"]) == (0, 0, 0, 0, 0)
+    assert "ms per ws send" in stdout
 
 
 def test_slow_disk_needs_its_own_server(tmp_path: Path) -> None:

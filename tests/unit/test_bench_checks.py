@@ -21,7 +21,7 @@ STORED = [(f"m{i}", i, f"c{i}") for i in range(1, 6)]
 
 
 def hot_report(check: dict) -> dict:
-    return {"hot": {"in_flight": 16, "acked_per_s": 3500.0, "errors": {}, "check": check}}
+    return {"hot": {"in_flight": 16, "transport": "rest", "acked_per_s": 3500.0, "errors": {}, "check": check}}
 
 
 def rows(report: dict) -> dict[str, bool]:
