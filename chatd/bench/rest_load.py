@@ -27,6 +27,7 @@ from chatd.bench.probe import Probe
 from chatd.bench.stats import latency_summary, no_gc, own_cpu_seconds
 
 BODY = "benchmark message: about the length of a short chat line."
+ERROR_PAUSE = 0.01  # seconds a slot waits after a failed send
 
 
 class _Created(msgspec.Struct):
@@ -96,6 +97,9 @@ async def closed_loop(send_one: SendOne, *, in_flight: int, warmup: float, durat
             took = time.perf_counter() - t0
             if isinstance(answer, str):
                 result.errors[answer] += 1
+                # A closed socket fails at once, without yielding: pause, or
+                # this slot would spin and starve the generator's own loop.
+                await asyncio.sleep(ERROR_PAUSE)
                 continue
             result.acked[client_id] = answer
             if measuring and not stopping:

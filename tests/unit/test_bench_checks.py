@@ -157,3 +157,17 @@ def test_profile_without_py_spy_says_how_to_get_it(tmp_path, monkeypatch):
     monkeypatch.setattr(profiler, "py_spy", lambda: None)
     with pytest.raises(RuntimeError, match=r"pip install 'chatd\[bench\]'"):
         profiler.Profiler(1, tmp_path)
+
+
+@pytest.mark.anyio
+async def test_a_failing_slot_cannot_starve_the_measurement():
+    from chatd.bench.probe import Probe
+    from chatd.bench.rest_load import closed_loop
+
+    async def refused(slot: int, client_id: str):
+        return "ConnectionLost"  # answers at once, as a closed socket does
+
+    result = await asyncio.wait_for(closed_loop(refused, in_flight=2, warmup=0.05, duration=0.1, probe=Probe(None),
+                                                label="x", what="send"), timeout=5)
+    assert result.acked_in_window == 0 and result.errors["ConnectionLost"] > 0
+    assert result.summary()["server_cpu_ms_per_send"] is None
