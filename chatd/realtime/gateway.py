@@ -19,7 +19,7 @@ from litestar.exceptions import WebSocketDisconnect
 
 from chatd import ids
 from chatd.api.client_address import client_address
-from chatd.errors import ChatError, Conflict, Forbidden, RateLimited, Unauthenticated
+from chatd.errors import ChatError, Conflict, Forbidden, RateLimited, StorageFailed, Unauthenticated
 from chatd.realtime import frames
 from chatd.realtime.auth import answer_subprotocol, read_handshake
 from chatd.realtime.frames import Auth
@@ -36,7 +36,9 @@ log = logging.getLogger("chatd.realtime")
 REPLAY_PAGE = 500
 SEED_WAIT = 10.0
 CLOSE_FOR_STATUS = {401: frames.CLOSE_UNAUTHENTICATED, 403: frames.CLOSE_FORBIDDEN,
-                    410: frames.CLOSE_CURSOR_EXPIRED}
+                    410: frames.CLOSE_CURSOR_EXPIRED, 503: frames.CLOSE_TRY_AGAIN}
+UNAVAILABLE = StorageFailed("A store the live connection needs (Redis) is not answering; reconnect shortly.",
+                            extra={"store": "redis"})
 
 
 class Session:
@@ -68,6 +70,8 @@ class Session:
             if not self.rt.accepting:
                 self.stop(frames.CLOSE_RESTART, "server restarting")
                 return await self.close(*self.stopping)
+            if self.rt.degraded:
+                return await self._refuse(UNAVAILABLE)
             try:
                 await self._authenticate()
                 since = parse_cursor(self.socket.query_params.get("since"))
@@ -78,6 +82,8 @@ class Session:
             await self._live(since)
         except WebSocketDisconnect:
             pass
+        except StorageFailed as err:  # e.g. Redis went away while the socket started
+            await self._refuse(err)
         except Exception:
             log.exception("WebSocket session failed")
             await self.close(frames.CLOSE_INTERNAL, "internal error")
