@@ -88,7 +88,10 @@ class RedisFanout:
                 while True:
                     message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=WAIT)
                     if message is not None and self._hear is not None:
-                        self._hear(message["data"])
+                        try:
+                            self._hear(message["data"])
+                        except Exception:  # noqa: BLE001 - one bad message must not stop delivery
+                            log.exception("fan-out listener failed")
             except LOST as err:
                 log.warning("fan-out: lost Redis (%s: %s); resubscribing", type(err).__name__, err)
             with contextlib.suppress(Exception):
