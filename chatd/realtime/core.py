@@ -69,8 +69,12 @@ class Realtime:
             log.info("fan-out is back: taking sockets again")
             return
         log.warning("fan-out lost: closing %d sockets with 1013 until it is back", len(self.sessions))
+        from chatd.realtime.gateway import unavailable
+
+        err = unavailable()
+        final = frames.error(err)
         for session in list(self.sessions):
-            session.stop(frames.CLOSE_TRY_AGAIN, "store unavailable: redis")
+            session.stop(frames.CLOSE_TRY_AGAIN, err.code, final)
 
     async def member_conversations(self, user_id: str) -> list[str]:
         return [c.id for c, _ in await self.stores.conversations.list_for(user_id)]

@@ -37,8 +37,11 @@ REPLAY_PAGE = 500
 SEED_WAIT = 10.0
 CLOSE_FOR_STATUS = {401: frames.CLOSE_UNAUTHENTICATED, 403: frames.CLOSE_FORBIDDEN,
                     410: frames.CLOSE_CURSOR_EXPIRED, 503: frames.CLOSE_TRY_AGAIN}
-UNAVAILABLE = StorageFailed("A store the live connection needs (Redis) is not answering; reconnect shortly.",
-                            extra={"store": "redis"})
+
+
+def unavailable() -> StorageFailed:
+    return StorageFailed("A store the live connection needs (Redis) is not answering; reconnect shortly.",
+                         extra={"store": "redis"})
 
 
 class Session:
@@ -50,10 +53,10 @@ class Session:
         self.outbox: Outbox | None = None
         self.stopping: tuple[int, str] | None = None
 
-    def stop(self, code: int, reason: str) -> None:
+    def stop(self, code: int, reason: str, final: str | None = None) -> None:
         self.stopping = (code, reason)
         if self.outbox is not None:
-            self.outbox.close(code, reason)
+            self.outbox.close(code, reason, final=final)
 
     async def send(self, text: str) -> None:
         await self.socket.send({"type": "websocket.send", "text": text})
@@ -71,7 +74,7 @@ class Session:
                 self.stop(frames.CLOSE_RESTART, "server restarting")
                 return await self.close(*self.stopping)
             if self.rt.degraded:
-                return await self._refuse(UNAVAILABLE)
+                return await self._refuse(unavailable())
             try:
                 await self._authenticate()
                 since = parse_cursor(self.socket.query_params.get("since"))

@@ -27,7 +27,7 @@ log = logging.getLogger("chatd.realtime")
 
 BATCH = 256
 MAX_QUEUED = 50_000  # while Redis is slow or away; beyond, the oldest go (the log has them)
-WAIT = 5.0  # seconds a read waits before looping (health checks ride on it)
+WAIT = 1.0  # seconds a read waits before looping (a lost connection shows on the next read)
 BACKOFF = (0.1, 0.2, 0.5, 1.0, 2.0)
 
 
