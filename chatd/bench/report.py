@@ -146,6 +146,9 @@ def render(out: dict[str, Any]) -> str:
     lines = [f"chatd bench on {m['nproc']} CPU ({m['cpu']}), {m['ram_mb']} MB RAM, Python {m['python']}"]
     s = out.get("server", {})
     lines.append(f"server {s.get('url')} pid {s.get('pid')}")
+    if s.get("processes", 1) > 1:
+        lines.append(f"  {s['processes']} processes on one deployment (cache: {s.get('cache')}); each conversation's "
+                     "members on different processes; RSS and CPU are the first process's")
     if "ready_fresh_s" in s:
         lines.append(f"  ready: {s['ready_fresh_s']} s on an empty data dir, {s['ready_restart_s']} s on restart")
         lines.append(f"  RSS idle {mb(s.get('rss_idle_bytes'))} MB ({mb(s.get('rss_idle_anon_bytes'))} MB of it "

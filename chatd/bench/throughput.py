@@ -27,7 +27,9 @@ DRAIN = 5.0  # seconds to wait for answers after the last send
 
 
 class Throughput:
-    def __init__(self, bots: list[Bot], conversations: list[str], members: list[list[int]], url: str):
+    def __init__(self, bots: list[Bot], conversations: list[str], members: list[list[int]], url: str | list[str]):
+        # url: one server, or one per bot (--processes: members of a
+        # conversation on different processes, so every delivery crosses)
         self.bots, self.conversations, self.members, self.url = bots, conversations, members, url
         # client_id -> [t0, recipients still to receive, measured?, acked?]
         self.track: dict[str, list[Any]] = {}
@@ -179,7 +181,18 @@ def pairs_of(n_clients: int, n_conversations: int) -> list[list[int]]:
     return groups
 
 
-async def prepare(population: Population, clients: int, n_conversations: int) -> Throughput:
+def spread(members: list[list[int]], urls: list[str]) -> list[str]:
+    """Each bot's server: the k-th member of every conversation on process k
+    (mod N), so with two processes every message goes A -> B or B -> A."""
+    out = [urls[0]] * sum(len(m) for m in members)
+    for group in members:
+        for k, i in enumerate(group):
+            out[i] = urls[k % len(urls)]
+    return out
+
+
+async def prepare(population: Population, clients: int, n_conversations: int,
+                  urls: list[str] | None = None) -> Throughput:
     """The users, their conversations and the load, ready to run."""
     bots = await population.ensure(clients)
     members = pairs_of(clients, n_conversations)
@@ -187,9 +200,10 @@ async def prepare(population: Population, clients: int, n_conversations: int) ->
         lambda c=c, group=group: population.conversation([bots[i] for i in group], f"bench {c}")
         for c, group in enumerate(members)
     ])
-    return Throughput(bots, conversations, members, population.url)
+    url: str | list[str] = spread(members, urls) if urls and len(urls) > 1 else population.url
+    return Throughput(bots, conversations, members, url)
 
 
-async def run(population: Population, args: Any, probe: Probe) -> dict[str, Any]:
-    scenario = await prepare(population, args.clients, args.conversations)
+async def run(population: Population, args: Any, probe: Probe, urls: list[str] | None = None) -> dict[str, Any]:
+    scenario = await prepare(population, args.clients, args.conversations, urls)
     return await scenario.run(args.rate, args.warmup, args.duration, args.max_in_flight, probe)
