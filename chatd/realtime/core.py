@@ -77,7 +77,10 @@ class Realtime:
             session.stop(frames.CLOSE_TRY_AGAIN, err.code, final)
 
     async def member_conversations(self, user_id: str) -> list[str]:
-        return [c.id for c, _ in await self.stores.conversations.list_for(user_id)]
+        async def load() -> list[str]:
+            return [c.id for c, _ in await self.stores.conversations.list_for(user_id)]
+
+        return await self.stores.member_cache.conversations_of(user_id, load)
 
     async def close_sockets(self, code: int = frames.CLOSE_RESTART, reason: str = "server restarting") -> None:
         """Ask every socket to close (1012: clients reconnect and resume) and

@@ -20,6 +20,7 @@ from chatd.storage.ports.conversations import ConversationStore
 from chatd.storage.ports.events import CommittedEvents, EventStore
 from chatd.storage.ports.fanout import Fanout
 from chatd.storage.ports.flags import FlagStore
+from chatd.storage.ports.member_cache import MembershipCache
 from chatd.storage.ports.messages import MessageStore
 from chatd.storage.ports.presence import PresenceStore
 from chatd.storage.ports.settings import SettingsStore
@@ -70,6 +71,8 @@ class Stores:
     presence: PresenceStore
     # Carries events, typing and presence to every process's hub.
     fanout: Fanout
+    # Which conversations a user is in, cached across processes (Redis only).
+    member_cache: MembershipCache
     # Events of every committed write, for real-time delivery.
     committed: CommittedEvents
     # What the adapters are connected to, by config name ("database", ...).
@@ -138,6 +141,7 @@ async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
         raise
     committed = CommitFeed()
     db.on_commit = committed.publish
+    committed.listen(ephemeral.member_cache.changed)  # before anyone reads: no change slips by
     backends: dict[str, Backend] = {"database": db}
     if ephemeral.backend is not None:
         backends["cache"] = ephemeral.backend
@@ -157,6 +161,7 @@ async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
         counters=ephemeral.counters,
         presence=ephemeral.presence,
         fanout=ephemeral.fanout,
+        member_cache=ephemeral.member_cache,
         committed=committed,
         backends=backends,
     )

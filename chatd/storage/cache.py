@@ -1,6 +1,6 @@
 """The ephemeral stores, chosen from storage.cache in this one place:
 presence, counters (send limits, typing), Litestar's key-value Store (login
-limits) and the fan-out carrier between processes.
+limits), the fan-out carrier between processes and the membership cache.
 
 "memory" keeps them in this process (one process). A redis:// URL puts
 them in Redis for every process of the deployment; redis is imported only
@@ -16,6 +16,7 @@ from litestar.stores.base import Store
 from chatd.config import Config
 from chatd.storage.ports.counters import CounterStore
 from chatd.storage.ports.fanout import Fanout
+from chatd.storage.ports.member_cache import MembershipCache
 from chatd.storage.ports.presence import PresenceStore
 
 
@@ -25,6 +26,7 @@ class Ephemeral:
     counters: CounterStore
     presence: PresenceStore
     fanout: Fanout
+    member_cache: MembershipCache
     backend: Any | None  # the Redis connection (a stores Backend), None for memory
 
 
@@ -33,15 +35,18 @@ def open_memory() -> Ephemeral:
 
     from chatd.storage.memory.counters import MemoryCounterStore
     from chatd.storage.memory.fanout import MemoryFanout
+    from chatd.storage.memory.member_cache import NoMembershipCache
     from chatd.storage.memory.presence import MemoryPresenceStore
 
-    return Ephemeral(MemoryStore(), MemoryCounterStore(), MemoryPresenceStore(), MemoryFanout(), None)
+    return Ephemeral(MemoryStore(), MemoryCounterStore(), MemoryPresenceStore(), MemoryFanout(), NoMembershipCache(),
+                     None)
 
 
 async def open_redis(url: str, process_ttl: float, prefix: str = "chatd:") -> Ephemeral:
     from chatd.storage.redis.connection import RedisConnection
     from chatd.storage.redis.counters import RedisCounterStore
     from chatd.storage.redis.fanout import RedisFanout
+    from chatd.storage.redis.member_cache import RedisMembershipCache
     from chatd.storage.redis.presence import RedisPresenceStore
     from chatd.storage.redis.store import GuardedRedisStore
 
@@ -52,7 +57,7 @@ async def open_redis(url: str, process_ttl: float, prefix: str = "chatd:") -> Ep
         await conn.close()
         raise
     return Ephemeral(GuardedRedisStore(conn), RedisCounterStore(conn), RedisPresenceStore(conn, process_ttl),
-                     RedisFanout(conn), conn)
+                     RedisFanout(conn), RedisMembershipCache(conn), conn)
 
 
 async def open_cache(config: Config) -> Ephemeral:

@@ -39,12 +39,13 @@ class RedisFanout:
         self._wake = asyncio.Event()
         self._hear: Hear | None = None
         self._health: Health | None = None
-        self._sub = conn.pubsub_client()
+        self._sub: Any = None  # its own client, made at start (CLI commands never start one)
         self._tasks: list[asyncio.Task[None]] = []
         self.up = False
 
     async def start(self, hear: Hear, health: Health) -> None:
         self._hear, self._health = hear, health
+        self._sub = self.conn.pubsub_client()
         pubsub = await self._subscribe()  # subscribed before start returns: nothing published later is missed
         self.up = True
         self._tasks = [asyncio.create_task(self._read(pubsub), name="chatd-fanout-read"),
@@ -129,4 +130,6 @@ class RedisFanout:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
-        await self._sub.aclose()
+        if self._sub is not None:
+            await self._sub.aclose()
+            self._sub = None
