@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import ParamSpec, TypeVar
 
 from redis import exceptions as redis_errors
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
@@ -21,6 +21,10 @@ from chatd.errors import StorageFailed
 
 CONNECT_TIMEOUT = 1.0
 COMMAND_TIMEOUT = 3.0
+# A bounded pool: a burst of sends waits for one of these connections
+# instead of opening hundreds at once (unbounded, 1,000 sends/s opened new
+# connections until connects timed out: 503s under load, p99 12 s).
+POOL_SIZE = 16
 # Errors that mean "Redis is not reachable now" (not a bug in a command).
 LOST = (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError)
 
@@ -51,10 +55,12 @@ class RedisConnection:
 
     def __init__(self, url: str, prefix: str = "chatd:"):
         self.url, self.prefix = url, prefix
-        self.client: Redis = Redis.from_url(
-            url, socket_connect_timeout=CONNECT_TIMEOUT, socket_timeout=COMMAND_TIMEOUT,
-            retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1), health_check_interval=10,
+        pool = BlockingConnectionPool.from_url(
+            url, max_connections=POOL_SIZE, timeout=COMMAND_TIMEOUT, socket_connect_timeout=CONNECT_TIMEOUT,
+            socket_timeout=COMMAND_TIMEOUT, retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1),
+            health_check_interval=10,
         )
+        self.client: Redis = Redis.from_pool(pool)  # closes the pool with it
 
     def pubsub_client(self) -> Redis:
         """A client for the fan-out subscription: no read timeout (it waits

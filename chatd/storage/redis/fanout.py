@@ -8,8 +8,11 @@ missing: notice the loss, tell `health`, resubscribe with backoff.
 
 No history is kept in Redis (nor needed): committed events are in the sync
 log, hubs fill gaps from it, and clients resume with `since`. One channel,
-one publishing task per process (a pipeline per batch), so each process's
-messages arrive everywhere in the order it sent them.
+one publishing task per process, so each process's messages arrive
+everywhere in the order it sent them. What queued while one PUBLISH was on
+its way leaves as the next one, length-prefixed in one payload: at 1,000
+messages/s a PUBLISH (and a received message) per message cost more than
+the rest of the delivery.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import struct
 from collections import deque
 from typing import Any
 
@@ -26,6 +30,7 @@ from chatd.storage.redis.connection import LOST, RedisConnection
 log = logging.getLogger("chatd.realtime")
 
 BATCH = 256
+_LEN = struct.Struct(">I")
 MAX_QUEUED = 50_000  # while Redis is slow or away; beyond, the oldest go (the log has them)
 WAIT = 1.0  # seconds a read waits before looping (a lost connection shows on the next read)
 BACKOFF = (0.1, 0.2, 0.5, 1.0, 2.0)
@@ -75,10 +80,7 @@ class RedisFanout:
             while queue:
                 batch = [queue.popleft() for _ in range(min(BATCH, len(queue)))]
                 try:
-                    async with client.pipeline(transaction=False) as pipe:
-                        for data in batch:
-                            pipe.publish(self.channel, data)
-                        await pipe.execute()
+                    await client.publish(self.channel, pack(batch))
                 except LOST as err:
                     # Dropped: events come back from the log, ephemeral frames were ephemeral.
                     log.warning("fan-out: Redis did not take %d messages (%s)", len(batch), type(err).__name__)
@@ -88,9 +90,13 @@ class RedisFanout:
             try:
                 while True:
                     message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=WAIT)
-                    if message is not None and self._hear is not None:
+                    if message is None:
+                        continue
+                    for data in unpack(message["data"]):
+                        if self._hear is None:
+                            break
                         try:
-                            self._hear(message["data"])
+                            self._hear(data)
                         except Exception:  # noqa: BLE001 - one bad message must not stop delivery
                             log.exception("fan-out listener failed")
             except LOST as err:
@@ -133,3 +139,16 @@ class RedisFanout:
         if self._sub is not None:
             await self._sub.aclose()
             self._sub = None
+
+
+def pack(batch: list[bytes]) -> bytes:
+    return b"".join(_LEN.pack(len(data)) + data for data in batch)
+
+
+def unpack(payload: bytes) -> list[bytes]:
+    out, at = [], 0
+    while at + 4 <= len(payload):
+        (size,) = _LEN.unpack_from(payload, at)
+        out.append(payload[at + 4:at + 4 + size])
+        at += 4 + size
+    return out
