@@ -170,6 +170,7 @@ def render(out: dict[str, Any]) -> str:
                 f"skipped at the in-flight cap {t['skipped_in_flight_cap']})",
                 f"  end-to-end: {_lat(t['end_to_end'])}",
                 f"  ack:        {_lat(t['ack'])}",
+                f"  last delivery after the ack (fan-out alone): {_lat(t.get('delivery_after_ack', {}))}",
                 f"  errors {t['errors'] or 'none'}, unacked {t['unacked_after_drain']}, "
                 f"undelivered {t['undelivered_after_drain']}, sockets dropped {t['sockets_dropped']} "
                 f"(sends lost with them {t['send_failed_socket_closed']})",

@@ -31,9 +31,12 @@ class Throughput:
         # url: one server, or one per bot (--processes: members of a
         # conversation on different processes, so every delivery crosses)
         self.bots, self.conversations, self.members, self.url = bots, conversations, members, url
-        # client_id -> [t0, recipients still to receive, measured?, acked?]
+        # client_id -> [t0, recipients still to receive, measured?, acked?, ack time, last delivery time]
         self.track: dict[str, list[Any]] = {}
         self.e2e: list[float] = []
+        # Last delivery minus ack, per message: the fan-out's own cost (the
+        # commit is done at the ack), e.g. the Redis hop between processes.
+        self.after_ack: list[float] = []
         self.e2e_at: list[float] = []  # send times of self.e2e, for the timeline
         self.ack_latency: list[float] = []
         self.errors: Counter[str] = Counter()
@@ -58,9 +61,13 @@ class Throughput:
                 return
             entry[1] -= 1
             if entry[1] == 0:
+                now = time.perf_counter()
+                entry[5] = now
                 if entry[2]:
-                    self.e2e.append(time.perf_counter() - entry[0])
+                    self.e2e.append(now - entry[0])
                     self.e2e_at.append(entry[0])
+                    if entry[4] is not None:
+                        self.after_ack.append(max(0.0, now - entry[4]))
                 if entry[3]:
                     del track[payload["client_id"]]
 
@@ -81,6 +88,9 @@ class Throughput:
                 del track[cid]
                 return
             entry[3] = True
+            entry[4] = now
+            if entry[2] and entry[5] is not None:
+                self.after_ack.append(0.0)  # delivered before the ack came back
             if self.window[0] <= now < self.window[1]:
                 self.acks_in_window += 1
             if entry[2]:
@@ -118,7 +128,7 @@ class Throughput:
                     sent += 1
                     sent_in_window += measured
                     self.inflight += 1
-                    self.track[cid] = [time.perf_counter(), recipients, measured, False]
+                    self.track[cid] = [time.perf_counter(), recipients, measured, False, None, None]
                     try:
                         await conn.send_frame({"type": "send", "id": cid, "conversation_id": conversation,
                                                "client_id": cid, "body": BODY})
@@ -151,6 +161,7 @@ class Throughput:
             "acked_per_s": round(acked_rate, 1),
             "end_to_end": latency_summary(self.e2e),
             "ack": latency_summary(self.ack_latency),
+            "delivery_after_ack": latency_summary(self.after_ack),
             "errors": dict(self.errors),
             "unacked_after_drain": lost_acks,
             "undelivered_after_drain": lost_deliveries,
