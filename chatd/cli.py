@@ -21,6 +21,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = with_config("serve", "serve the API, WebSockets and web UI")
     serve.add_argument("--host", help="override server.host")
     serve.add_argument("--port", type=int, help="override server.port")
+    serve.add_argument("--workers", type=int, help="worker processes (override server.workers; >1 needs storage.cache = redis://...)")
 
     init = sub.add_parser("init", help="write a commented chatd.toml", description="write a commented chatd.toml")
     init.add_argument("path", nargs="?", default="chatd.toml")
@@ -101,7 +102,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "serve":
         from chatd.commands import serve
 
-        return serve.run(cfg, args.host, args.port)
+        return serve.run(cfg, args.host, args.port, args.workers)
     if args.command == "migrate":
         from chatd.commands import migrate
 

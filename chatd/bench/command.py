@@ -48,6 +48,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "(default: SQLite in a temporary directory)")
     target.add_argument("--messages", help="with no --url: storage.messages of the started server, e.g. "
                         "mongodb://127.0.0.1:27017/chatd_bench (default: database); use a database of its own")
+    target.add_argument("--processes", type=_at_least(1), default=1,
+                        help="with no --url: chatd processes to start on one deployment (default 1); more than one "
+                             "needs --database postgresql://... and uses --cache or a redis-server started here; "
+                             "the throughput scenario puts each conversation's members on different processes")
+    target.add_argument("--cache", help="with no --url: storage.cache of the started servers, e.g. "
+                        "redis://127.0.0.1:6379/0 (default: memory, or a private redis-server with --processes > 1)")
     target.add_argument("--keep", action="store_true", help="keep the temporary data directory and server log")
     parser.add_argument("--scenarios", type=_scenarios, default=list(DEFAULT_SCENARIOS), metavar="LIST",
                         help=f"comma-separated subset of {','.join(SCENARIOS)} "

@@ -220,6 +220,9 @@ def render(out: dict[str, Any]) -> str:
     lines = [f"chatd bench on {m['nproc']} CPU ({m['cpu']}), {m['ram_mb']} MB RAM, Python {m['python']}"]
     s = out.get("server", {})
     lines.append(f"server {s.get('url')} pid {s.get('pid')}")
+    if s.get("processes", 1) > 1:
+        lines.append(f"  {s['processes']} processes on one deployment (cache: {s.get('cache')}); each conversation's "
+                     "members on different processes; RSS and CPU are the first process's")
     if "ready_fresh_s" in s:
         lines.append(f"  ready: {s['ready_fresh_s']} s on an empty data dir, {s['ready_restart_s']} s on restart")
         lines.append(f"  RSS idle {mb(s.get('rss_idle_bytes'))} MB ({mb(s.get('rss_idle_anon_bytes'))} MB of it "
@@ -241,6 +244,7 @@ def render(out: dict[str, Any]) -> str:
                 f"skipped at the in-flight cap {t['skipped_in_flight_cap']})",
                 f"  end-to-end: {_lat(t['end_to_end'])}",
                 f"  ack:        {_lat(t['ack'])}",
+                f"  last delivery after the ack (fan-out alone): {_lat(t.get('delivery_after_ack', {}))}",
                 f"  errors {t['errors'] or 'none'}, unacked {t['unacked_after_drain']}, "
                 f"undelivered {t['undelivered_after_drain']}, sockets dropped {t['sockets_dropped']} "
                 f"(sends lost with them {t['send_failed_socket_closed']})",

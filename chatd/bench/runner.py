@@ -7,9 +7,7 @@ import argparse
 import asyncio
 import ipaddress
 import resource
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -24,7 +22,8 @@ from chatd.bench.probe import Probe
 from chatd.bench.profile_summary import write_summary
 from chatd.bench.profiler import Profiler
 from chatd.bench.report import evaluate, render
-from chatd.bench.server import BENCH_CONFIG, BENCH_ENV, ServerProcess
+from chatd.bench.deployment import Deployment
+from chatd.bench.server import ServerProcess
 
 SCENARIO_LIMIT = 600  # seconds; every scenario also bounds each of its own waits
 SOAK_SETUP = 120  # seconds for the soak's users, sockets and drain, beyond its own duration
@@ -63,18 +62,18 @@ async def bench(args: argparse.Namespace, say: Progress) -> dict[str, Any]:
     out["params"] = {k: v for k, v in vars(args).items() if k not in ("func", "command")}
     out["server"] = {}
     server: ServerProcess | None = None
+    deployment = Deployment(args)
     try:
         if args.url:
             url, probe = args.url.rstrip("/"), Probe(args.pid)
             out["server"].update(url=url, pid=args.pid)
         else:
-            config = BENCH_CONFIG if not args.messages else {**BENCH_CONFIG, "storage": {"messages": args.messages}}
-            server = ServerProcess(Path(tempfile.mkdtemp(prefix="chatd-bench-")), database=args.database,
-                                   config=config, env=BENCH_ENV)
+            server = deployment.server(0)
             url, probe = await _start(server, out["server"], args, say)
+            await deployment.start_others(out["server"], say)
         if args.profile:
             probe.profiler = _profiler(args, probe.pid)
-        await _scenarios(args, url, probe, out, say)
+        await _scenarios(args, url, probe, out, say, deployment.urls() or None)
         if isinstance(probe.profiler, Profiler):
             out["profile"] = _write_profile(probe.profiler)
         if server is not None:
@@ -85,10 +84,7 @@ async def bench(args: argparse.Namespace, say: Progress) -> dict[str, Any]:
             began = time.perf_counter()
             out["server"]["exit_code"] = server.stop()
             out["server"]["stop_s"] = round(time.perf_counter() - began, 2)
-            if args.keep:
-                out["server"]["data_dir"] = str(server.data_dir)
-            else:
-                shutil.rmtree(server.data_dir, ignore_errors=True)
+        deployment.stop(keep=args.keep, info=out["server"])
     out["targets"] = evaluate(out)
     return out
 
@@ -121,10 +117,11 @@ async def _start(server: ServerProcess, info: dict[str, Any], args: argparse.Nam
     return server.url, probe
 
 
-async def _scenarios(args: argparse.Namespace, url: str, probe: Probe, out: dict[str, Any], say: Progress) -> None:
+async def _scenarios(args: argparse.Namespace, url: str, probe: Probe, out: dict[str, Any], say: Progress,
+                     urls: list[str] | None = None) -> None:
     population = Population(url)
     runs = {
-        "throughput": lambda: throughput.run(population, args, probe),
+        "throughput": lambda: throughput.run(population, args, probe, urls),
         "fanout": lambda: fanout.run(population, args, probe),
         # Idle sockets belong to users of their own (after everyone else's).
         "idle": lambda: idle.run(population, args, probe, first_user=_busy_users(args)),

@@ -10,15 +10,17 @@ from litestar.stores.base import Store
 from chatd.config import Config, ConfigError
 from chatd.storage.cache import open_cache
 from chatd.storage.committed import CommitFeed
-from chatd.storage.memory.presence import MemoryPresenceStore
 from chatd.storage.blobs.choose import media_key, open_blob_store
 from chatd.storage.ports.attachments import AttachmentStore
 from chatd.storage.ports.auth import AuthStore
 from chatd.storage.ports.blobs import BlobStore
 from chatd.storage.ports.contacts import ContactStore
+from chatd.storage.ports.counters import CounterStore
 from chatd.storage.ports.conversations import ConversationStore
 from chatd.storage.ports.events import CommittedEvents, EventStore
+from chatd.storage.ports.fanout import Fanout
 from chatd.storage.ports.flags import FlagStore
+from chatd.storage.ports.member_cache import MembershipCache
 from chatd.storage.ports.messages import MessageStore
 from chatd.storage.ports.presence import PresenceStore
 from chatd.storage.ports.settings import SettingsStore
@@ -61,10 +63,16 @@ class Stores:
     # encrypting at rest, present when media.encryption_key is set.
     blobs: BlobStore
     sealed_blobs: BlobStore | None
-    # Short-lived counters (rate limits); see storage/cache.py.
+    # Short-lived keys (login limits) and counters (send limits, typing);
+    # in this process or in Redis (storage.cache), see storage/cache.py.
     cache: Store
-    # Who is connected now; per process ("memory"), see storage/ports/presence.py.
+    counters: CounterStore
+    # Who is connected now, shared by every process (storage/ports/presence.py).
     presence: PresenceStore
+    # Carries events, typing and presence to every process's hub.
+    fanout: Fanout
+    # Which conversations a user is in, cached across processes (Redis only).
+    member_cache: MembershipCache
     # Events of every committed write, for real-time delivery.
     committed: CommittedEvents
     # What the adapters are connected to, by config name ("database", ...).
@@ -92,13 +100,15 @@ class Stores:
                 await backend.close()
 
 
-def refuse_unavailable(config: Config) -> None:
-    """Adapters named in the config shape but not in this version: refuse at
-    start rather than silently keep data somewhere the admin did not choose."""
-    cache = config.storage.cache
-    if cache != "memory":
-        scheme = cache.split("://", 1)[0]
-        raise ConfigError(f"storage.cache = {cache!r}: the {scheme} adapter is not available yet; use 'memory'")
+def refuse_unshared(config: Config, workers: int | None = None) -> None:
+    """Several processes need one shared cache: refuse at start otherwise."""
+    workers = config.server.workers if workers is None else workers
+    if workers > 1 and config.storage.cache == "memory":
+        raise ConfigError(
+            f"{workers} workers need a shared cache: with storage.cache = \"memory\" each worker keeps its own "
+            "presence, rate limits and fan-out, so users on different workers would not see each other live. "
+            "Set storage.cache = \"redis://HOST:6379/0\" (CHATD_STORAGE__CACHE), or run one worker."
+        )
 
 
 def open_media(config: Config) -> tuple[BlobStore, BlobStore | None]:
@@ -112,7 +122,6 @@ def open_media(config: Config) -> tuple[BlobStore, BlobStore | None]:
 
 
 async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
-    refuse_unavailable(config)
     blobs, sealed_blobs = open_media(config)
     url = config.storage.database
     db = open_database(url)
@@ -125,8 +134,17 @@ async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
     except BaseException:
         await db.close()
         raise
+    try:
+        ephemeral = await open_cache(config)
+    except BaseException:
+        await db.close()
+        raise
     committed = CommitFeed()
     db.on_commit = committed.publish
+    committed.listen(ephemeral.member_cache.changed)  # before anyone reads: no change slips by
+    backends: dict[str, Backend] = {"database": db}
+    if ephemeral.backend is not None:
+        backends["cache"] = ephemeral.backend
     stores = Stores(
         users=SqlUserStore(db),
         auth=SqlAuthStore(db),
@@ -139,10 +157,13 @@ async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
         settings=SqlSettingsStore(db),
         blobs=blobs,
         sealed_blobs=sealed_blobs,
-        cache=open_cache(config),
-        presence=MemoryPresenceStore(),
+        cache=ephemeral.store,
+        counters=ephemeral.counters,
+        presence=ephemeral.presence,
+        fanout=ephemeral.fanout,
+        member_cache=ephemeral.member_cache,
         committed=committed,
-        backends={"database": db},
+        backends=backends,
     )
     if config.storage.messages.startswith("mongodb"):
         try:
