@@ -96,3 +96,15 @@ async def export(config: Config, tokens: dict[str, Any]) -> dict[str, Any]:
         r = await c.get(f"/api/v1/attachments/{tokens['attachment']}", headers=ann)
         out["attachment"] = (r.status_code, r.content)
     return out
+
+
+async def carries_on(config: Config, tokens: dict[str, Any], cursor: str) -> list[dict[str, Any]]:
+    """A message sent after the move, as a client at the old cursor syncs it:
+    new seqs continue above every old one, so `since` stays valid."""
+    async with AsyncTestClient(create_app(config)) as c:
+        h = {"Authorization": f"Bearer {tokens['ann']}"}
+        convs = (await c.get(CONV, headers=h)).json()["items"]
+        r = await c.post(f"{CONV}/{convs[-1]['id']}/messages", json={"client_id": "after-move", "body": "still here"},
+                         headers=h)
+        assert r.status_code == 201, r.text
+        return (await c.get("/api/v1/sync", params={"since": cursor}, headers=h)).json()["events"]

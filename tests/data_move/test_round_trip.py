@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from tests.data_move.helpers import migrate_data, pg_database, write_config
-from tests.data_move.seed import export, seed
+from tests.data_move.seed import carries_on, export, seed
 from tests.mongo_server import drop_mongo_database, mongo_url
 
 
@@ -47,6 +47,9 @@ def test_sqlite_postgres_mongo_sqlite_identical(tmp_path: Path, mongo_server: st
             t3 = _step(tmp_path / "c.toml", "--to", f"sqlite:///{tmp_path}/d.db")
             fourth = write_config(tmp_path / "d.toml", f"sqlite:///{tmp_path}/d.db", media=media)
             assert asyncio.run(export(fourth, tokens)) == before
+            new = asyncio.run(carries_on(fourth, tokens, before["ann"]["cursor"]))
+            assert [e["type"] for e in new] == ["message.created"]
+            assert new[0]["seq"] > max(e["seq"] for e in before["ann"]["sync"])
         finally:
             asyncio.run(drop_mongo_database(mongo, mongo.rsplit("/", 1)[1].split("?")[0]))
     assert len(t1) == 15 and t1 == t2 == t3, (t1, t2, t3)
