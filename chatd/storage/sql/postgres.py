@@ -20,7 +20,10 @@ from chatd.storage.sql.write_errors import translate
 
 T = TypeVar("T")
 STORE = "postgresql"
-CONNECT_SECONDS = 5.0  # a server that does not answer fails the request, never hangs it
+# Opening a connection: a server that does not answer fails the request, never
+# hangs it. (Waiting for a free pooled connection has no limit: a busy pool is
+# not a store away.)
+CONNECT_SECONDS = 5.0
 
 
 def lost(err: BaseException) -> bool:
@@ -93,7 +96,7 @@ class PostgresDatabase(Database):
             raise RuntimeError("database not started or closed")
         for attempt in (1, 2):
             try:
-                async with self._pool.acquire(timeout=CONNECT_SECONDS) as raw:
+                async with self._pool.acquire() as raw:
                     return await fn(PostgresConn(raw))
             except Exception as err:
                 if not lost(err):
@@ -107,7 +110,7 @@ class PostgresDatabase(Database):
             raise RuntimeError("database not started or closing")
         self._writing += 1
         try:
-            async with self._pool.acquire(timeout=CONNECT_SECONDS) as raw:
+            async with self._pool.acquire() as raw:
                 async with raw.transaction():
                     conn = PostgresConn(raw)
                     result = await fn(conn)
