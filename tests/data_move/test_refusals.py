@@ -71,3 +71,22 @@ def test_target_is_the_source(tmp_path: Path) -> None:
     assert done.returncode == 2 and "already uses" in done.stderr
     bad = migrate_data(tmp_path / "a.toml", "--to", "mysql://x")
     assert bad.returncode == 2 and "--to must be" in bad.stderr
+
+
+def test_postgres_source_in_use_refused(tmp_path: Path) -> None:
+    import asyncpg
+
+    with pg_database() as pg:
+        cfg = write_config(tmp_path / "a.toml", pg)
+        asyncio.run(seed(cfg, messages=1))
+
+        async def while_connected() -> None:
+            held = await asyncpg.connect(pg)  # a server's pool, as far as PostgreSQL can tell
+            try:
+                done = await asyncio.to_thread(migrate_data, tmp_path / "a.toml", "--to", f"sqlite:///{tmp_path}/b.db")
+                assert done.returncode == 2 and "other connection(s) use this database" in done.stderr, done.stderr
+            finally:
+                await held.close()
+
+        asyncio.run(while_connected())
+        assert migrate_data(tmp_path / "a.toml", "--to", f"sqlite:///{tmp_path}/b.db").returncode == 0
