@@ -25,22 +25,24 @@ def _free_port() -> int:
 
 
 class PgCluster:
-    def __init__(self, root: Path, bindir: Path):
-        self.root, self.bindir = root, bindir
+    def __init__(self, root: Path, bindir: Path, initdb_flags: tuple[str, ...] = ()):
+        self.root, self.bindir, self.initdb_flags = root, bindir, initdb_flags
         self.data, self.log = root / "data", root / "server.log"
         self.port = _free_port()
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
-    def _run(self, *args: str) -> None:
+    def _run(self, *args: str, check: bool = True) -> int:
         cmd = [str(self.bindir / args[0]), *args[1:]]
         if os.geteuid() == 0:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
-        if done.returncode != 0:
+        if check and done.returncode != 0:
             raise RuntimeError(f"{args[0]} failed: {done.stderr}{done.stdout}")
+        return done.returncode
 
     def init(self) -> None:
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync",
+                  *self.initdb_flags)
 
     def start(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "30", "start", "-o",
@@ -48,6 +50,9 @@ class PgCluster:
 
     def stop(self, mode: str = "fast") -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
+
+    def running(self) -> bool:
+        return self._run("pg_ctl", "-D", str(self.data), "status", check=False) == 0
 
     def database(self, name: str) -> str:
         return self.url.rsplit("/", 1)[0] + "/" + name
@@ -60,15 +65,40 @@ def _bindir() -> Path | None:
 
 @pytest.fixture
 def pg_cluster() -> Iterator[PgCluster]:
+    yield from _cluster()
+
+
+# A small disk for the full-disk test: tmpfs, 1 MiB WAL segments.
+SMALL_DISK_MB = 96
+
+
+@pytest.fixture
+def pg_cluster_small_disk() -> Iterator[PgCluster]:
+    """A cluster whose whole data directory is a SMALL_DISK_MB tmpfs (root
+    only: mounting needs it; otherwise skipped, saying why)."""
+    root = Path(tempfile.mkdtemp(prefix="chatd-pg-disk-"))
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={SMALL_DISK_MB}m", "tmpfs", str(root)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        root.rmdir()
+        pytest.skip(f"cannot mount a small tmpfs for PostgreSQL's data ({mounted.stderr.strip()})")
+    try:
+        yield from _cluster(root, ("--wal-segsize=1",))
+    finally:
+        subprocess.run(["umount", "-l", str(root)], capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _cluster(root: Path | None = None, flags: tuple[str, ...] = ()) -> Iterator[PgCluster]:
     from tests.conftest import need_server
 
     bindir = _bindir()
     if bindir is None:
         need_server("PostgreSQL's initdb", FileNotFoundError("no /usr/lib/postgresql/*/bin/initdb"))
-    root = Path(tempfile.mkdtemp(prefix="chatd-pg-"))
+    root = root or Path(tempfile.mkdtemp(prefix="chatd-pg-"))
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
-    cluster = PgCluster(root, bindir)
+    cluster = PgCluster(root, bindir, flags)
     try:
         cluster.init()
         cluster.start()
