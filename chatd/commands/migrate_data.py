@@ -103,40 +103,16 @@ def run(cfg: Config, args: argparse.Namespace) -> int:
     print(f"{'resumed and ' if resumed else ''}copied and verified (rows, sha256 of each collection):")
     for name, t in tallies.items():
         print(f"  {name:<16} {t.count:>10,}  {t.sha256[:16]}")
-    if media and (status := _copy_media(cfg, media)) != 0:
-        return status
+    if media:
+        from chatd.commands.media import copy_media
+
+        status, _ = copy_media(cfg, media, prefix="media: ")
+        if status:
+            return status
     print("To switch, stop chatd, set these under [storage] in chatd.toml, and start it again:")
     print(f"database = {json.dumps(to)}")
     print(f"messages = {json.dumps(messages)}")
     if media:
         print(f"media = {json.dumps(media if args.media_to else redact_url(media))}")
     print("The old stores are unchanged: remove them yourself once chatd runs on the new ones.")
-    return 0
-
-
-def _copy_media(cfg: Config, url: str) -> int:
-    from chatd.commands.media import Bar
-    from chatd.services.media.blob_copy import CopyFailed, copy_blobs
-    from chatd.storage.blobs.choose import open_blob_store
-
-    source, target = open_blob_store(cfg), open_blob_store(cfg, url)
-    print(f"copying attachment bytes {source.description} -> {target.description}", file=sys.stderr)
-
-    async def work():
-        try:
-            return await copy_blobs(source, target, Bar(sys.stderr))
-        finally:
-            await source.close()
-            await target.close()
-
-    try:
-        report = asyncio.run(work())
-    except (CopyFailed, ValueError) as err:
-        print(f"chatd: media: {err}; run again to resume (the source is untouched)", file=sys.stderr)
-        return 1
-    except Exception as err:
-        print(f"chatd: media copy failed: {type(err).__name__}: {err}; run again to resume", file=sys.stderr)
-        return 1
-    print(f"media: copied {report.copied} blob(s) ({report.bytes / 1e6:.1f} MB), {report.skipped} already there;"
-          " every copy verified (sha256).")
     return 0

@@ -14,18 +14,13 @@ from litestar.testing import AsyncTestClient
 from chatd.app import create_app
 from chatd.storage.sql.migrate import migrate
 from tests.api.message_helpers import CONV, group, send
+from tests.stores_away.helpers import assert_away
 from tests.conftest import make_config, register
 from tests.pg_cluster import PgCluster, pg_cluster  # noqa: F401
 
 
 async def _away(c: AsyncTestClient, method: str, path: str, **kw) -> None:
-    started = time.monotonic()
-    r = await c.request(method, path, **kw)
-    assert r.status_code == 503, (path, r.status_code, r.text)
-    body = r.json()
-    assert (body["code"], body["store"]) == ("store_unavailable", "postgresql"), body
-    assert r.headers["content-type"].startswith("application/problem+json") and r.headers["retry-after"]
-    assert time.monotonic() - started < 8  # bounded, never a hang
+    await assert_away(c, "postgresql", method, path, within=8, **kw)
 
 
 async def test_postgres_stopped_and_back(tmp_path: Path, pg_cluster: PgCluster) -> None:
