@@ -90,3 +90,36 @@ def test_postgres_source_in_use_refused(tmp_path: Path) -> None:
 
         asyncio.run(while_connected())
         assert migrate_data(tmp_path / "a.toml", "--to", f"sqlite:///{tmp_path}/b.db").returncode == 0
+
+
+def test_sqlite_target_overwritten_keeps_search(tmp_path: Path) -> None:
+    """--overwrite-target on SQLite also empties its search index: search
+    answers from the copied messages only."""
+    cfg = write_config(tmp_path / "a.toml", f"sqlite:///{tmp_path}/a.db")
+    tokens = asyncio.run(seed(cfg, messages=4))
+    other = write_config(tmp_path / "b.toml", f"sqlite:///{tmp_path}/b.db")
+    asyncio.run(seed(other, messages=9))  # different data, and different words indexed
+    done = migrate_data(tmp_path / "a.toml", "--to", f"sqlite:///{tmp_path}/b.db", "--overwrite-target")
+    assert done.returncode == 0, done.stderr
+    assert asyncio.run(export(other, tokens)) == asyncio.run(export(cfg, tokens))
+
+
+def test_mongo_source_with_unmoved_account_events_refused(tmp_path: Path, mongo_server: str) -> None:
+    """With the conversation side on MongoDB, account events wait in SQL until
+    the relay moves them; a copy then would lose them, so it is refused."""
+    import sqlite3
+
+    from tests.mongo_server import drop_mongo_database, mongo_url
+
+    mongo = mongo_url(mongo_server)
+    cfg = write_config(tmp_path / "a.toml", f"sqlite:///{tmp_path}/a.db", mongo)
+    try:
+        asyncio.run(seed(cfg, messages=1))
+        raw = sqlite3.connect(tmp_path / "a.db")  # as if chatd stopped before the relay ran
+        with raw:
+            raw.execute("INSERT INTO events (type, payload, created_at) VALUES ('user.updated', '{}', 0)")
+        raw.close()
+        done = migrate_data(tmp_path / "a.toml", "--to", f"sqlite:///{tmp_path}/b.db")
+        assert done.returncode == 2 and "have not moved into the MongoDB log" in done.stderr, done.stderr
+    finally:
+        asyncio.run(drop_mongo_database(mongo, mongo.rsplit("/", 1)[1].split("?")[0]))
