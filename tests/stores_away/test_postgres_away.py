@@ -48,3 +48,11 @@ async def test_postgres_stopped_and_back(tmp_path: Path, pg_cluster: PgCluster) 
         items = r.json()["items"]
         assert [m["id"] for m in items] == [m["id"] for m in kept] + [again["id"]]
         assert [m["seq"] for m in items] == [1, 2, 3, 4]
+
+        # A restart between two requests: the pooled connections it cut are
+        # replaced on the way, so nobody sees it.
+        await asyncio.to_thread(pg_cluster.stop)
+        await asyncio.to_thread(pg_cluster.start)
+        assert (await c.get(f"{CONV}/{conv}/messages", headers=bob.headers)).status_code == 200
+        last = await send(c, conv, bob, "right after a restart")
+        assert last["seq"] == 5
