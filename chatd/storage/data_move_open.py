@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chatd.config import redact_url
-from chatd.storage.ports.data_move import ACCOUNT_COLLECTIONS, CONVERSATION_COLLECTIONS, AccountSide, ConversationSide
+from chatd.storage.ports.data_move import (ACCOUNT_COLLECTIONS, CONVERSATION_COLLECTIONS, AccountSide, ConversationSide,
+                                           NotEmpty)
 from chatd.storage.sql.data_move import SqlDataSide
 
 
@@ -70,11 +71,14 @@ async def open_target(database: str, messages: str) -> Setup:
     from chatd.storage.sql.db import open_database
     from chatd.storage.sql.migrate import migrate
 
-    await migrate(database)
     db = open_database(database)
     await db.start()
     sql = SqlDataSide(describe(database), _collections(messages), db=db)
     try:
+        # Another program's database is left as it was, not given chatd's tables.
+        if foreign := await sql.foreign_tables():
+            raise NotEmpty(f"{sql.description} holds tables that are not chatd's ({', '.join(foreign[:5])})")
+        await migrate(database)
         await sql.check_schema()
         setup = await _with_messages(sql, messages)
         if setup.messages is not sql:

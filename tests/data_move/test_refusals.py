@@ -123,3 +123,18 @@ def test_mongo_source_with_unmoved_account_events_refused(tmp_path: Path, mongo_
         assert done.returncode == 2 and "have not moved into the MongoDB log" in done.stderr, done.stderr
     finally:
         asyncio.run(drop_mongo_database(mongo, mongo.rsplit("/", 1)[1].split("?")[0]))
+
+
+def test_another_programs_database_left_alone(tmp_path: Path) -> None:
+    import sqlite3
+
+    asyncio.run(seed(write_config(tmp_path / "a.toml", f"sqlite:///{tmp_path}/a.db"), messages=1))
+    raw = sqlite3.connect(tmp_path / "theirs.db")
+    raw.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    raw.commit()
+    raw.close()
+    done = migrate_data(tmp_path / "a.toml", "--to", f"sqlite:///{tmp_path}/theirs.db")
+    assert done.returncode == 2 and "not chatd's (invoices)" in done.stderr, done.stderr
+    raw = sqlite3.connect(tmp_path / "theirs.db")
+    assert [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")] == ["invoices"]
+    raw.close()

@@ -79,7 +79,7 @@ class SqlDataSide:
             if after is None:
                 found = await self.fetch(f"{head} ORDER BY {self._order(t)} LIMIT {batch}")
             else:
-                cols = self._order(t).replace(" ,", ",")
+                cols = self._order(t)
                 marks = ", ".join(f"${i + 1}" for i in range(len(t.key)))
                 found = await self.fetch(f"{head} WHERE ({cols}) > ({marks}) ORDER BY {self._order(t)} LIMIT {batch}",
                                          *after)
@@ -104,21 +104,28 @@ class SqlDataSide:
                 return True
         return False
 
+    async def _columns(self) -> dict[str, set[str]]:
+        if self.dialect == "sqlite":
+            names = [r[0] for r in await self.fetch("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            return {n: {r[1] for r in await self.fetch(f"PRAGMA table_info({n})")} for n in names}
+        columns: dict[str, set[str]] = {}
+        for table, column in await self.fetch("SELECT table_name, column_name FROM information_schema.columns"
+                                              " WHERE table_schema = current_schema()"):
+            columns.setdefault(table, set()).add(column)
+        return columns
+
+    async def foreign_tables(self) -> list[str]:
+        """Tables that are not chatd's: this is some other program's database."""
+        columns = await self._columns()
+        return sorted(n for n in columns if n not in TABLES and n not in NOT_DATA and not n.startswith("messages_fts"))
+
     async def check_schema(self) -> None:
         """Refuse a schema this chatd does not know all of: a column or table
         it would not copy would be lost on the way."""
-        if self.dialect == "sqlite":
-            names = [r[0] for r in await self.fetch("SELECT name FROM sqlite_master WHERE type = 'table'")]
-            columns = {n: {r[1] for r in await self.fetch(f"PRAGMA table_info({n})")} for n in names}
-        else:
-            found = await self.fetch("SELECT table_name, column_name FROM information_schema.columns"
-                                     " WHERE table_schema = current_schema()")
-            columns = {}
-            for table, column in found:
-                columns.setdefault(table, set()).add(column)
-        unknown = sorted(set(columns) - set(TABLES) - NOT_DATA - {n for n in columns if n.startswith("messages_fts")})
+        unknown = await self.foreign_tables()
         if unknown:
             raise ValueError(f"{self.description} has tables this chatd does not copy: {', '.join(unknown)}")
+        columns = await self._columns()
         for name, t in TABLES.items():
             have = columns.get(name, set()) - {c for tb, c in DERIVED_COLUMNS if tb == name}
             if have != set(t.columns):
