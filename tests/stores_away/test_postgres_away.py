@@ -6,7 +6,6 @@ server is back, without a restart."""
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
 from litestar.testing import AsyncTestClient

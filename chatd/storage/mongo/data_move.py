@@ -18,35 +18,8 @@ from pymongo import AsyncMongoClient
 
 from chatd.config import ConfigError, redact_url
 from chatd.storage.mongo.backend import NO_TRANSACTIONS
-from chatd.storage.mongo.docs import member_id
+from chatd.storage.mongo.data_docs import DATA, SEP, canonical, document, plain
 from chatd.storage.ports.data_move import CONVERSATION_COLLECTIONS, Key, Row
-
-CONVERSATION_FIELDS = ("kind", "direct_key", "title", "topic", "avatar", "created_by", "created_at", "updated_at",
-                       "last_message_at", "last_seq", "e2ee", "version")
-MESSAGE_FIELDS = ("conversation_id", "seq", "sender_id", "client_id", "kind", "body", "envelope", "reply_to",
-                  "attachments", "mentions", "created_at", "edited_at", "deleted_at", "version")
-ATTACHMENT_FIELDS = ("uploader_id", "conversation_id", "message_id", "filename", "content_type", "size", "sha256",
-                     "width", "height", "duration", "thumbnail", "encrypted", "storage_key", "created_at")
-MEMBER_FIELDS = ("conversation_id", "user_id", "role", "joined_at", "last_read_seq", "muted")
-EVENT_FIELDS = ("type", "conversation_id", "user_id", "payload", "created_at")
-DATA = ("conversations", "members", "messages", "reactions", "attachments", "events")
-SEP = "\x1f"
-
-
-def _plain(v: Any) -> Any:
-    """bson's Int64 (how 64-bit numbers come back) as a plain int, at any depth."""
-    if isinstance(v, int) and type(v) is not int and not isinstance(v, bool):
-        return int(v)
-    if isinstance(v, dict):
-        return {k: _plain(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_plain(x) for x in v]
-    return v
-
-
-def _row(doc: dict[str, Any], id_name: str, fields: tuple[str, ...]) -> Row:
-    return {id_name: doc["_id"], **{f: doc.get(f) for f in fields}}
-
 
 class MongoDataSide:
     collections = CONVERSATION_COLLECTIONS
@@ -96,25 +69,12 @@ class MongoDataSide:
         query = {} if after is None else {"_id": {"$gt": self._id(collection, after)}}
         out: list[Row] = []
         async for doc in self.db[collection].find(query, sort=[("_id", 1)], batch_size=batch):
-            out.append(_plain(self._canonical(collection, doc)))
+            out.append(plain(canonical(collection, doc)))
             if len(out) == batch:
                 yield out
                 out = []
         if out:
             yield out
-
-    def _canonical(self, collection: str, d: dict[str, Any]) -> Row:
-        if collection == "conversations":
-            return _row(d, "id", CONVERSATION_FIELDS)
-        if collection == "members":
-            return {f: d[f] for f in MEMBER_FIELDS}
-        if collection == "messages":
-            row = _row(d, "id", MESSAGE_FIELDS)
-            row["reactions"] = {e: users for e, users in d["reactions"]}
-            return {k: row[k] for k in ("id", *MESSAGE_FIELDS[:10], "reactions", *MESSAGE_FIELDS[10:])}
-        if collection == "attachments":
-            return _row(d, "id", ATTACHMENT_FIELDS)
-        return _row(d, "seq", EVENT_FIELDS)
 
     async def _reactions(self, after: Key | None, batch: int) -> AsyncIterator[list[Row]]:
         query: dict[str, Any] = {"reactions.0": {"$exists": True}}
@@ -143,7 +103,7 @@ class MongoDataSide:
             return None
         if collection in ("members", "reactions"):
             return tuple(doc["_id"].split(SEP))
-        return (_plain(doc["_id"]),)
+        return (plain(doc["_id"]),)
 
     async def holds_data(self) -> bool:
         for name in DATA:
@@ -151,29 +111,12 @@ class MongoDataSide:
                 return True
         return await self.event_head() > 0
 
-    def _doc(self, collection: str, r: Row) -> dict[str, Any]:
-        if collection == "conversations":
-            doc = {"_id": r["id"], **{f: r[f] for f in CONVERSATION_FIELDS}}
-            if doc["direct_key"] is None:
-                del doc["direct_key"]  # groups have none: the unique index is partial
-            return doc
-        if collection == "members":
-            return {"_id": member_id(r["conversation_id"], r["user_id"]), **{f: r[f] for f in MEMBER_FIELDS}}
-        if collection == "messages":
-            return {"_id": r["id"], **{f: r[f] for f in MESSAGE_FIELDS},
-                    "reactions": [[e, users] for e, users in r["reactions"].items()]}
-        if collection == "reactions":
-            return {"_id": SEP.join((r["message_id"], r["emoji"], r["user_id"])), "created_at": r["created_at"]}
-        if collection == "attachments":
-            return {"_id": r["id"], **{f: r[f] for f in ATTACHMENT_FIELDS}}
-        return {"_id": r["seq"], **{f: r[f] for f in EVENT_FIELDS}}
-
     async def load(self, collection: str, rows: list[Row]) -> None:
         if collection == "event_head":
             await self.db.counters.update_one({"_id": "events"}, {"$set": {"seq": rows[0]["seq"]}}, upsert=True)
             return
         if rows:
-            await self.db[collection].insert_many([self._doc(collection, r) for r in rows], ordered=True)
+            await self.db[collection].insert_many([document(collection, r) for r in rows], ordered=True)
 
     async def prepare(self) -> None:
         from chatd.storage.mongo.migrations import migrate

@@ -10,19 +10,13 @@ PostgreSQL's is a generated column.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Any
 
-from chatd import clock
 from chatd.storage.ports.data_move import Key, Row
+from chatd.storage.sql.data_load import MARKER_TABLE, empty, load_migrations, mark, set_head
 from chatd.storage.sql.data_tables import DERIVED_COLUMNS, NOT_DATA, TABLES, Table, ran_on
-from chatd.storage.sql.db import Conn, Database
+from chatd.storage.sql.db import Database
 
-# Children before parents (foreign keys) when emptying a target.
-WIPE_ORDER = ("reactions", "attachments", "messages", "members", "conversations", "contacts", "invites", "sessions",
-              "device_keys", "feature_flags", "server_settings", "events", "users")
-MARKER_TABLE = ("CREATE TABLE IF NOT EXISTS chatd_data_move (id INTEGER PRIMARY KEY, source TEXT NOT NULL,"
-                " started_at BIGINT NOT NULL)")
 
 
 class SqlDataSide:
@@ -140,45 +134,19 @@ class SqlDataSide:
 
     async def load(self, collection: str, rows: list[Row]) -> None:
         if collection == "migrations":
-            await self._write(lambda c: self._load_migrations(c, rows))
+            await self._write(lambda c: load_migrations(c, rows))
         elif collection == "event_head":
-            await self._write(lambda c: self._set_head(c, rows[0]["seq"]))
+            await self._write(lambda c: set_head(c, rows[0]["seq"]))
         else:
             t = TABLES[collection]
             marks = ", ".join(f"${i + 1}" for i in range(len(t.columns)))
             sql = f"INSERT INTO {t.name} ({', '.join(t.columns)}) VALUES ({marks})"
             await self._write(lambda c: c.executemany(sql, [t.values(r) for r in rows]))
 
-    async def _load_migrations(self, c: Conn, rows: list[Row]) -> None:
-        for r in rows:
-            when: Any = r["ran_on"] if c.dialect == "sqlite" else datetime.fromisoformat(r["ran_on"])
-            if not await c.execute("UPDATE migration SET ran_on = $1 WHERE app_name = $2 AND name = $3",
-                                   when, r["app_name"], r["name"]):
-                await c.execute("INSERT INTO migration (app_name, name, ran_on) VALUES ($1, $2, $3)",
-                                r["app_name"], r["name"], when)
-
-    async def _set_head(self, c: Conn, seq: int) -> None:
-        if c.dialect == "sqlite":
-            await c.execute("DELETE FROM sqlite_sequence WHERE name = 'events'")
-            if seq:
-                await c.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('events', $1)", seq)
-        else:
-            await c.execute("SELECT setval(pg_get_serial_sequence('events', 'seq'), $1, $2)", max(seq, 1), seq > 0)
-
     async def prepare(self) -> None:
         pass  # open_target migrated it before opening
 
     async def wipe(self) -> None:
-        async def empty(c: Conn) -> None:
-            if c.dialect == "postgres":
-                await c.execute(f"TRUNCATE {', '.join(WIPE_ORDER)} RESTART IDENTITY CASCADE")
-                return
-            for name in WIPE_ORDER:
-                await c.execute(f"DELETE FROM {name}")
-            await c.execute("DELETE FROM sqlite_sequence WHERE name = 'events'")
-            await c.execute("INSERT INTO messages_fts (messages_fts) VALUES ('delete-all')")
-            await c.execute("UPDATE messages_fts_indexed SET last_row_id = 0")
-
         await self._write(empty)
 
     async def marker(self) -> str | None:
@@ -186,13 +154,7 @@ class SqlDataSide:
         return await self._val("SELECT source FROM chatd_data_move WHERE id = 1")
 
     async def set_marker(self, source: str) -> None:
-        async def mark(c: Conn) -> None:
-            await c.execute(MARKER_TABLE)
-            await c.execute("DELETE FROM chatd_data_move")
-            await c.execute("INSERT INTO chatd_data_move (id, source, started_at) VALUES (1, $1, $2)",
-                            source, clock.to_ms(clock.now()))
-
-        await self._write(mark)
+        await self._write(lambda c: mark(c, source))
 
     async def clear_marker(self) -> None:
         await self._write(lambda c: c.execute("DROP TABLE IF EXISTS chatd_data_move"))
