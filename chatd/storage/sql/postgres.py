@@ -86,7 +86,13 @@ class PostgresDatabase(Database):
             self._pool = None
 
     def unreachable(self, err: BaseException) -> str | None:
-        return STORE if lost(err) else None
+        """read/write raise StoreUnavailable themselves; this catches asyncpg's
+        own connection errors met elsewhere. Not a bare OSError: that may be
+        any store's (a media folder's), not this one's."""
+        if isinstance(err, asyncpg.exceptions.QueryCanceledError):
+            return None
+        own = (asyncpg.exceptions.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError)
+        return STORE if isinstance(err, own) else None
 
     async def read(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
         """One retry when the connection turns out dead (the server restarted
