@@ -17,10 +17,12 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from chatd.bench import fanout, graphql_list, history, idle, media, soak, throughput
+from chatd.bench import fanout, graphql_list, history, hot, idle, media, rest_send, slow_disk, soak, throughput
 from chatd.bench.machine import describe
 from chatd.bench.population import Population
 from chatd.bench.probe import Probe
+from chatd.bench.profile_summary import write_summary
+from chatd.bench.profiler import Profiler
 from chatd.bench.report import evaluate, render
 from chatd.bench.server import BENCH_CONFIG, BENCH_ENV, ServerProcess
 
@@ -70,7 +72,11 @@ async def bench(args: argparse.Namespace, say: Progress) -> dict[str, Any]:
             server = ServerProcess(Path(tempfile.mkdtemp(prefix="chatd-bench-")), database=args.database,
                                    config=config, env=BENCH_ENV)
             url, probe = await _start(server, out["server"], args, say)
+        if args.profile:
+            probe.profiler = _profiler(args, probe.pid)
         await _scenarios(args, url, probe, out, say)
+        if isinstance(probe.profiler, Profiler):
+            out["profile"] = _write_profile(probe.profiler)
         if server is not None:
             out["server"]["rss_end_bytes"] = probe.rss()
             out["server"]["cpu_total_s"] = probe.cpu()
@@ -85,6 +91,17 @@ async def bench(args: argparse.Namespace, say: Progress) -> dict[str, Any]:
                 shutil.rmtree(server.data_dir, ignore_errors=True)
     out["targets"] = evaluate(out)
     return out
+
+
+def _profiler(args: argparse.Namespace, pid: int | None) -> Profiler:
+    if pid is None:
+        raise RuntimeError("--profile needs the server's pid: with --url, give --pid")
+    return Profiler(pid, Path(args.profile_dir or tempfile.mkdtemp(prefix="chatd-profile-")))
+
+
+def _write_profile(profiler: Profiler) -> dict[str, Any]:
+    path = write_summary(profiler.windows, profiler.rate, profiler.out_dir / "profile-summary.txt")
+    return {"summary": str(path), "raw": [str(w.raw) for w in profiler.windows]}
 
 
 async def _start(server: ServerProcess, info: dict[str, Any], args: argparse.Namespace,
@@ -115,6 +132,10 @@ async def _scenarios(args: argparse.Namespace, url: str, probe: Probe, out: dict
         "media": lambda: media.run(population, args, probe),
         "graphql": lambda: graphql_list.run(population, args, probe),
         "soak": lambda: soak.run(population, args, probe),
+        "rest": lambda: rest_send.run(population, args, probe),
+        "hot": lambda: hot.run(population, args, probe),
+        # A server of its own, started with the fsync-delay shim preloaded.
+        "slowdisk": lambda: slow_disk.run(args),
     }
     try:
         for name in args.scenarios:
@@ -141,6 +162,8 @@ def _busy_users(args: argparse.Namespace) -> int:
         busy.append(args.group_size)
     if "soak" in args.scenarios:
         busy.append(args.soak_clients)
+    if "hot" in args.scenarios:
+        busy.append(args.hot_senders)
     return max(busy)
 
 
@@ -162,6 +185,8 @@ def main(args: argparse.Namespace) -> int:
         print(f"chatd bench: {err}", file=sys.stderr)
         return 1
     print(render(results))
+    if "profile" in results:
+        print(f"profile summary: {results['profile']['summary']}")
     if args.json:
         text = msgspec.json.format(msgspec.json.encode(results), indent=2).decode()
         if args.json == "-":
