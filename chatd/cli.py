@@ -1,4 +1,4 @@
-"""The `chatd` command: serve, init, migrate, check-config, schema, user, flags, media, talk, bench."""
+"""The `chatd` command: serve, init, migrate, migrate-data, check-config, schema, user, flags, media, talk, bench."""
 
 from __future__ import annotations
 
@@ -28,6 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
 
     with_config("migrate", "apply database schema migrations (safe to run twice)")
+    from chatd.commands import migrate_data
+
+    migrate_data.add_parser(sub, with_config)
     with_config("check-config", "validate the configuration and print what it means")
 
     schema = sub.add_parser("schema", help="print JSON Schemas of the entities", description="print JSON Schemas of the entities")
@@ -107,6 +110,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from chatd.commands import migrate
 
         return migrate.run(cfg)
+    if args.command == "migrate-data":
+        from chatd.commands import migrate_data
+
+        return migrate_data.run(cfg, args)
     if args.command == "check-config":
         from chatd.commands import check_config
 

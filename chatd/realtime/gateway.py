@@ -19,7 +19,7 @@ from litestar.exceptions import WebSocketDisconnect
 
 from chatd import ids
 from chatd.api.client_address import client_address
-from chatd.errors import ChatError, Conflict, Forbidden, RateLimited, StorageFailed, Unauthenticated
+from chatd.errors import ChatError, Conflict, Forbidden, RateLimited, StorageFailed, StoreUnavailable, Unauthenticated
 from chatd.realtime import frames
 from chatd.realtime.auth import answer_subprotocol, read_handshake
 from chatd.realtime.frames import Auth
@@ -39,9 +39,8 @@ CLOSE_FOR_STATUS = {401: frames.CLOSE_UNAUTHENTICATED, 403: frames.CLOSE_FORBIDD
                     410: frames.CLOSE_CURSOR_EXPIRED, 503: frames.CLOSE_TRY_AGAIN}
 
 
-def unavailable() -> StorageFailed:
-    return StorageFailed("A store the live connection needs (Redis) is not answering; reconnect shortly.",
-                         extra={"store": "redis"})
+def unavailable() -> StoreUnavailable:
+    return StoreUnavailable("redis")
 
 
 class Session:
@@ -85,7 +84,7 @@ class Session:
             await self._live(since)
         except WebSocketDisconnect:
             pass
-        except StorageFailed as err:  # e.g. Redis went away while the socket started
+        except (StorageFailed, StoreUnavailable) as err:  # e.g. Redis went away while the socket started
             await self._refuse(err)
         except Exception:
             log.exception("WebSocket session failed")

@@ -27,7 +27,7 @@ import msgspec
 
 from chatd import clock
 from chatd.config import RealtimeConfig
-from chatd.errors import StorageFailed
+from chatd.errors import StoreUnavailable
 from chatd.realtime.bus import Bus, PresenceMsg
 from chatd.storage.ports.contacts import ContactStore
 from chatd.storage.ports.conversations import ConversationStore
@@ -86,7 +86,7 @@ class PresenceService:
                     await self.settle(user_id)
             except asyncio.CancelledError:
                 raise
-            except StorageFailed:
+            except StoreUnavailable:
                 log.warning("presence upkeep: the store is not answering; retrying")
             except Exception:  # noqa: BLE001 - keep renewing
                 log.exception("presence upkeep failed")
@@ -113,7 +113,7 @@ class PresenceService:
             try:
                 state = await self.store.drop_socket(user_id, socket_id)
                 self._undropped.discard((user_id, socket_id))
-            except StorageFailed:
+            except StoreUnavailable:
                 # The store is away: dropped again by the upkeep once it is back.
                 log.warning("presence: could not drop a socket; the store is not answering")
                 self._undropped.add((user_id, socket_id))

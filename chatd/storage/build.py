@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Protocol
 
 from litestar.stores.base import Store
 
 from chatd.config import Config, ConfigError
+from chatd.errors import StoreUnavailable
 from chatd.storage.cache import open_cache
 from chatd.storage.committed import CommitFeed
 from chatd.storage.blobs.choose import media_key, open_blob_store
@@ -38,11 +40,18 @@ from chatd.storage.sql.settings import SqlSettingsStore
 from chatd.storage.sql.users import SqlUserStore
 
 
+PING_SECONDS = 3.0
+
+
 class Backend(Protocol):
     """A connection the stores hold: asked by /readyz, closed at the end.
     Nothing more of it is visible here, so no caller sees its technology."""
 
     async def ping(self) -> None: ...
+
+    def unreachable(self, err: BaseException) -> str | None:
+        """Its technology's name ("postgresql") when `err` means it does not answer."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -78,12 +87,27 @@ class Stores:
     # What the adapters are connected to, by config name ("database", ...).
     backends: dict[str, Backend]
 
+    def unreachable(self, err: BaseException) -> str | None:
+        """Which store `err` (or what caused it) says does not answer, if any."""
+        seen: BaseException | None = err
+        for _ in range(8):
+            if seen is None:
+                return None
+            if isinstance(seen, StoreUnavailable):
+                return seen.store
+            for backend in self.backends.values():
+                if store := backend.unreachable(seen):
+                    return store
+            seen = seen.__cause__ or seen.__context__
+        return None
+
     async def check(self) -> dict[str, str]:
-        """Which configured stores do not answer (empty when all do)."""
+        """Which configured stores do not answer (empty when all do), each
+        asked for at most PING_SECONDS: /readyz never hangs on one."""
         failed: dict[str, str] = {}
         for name, backend in self.backends.items():
             try:
-                await backend.ping()
+                await asyncio.wait_for(backend.ping(), PING_SECONDS)
             except Exception as err:  # noqa: BLE001 - reported, not raised
                 failed[name] = type(err).__name__
         try:

@@ -47,14 +47,14 @@ async def test_redis_outage_is_clean_and_recovers_by_itself(redis_chatd):
 
         redis.stop()  # killed: no goodbye on any connection
         code, reason, seen = await b.closed(timeout=10)
-        assert (code, reason) == (1013, "storage_unavailable")
+        assert (code, reason) == (1013, "store_unavailable")
         assert seen[-1]["type"] == "error" and seen[-1]["store"] == "redis"
 
         sent = await api.call(ann, "POST", f"/api/v1/conversations/{conv}/messages",
                               json={"client_id": "during", "body": "during the outage"})
         assert sent.status_code == 503, sent.text
         problem = sent.json()
-        assert problem["code"] == "storage_unavailable" and problem["store"] == "redis"
+        assert problem["code"] == "store_unavailable" and problem["store"] == "redis"
         assert sent.headers["content-type"].startswith("application/problem+json")
         login = await api.http.post("/api/v1/auth/login", json={"username": ann.name, "password": PASSWORD})
         assert login.status_code == 503 and login.json()["store"] == "redis"
@@ -66,7 +66,7 @@ async def test_redis_outage_is_clean_and_recovers_by_itself(redis_chatd):
         # A new socket is told to come back later, the same way.
         late = await Sock.open(server.url, bob)
         code, _, frames = await late.closed(timeout=10)
-        assert code == 1013 and frames[-1]["code"] == "storage_unavailable" and frames[-1]["store"] == "redis"
+        assert code == 1013 and frames[-1]["code"] == "store_unavailable" and frames[-1]["store"] == "redis"
 
         redis.start()  # the same port, empty (no persistence), as after a restart
         assert (await until_status(api.http, "/readyz", 200)).status_code == 200

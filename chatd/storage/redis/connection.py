@@ -1,6 +1,6 @@
 """One Redis client for every Redis adapter of a process, and the one place
 that turns "Redis is not answering" into the error the API shows (503
-`storage_unavailable`, "store": "redis").
+`store_unavailable`, "store": "redis").
 
 Timeouts are short and retries few on purpose: while Redis is away a
 request should fail in about a second with a clear answer, not hang."""
@@ -17,7 +17,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
 from chatd.config import redact_url
-from chatd.errors import StorageFailed
+from chatd.errors import StoreUnavailable
 
 CONNECT_TIMEOUT = 1.0
 COMMAND_TIMEOUT = 3.0
@@ -32,13 +32,12 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def unavailable() -> StorageFailed:
-    return StorageFailed("The server's cache (Redis) is not answering; nothing was changed. Try again shortly.",
-                         extra={"store": "redis"})
+def unavailable() -> StoreUnavailable:
+    return StoreUnavailable("redis")
 
 
 def guarded(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-    """Run a Redis call; a lost connection becomes StorageFailed(store=redis)."""
+    """Run a Redis call; a lost connection becomes StoreUnavailable("redis")."""
 
     @functools.wraps(fn)
     async def run(*args: P.args, **kwargs: P.kwargs) -> R:
