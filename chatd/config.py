@@ -30,6 +30,9 @@ class ServerConfig(Section):
     # Reverse proxies (their addresses as chatd sees them) whose
     # X-Forwarded-For names the real client: login limits and /metrics use it.
     trusted_proxies: list[str] = []
+    # Worker processes of `chatd serve` (granian). More than one needs
+    # storage.cache = "redis://...": sockets, presence and fan-out are shared there.
+    workers: Annotated[int, Meta(ge=1, le=64)] = 1
 
 
 class StorageConfig(Section):
@@ -103,6 +106,7 @@ FlagValue = bool | Annotated[str, Meta(pattern=r"^(on|off|true|false|\d{1,3}(\.\
 
 class FeaturesConfig(Section):
     e2ee: FlagValue = True
+    e2ee_default: FlagValue = False
     search: FlagValue = True
     graphql: FlagValue = False
 
@@ -143,6 +147,12 @@ class RealtimeConfig(Section):
     max_sockets_per_address: Annotated[int, Meta(ge=1, le=1_000_000)] = 256
     # Frames a client may send per second on one socket (bursts of twice that); more: 4429.
     max_frames_per_second: Annotated[float, Meta(ge=1, le=100_000)] = 30.0
+    # Presence goes to accepted contacts and to members of conversations with
+    # at most this many members (a 1,000-member group is told no one's presence).
+    presence_max_members: Annotated[int, Meta(ge=2, le=10_000)] = 50
+    # With storage.cache = "redis://...": a process that stops renewing its
+    # presence (killed, cut off) has its users' sockets forgotten after this long.
+    process_ttl_seconds: Annotated[float, Meta(ge=2, le=600)] = 15.0
 
 
 class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -178,7 +188,7 @@ HINTS = {
     "storage.cache": 'expected "memory" or a redis://host:6379/0 URL',
     "storage.media": "expected file:///path/to/folder or s3://key:secret@host:9000/bucket",
     "auth.registration": 'expected one of "open", "invite", "closed"',
-    **{f"features.{k}": 'expected true, false, "on", "off" or a percentage like "10%"' for k in ("e2ee", "search", "graphql")},
+    **{f"features.{k}": 'expected true, false, "on", "off" or a percentage like "10%"' for k in ("e2ee", "e2ee_default", "search", "graphql")},
 }
 
 

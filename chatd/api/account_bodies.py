@@ -92,6 +92,9 @@ class KeysIn(Body):
     device_id: Key
     x25519: Key
     ed25519: Key
+    sig: Annotated[str, Meta(max_length=128, description="base64 of the device's Ed25519 signature of "
+                                                          "'chatd-device-v1\\n' + device_id + '\\n' + x25519 "
+                                                          "(docs/e2ee.md)")]
 
 
 class RoleIn(Body):

@@ -62,7 +62,8 @@ class Contacts(msgspec.Struct):
 
 class DirectIn(Body, tag="direct", tag_field="kind"):
     user_id: Id
-    e2ee: bool = False
+    e2ee: Annotated[bool | None, Meta(description="left out: encrypted when the e2ee_default flag is on for the "
+                                                  "caller (and e2ee too)")] = None
 
 
 class GroupIn(Body, tag="group", tag_field="kind"):

@@ -2,10 +2,12 @@
 
 Errors leave as problem+json (api/problems.py), but Litestar declares only a
 400 in its own JSON shape. `declare_errors` gives every HTTP route the
-statuses it can answer, each as a problem document: 400 and 431 anywhere,
-401/403 where a caller must sign in (403: CSRF, disabled account, a rule),
-404 where a path or body names something, 413 where a body is read (415 where it must be JSON), 409/503/507
-where something is written, and the few 410/429 where they apply.
+statuses it can answer, each as a problem document: 400, 431 and 503 (a
+store away) anywhere, 401/403 where a caller must sign in (403: CSRF,
+disabled account, a rule), 404 where a path or body names something, 413
+where a body is read (415 where it must be
+JSON), 409/507 where something is written, and the few
+410/429 where they apply.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ DESCRIPTIONS = {
     415: "A JSON body sent without Content-Type: application/json (or another +json type)",
     429: "Too many requests (`retry_after` seconds; also a Retry-After header)",
     431: "Request headers larger than 32 KiB in all",
-    503: "Storage could not write; nothing was changed",
+    503: "A store does not answer (`store_unavailable`, `store` names it; Retry-After) or could not write;"
+         " nothing was changed",
     507: "Storage is full; nothing was changed",
 }
 # Statuses only some routes answer.
@@ -41,6 +44,8 @@ EXTRA = {
     ("PUT", "/api/v1/me/password"): {429},
     ("POST", "/api/v1/conversations/{conversation_id:str}/messages"): {429},
     ("GET", "/api/v1/sync"): {410},
+    ("GET", "/api/v1/me/key-backup"): {404},  # the account has no backup
+    ("DELETE", "/api/v1/me/key-backup"): {404},
     ("GET", "/api/v1/search"): {404},  # conversation_id of a conversation not yours
     # The graphql flag off for the caller: the endpoint does not exist for them.
     ("POST", "/api/v1/graphql"): {404, 413, 415},
@@ -61,7 +66,7 @@ class Problem(msgspec.Struct, kw_only=True):
 def statuses(handler: HTTPRouteHandler, public: bool) -> set[int]:
     methods = set(handler.http_methods)
     path = next(iter(handler.paths))
-    out = {400, 431}
+    out = {400, 431, 503}  # 503: any route may need a store that is away
     if not public:
         out |= {401, 403}
     if "{" in path:
@@ -73,7 +78,7 @@ def statuses(handler: HTTPRouteHandler, public: bool) -> set[int]:
         if not public:
             out.add(404)  # a body names a user, message or conversation
     if methods & WRITES:
-        out |= {409, 503, 507}
+        out |= {409, 507}
         out.add(403)  # registration closed or invite-only
     for method in methods:
         out |= EXTRA.get((method, path), set())

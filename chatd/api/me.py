@@ -68,8 +68,9 @@ async def delete_token(token_id: FromPath[str], me: Me, services: NamedDependenc
 @put("/api/v1/me/keys", tags=["me"])
 async def put_keys(data: JSONBody[KeysIn], me: Me, services: NamedDependency[Services]) -> User:
     """Publish this device's E2EE public keys (base64 of 32-byte X25519 and
-    Ed25519 keys); the same device_id again replaces its keys."""
-    return await services.accounts.put_key(me, data.device_id, data.x25519, data.ed25519)
+    Ed25519 keys) with the device's signature of them (`sig`, checked); the
+    same device_id again replaces its keys."""
+    return await services.accounts.put_key(me, data.device_id, data.x25519, data.ed25519, data.sig)
 
 
 @delete("/api/v1/me/keys/{device_id:str}", status_code=200, tags=["me"])

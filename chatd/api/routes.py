@@ -10,6 +10,7 @@ from chatd.api.declared_errors import declare_errors
 from chatd.api.features import FEATURE_ROUTES
 from chatd.api.graphql import GRAPHQL_ROUTES
 from chatd.api.health import healthz, readyz
+from chatd.api.key_backup import KEY_BACKUP_ROUTES
 from chatd.api.me import ME_ROUTES
 from chatd.api.me_sessions import SESSION_ROUTES
 from chatd.api.messages import MESSAGE_ROUTES
@@ -28,6 +29,7 @@ _HANDLERS: list = [
     *AUTH_ROUTES,
     *ME_ROUTES,
     *SESSION_ROUTES,
+    *KEY_BACKUP_ROUTES,
     *USER_ROUTES,
     *CONTACT_ROUTES,
     *CONVERSATION_ROUTES,

@@ -22,6 +22,16 @@ A bot keeps `conn.cursor` (the last event it saw) somewhere and passes it
 back as `connect(since=cursor)` after a restart: it then gets exactly the
 events it missed, then live ones. Errors from the server raise `ChatdError`
 (`.status`, `.code`, `.problem`).
+
+End-to-end encrypted conversations: `chatd.client.e2ee.E2ee` (imported
+separately, it loads PyNaCl) seals what is sent and opens what arrives:
+
+    from chatd.client.e2ee import E2ee
+
+    e2ee = await E2ee.start(alice)                  # this device's keys, published
+    chat = await alice.create_direct(bob.id, e2ee=True)
+    await e2ee.send(chat.id, "only bob's devices can read this")
+    print((await e2ee.read(message)).shown())       # text, or "could not be decrypted: why"
 """
 
 from chatd.client.api import Client

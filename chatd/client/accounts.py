@@ -44,9 +44,10 @@ class AccountsApi(HttpTransport):
     async def change_password(self, current: str, new: str) -> None:
         await self.call("PUT", "/me/password", json={"current": current, "new": new})
 
-    async def publish_keys(self, device_id: str, x25519: str, ed25519: str) -> User:
-        """Publish this device's E2EE public keys (base64 of the raw 32-byte keys)."""
-        body = {"device_id": device_id, "x25519": x25519, "ed25519": ed25519}
+    async def publish_keys(self, device_id: str, x25519: str, ed25519: str, sig: str) -> User:
+        """Publish this device's E2EE public keys (base64 of the raw 32-byte keys)
+        and its signature of them (docs/e2ee.md; chatd.client.e2ee does all this)."""
+        body = {"device_id": device_id, "x25519": x25519, "ed25519": ed25519, "sig": sig}
         return await self.call("PUT", "/me/keys", json=body, type=User)
 
     async def withdraw_keys(self, device_id: str) -> User:

@@ -41,9 +41,12 @@ def message_body(body: str | None, *, client_id: str, envelope: Envelope | dict[
 
 class ChatsApi(HttpTransport):
     # --- conversations ---
-    async def create_direct(self, user_id: str, *, e2ee: bool = False) -> ConversationView:
-        """The direct conversation with `user_id` (the existing one if any)."""
-        body = {"kind": "direct", "user_id": user_id, "e2ee": e2ee}
+    async def create_direct(self, user_id: str, *, e2ee: bool | None = None) -> ConversationView:
+        """The direct conversation with `user_id` (the existing one if any).
+        `e2ee` None: as the server's e2ee_default flag says for this user."""
+        body: dict[str, Any] = {"kind": "direct", "user_id": user_id}
+        if e2ee is not None:
+            body["e2ee"] = e2ee
         return await self.call("POST", "/conversations", json=body, type=ConversationView)
 
     async def create_group(self, title: str, member_ids: list[str], *, topic: str = "",

@@ -33,6 +33,15 @@ class MediaApi(HttpTransport):
         else:
             path = Path(source)
             size, name, chunks = path.stat().st_size, filename or path.name, _of_file(path)
+        return await self.upload_stream(conversation_id, chunks, size, filename=name, progress=progress,
+                                        encrypted=encrypted)
+
+    async def upload_stream(self, conversation_id: str, chunks: AsyncIterator[bytes], size: int, *,
+                            filename: str = "file", progress: Progress | None = None,
+                            encrypted: bool = False) -> Attachment:
+        """Upload exactly `size` bytes that `chunks` yields (e.g. a file
+        encrypted as it is read, see chatd.client.e2ee)."""
+        name = filename
         boundary = secrets.token_hex(16)
         head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{quote(name)}\"\r\n"
                 "Content-Type: application/octet-stream\r\n\r\n").encode()

@@ -3,6 +3,11 @@
 The password is asked on the terminal, read as the first line of standard
 input (--password-stdin), or skipped when CHATD_TOKEN holds a session or
 personal API token.
+
+Where the server has end-to-end encryption on, this terminal is a device:
+its private keys live in $CHATD_CONFIG_DIR (else ~/.config/chatd)/e2ee, 0600.
+`--restore` asks for the recovery passphrase (the next line of standard
+input with --password-stdin) and brings back the keys of earlier devices.
 """
 
 from __future__ import annotations
@@ -29,6 +34,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                       help="the server (default: $CHATD_URL or http://127.0.0.1:8080)")
     talk.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     talk.add_argument("--history", type=int, default=20, help="earlier messages to show first (1-200, default 20)")
+    talk.add_argument("--e2ee", action="store_true", help="with --with: start the direct conversation end-to-end "
+                      "encrypted (when it does not exist yet; the server's e2ee_default flag may make that the default)")
+    talk.add_argument("--restore", action="store_true", help="restore your keys from your key backup first "
+                      "(asks for the recovery passphrase) to read history sent to your earlier devices")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
 
     token = os.environ.get("CHATD_TOKEN")
     password = None if token else _password(args.password_stdin)
+    args.recovery = _secret(args.password_stdin, "recovery passphrase: ") if args.restore else None
     try:
         return asyncio.run(_talk(args, token, password))
     except (ChatdError, ConnectionLost) as err:
@@ -54,8 +64,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _password(from_stdin: bool) -> str:
+    return _secret(from_stdin, "password: ")
+
+
+def _secret(from_stdin: bool, prompt: str) -> str:
     if not from_stdin:
-        return getpass.getpass("password: ")
+        return getpass.getpass(prompt)
     # Byte by byte: what follows the password stays unread for the chat.
     line = b""
     while not line.endswith(b"\n"):
@@ -68,6 +82,8 @@ def _password(from_stdin: bool) -> str:
 
 async def _talk(args: argparse.Namespace, token: str | None, password: str | None) -> int:
     from chatd.client import Client
+    from chatd.client.e2ee import E2ee
+    from chatd.talk.secure import restore
     from chatd.talk.session import Talk
 
     async with Client(args.url, token=token) as client:
@@ -77,7 +93,20 @@ async def _talk(args: argparse.Namespace, token: str | None, password: str | Non
             if not matches:
                 print(f"chatd talk: no user named {args.peer!r}", file=sys.stderr)
                 return 1
-            conversation = await client.create_direct(matches[0].id)
+            conversation = await client.create_direct(matches[0].id, e2ee=True if args.e2ee else None)
+            if args.e2ee and not conversation.e2ee:
+                # Switching an existing conversation on cannot be undone: not done behind the user's back.
+                print(f"chatd talk: your direct conversation with {args.peer} already exists, unencrypted; "
+                      "--e2ee only applies to a new one", file=sys.stderr)
+                return 1
         else:
             conversation = await client.conversation(args.conversation)
-        return await Talk(client, conversation, me.id).run(args.history)
+        features = (await client.call("GET", "/me/features"))["features"]
+        e2ee = await E2ee.start(client) if features.get("e2ee") or conversation.e2ee else None
+        if args.recovery is not None:
+            if e2ee is None:
+                print("chatd talk: end-to-end encryption is off on this server: nothing to restore", file=sys.stderr)
+                return 1
+            if not await restore(e2ee, args.recovery, print):
+                return 1
+        return await Talk(client, conversation, me.id, e2ee).run(args.history)

@@ -16,6 +16,7 @@ class Envelope(Entity, kw_only=True):
     nonce: str
     ciphertext: str
     keys: dict[str, str] = {}
+    sig: str = ""  # the sending device's Ed25519 signature (docs/e2ee.md); clients check it
 
 
 class Message(Entity, kw_only=True):

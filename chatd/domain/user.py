@@ -9,11 +9,14 @@ Role = Literal["admin", "member", "guest"]
 
 
 class DeviceKey(Entity, kw_only=True):
-    """One device's end-to-end encryption keys (base64 of raw public keys)."""
+    """One device's end-to-end encryption keys (base64 of raw public keys)
+    and `sig`, the device's Ed25519 signature binding its X25519 key to it
+    (docs/e2ee.md; empty for keys published before signatures existed)."""
 
     device_id: str
     x25519: str
     ed25519: str
+    sig: str = ""
     created_at: datetime
 
 

@@ -67,7 +67,7 @@ class Mutation:
         return member.last_read_seq
 
     @strawberry.mutation(description="The direct conversation with a user (opened if need be).")
-    async def open_direct(self, info: Info, user_id: str, e2ee: bool = False) -> Conversation:
+    async def open_direct(self, info: Info, user_id: str, e2ee: bool | None = None) -> Conversation:
         conv, _ = await info.context.services.conversations.open_direct(info.context.me.id, user_id, e2ee=e2ee)
         return await _overview(info, conv.id)
 

@@ -80,6 +80,26 @@ def public_key(name: str, raw: str) -> str:
     return base64.b64encode(key).decode()
 
 
+def device_signature(device_id: str, x25519: str, ed25519: str, raw: str) -> str:
+    """The device's Ed25519 signature of its X25519 key (docs/e2ee.md), checked
+    here so that no client ever receives a device that did not sign itself."""
+    from nacl.exceptions import BadSignatureError
+    from nacl.signing import VerifyKey  # PyNaCl: only loaded when a device publishes keys
+
+    try:
+        sig = base64.b64decode(raw, validate=True)
+        VerifyKey(base64.b64decode(ed25519)).verify(device_message(device_id, x25519), sig)
+    except (binascii.Error, ValueError, BadSignatureError):
+        raise Invalid("sig is not this device's Ed25519 signature of its x25519 key.",
+                      code="invalid_signature") from None
+    return base64.b64encode(sig).decode()
+
+
+def device_message(device_id: str, x25519: str) -> bytes:
+    """What a device signs to publish its keys (docs/e2ee.md, Devices)."""
+    return f"chatd-device-v1\n{device_id}\n{x25519}".encode()
+
+
 def device_id(raw: str) -> str:
     if not DEVICE_ID.fullmatch(raw):
         raise Invalid("device_id is 1 to 64 characters of A-Z a-z 0-9 _ . : -.", code="invalid_device_id")

@@ -207,9 +207,10 @@ class Accounts(AccountAdmin, OwnSessions):
     async def revoke_all_tokens(self, me: User) -> int:
         return await self.auth.delete_sessions(me.id, "token")
 
-    async def put_key(self, me: User, device_id: str, x25519: str, ed25519: str) -> User:
+    async def put_key(self, me: User, device_id: str, x25519: str, ed25519: str, sig: str) -> User:
         key = DeviceKey(device_id=rules.device_id(device_id), x25519=rules.public_key("x25519", x25519),
                         ed25519=rules.public_key("ed25519", ed25519), created_at=clock.now())
+        key.sig = rules.device_signature(key.device_id, key.x25519, key.ed25519, sig)
         return await self.users.put_key(me.id, key, max_devices=rules.MAX_DEVICES)
 
     async def delete_key(self, me: User, device_id: str) -> User:

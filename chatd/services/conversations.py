@@ -77,14 +77,17 @@ class ConversationService:
             raise refused()
         return wanted
 
-    async def open_direct(self, me_id: str, user_id: str, *, e2ee: bool = False) -> tuple[Conversation, bool]:
-        """The direct conversation of me and `user_id`: (it, created now)."""
+    async def open_direct(self, me_id: str, user_id: str, *, e2ee: bool | None = None) -> tuple[Conversation, bool]:
+        """The direct conversation of me and `user_id`: (it, created now).
+        `e2ee` None: encrypted when the e2ee_default flag (and e2ee) is on for me."""
         if user_id == me_id:
             raise Invalid("A direct conversation is with someone else.", code="self_direct")
         other = await self.users.get(user_id)
         if other is None or other.disabled:
             raise user_not_found()
         await self.contacts.ensure_not_blocked(me_id, user_id)
+        if e2ee is None:
+            e2ee = await self.features.on("e2ee_default", me_id) and await self.features.on("e2ee", me_id)
         at = clock.now()
         conv = Conversation(id=ids.new_id(), kind="direct", created_by=me_id, created_at=at, updated_at=at,
                             e2ee=await self._e2ee(me_id, e2ee))

@@ -40,10 +40,12 @@ class EnvelopeIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     keys: Annotated[
         dict[Annotated[str, Meta(max_length=128)], Annotated[str, Meta(max_length=1024)]], Meta(max_length=256)
     ] = {}
+    sig: Annotated[str, Meta(max_length=128, description="base64 of the sending device's 64-byte Ed25519 "
+                                                         "signature (docs/e2ee.md); the server keeps it as is")] = ""
 
     def to_domain(self) -> Envelope:
         return Envelope(alg=self.alg, sender_device=self.sender_device, nonce=self.nonce,
-                        ciphertext=self.ciphertext, keys=dict(self.keys))
+                        ciphertext=self.ciphertext, keys=dict(self.keys), sig=self.sig)
 
 
 class SendMessage(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

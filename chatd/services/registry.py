@@ -9,6 +9,7 @@ from chatd.services.accounts import Accounts
 from chatd.services.contacts import ContactService
 from chatd.services.conversations import ConversationService
 from chatd.services.features import Features
+from chatd.services.key_backups import KeyBackups
 from chatd.services.media.avatars import AvatarService
 from chatd.services.media.janitor import Janitor
 from chatd.services.media.service import MediaService
@@ -30,6 +31,7 @@ class Services:
     avatars: AvatarService
     sync: SyncService
     features: Features
+    key_backups: KeyBackups
 
 
 def build_services(config: Config, stores: Stores) -> Services:
@@ -43,8 +45,9 @@ def build_services(config: Config, stores: Stores) -> Services:
         config=config,
         stores=stores,
         accounts=Accounts(config, stores.users, stores.auth, stores.cache, stores.settings),
-        messages=MessageService(config, stores.messages, stores.conversations, stores.cache, features),
+        messages=MessageService(config, stores.messages, stores.conversations, stores.counters, features),
         features=features,
+        key_backups=KeyBackups(stores.key_backups),
         sync=SyncService(stores.events),
         media=MediaService(config, stores.attachments, stores.conversations, stores.blobs, stores.sealed_blobs),
         media_janitor=Janitor(config, stores.attachments, stores.blobs),

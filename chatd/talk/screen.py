@@ -29,6 +29,7 @@ class Screen:
         self.fd, self.out = stdin.fileno(), stdout
         self.tty = os.isatty(self.fd) and stdout.isatty()
         self.buffer, self.typing, self._escape = "", "", False
+        self.mask = False  # a passphrase is being typed: drawn as stars
         self._pending = b""
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._saved: list | None = None
@@ -64,7 +65,8 @@ class Screen:
 
     def _draw(self) -> None:
         if self.tty:
-            self.out.write(ERASE + (f"({self.typing}) " if self.typing else "") + PROMPT + self.buffer)
+            shown = "*" * len(self.buffer) if self.mask else self.buffer
+            self.out.write(ERASE + (f"({self.typing}) " if self.typing else "") + PROMPT + shown)
         self.out.flush()
 
     def _readable(self) -> None:

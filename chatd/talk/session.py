@@ -6,6 +6,10 @@ what was sent while the network was gone is shown once, in order, when it
 comes back. Messages are printed in seq order only: anything at or below
 the last seq shown is a replay and skipped. When the server can no longer
 resume (`resync`, an expired cursor), the gap is read from history.
+
+In an end-to-end encrypted conversation (given an `E2ee`), what is typed is
+sealed for every device of every member, what arrives is opened (or shown
+as "could not be decrypted: why"), and files are encrypted before upload.
 """
 
 from __future__ import annotations
@@ -13,17 +17,24 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import datetime
-from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from chatd.client import ChatdError, Client, Connection, ConnectionLost, ConversationView, Presence, Typing
 from chatd.client.dial import CURSOR_GONE
-from chatd.domain import Event
+from chatd.client.e2ee import E2ee
+from chatd.domain import Event, Message
+from chatd.talk.files import FileCommands
 from chatd.talk.screen import Screen
+from chatd.talk.search import SearchCommand
+from chatd.talk.secure import SecureCommands
 
 TYPING_EVERY = 3.0  # seconds between our typing frames (the server forwards one per 3 s)
-HELP = ("/file PATH: send a file; /save N [FOLDER]: save file #N; /away, /online: your presence; "
+HELP = ("/file PATH: send a file; /save N [FOLDER]: save file #N; /search WORDS; /away, /online: your presence; "
         "/quit (or Ctrl-D): leave; /help: this; anything else is sent")
+SECURE_HELP = ("/safety: safety numbers; /verify [NAME]: mark checked; /backup [replace]: store your keys under a "
+               "recovery passphrase")
 
 
 def local_clock(at: datetime | str | None) -> str:
@@ -33,17 +44,9 @@ def local_clock(at: datetime | str | None) -> str:
     return at.astimezone().strftime("%H:%M") if at is not None else "--:--"
 
 
-def human_size(n: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} bytes"
-
-
-class Talk:
-    def __init__(self, client: Client, conversation: ConversationView, me: str):
-        self.client, self.conversation, self.me = client, conversation, me
+class Talk(FileCommands, SearchCommand):
+    def __init__(self, client: Client, conversation: ConversationView, me: str, e2ee: E2ee | None = None):
+        self.client, self.conversation, self.me, self.e2ee = client, conversation, me, e2ee
         self.names = {m.user_id: (m.user.display_name if m.user else m.user_id) for m in conversation.members}
         self.last_seq = 0
         self.presence: dict[str, str] = {}
@@ -56,7 +59,11 @@ class Talk:
         self._sends: set[asyncio.Task[Any]] = set()
         self._read_upto = 0  # the newest seq to mark read; one `read` frame in flight at a time
         self._reading: asyncio.Task[Any] | None = None
-        self.files: list[str] = []  # attachment ids in the order shown: /save N takes the Nth
+        # Files in the order shown (/save N takes the Nth): attachment ids, or
+        # the payload entries (key inside) of files in encrypted messages.
+        self.files: list[str | dict[str, Any]] = []
+        self._secret: asyncio.Future[str | None] | None = None
+        self.secure = None if e2ee is None else SecureCommands(e2ee, self.screen.show, self._ask_secret, self._others)
 
     async def run(self, history: int) -> int:
         self.done = asyncio.get_running_loop().create_future()
@@ -64,10 +71,12 @@ class Talk:
         self.conn = conn = self.client.connect(max_attempts=1_000_000, max_delay=5.0)
         await conn.open()
         try:
-            self.screen.show(f"* talking with {self._title()}. {HELP}")
+            lock = " (end-to-end encrypted)" if self.conversation.e2ee else ""
+            self.screen.show(f"* talking with {self._title()}{lock}. {self._help()}")
+            if self.e2ee is not None and self.conversation.e2ee:
+                await self.e2ee.recipients(self.conversation.id)  # learn (and check) the members' keys now
             for message in (await self.client.messages(self.conversation.id, limit=history)).items:
-                self._message(message.seq, message.sender_id, message.created_at, message.body, edited=False,
-                              files=message.attachments)
+                await self._arrived(message)
             for user_id in self.names:
                 if user_id != self.me:
                     state = (await self.client.call("GET", f"/users/{user_id}")).get("presence")
@@ -83,6 +92,28 @@ class Talk:
                 task.cancel()
             await conn.close()
 
+    def _help(self) -> str:
+        return f"{HELP}; {SECURE_HELP}" if self.secure is not None else HELP
+
+    def _others(self) -> dict[str, str]:
+        return {u: n for u, n in self.names.items() if u != self.me}
+
+    async def _content(self, m: dict[str, Any]) -> tuple[str, list[str | dict[str, Any]]]:
+        """What to show of a message: its text and files, opened when encrypted."""
+        if m.get("kind") != "encrypted" and not m.get("envelope"):
+            return m.get("body") or "", list(m.get("attachments") or [])
+        if self.e2ee is None:
+            return "[could not be decrypted: this terminal has no keys]", []
+        readable = await self.e2ee.read(m)
+        if readable.error is not None:
+            return f"[{readable.shown()}]", []
+        return readable.text or "", list(readable.attachments)
+
+    async def _arrived(self, message: Message) -> None:
+        m = msgspec.to_builtins(message)
+        text, files = await self._content(m)
+        self._message(message.seq, message.sender_id, message.created_at, text, edited=False, files=files)
+
     def _title(self) -> str:
         if self.conversation.title:
             return self.conversation.title
@@ -94,7 +125,7 @@ class Talk:
         try:
             async for frame in self.conn:
                 if isinstance(frame, Event):
-                    self._event(frame)
+                    await self._event(frame)
                 elif isinstance(frame, Presence):
                     self._presence(frame.user_id, frame.state)
                 elif isinstance(frame, Typing):
@@ -106,31 +137,34 @@ class Talk:
             return
         self._finish(1, "* connection closed")
 
-    def _event(self, event: Event) -> None:
+    async def _event(self, event: Event) -> None:
         p = event.payload
         if p.get("conversation_id") != self.conversation.id:
             return
         if event.type == "message.created":
-            self._message(p["seq"], p["sender_id"], p.get("created_at"), p.get("body"), edited=False,
-                          files=p.get("attachments") or [])
+            if p["seq"] <= self.last_seq:
+                return  # a replay: not opened again
+            text, files = await self._content(p)
+            self._message(p["seq"], p["sender_id"], p.get("created_at"), text, edited=False, files=files)
             if p["sender_id"] != self.me:
                 self.typing_until.pop(p["sender_id"], None)
                 self._show_typing()
                 self._mark_read(p["seq"])
         elif event.type == "message.updated":
-            self._message(p["seq"], p["sender_id"], p.get("edited_at"), p.get("body"), edited=True)
+            text, _ = await self._content(p)
+            self._message(p["seq"], p["sender_id"], p.get("edited_at"), text, edited=True)
         elif event.type == "message.deleted":
             self.screen.show(f"* {self._name(p['sender_id'])} deleted a message")
 
-    def _message(self, seq: int, sender: str, at: Any, body: str | None, edited: bool,
-                 files: list[str] | None = None) -> None:
+    def _message(self, seq: int, sender: str, at: Any, body: str, edited: bool,
+                 files: list[str | dict[str, Any]] | None = None) -> None:
         if not edited:
             if seq <= self.last_seq:
                 return  # a replay after a reconnect: shown already
             self.last_seq = seq
         clock = local_clock(at)
         mark = " (edited)" if edited else ""
-        text = "(encrypted)" if body is None else body
+        text = body
         numbers = []
         for attachment_id in files or []:
             self.files.append(attachment_id)
@@ -140,25 +174,12 @@ class Talk:
             self._spawn(self._describe(numbers))
         self.screen.show(f"[{clock}] {self._name(sender)}{mark}: {text}")
 
-    async def _describe(self, numbers: list[int]) -> None:
-        """What each file is: a line per file, once its details arrive."""
-        try:
-            found = {a.id: a for a in await self.client.attachments(
-                self.conversation.id, ids=[self.files[n - 1] for n in numbers])}
-        except (ChatdError, OSError):
-            return
-        for n in numbers:
-            a = found.get(self.files[n - 1])
-            if a is not None:
-                self.screen.show(f"  file #{n}: {a.filename} ({human_size(a.size)}, {a.content_type})"
-                                 f" - /save {n} to keep it")
-
     async def _fill_gap(self) -> None:
         has_more = True
         while has_more:
             page = await self.client.messages(self.conversation.id, after_seq=self.last_seq, limit=200)
             for m in page.items:
-                self._message(m.seq, m.sender_id, m.created_at, m.body, edited=False, files=m.attachments)
+                await self._arrived(m)
             has_more = page.has_more and bool(page.items)
 
     def _presence(self, user_id: str, state: str | None) -> None:
@@ -201,14 +222,26 @@ class Talk:
 
     # --- what the user types ---
     def _line(self, line: str | None) -> None:
+        if self._secret is not None and not self._secret.done():
+            self._secret.set_result(line)  # a passphrase being asked for: not a chat line
+            return
+        word = (line or "").strip().split(" ", 1)
+        if self.secure is not None and word[0] in ("/safety", "/verify", "/backup"):
+            rest, secure = word[1] if len(word) > 1 else "", self.secure
+            job = {"/safety": secure.safety, "/backup": lambda: secure.backup(rest),
+                   "/verify": lambda: secure.verify(rest)}[word[0]]
+            self._spawn(self._guarded(job()))
+            return
         if line is None or line.strip() == "/quit":
             self._finish(0, None)
         elif line.strip() in ("/away", "/online"):
             self._spawn(self._quietly(self.conn.presence(line.strip()[1:])))
         elif line.strip() == "/help":
-            self.screen.show(f"* {HELP}")
+            self.screen.show(f"* {self._help()}")
         elif line.startswith("/file "):
             self._track(self._send_file(line[len("/file "):].strip()))
+        elif line.startswith("/search"):
+            self._spawn(self._search(line[len("/search"):].strip()))
         elif line.startswith("/save"):
             self._spawn(self._save(line.split()[1:]))
         elif line.strip():
@@ -220,7 +253,26 @@ class Talk:
         self._sends.add(task)
         task.add_done_callback(self._sends.discard)
 
+    async def _ask_secret(self, prompt: str) -> str | None:
+        """One line typed without showing it (stars on a terminal)."""
+        self._secret = asyncio.get_running_loop().create_future()
+        self.screen.mask = True
+        self.screen.show(f"* {prompt}:")
+        try:
+            return await self._secret
+        finally:
+            self.screen.mask = False
+            self._secret = None
+
+    async def _guarded(self, job: Any) -> None:
+        try:
+            await job
+        except (ChatdError, ConnectionLost, OSError) as err:
+            self.screen.show(f"* failed: {err}")
+
     def _key(self) -> None:
+        if self._secret is not None:
+            return  # typing a passphrase is not "typing" anyone should see
         now = time.monotonic()
         if now - self._typing_sent >= TYPING_EVERY and self.conn is not None and self.conn.connected:
             self._typing_sent = now
@@ -230,43 +282,14 @@ class Talk:
         # Shown when its message.created arrives, in seq order. Unanswered
         # while the network is gone, it is sent again on the next socket.
         try:
-            await self.conn.send_message(self.conversation.id, text, timeout=None)
+            if self.conversation.e2ee and self.e2ee is not None:
+                await self.e2ee.send(self.conversation.id, text, conn=self.conn)
+            else:
+                await self.conn.send_message(self.conversation.id, text, timeout=None)
         except ChatdError as err:
             self.screen.show(f"* not sent ({err.code}): {text}")
         except ConnectionLost:
             self.screen.show(f"* not sent (connection lost): {text}")
-
-    async def _send_file(self, raw_path: str) -> None:
-        path = Path(raw_path).expanduser()
-        if not path.is_file():
-            self.screen.show(f"* no such file: {path}")
-            return
-        try:
-            self.screen.show(f"* uploading {path.name} ({human_size(path.stat().st_size)})...")
-            attachment = await self.client.upload(self.conversation.id, path)
-            await self.conn.send_message(self.conversation.id, None, attachments=[attachment.id], timeout=None)
-        except ChatdError as err:
-            self.screen.show(f"* not sent ({err.code}): {err.detail}")
-        except (ConnectionLost, OSError) as err:
-            self.screen.show(f"* not sent ({type(err).__name__}): {path.name}")
-
-    async def _save(self, words: list[str]) -> None:
-        if not words or not words[0].isdigit() or not 1 <= int(words[0]) <= len(self.files):
-            self.screen.show(f"* /save N [FOLDER], with N from 1 to {len(self.files)}")
-            return
-        attachment_id = self.files[int(words[0]) - 1]
-        folder = Path(words[1] if len(words) > 1 else ".").expanduser()
-        try:
-            info = await self.client.attachment(attachment_id)
-            target = folder / info.filename
-            if target.exists():
-                target = folder / f"{attachment_id}-{info.filename}"
-            await self.client.download(attachment_id, target)
-            self.screen.show(f"* saved {target}")
-        except ChatdError as err:
-            self.screen.show(f"* cannot save file #{words[0]} ({err.code})")
-        except OSError as err:
-            self.screen.show(f"* cannot save file #{words[0]}: {err.strerror or err}")
 
     def _mark_read(self, seq: int) -> None:
         """Catching up on 50 messages sends one or two `read` frames, not 50."""

@@ -13,7 +13,7 @@ ADMIN = "/api/v1/admin/features"
 async def test_me_features_follows_the_flags_for_each_user(client):
     root, ann, bob = [await register(client, n) for n in ("root", "ann", "bob")]
     r = await client.get("/api/v1/me/features", headers=ann.headers)
-    assert r.status_code == 200 and r.json()["features"] == {"e2ee": True, "search": True, "graphql": False}
+    assert r.status_code == 200 and r.json()["features"] == {"e2ee": True, "e2ee_default": False, "search": True, "graphql": False}
 
     r = await client.put(f"{ADMIN}/graphql", json={"state": "off", "users": ["ann"]}, headers=root.headers)
     assert r.status_code == 200 and r.json()["source"] == "runtime" and r.json()["users"] == ["ann"]

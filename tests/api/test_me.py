@@ -9,8 +9,19 @@ import pytest
 from tests.api.account_helpers import PASSWORD, login
 from tests.conftest import register
 
+from nacl.signing import SigningKey
+
 X = base64.b64encode(bytes(range(32))).decode()
-ED = base64.b64encode(bytes(range(32, 64))).decode()
+SIGNER = SigningKey(bytes(range(100, 132)))
+ED = base64.b64encode(bytes(SIGNER.verify_key)).decode()
+OTHER_SIGNER = SigningKey(bytes(range(150, 182)))
+
+
+def signed(device_id: str, x25519: str, signer: SigningKey = SIGNER) -> dict[str, str]:
+    """A PUT /me/keys body signed as docs/e2ee.md says."""
+    sig = signer.sign(f"chatd-device-v1\n{device_id}\n{x25519}".encode()).signature
+    return {"device_id": device_id, "x25519": x25519, "ed25519": base64.b64encode(bytes(signer.verify_key)).decode(),
+            "sig": base64.b64encode(sig).decode()}
 
 
 async def test_get_me_is_the_full_own_view(client):
@@ -130,28 +141,39 @@ async def test_bad_token_requests_are_400(client, body):
 async def test_publish_replace_and_withdraw_device_keys(client):
     alice = await register(client, "alice")
     bob = await register(client, "bob")
-    r = await client.put("/api/v1/me/keys", headers=alice.headers, json={"device_id": "phone", "x25519": X, "ed25519": ED})
+    body = signed("phone", X)
+    r = await client.put("/api/v1/me/keys", headers=alice.headers, json=body)
     assert r.status_code == 200
-    assert [(k["device_id"], k["x25519"], k["ed25519"]) for k in r.json()["keys"]] == [("phone", X, ED)]
-    r = await client.put("/api/v1/me/keys", headers=alice.headers, json={"device_id": "phone", "x25519": ED, "ed25519": X})
-    assert [k["x25519"] for k in r.json()["keys"]] == [ED]
+    assert [(k["device_id"], k["x25519"], k["ed25519"], k["sig"]) for k in r.json()["keys"]] == [
+        ("phone", X, ED, body["sig"])]
+    again = signed("phone", ED, OTHER_SIGNER)
+    r = await client.put("/api/v1/me/keys", headers=alice.headers, json=again)
+    assert [(k["x25519"], k["sig"]) for k in r.json()["keys"]] == [(ED, again["sig"])]
     public = (await client.get(f"/api/v1/users/{alice.id}", headers=bob.headers)).json()
-    assert [k["device_id"] for k in public["keys"]] == ["phone"]
+    assert [(k["device_id"], k["sig"]) for k in public["keys"]] == [("phone", again["sig"])]
     r = await client.delete("/api/v1/me/keys/phone", headers=alice.headers)
     assert r.status_code == 200 and r.json()["keys"] == []
     assert (await client.delete("/api/v1/me/keys/phone", headers=alice.headers)).status_code == 404
 
 
-@pytest.mark.parametrize("body", [
-    {"device_id": "phone", "x25519": base64.b64encode(b"x" * 31).decode(), "ed25519": ED},
-    {"device_id": "phone", "x25519": X, "ed25519": base64.b64encode(b"x" * 33).decode()},
-    {"device_id": "phone", "x25519": "not base64!", "ed25519": ED},
-    {"device_id": "", "x25519": X, "ed25519": ED},
-    {"device_id": "a b", "x25519": X, "ed25519": ED},
-    {"device_id": "phone", "x25519": X},
+@pytest.mark.parametrize("body, code", [
+    ({**signed("phone", X), "x25519": base64.b64encode(b"x" * 31).decode()}, "invalid_key"),
+    ({**signed("phone", X), "ed25519": base64.b64encode(b"x" * 33).decode()}, "invalid_key"),
+    ({**signed("phone", X), "x25519": "not base64!"}, "invalid_key"),
+    (signed("", X), "invalid_device_id"),
+    (signed("a b", X), "invalid_device_id"),
+    ({"device_id": "phone", "x25519": X, "ed25519": ED}, "invalid"),  # no sig
+    ({**signed("phone", X), "sig": ""}, "invalid_signature"),
+    ({**signed("phone", X), "sig": "not base64!"}, "invalid_signature"),
+    ({**signed("phone", X), "sig": signed("phone", X)["sig"][:-8] + "AAAAAAA="}, "invalid_signature"),
+    ({**signed("laptop", X), "device_id": "phone"}, "invalid_signature"),  # signed for another device
+    ({**signed("phone", ED), "x25519": X}, "invalid_signature"),  # signed another key
+    ({**signed("phone", X), "ed25519": base64.b64encode(bytes(OTHER_SIGNER.verify_key)).decode()},
+     "invalid_signature"),  # someone else's signing key
 ])
-async def test_bad_keys_are_400(client, body):
+async def test_bad_keys_are_400(client, body, code):
     alice = await register(client, "alice")
     r = await client.put("/api/v1/me/keys", headers=alice.headers, json=body)
     assert r.status_code == 400, r.text
+    assert r.json()["code"] == code
     assert (await client.get("/api/v1/me", headers=alice.headers)).json()["keys"] == []

@@ -261,7 +261,7 @@ async def test_e2ee_rules(client, trio):
     ann, bob, _ = trio
     conv = await group(client, ann, bob, e2ee=True)
     env = {"alg": "x25519-xsalsa20poly1305", "sender_device": "d1", "nonce": "bm9uY2U=", "ciphertext": "Y2lwaGVy",
-           "keys": {"d2": "a2V5"}}
+           "keys": {"d2": "a2V5"}, "sig": "c2ln"}
     r = await client.post(f"{CONV}/{conv}/messages", json={"client_id": "t", "body": "plain"}, headers=ann.headers)
     assert r.status_code == 400 and r.json()["code"] == "e2ee_required"
     m = await send(client, conv, ann, None, client_id="e1", envelope=env)

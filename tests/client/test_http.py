@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chatd.client import ChatdError, Client, new_client_id
+from chatd.client.e2ee import Device
 from chatd.domain import Message
 from tests.client.conftest import PASSWORD
 
@@ -136,10 +137,13 @@ async def test_tokens_keys_contacts_and_directory(new_client, served) -> None:
         with pytest.raises(ChatdError) as err:
             await bot.me()
         assert err.value.status == 401
-    key = "A" * 43 + "="  # base64 of 32 bytes
-    user = await alice.publish_keys("laptop", key, key)
-    assert [k.device_id for k in user.keys] == ["laptop"]
-    assert (await bob.user(user.id)).keys[0].x25519 == key
+    device = Device.generate().published()
+    with pytest.raises(ChatdError) as err:  # signed for another device id
+        await alice.publish_keys(**{**device, "device_id": "laptop"})
+    assert err.value.code == "invalid_signature"
+    user = await alice.publish_keys(**device)
+    assert [k.device_id for k in user.keys] == [device["device_id"]]
+    assert (await bob.user(user.id)).keys[0].sig == device["sig"]
     assert bob_me.id in {u.id for u in await alice.users(bob_me.username)}
     request = await alice.request_contact(bob_me.id)
     assert request.status == "pending_out" and request.user.username == bob_me.username

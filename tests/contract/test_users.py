@@ -112,13 +112,14 @@ async def test_update_checks_version_and_announces_the_user(stores):
 async def test_device_keys_upsert_limit_and_delete(stores):
     alice = await make(stores, "alice")
     at = clock.now()
-    user = await stores.users.put_key(alice.id, DeviceKey(device_id="phone", x25519=KEY, ed25519=KEY, created_at=at),
-                                      max_devices=2)
-    assert [k.device_id for k in user.keys] == ["phone"] and user.version == 2
-    other = "B" * 43 + "="
-    user = await stores.users.put_key(alice.id, DeviceKey(device_id="phone", x25519=other, ed25519=KEY,
+    user = await stores.users.put_key(alice.id, DeviceKey(device_id="phone", x25519=KEY, ed25519=KEY, sig="sig-1",
                                                           created_at=at), max_devices=2)
-    assert [(k.device_id, k.x25519) for k in user.keys] == [("phone", other)]
+    assert [(k.device_id, k.sig) for k in user.keys] == [("phone", "sig-1")] and user.version == 2
+    other = "B" * 43 + "="
+    user = await stores.users.put_key(alice.id, DeviceKey(device_id="phone", x25519=other, ed25519=KEY, sig="sig-2",
+                                                          created_at=at), max_devices=2)
+    assert [(k.device_id, k.x25519, k.sig) for k in user.keys] == [("phone", other, "sig-2")]
+    assert [k.sig for k in (await stores.users.get(alice.id)).keys] == ["sig-2"]
     await stores.users.put_key(alice.id, DeviceKey(device_id="laptop", x25519=KEY, ed25519=KEY, created_at=at),
                                max_devices=2)
     with pytest.raises(Conflict) as err:

@@ -8,6 +8,7 @@ import os
 import pty
 import subprocess
 import sys
+import tempfile
 
 PASSWORD = "correct horse battery"
 
@@ -16,9 +17,12 @@ class Terminal:
     """`chatd talk ...` as a child process; everything it prints is kept.
     tty=True: in a pseudo-terminal (keystrokes, cbreak mode), else pipes."""
 
-    def __init__(self, *args: str, tty: bool, password: str = PASSWORD):
+    def __init__(self, *args: str, tty: bool, password: str = PASSWORD, env: dict[str, str] | None = None):
         self.output, self.tty = b"", tty
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        # Each terminal is its own device: its E2EE keys go to a fresh folder
+        # (never the tester's ~/.config) unless the test names one.
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "CHATD_CONFIG_DIR": tempfile.mkdtemp(prefix="talk-keys-"),
+               **(env or {})}
         cmd = [sys.executable, "-m", "chatd", "talk", *args]
         if tty:
             self.fd, slave = pty.openpty()

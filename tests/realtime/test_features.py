@@ -25,7 +25,7 @@ async def test_a_flag_flipped_by_an_admin_reaches_connected_clients(server, api,
     assert (await b.until(is_update))["features"]["graphql"] is False
 
     await api.call(server.root, "PUT", "/api/v1/admin/features/graphql", 200, json={"state": "on"})
-    assert (await b.until(is_update))["features"] == {"e2ee": True, "search": True, "graphql": True}
+    assert (await b.until(is_update))["features"] == {"e2ee": True, "e2ee_default": False, "search": True, "graphql": True}
     await api.call(server.root, "PUT", "/api/v1/admin/features/graphql", 200, json={"state": "off"})
     assert (await b.until(is_update))["features"]["graphql"] is False
 

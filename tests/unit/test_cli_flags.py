@@ -9,7 +9,7 @@ def test_flags_list_and_set(tmp_path):
     listed = chatd("flags", "list", cwd=tmp_path)
     assert listed.returncode == 0, listed.stderr
     lines = {line.split()[0]: line for line in listed.stdout.splitlines()}
-    assert set(lines) == {"e2ee", "search", "graphql"}
+    assert set(lines) == {"e2ee", "e2ee_default", "search", "graphql"}
     assert " off " in lines["graphql"] and "(config)" in lines["graphql"]
 
     done = chatd("flags", "set", "graphql", "25%", "--users", "ann,bob", "--roles", "admin", cwd=tmp_path)

@@ -23,7 +23,8 @@ LOOKUP = (
     "SELECT " + ", ".join(f"u.{f}" for f in USER_FIELDS) + ","
     " s.id AS s_id, s.kind AS s_kind, s.name AS s_name, s.created_at AS s_created_at,"
     " s.last_used_at AS s_last_used_at, s.expires_at AS s_expires_at,"
-    " k.device_id AS k_device_id, k.x25519 AS k_x25519, k.ed25519 AS k_ed25519, k.created_at AS k_created_at"
+    " k.device_id AS k_device_id, k.x25519 AS k_x25519, k.ed25519 AS k_ed25519, k.sig AS k_sig,"
+    " k.created_at AS k_created_at"
     " FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN device_keys k ON k.user_id = s.user_id"
     " WHERE s.token_hash = $1 ORDER BY k.created_at, k.device_id"
 )

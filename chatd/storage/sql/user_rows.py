@@ -15,7 +15,7 @@ USER_FIELDS = (
     "preferences", "created_at", "updated_at", "last_seen_at", "version",
 )
 USER_COLUMNS = ", ".join(USER_FIELDS)
-KEY_COLUMNS = "user_id, device_id, x25519, ed25519, created_at"
+KEY_COLUMNS = "user_id, device_id, x25519, ed25519, sig, created_at"
 
 # PostgreSQL: serializes the few writes whose rule spans several user rows
 # (first user becomes admin, never lose the last admin). SQLite has one writer.
@@ -32,6 +32,7 @@ def key_of(row: Row, prefix: str = "") -> DeviceKey:
         device_id=row[f"{prefix}device_id"],
         x25519=row[f"{prefix}x25519"],
         ed25519=row[f"{prefix}ed25519"],
+        sig=row[f"{prefix}sig"],
         created_at=from_ms(row[f"{prefix}created_at"]),
     )
 

@@ -140,10 +140,11 @@ class SqlUserStore(SqlUserAdmin):
             if not known and await c.fetchval("SELECT COUNT(*) FROM device_keys WHERE user_id = $1", user_id) >= max_devices:
                 raise Conflict(f"At most {max_devices} devices may publish keys.", code="too_many_devices")
             await c.execute(
-                "INSERT INTO device_keys (user_id, device_id, x25519, ed25519, created_at) VALUES ($1, $2, $3, $4, $5)"
+                "INSERT INTO device_keys (user_id, device_id, x25519, ed25519, sig, created_at)"
+                " VALUES ($1, $2, $3, $4, $5, $6)"
                 " ON CONFLICT (user_id, device_id) DO UPDATE SET x25519 = excluded.x25519,"
-                " ed25519 = excluded.ed25519, created_at = excluded.created_at",
-                user_id, key.device_id, key.x25519, key.ed25519, clock.to_ms(key.created_at),
+                " ed25519 = excluded.ed25519, sig = excluded.sig, created_at = excluded.created_at",
+                user_id, key.device_id, key.x25519, key.ed25519, key.sig, clock.to_ms(key.created_at),
             )
             return await changed(c, user_id)
 

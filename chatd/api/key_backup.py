@@ -1,0 +1,36 @@
+"""/api/v1/me/key-backup: the account's passphrase-encrypted E2EE key backup
+(docs/e2ee.md). Opaque to the server; restoring happens in the client."""
+
+from __future__ import annotations
+
+from litestar import delete, get, put
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from chatd.api.security import Me
+from chatd.services.key_backup_rules import KeyBackup, KeyBackupIn
+from chatd.services.registry import Services
+
+BODY_MAX = 128 * 1024  # the largest valid backup is ~66 KB of JSON
+
+
+@get("/api/v1/me/key-backup", tags=["me"])
+async def get_key_backup(me: Me, services: NamedDependency[Services]) -> KeyBackup:
+    """The stored backup (404 `not_found` when the account has none)."""
+    return await services.key_backups.get(me)
+
+
+@put("/api/v1/me/key-backup", tags=["me"], request_max_body_size=BODY_MAX)
+async def put_key_backup(data: JSONBody[KeyBackupIn], me: Me, services: NamedDependency[Services]) -> KeyBackup:
+    """Store (replace) the backup: device private keys encrypted on the client
+    with a key derived from the recovery passphrase."""
+    return await services.key_backups.put(me, data)
+
+
+@delete("/api/v1/me/key-backup", status_code=204, tags=["me"])
+async def delete_key_backup(me: Me, services: NamedDependency[Services]) -> None:
+    """Remove the backup (404 `not_found` when there is none)."""
+    await services.key_backups.delete(me)
+
+
+KEY_BACKUP_ROUTES = [get_key_backup, put_key_backup, delete_key_backup]
