@@ -1,4 +1,4 @@
-"""The `chatd` command: serve, init, migrate, check-config, schema, user, flags, media, talk, bench."""
+"""The `chatd` command: serve, init, migrate, migrate-data, check-config, schema, user, flags, media, talk, bench."""
 
 from __future__ import annotations
 
@@ -21,12 +21,16 @@ def _parser() -> argparse.ArgumentParser:
     serve = with_config("serve", "serve the API, WebSockets and web UI")
     serve.add_argument("--host", help="override server.host")
     serve.add_argument("--port", type=int, help="override server.port")
+    serve.add_argument("--workers", type=int, help="worker processes (override server.workers; >1 needs storage.cache = redis://...)")
 
     init = sub.add_parser("init", help="write a commented chatd.toml", description="write a commented chatd.toml")
     init.add_argument("path", nargs="?", default="chatd.toml")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
 
     with_config("migrate", "apply database schema migrations (safe to run twice)")
+    from chatd.commands import migrate_data
+
+    migrate_data.add_parser(sub, with_config)
     with_config("check-config", "validate the configuration and print what it means")
 
     schema = sub.add_parser("schema", help="print JSON Schemas of the entities", description="print JSON Schemas of the entities")
@@ -101,11 +105,15 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "serve":
         from chatd.commands import serve
 
-        return serve.run(cfg, args.host, args.port)
+        return serve.run(cfg, args.host, args.port, args.workers)
     if args.command == "migrate":
         from chatd.commands import migrate
 
         return migrate.run(cfg)
+    if args.command == "migrate-data":
+        from chatd.commands import migrate_data
+
+        return migrate_data.run(cfg, args)
     if args.command == "check-config":
         from chatd.commands import check_config
 

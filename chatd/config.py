@@ -30,6 +30,9 @@ class ServerConfig(Section):
     # Reverse proxies (their addresses as chatd sees them) whose
     # X-Forwarded-For names the real client: login limits and /metrics use it.
     trusted_proxies: list[str] = []
+    # Worker processes of `chatd serve` (granian). More than one needs
+    # storage.cache = "redis://...": sockets, presence and fan-out are shared there.
+    workers: Annotated[int, Meta(ge=1, le=64)] = 1
 
 
 class StorageConfig(Section):
@@ -138,6 +141,12 @@ class RealtimeConfig(Section):
     max_sockets_per_address: Annotated[int, Meta(ge=1, le=1_000_000)] = 256
     # Frames a client may send per second on one socket (bursts of twice that); more: 4429.
     max_frames_per_second: Annotated[float, Meta(ge=1, le=100_000)] = 30.0
+    # Presence goes to accepted contacts and to members of conversations with
+    # at most this many members (a 1,000-member group is told no one's presence).
+    presence_max_members: Annotated[int, Meta(ge=2, le=10_000)] = 50
+    # With storage.cache = "redis://...": a process that stops renewing its
+    # presence (killed, cut off) has its users' sockets forgotten after this long.
+    process_ttl_seconds: Annotated[float, Meta(ge=2, le=600)] = 15.0
 
 
 class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -64,5 +64,17 @@ class StorageFailed(ChatError):
     status, code, title = 503, "storage_unavailable", "Storage unavailable"
 
 
+class StoreUnavailable(ChatError):
+    """A store chatd needs does not answer (stopped, restarting, unreachable):
+    the request did nothing it acknowledged; chatd reconnects by itself."""
+
+    status, code, title = 503, "store_unavailable", "Store unavailable"
+
+    def __init__(self, store: str):
+        super().__init__(f"chatd cannot reach its {store} store right now; try again shortly.",
+                         extra={"store": store}, headers={"Retry-After": "5"})
+        self.store = store
+
+
 class RateLimited(ChatError):
     status, code, title = 429, "rate_limited", "Too many requests"

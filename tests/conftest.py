@@ -24,6 +24,7 @@ from chatd.config import Config, parse
 from chatd.storage.build import Stores, open_stores
 from chatd.storage.sql.migrate import migrate
 from tests.mongo_server import drop_mongo_database, mongo_server, mongo_url  # noqa: F401
+from tests.redis_server import redis_conn, redis_server, shared_redis_url  # noqa: F401
 from tests.s3_server import s3_location, s3_media_settings, s3_media_url, s3_server  # noqa: F401
 
 # Tiny argon2 parameters: registration in tests must not cost 64 MiB and 50 ms.

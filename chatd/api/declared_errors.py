@@ -2,10 +2,11 @@
 
 Errors leave as problem+json (api/problems.py), but Litestar declares only a
 400 in its own JSON shape. `declare_errors` gives every HTTP route the
-statuses it can answer, each as a problem document: 400 and 431 anywhere,
-401/403 where a caller must sign in (403: CSRF, disabled account, a rule),
-404 where a path or body names something, 413 where a body is read, 409/503/507
-where something is written, and the few 410/429 where they apply.
+statuses it can answer, each as a problem document: 400, 431 and 503 (a
+store away) anywhere, 401/403 where a caller must sign in (403: CSRF,
+disabled account, a rule), 404 where a path or body names something, 413
+where a body is read, 409/507 where something is written, and the few
+410/429 where they apply.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ DESCRIPTIONS = {
     413: "The request body is larger than limits.max_body_kb",
     429: "Too many requests (`retry_after` seconds; also a Retry-After header)",
     431: "Request headers larger than 32 KiB in all",
-    503: "Storage could not write; nothing was changed",
+    503: "A store does not answer (`store_unavailable`, `store` names it; Retry-After) or could not write;"
+         " nothing was changed",
     507: "Storage is full; nothing was changed",
 }
 # Statuses only some routes answer.
@@ -62,7 +64,7 @@ class Problem(msgspec.Struct, kw_only=True):
 def statuses(handler: HTTPRouteHandler, public: bool) -> set[int]:
     methods = set(handler.http_methods)
     path = next(iter(handler.paths))
-    out = {400, 431}
+    out = {400, 431, 503}  # 503: any route may need a store that is away
     if not public:
         out |= {401, 403}
     if "{" in path:
@@ -72,7 +74,7 @@ def statuses(handler: HTTPRouteHandler, public: bool) -> set[int]:
         if not public:
             out.add(404)  # a body names a user, message or conversation
     if methods & WRITES:
-        out |= {409, 503, 507}
+        out |= {409, 507}
         out.add(403)  # registration closed or invite-only
     for method in methods:
         out |= EXTRA.get((method, path), set())

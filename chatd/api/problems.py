@@ -12,7 +12,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from chatd.errors import ChatError
+from chatd.errors import ChatError, StoreUnavailable
 
 log = logging.getLogger("chatd")
 
@@ -69,6 +69,12 @@ def on_http(_: Request, exc: HTTPException) -> Response[bytes]:
 
 
 def on_crash(request: Request, exc: Exception) -> Response[bytes]:
+    runtime = getattr(request.app.state, "runtime", None)
+    store = runtime.stores.unreachable(exc) if runtime is not None else None
+    if store is not None:  # a store away is the admin's to fix, not a bug: one line, no trace
+        log.warning("%s %s: the %s store does not answer (%s)", request.method, request.url.path, store,
+                    type(exc).__name__)
+        return on_chat_error(request, StoreUnavailable(store))
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "internal", "Internal server error", "Something went wrong on the server.")
 

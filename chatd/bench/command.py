@@ -6,14 +6,20 @@ to a 1,000-member group (< 100 ms to the last member), 5,000 idle sockets;
 plus the history budget: a page of 50 in a fraction of a send's ~1 ms of
 server CPU. The soak (200 clients at 1,000 messages/s, RSS and p99 flat)
 runs only when named: `--scenarios soak [--soak-duration 600]`.
+Issue 14's instruments: `rest` (server CPU per durable REST send, 8 in
+flight), `hot` (16 senders into one conversation, every ack checked
+afterwards), `slowdisk` (fsync delayed by an LD_PRELOAD shim: group commit
+against one commit per request) and `--profile` (py-spy over each measured
+window, a summary by request step).
 """
 
 from __future__ import annotations
 
 import argparse
 
-SCENARIOS = ("throughput", "fanout", "idle", "history", "media", "graphql", "soak")
-DEFAULT_SCENARIOS = ["throughput", "fanout", "idle", "history", "media", "graphql"]  # soak only when asked: it is long
+SCENARIOS = ("throughput", "fanout", "idle", "history", "media", "graphql", "soak", "rest", "hot", "slowdisk")
+DEFAULT_SCENARIOS = ["throughput", "fanout", "idle", "history", "media", "graphql", "rest", "hot",
+                     "slowdisk"]  # soak only when asked: it is long
 
 
 def _scenarios(text: str) -> list[str]:
@@ -42,6 +48,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "(default: SQLite in a temporary directory)")
     target.add_argument("--messages", help="with no --url: storage.messages of the started server, e.g. "
                         "mongodb://127.0.0.1:27017/chatd_bench (default: database); use a database of its own")
+    target.add_argument("--processes", type=_at_least(1), default=1,
+                        help="with no --url: chatd processes to start on one deployment (default 1); more than one "
+                             "needs --database postgresql://... and uses --cache or a redis-server started here; "
+                             "the throughput scenario puts each conversation's members on different processes")
+    target.add_argument("--cache", help="with no --url: storage.cache of the started servers, e.g. "
+                        "redis://127.0.0.1:6379/0 (default: memory, or a private redis-server with --processes > 1)")
     target.add_argument("--keep", action="store_true", help="keep the temporary data directory and server log")
     parser.add_argument("--scenarios", type=_scenarios, default=list(DEFAULT_SCENARIOS), metavar="LIST",
                         help=f"comma-separated subset of {','.join(SCENARIOS)} "
@@ -93,6 +105,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     soak.add_argument("--soak-duration", type=float, default=60.0,
                       help="measured seconds (default 60; 600 for the 10-minute soak)")
     soak.add_argument("--soak-sample", type=float, default=5.0, help="seconds between RSS samples (default 5)")
+
+    rest = parser.add_argument_group("rest scenario (durable REST sends, light keep-alive client)")
+    rest.add_argument("--rest-in-flight", type=_at_least(1), default=8,
+                      help="sends in flight into one conversation of two (default 8)")
+    rest.add_argument("--rest-duration", type=float, default=5.0, help="measured seconds (default 5)")
+    rest.add_argument("--rest-warmup", type=float, default=1.0, help="seconds of sends before measuring (default 1)")
+
+    hot = parser.add_argument_group("hot scenario (one conversation, many senders)")
+    hot.add_argument("--hot-senders", type=_at_least(1), default=16,
+                     help="members each keeping one durable REST send in flight into one group (default 16; "
+                          "also the slowdisk scenario's senders)")
+    hot.add_argument("--hot-transport", choices=("rest", "ws"), default="rest",
+                     help="rest: POST /messages over light keep-alive connections (default); ws: send frames, "
+                          "each sender's socket also receiving every message of the group")
+    hot.add_argument("--hot-duration", type=float, default=5.0, help="measured seconds (default 5)")
+    hot.add_argument("--hot-warmup", type=float, default=1.0, help="seconds of sends before measuring (default 1)")
+
+    slow = parser.add_argument_group("slowdisk scenario (fsync delayed in the server process; needs cc)")
+    slow.add_argument("--fsync-delay-ms", type=float, default=3.0,
+                      help="delay added to every fsync/fdatasync of its own server (default 3: an SD card's 1-5 ms)")
+    slow.add_argument("--slow-duration", type=float, default=3.0,
+                      help="measured seconds of each of its three phases (default 3)")
+
+    prof = parser.add_argument_group("profile")
+    prof.add_argument("--profile", action="store_true",
+                      help="sample the server with py-spy during each measured window (rest, hot, history) "
+                           "and write a summary by request step; its path is printed (needs chatd[bench])")
+    prof.add_argument("--profile-dir", metavar="DIR",
+                      help="where the profile summary and raw samples go (default: a new temporary directory)")
 
     out = parser.add_argument_group("output")
     out.add_argument("--json", nargs="?", const="-", metavar="PATH",

@@ -33,7 +33,6 @@ async def run(population: Population, args: Any, probe: Probe) -> dict[str, Any]
 
     latencies: list[float] = []
     wrong: list[str] = []
-    deadline = time.perf_counter() + args.history_duration
 
     async def reader(bot: Bot) -> None:
         while time.perf_counter() < deadline:
@@ -45,11 +44,14 @@ async def run(population: Population, args: Any, probe: Probe) -> dict[str, Any]
             if seqs != list(range(before - PAGE, before)):
                 wrong.append(f"before_seq={before}: got {seqs[:3]}...{seqs[-3:]}")
 
-    cpu_before, own_before = probe.cpu(), own_cpu_seconds()
-    began = time.perf_counter()
-    await asyncio.gather(*(reader(a if i % 2 else b) for i in range(args.history_readers)))
-    seconds = time.perf_counter() - began
-    server_cpu = None if cpu_before is None else probe.cpu() - cpu_before
+    async with probe.profile("history") as window:
+        deadline = time.perf_counter() + args.history_duration
+        cpu_before, own_before = probe.cpu(), own_cpu_seconds()
+        began = time.perf_counter()
+        await asyncio.gather(*(reader(a if i % 2 else b) for i in range(args.history_readers)))
+        seconds = time.perf_counter() - began
+        server_cpu = None if cpu_before is None else probe.cpu() - cpu_before
+        window.what, window.operations = "history page", len(latencies)
     pages = len(latencies)
     return {
         "messages": args.history_messages,

@@ -84,7 +84,7 @@ class Population:
         return await self.group(members[0], members[1:], title)
 
 
-async def open_sockets(owners: list[Bot], url: str, handler: Callable[[int], Callable[[Frame], None]],
+async def open_sockets(owners: list[Bot], url: str | list[str], handler: Callable[[int], Callable[[Frame], None]],
                        on_reply: Callable[[int], Callable[[Frame], None]] | None = None,
                        parallel: int = 64, **options: Any) -> list[Connection]:
     """One socket per entry of `owners` (aligned), opened `parallel` at a
@@ -98,12 +98,13 @@ async def open_sockets(owners: list[Bot], url: str, handler: Callable[[int], Cal
     return results  # type: ignore[return-value]
 
 
-async def try_open(owners: list[Bot], url: str, handler: Callable[[int], Callable[[Frame], None]],
+async def try_open(owners: list[Bot], url: str | list[str], handler: Callable[[int], Callable[[Frame], None]],
                    on_reply: Callable[[int], Callable[[Frame], None]] | None = None,
                    parallel: int = 64, **options: Any) -> list[Connection | BaseException]:
-    """Like open_sockets, but a failure is returned in its place."""
+    """Like open_sockets, but a failure is returned in its place. `url`: one
+    server, or one per owner (several processes)."""
     async def one(i: int) -> Connection | BaseException:
-        conn = Connection(url, owners[i].token, on_frame=handler(i),
+        conn = Connection(url if isinstance(url, str) else url[i], owners[i].token, on_frame=handler(i),
                           on_reply=on_reply(i) if on_reply else None, reconnect=False,
                           max_attempts=1, proxy=None, **options)
         try:

@@ -7,11 +7,17 @@ import contextlib
 from collections.abc import Iterator
 
 from chatd.bench import procstat
+from chatd.bench.profiler import NoProfiler, Profiler, Window
 
 
 class Probe:
     def __init__(self, pid: int | None):
         self.pid = pid
+        self.profiler: Profiler | NoProfiler = NoProfiler()  # a Profiler with --profile
+
+    def profile(self, label: str) -> contextlib.AbstractAsyncContextManager[Window]:
+        """Around a scenario's measured window: sampled with --profile, else nothing."""
+        return self.profiler.window(label, self.own_cpu)
 
     def rss(self) -> int | None:
         return None if self.pid is None else procstat.rss_bytes(self.pid)
@@ -24,6 +30,10 @@ class Probe:
 
     def cpu(self) -> float | None:
         return None if self.pid is None else procstat.cpu_seconds(self.pid)
+
+    def own_cpu(self) -> float | None:
+        """CPU seconds of the server process alone (no child processes)."""
+        return None if self.pid is None else procstat.process_cpu_seconds(self.pid)
 
     @contextlib.contextmanager
     def peak_rss(self) -> Iterator[procstat.PeakRss]:

@@ -64,6 +64,13 @@ def cpu_seconds(pid: int) -> float:
     return ticks / TICKS
 
 
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of this one process (all its threads), not
+    its children: what the server itself spent, with no helper beside it."""
+    fields = _stat_fields(pid)
+    return None if fields is None else (int(fields[11]) + int(fields[12])) / TICKS
+
+
 class PeakRss:
     """Samples the tree's RSS every `every` seconds while running; `peak`."""
 

@@ -29,6 +29,13 @@ GRAPHQL_CPU_RATIO = 2.0
 SOAK_CLIENTS, SOAK_RATE, SOAK_SECONDS = 200, 1000, 600
 SOAK_RSS_GROWTH_MB = 10  # last sample over the first, after warm-up
 SOAK_P99_GROWTH = 1.5  # p99 of the last fifth over the first
+# Issue 14: server CPU per durable REST send with 8 in flight into one conversation.
+REST_CPU_BUDGET_MS, REST_IN_FLIGHT = 0.4, 8
+# Issue 14: a hot conversation, 16 senders in flight into it, durable msg/s.
+HOT_RATE_TARGET, HOT_SENDERS = 3000, 16
+# Issue 14: with a 2-5 ms fsync, group commit keeps at least this share of
+# its fast-disk throughput (one commit per request falls to 1/fsync).
+SLOW_DISK_KEPT, SLOW_DISK_MIN_DELAY_MS = 0.5, 2
 # Acks counted inside the window lose a few at its edges.
 RATE_TOLERANCE = 0.99
 
@@ -96,6 +103,38 @@ def evaluate(out: dict[str, Any]) -> list[dict[str, Any]]:
                          f"<= {GRAPHQL_CPU_RATIO}x their server CPU", g["ratio"],
                          g["conversations"] >= 50 and g["ratio"] <= GRAPHQL_CPU_RATIO))
     rows += _soak_rows(out.get("soak", {}))
+    rows += _issue14_rows(out)
+    return rows
+
+
+def _issue14_rows(out: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    r = out.get("rest", {})
+    if r.get("server_cpu_ms_per_send") is not None:
+        value = r["server_cpu_ms_per_send"]
+        rows.append(_row(f"server CPU per durable REST send, {r['in_flight']} in flight into one conversation",
+                         f"<= {REST_CPU_BUDGET_MS} ms", value,
+                         r["in_flight"] == REST_IN_FLIGHT and not r["errors"] and value <= REST_CPU_BUDGET_MS))
+    h = out.get("hot", {})
+    if "check" in h:
+        c = h["check"]
+        clean = not (c["lost"] or c["doubled"] or c["changed"] or c["seq_repeats"] or c["seq_gaps"])
+        rows.append(_row(f"hot conversation, {h['in_flight']} senders in flight ({h['transport']}): durable msg/s",
+                         f">= {HOT_RATE_TARGET}/s", h["acked_per_s"],
+                         h["in_flight"] >= HOT_SENDERS and clean and not h["errors"]
+                         and h["acked_per_s"] >= HOT_RATE_TARGET))
+        rows.append(_row("hot conversation: acknowledged sends lost / doubled / changed / seq gaps",
+                         "none, every ack stored once as acked",
+                         f"{c['lost']} / {c['doubled']} / {c['changed']} / {c['seq_gaps'] + c['seq_repeats']}",
+                         clean and c["acked_total"] > 0))
+    d = out.get("slowdisk", {})
+    if d.get("kept") is not None:
+        group = d["slow_group"]["messages_per_wal_sync"]
+        rows.append(_row(f"slow disk ({d['fsync_delay_ms']:g} ms fsync), {d['senders']} in flight: msg/s kept "
+                         "by group commit, of the fast disk's", f">= {SLOW_DISK_KEPT:.0%}", d["kept"],
+                         d["fsync_delay_ms"] >= SLOW_DISK_MIN_DELAY_MS and d["kept"] >= SLOW_DISK_KEPT
+                         and group is not None and group > 1
+                         and not any(d[p]["errors"] for p in ("fast_group", "slow_group", "slow_one"))))
     return rows
 
 
@@ -134,6 +173,41 @@ def _soak_lines(k: dict[str, Any]) -> list[str]:
     ]
 
 
+def _load_lines(r: dict[str, Any], what: str) -> list[str]:
+    return [
+        f"  {r['in_flight']} in flight: {r['acked_in_window']} durable in {r['seconds']} s = {r['acked_per_s']}/s, "
+        f"errors {r['errors'] or 'none'}",
+        f"  latency: {_lat(r['latency'])}",
+        f"  server CPU (its own process) {r['server_cpu_s']} s = {r['server_cpu_ms_per_send']} ms per {what}; "
+        f"load generator {r['generator_cpu_s']} s = {r['generator_cpu_ms_per_send']} ms per {what}",
+    ]
+
+
+def _hot_lines(h: dict[str, Any]) -> list[str]:
+    c = h["check"]
+    return [*_load_lines(h, f"{h['transport']} send"),
+            f"  read back: {c['stored_total']} stored, {c['acked_total']} acknowledged; lost {c['lost']}, "
+            f"doubled {c['doubled']}, changed {c['changed']}, seq gaps {c['seq_gaps']}, seq repeats {c['seq_repeats']}"]
+
+
+def _slow_disk_lines(d: dict[str, Any]) -> list[str]:
+    if "not_run" in d:
+        return [f"  not run: {d['not_run']}"]
+    lines = []
+    for key, title in (("fast_group", "fast disk, group commit"), ("slow_group", "slow disk, group commit"),
+                       ("slow_one", "slow disk, 1 in flight (one commit per send)")):
+        p = d[key]
+        lines.append(f"  {title}: {p['in_flight']} in flight, fsync +{p['fsync_delay_ms']:g} ms: {p['acked_per_s']}/s, "
+                     f"latency p50 {p['latency']['p50_ms']} / p99 {p['latency']['p99_ms']} ms, errors "
+                     f"{p['errors'] or 'none'}; {p['acked_in_phase']} sends over {p['shim']['wal_syncs']} WAL syncs "
+                     f"= {p['messages_per_wal_sync']} per commit ({p['shim']['fsync'] + p['shim']['fdatasync']} "
+                     "syncs in all)")
+    lines.append(f"  with the slow disk group commit kept {d['kept']} of the fast disk's rate and did "
+                 f"{d['group_over_one_per_send']}x one commit per send; one commit per request could do at most "
+                 f"{d['per_request_ceiling_per_s']}/s at this delay")
+    return lines
+
+
 def _lat(summary: dict[str, Any]) -> str:
     if not summary.get("count"):
         return "none measured"
@@ -146,6 +220,9 @@ def render(out: dict[str, Any]) -> str:
     lines = [f"chatd bench on {m['nproc']} CPU ({m['cpu']}), {m['ram_mb']} MB RAM, Python {m['python']}"]
     s = out.get("server", {})
     lines.append(f"server {s.get('url')} pid {s.get('pid')}")
+    if s.get("processes", 1) > 1:
+        lines.append(f"  {s['processes']} processes on one deployment (cache: {s.get('cache')}); each conversation's "
+                     "members on different processes; RSS and CPU are the first process's")
     if "ready_fresh_s" in s:
         lines.append(f"  ready: {s['ready_fresh_s']} s on an empty data dir, {s['ready_restart_s']} s on restart")
         lines.append(f"  RSS idle {mb(s.get('rss_idle_bytes'))} MB ({mb(s.get('rss_idle_anon_bytes'))} MB of it "
@@ -167,6 +244,7 @@ def render(out: dict[str, Any]) -> str:
                 f"skipped at the in-flight cap {t['skipped_in_flight_cap']})",
                 f"  end-to-end: {_lat(t['end_to_end'])}",
                 f"  ack:        {_lat(t['ack'])}",
+                f"  last delivery after the ack (fan-out alone): {_lat(t.get('delivery_after_ack', {}))}",
                 f"  errors {t['errors'] or 'none'}, unacked {t['unacked_after_drain']}, "
                 f"undelivered {t['undelivered_after_drain']}, sockets dropped {t['sockets_dropped']} "
                 f"(sends lost with them {t['send_failed_socket_closed']})",
@@ -235,6 +313,9 @@ def render(out: dict[str, Any]) -> str:
                 f"server CPU {th['server_cpu_ms_per_request']} ms each",
             ]
     lines += _section("soak", out.get("soak"), _soak_lines)
+    lines += _section("rest sends", out.get("rest"), lambda r: _load_lines(r, "send"))
+    lines += _section("hot conversation", out.get("hot"), _hot_lines)
+    lines += _section("slow disk", out.get("slowdisk"), _slow_disk_lines)
     lines.append("targets")
     for row in out.get("targets", []):
         verdict = "met" if row["met"] else "NOT met"

@@ -7,9 +7,7 @@ import argparse
 import asyncio
 import ipaddress
 import resource
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -17,12 +15,15 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from chatd.bench import fanout, graphql_list, history, idle, media, soak, throughput
+from chatd.bench import fanout, graphql_list, history, hot, idle, media, rest_send, slow_disk, soak, throughput
 from chatd.bench.machine import describe
 from chatd.bench.population import Population
 from chatd.bench.probe import Probe
+from chatd.bench.profile_summary import write_summary
+from chatd.bench.profiler import Profiler
 from chatd.bench.report import evaluate, render
-from chatd.bench.server import BENCH_CONFIG, BENCH_ENV, ServerProcess
+from chatd.bench.deployment import Deployment
+from chatd.bench.server import ServerProcess
 
 SCENARIO_LIMIT = 600  # seconds; every scenario also bounds each of its own waits
 SOAK_SETUP = 120  # seconds for the soak's users, sockets and drain, beyond its own duration
@@ -61,16 +62,20 @@ async def bench(args: argparse.Namespace, say: Progress) -> dict[str, Any]:
     out["params"] = {k: v for k, v in vars(args).items() if k not in ("func", "command")}
     out["server"] = {}
     server: ServerProcess | None = None
+    deployment = Deployment(args)
     try:
         if args.url:
             url, probe = args.url.rstrip("/"), Probe(args.pid)
             out["server"].update(url=url, pid=args.pid)
         else:
-            config = BENCH_CONFIG if not args.messages else {**BENCH_CONFIG, "storage": {"messages": args.messages}}
-            server = ServerProcess(Path(tempfile.mkdtemp(prefix="chatd-bench-")), database=args.database,
-                                   config=config, env=BENCH_ENV)
+            server = deployment.server(0)
             url, probe = await _start(server, out["server"], args, say)
-        await _scenarios(args, url, probe, out, say)
+            await deployment.start_others(out["server"], say)
+        if args.profile:
+            probe.profiler = _profiler(args, probe.pid)
+        await _scenarios(args, url, probe, out, say, deployment.urls() or None)
+        if isinstance(probe.profiler, Profiler):
+            out["profile"] = _write_profile(probe.profiler)
         if server is not None:
             out["server"]["rss_end_bytes"] = probe.rss()
             out["server"]["cpu_total_s"] = probe.cpu()
@@ -79,12 +84,20 @@ async def bench(args: argparse.Namespace, say: Progress) -> dict[str, Any]:
             began = time.perf_counter()
             out["server"]["exit_code"] = server.stop()
             out["server"]["stop_s"] = round(time.perf_counter() - began, 2)
-            if args.keep:
-                out["server"]["data_dir"] = str(server.data_dir)
-            else:
-                shutil.rmtree(server.data_dir, ignore_errors=True)
+        deployment.stop(keep=args.keep, info=out["server"])
     out["targets"] = evaluate(out)
     return out
+
+
+def _profiler(args: argparse.Namespace, pid: int | None) -> Profiler:
+    if pid is None:
+        raise RuntimeError("--profile needs the server's pid: with --url, give --pid")
+    return Profiler(pid, Path(args.profile_dir or tempfile.mkdtemp(prefix="chatd-profile-")))
+
+
+def _write_profile(profiler: Profiler) -> dict[str, Any]:
+    path = write_summary(profiler.windows, profiler.rate, profiler.out_dir / "profile-summary.txt")
+    return {"summary": str(path), "raw": [str(w.raw) for w in profiler.windows]}
 
 
 async def _start(server: ServerProcess, info: dict[str, Any], args: argparse.Namespace,
@@ -104,10 +117,11 @@ async def _start(server: ServerProcess, info: dict[str, Any], args: argparse.Nam
     return server.url, probe
 
 
-async def _scenarios(args: argparse.Namespace, url: str, probe: Probe, out: dict[str, Any], say: Progress) -> None:
+async def _scenarios(args: argparse.Namespace, url: str, probe: Probe, out: dict[str, Any], say: Progress,
+                     urls: list[str] | None = None) -> None:
     population = Population(url)
     runs = {
-        "throughput": lambda: throughput.run(population, args, probe),
+        "throughput": lambda: throughput.run(population, args, probe, urls),
         "fanout": lambda: fanout.run(population, args, probe),
         # Idle sockets belong to users of their own (after everyone else's).
         "idle": lambda: idle.run(population, args, probe, first_user=_busy_users(args)),
@@ -115,6 +129,10 @@ async def _scenarios(args: argparse.Namespace, url: str, probe: Probe, out: dict
         "media": lambda: media.run(population, args, probe),
         "graphql": lambda: graphql_list.run(population, args, probe),
         "soak": lambda: soak.run(population, args, probe),
+        "rest": lambda: rest_send.run(population, args, probe),
+        "hot": lambda: hot.run(population, args, probe),
+        # A server of its own, started with the fsync-delay shim preloaded.
+        "slowdisk": lambda: slow_disk.run(args),
     }
     try:
         for name in args.scenarios:
@@ -141,6 +159,8 @@ def _busy_users(args: argparse.Namespace) -> int:
         busy.append(args.group_size)
     if "soak" in args.scenarios:
         busy.append(args.soak_clients)
+    if "hot" in args.scenarios:
+        busy.append(args.hot_senders)
     return max(busy)
 
 
@@ -162,6 +182,8 @@ def main(args: argparse.Namespace) -> int:
         print(f"chatd bench: {err}", file=sys.stderr)
         return 1
     print(render(results))
+    if "profile" in results:
+        print(f"profile summary: {results['profile']['summary']}")
     if args.json:
         text = msgspec.json.format(msgspec.json.encode(results), indent=2).decode()
         if args.json == "-":

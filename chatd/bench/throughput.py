@@ -27,11 +27,16 @@ DRAIN = 5.0  # seconds to wait for answers after the last send
 
 
 class Throughput:
-    def __init__(self, bots: list[Bot], conversations: list[str], members: list[list[int]], url: str):
+    def __init__(self, bots: list[Bot], conversations: list[str], members: list[list[int]], url: str | list[str]):
+        # url: one server, or one per bot (--processes: members of a
+        # conversation on different processes, so every delivery crosses)
         self.bots, self.conversations, self.members, self.url = bots, conversations, members, url
-        # client_id -> [t0, recipients still to receive, measured?, acked?]
+        # client_id -> [t0, recipients still to receive, measured?, acked?, ack time, last delivery time]
         self.track: dict[str, list[Any]] = {}
         self.e2e: list[float] = []
+        # Last delivery minus ack, per message: the fan-out's own cost (the
+        # commit is done at the ack), e.g. the Redis hop between processes.
+        self.after_ack: list[float] = []
         self.e2e_at: list[float] = []  # send times of self.e2e, for the timeline
         self.ack_latency: list[float] = []
         self.errors: Counter[str] = Counter()
@@ -56,9 +61,13 @@ class Throughput:
                 return
             entry[1] -= 1
             if entry[1] == 0:
+                now = time.perf_counter()
+                entry[5] = now
                 if entry[2]:
-                    self.e2e.append(time.perf_counter() - entry[0])
+                    self.e2e.append(now - entry[0])
                     self.e2e_at.append(entry[0])
+                    if entry[4] is not None:
+                        self.after_ack.append(max(0.0, now - entry[4]))
                 if entry[3]:
                     del track[payload["client_id"]]
 
@@ -79,6 +88,9 @@ class Throughput:
                 del track[cid]
                 return
             entry[3] = True
+            entry[4] = now
+            if entry[2] and entry[5] is not None:
+                self.after_ack.append(0.0)  # delivered before the ack came back
             if self.window[0] <= now < self.window[1]:
                 self.acks_in_window += 1
             if entry[2]:
@@ -116,7 +128,7 @@ class Throughput:
                     sent += 1
                     sent_in_window += measured
                     self.inflight += 1
-                    self.track[cid] = [time.perf_counter(), recipients, measured, False]
+                    self.track[cid] = [time.perf_counter(), recipients, measured, False, None, None]
                     try:
                         await conn.send_frame({"type": "send", "id": cid, "conversation_id": conversation,
                                                "client_id": cid, "body": BODY})
@@ -149,6 +161,7 @@ class Throughput:
             "acked_per_s": round(acked_rate, 1),
             "end_to_end": latency_summary(self.e2e),
             "ack": latency_summary(self.ack_latency),
+            "delivery_after_ack": latency_summary(self.after_ack),
             "errors": dict(self.errors),
             "unacked_after_drain": lost_acks,
             "undelivered_after_drain": lost_deliveries,
@@ -179,7 +192,18 @@ def pairs_of(n_clients: int, n_conversations: int) -> list[list[int]]:
     return groups
 
 
-async def prepare(population: Population, clients: int, n_conversations: int) -> Throughput:
+def spread(members: list[list[int]], urls: list[str]) -> list[str]:
+    """Each bot's server: the k-th member of every conversation on process k
+    (mod N), so with two processes every message goes A -> B or B -> A."""
+    out = [urls[0]] * sum(len(m) for m in members)
+    for group in members:
+        for k, i in enumerate(group):
+            out[i] = urls[k % len(urls)]
+    return out
+
+
+async def prepare(population: Population, clients: int, n_conversations: int,
+                  urls: list[str] | None = None) -> Throughput:
     """The users, their conversations and the load, ready to run."""
     bots = await population.ensure(clients)
     members = pairs_of(clients, n_conversations)
@@ -187,9 +211,10 @@ async def prepare(population: Population, clients: int, n_conversations: int) ->
         lambda c=c, group=group: population.conversation([bots[i] for i in group], f"bench {c}")
         for c, group in enumerate(members)
     ])
-    return Throughput(bots, conversations, members, population.url)
+    url: str | list[str] = spread(members, urls) if urls and len(urls) > 1 else population.url
+    return Throughput(bots, conversations, members, url)
 
 
-async def run(population: Population, args: Any, probe: Probe) -> dict[str, Any]:
-    scenario = await prepare(population, args.clients, args.conversations)
+async def run(population: Population, args: Any, probe: Probe, urls: list[str] | None = None) -> dict[str, Any]:
+    scenario = await prepare(population, args.clients, args.conversations, urls)
     return await scenario.run(args.rate, args.warmup, args.duration, args.max_in_flight, probe)

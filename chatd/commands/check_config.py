@@ -8,9 +8,9 @@ from chatd.config import redact_url as _redact
 
 def run(cfg: Config) -> int:
     from chatd.storage.blobs.choose import media_key, open_blob_store
-    from chatd.storage.build import refuse_unavailable
+    from chatd.storage.build import refuse_unshared
 
-    refuse_unavailable(cfg)  # what `serve` would refuse is not "OK"
+    refuse_unshared(cfg)  # what `serve` would refuse is not "OK"
     media = open_blob_store(cfg)  # a malformed s3:// URL is refused here, not at the first upload
     sealed = media_key(cfg) is not None
     s = cfg.storage
@@ -20,6 +20,7 @@ def run(cfg: Config) -> int:
     print(f"  database     {_redact(s.database)}")
     print(f"  messages     {_redact(s.messages)}")
     print(f"  cache        {_redact(s.cache)}")
+    print(f"  workers      {cfg.server.workers}")
     print(f"  media        {media.description}{' (new files encrypted at rest)' if sealed else ''}")
     print(f"  registration {cfg.auth.registration}")
     return 0

@@ -59,16 +59,33 @@ def _migrate_arguments(cmd: argparse.ArgumentParser) -> None:
 @action("migrate", "copy every blob to another store, verified; run again to resume", _migrate_arguments)
 def migrate(args: argparse.Namespace) -> int:
     from chatd import config as config_module
-    from chatd.services.media.blob_copy import CopyFailed, copy_blobs
-    from chatd.storage.blobs.choose import open_blob_store, redact
+    from chatd.storage.blobs.choose import redact
 
     cfg = config_module.load(args.config)
     url = args.to or os.environ.get(TO_ENV, "")
     if not url:
         print(f"chatd: media migrate needs --to URL (or ${TO_ENV})", file=sys.stderr)
         return 2
+    status, source = copy_media(cfg, url)
+    if status:
+        return status
+    # A secret typed on the command line is the admin's own; one from the environment stays hidden.
+    shown = url if args.to else redact(url)
+    print("To switch, set this under [storage] in chatd.toml and restart chatd:")
+    print(f"media = {json.dumps(shown)}")
+    print(f"The source ({source}) is unchanged: remove it yourself once chatd runs on the new store.")
+    return 0
+
+
+def copy_media(cfg: Any, url: str, prefix: str = "") -> tuple[int, str]:
+    """Copy every blob from the config's media store to `url` with a progress
+    bar; prints what went across. Returns (exit status, the source's description).
+    Also the media step of `chatd migrate-data --media-to`."""
+    from chatd.services.media.blob_copy import CopyFailed, copy_blobs
+    from chatd.storage.blobs.choose import open_blob_store
+
     source, target = open_blob_store(cfg), open_blob_store(cfg, url)
-    print(f"copying {source.description} -> {target.description}", file=sys.stderr)
+    print(f"copying {prefix}{source.description} -> {target.description}", file=sys.stderr)
 
     async def work():
         try:
@@ -81,24 +98,19 @@ def migrate(args: argparse.Namespace) -> int:
         report = asyncio.run(work())
     except ValueError as err:
         print(f"chatd: {err}: nothing to do", file=sys.stderr)
-        return 2
+        return 2, source.description
     except CopyFailed as err:
         print(f"chatd: {err}; run again to retry (the source is untouched)", file=sys.stderr)
-        return 1
+        return 1, source.description
     except KeyboardInterrupt:
         print("\nchatd: interrupted; run the same command again to resume", file=sys.stderr)
-        return 130
+        return 130, source.description
     except Exception as err:  # the store's own error (unreachable, refused): its words, no traceback
         print(f"chatd: copying failed: {type(err).__name__}: {err}; run again to resume", file=sys.stderr)
-        return 1
-    # A secret typed on the command line is the admin's own; one from the environment stays hidden.
-    shown = url if args.to else redact(url)
-    print(f"copied {report.copied} blob(s) ({report.bytes / 1e6:.1f} MB), {report.skipped} already there; "
+        return 1, source.description
+    print(f"{prefix}copied {report.copied} blob(s) ({report.bytes / 1e6:.1f} MB), {report.skipped} already there; "
           "every copy verified (sha256).")
-    print("To switch, set this under [storage] in chatd.toml and restart chatd:")
-    print(f"media = {json.dumps(shown)}")
-    print(f"The source ({source.description}) is unchanged: remove it yourself once chatd runs on the new store.")
-    return 0
+    return 0, source.description
 
 
 class Bar:

@@ -1,4 +1,5 @@
-"""`chatd serve`: one process, granian's embedded server, uvloop when present.
+"""`chatd serve`: one process, granian's embedded server, uvloop when present
+(several worker processes: serve_workers.py).
 
 The embedded server keeps everything in this process: no supervisor process
 beside the worker, which saves ~27 MB of RSS on a Raspberry Pi.
@@ -80,10 +81,22 @@ async def _stop(app: Any, server: Any) -> None:
     server.stop()
 
 
-def run(cfg: Config, host: str | None = None, port: int | None = None) -> int:
+def run(cfg: Config, host: str | None = None, port: int | None = None, workers: int | None = None) -> int:
+    from chatd.storage.build import refuse_unshared
+
+    workers = workers or cfg.server.workers
+    refuse_unshared(cfg, workers)  # before anything starts: one line saying why and what to set
     prefer_system_malloc()  # returns only once PYTHONMALLOC is set (see serve_memory.py)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     bind_host, bind_port = host or cfg.server.host, port or cfg.server.port
+    if workers > 1:
+        from chatd.commands import serve_workers
+
+        try:
+            return serve_workers.run(cfg, bind_host, bind_port, workers)
+        except (OSError, ConnectionError) as err:
+            print(f"chatd: cannot start: {err}", file=sys.stderr)
+            return 1
     try:
         import uvloop
 

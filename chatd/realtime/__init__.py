@@ -4,8 +4,8 @@ How an event reaches a socket:
 
 1. A write commits; its adapter hands the EventNotes to the stores'
    committed-events port (storage/ports/events.py), which `Bus.publish_commit`
-   listens to. It puts each on the channels bus
-   (Litestar ChannelsPlugin: in-process memory by default; a Redis backend
+   listens to. It puts each on the bus, carried by the stores' fan-out
+   (storage/ports/fanout.py: in-process memory by default; Redis pub/sub
    carries the same bytes between processes).
 2. Every process's `Hub` hears the bus, puts events back into seq order
    (`Sequencer`: on PostgreSQL commit hand-offs may run out of order, and

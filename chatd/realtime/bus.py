@@ -1,5 +1,6 @@
-"""The bus between committing writers and every process's hub: Litestar's
-ChannelsPlugin on one channel, plus the small messages that travel on it.
+"""The bus between committing writers and every process's hub: the stores'
+fan-out carrier (storage/ports/fanout.py: in-process memory, or Redis
+pub/sub between processes), plus the small messages that travel on it.
 
 Why one channel for everything rather than one per user or conversation:
 every hub must see events in seq order to keep its membership view exact,
@@ -14,16 +15,12 @@ from __future__ import annotations
 import logging
 
 import msgspec
-from litestar.channels import ChannelsPlugin
-from litestar.channels.backends.memory import MemoryChannelsBackend
-from litestar.channels.subscriber import Subscriber
 
-from chatd.config import Config, ConfigError
 from chatd.storage.ports.events import EventNote
+from chatd.storage.ports.fanout import Fanout
 
 log = logging.getLogger("chatd.realtime")
 
-CHANNEL = "chatd"
 MEMBER_EVENTS = ("member.joined", "member.left")
 
 
@@ -69,32 +66,16 @@ def decode(data: bytes) -> BusMsg:
     return _decode(data)
 
 
-def open_channels(config: Config) -> ChannelsPlugin:
-    """The channels backend for storage.cache. "memory" serves one process;
-    a Redis URL would pick `RedisChannelsPubSubBackend` here (no history
-    needed: the sync log is the history) once the Redis adapters exist."""
-    if config.storage.cache != "memory":
-        raise ConfigError(f"storage.cache = {config.storage.cache!r}: only 'memory' fan-out is available yet")
-    return ChannelsPlugin(backend=MemoryChannelsBackend(history=0), channels=[CHANNEL])
-
-
 class Bus:
-    def __init__(self, channels: ChannelsPlugin):
-        self.channels = channels
+    def __init__(self, fanout: Fanout):
+        self.fanout = fanout
 
     def publish_commit(self, notes: list[EventNote]) -> None:
-        """The Database's on_commit hook: called after COMMIT, never before,
+        """The committed-events listener: called after COMMIT, never before,
         so no socket sees what a crash could still take back."""
         for note in notes:
             self.publish(event_msg(note))
 
     def publish(self, msg: BusMsg) -> None:
-        try:
-            self.channels.publish(_encode(msg), CHANNEL)
-        except RuntimeError:
-            # Shutting down (the plugin's queue is gone): sockets are closing
-            # and clients resume from the log.
-            log.debug("bus closed; dropped %s", type(msg).__name__)
-
-    async def subscribe(self) -> Subscriber:
-        return await self.channels.subscribe(CHANNEL)
+        # Never blocks; after close it is dropped (clients resume from the log).
+        self.fanout.publish(_encode(msg))

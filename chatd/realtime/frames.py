@@ -34,6 +34,7 @@ from chatd.services.message_input import SendMessage
 # reuse their REST handling. 1012 (service restart) and 4429 mean "reconnect".
 CLOSE_RESTART = 1012
 CLOSE_INTERNAL = 1011
+CLOSE_TRY_AGAIN = 1013  # a store the socket needs (Redis) is not answering: reconnect with backoff
 CLOSE_BAD_REQUEST = 4400
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403

@@ -19,7 +19,7 @@ from litestar.exceptions import WebSocketDisconnect
 
 from chatd import ids
 from chatd.api.client_address import client_address
-from chatd.errors import ChatError, Conflict, Forbidden, RateLimited, Unauthenticated
+from chatd.errors import ChatError, Conflict, Forbidden, RateLimited, StorageFailed, StoreUnavailable, Unauthenticated
 from chatd.realtime import frames
 from chatd.realtime.auth import answer_subprotocol, read_handshake
 from chatd.realtime.frames import Auth
@@ -36,7 +36,11 @@ log = logging.getLogger("chatd.realtime")
 REPLAY_PAGE = 500
 SEED_WAIT = 10.0
 CLOSE_FOR_STATUS = {401: frames.CLOSE_UNAUTHENTICATED, 403: frames.CLOSE_FORBIDDEN,
-                    410: frames.CLOSE_CURSOR_EXPIRED}
+                    410: frames.CLOSE_CURSOR_EXPIRED, 503: frames.CLOSE_TRY_AGAIN}
+
+
+def unavailable() -> StoreUnavailable:
+    return StoreUnavailable("redis")
 
 
 class Session:
@@ -48,10 +52,10 @@ class Session:
         self.outbox: Outbox | None = None
         self.stopping: tuple[int, str] | None = None
 
-    def stop(self, code: int, reason: str) -> None:
+    def stop(self, code: int, reason: str, final: str | None = None) -> None:
         self.stopping = (code, reason)
         if self.outbox is not None:
-            self.outbox.close(code, reason)
+            self.outbox.close(code, reason, final=final)
 
     async def send(self, text: str) -> None:
         await self.socket.send({"type": "websocket.send", "text": text})
@@ -68,6 +72,8 @@ class Session:
             if not self.rt.accepting:
                 self.stop(frames.CLOSE_RESTART, "server restarting")
                 return await self.close(*self.stopping)
+            if self.rt.degraded:
+                return await self._refuse(unavailable())
             try:
                 await self._authenticate()
                 since = parse_cursor(self.socket.query_params.get("since"))
@@ -78,6 +84,8 @@ class Session:
             await self._live(since)
         except WebSocketDisconnect:
             pass
+        except (StorageFailed, StoreUnavailable) as err:  # e.g. Redis went away while the socket started
+            await self._refuse(err)
         except Exception:
             log.exception("WebSocket session failed")
             await self.close(frames.CLOSE_INTERNAL, "internal error")

@@ -25,7 +25,7 @@ async def handle(rt: Realtime, user_id: str, socket_id: str, frame: Frame) -> st
     if isinstance(frame, Typing):
         if not rt.hub.memberships.is_member(user_id, frame.conversation_id):
             raise NotFound("There is no such conversation.", code="conversation_not_found")
-        forwarded = rt.typing.typing(user_id, frame.conversation_id)
+        forwarded = await rt.typing.typing(user_id, frame.conversation_id)
         return None if frame.id is None else frames.ack(frame.id, forwarded=forwarded)
     if isinstance(frame, Read):
         member = await rt.services.conversations.mark_read(user_id, frame.conversation_id, frame.seq)

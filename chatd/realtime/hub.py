@@ -13,8 +13,6 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-from litestar.channels.subscriber import Subscriber
-
 from chatd.realtime import bus, frames
 from chatd.realtime.bus import EventMsg, PresenceMsg, TypingMsg
 from chatd.realtime.membership import Memberships
@@ -34,18 +32,14 @@ class Hub:
         self.memberships = Memberships()
         self.sockets: dict[str, set[Outbox]] = {}
         self.sequencer = Sequencer(self.route_event, self._fill, events.latest)
-        self._task: asyncio.Task[None] | None = None
         # GraphQL subscriptions waiting for the next event (see waiter()).
         self._waiters: set[asyncio.Event] = set()
 
-    async def start(self, subscriber: Subscriber) -> None:
+    async def start(self) -> None:
+        """Learn the log's head; call before the fan-out starts delivering to `hear`."""
         await self.sequencer.start()
-        self._task = asyncio.create_task(self._listen(subscriber), name="chatd-hub")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
         await self.sequencer.stop()
 
     # --- sockets ---
@@ -63,18 +57,18 @@ class Hub:
         return [o for outboxes in self.sockets.values() for o in outboxes]
 
     # --- the stream ---
-    async def _listen(self, subscriber: Subscriber) -> None:
-        async for data in subscriber.iter_events():
-            try:
-                msg = bus.decode(data)
-                if isinstance(msg, EventMsg):
-                    self.sequencer.push(msg)
-                elif isinstance(msg, TypingMsg):
-                    self.route_typing(msg)
-                else:
-                    self.route_presence(msg)
-            except Exception:  # noqa: BLE001 - one bad message must not stop delivery
-                log.exception("could not route a bus message")
+    def hear(self, data: bytes) -> None:
+        """One message from the fan-out (any process's, ours included)."""
+        try:
+            msg = bus.decode(data)
+            if isinstance(msg, EventMsg):
+                self.sequencer.push(msg)
+            elif isinstance(msg, TypingMsg):
+                self.route_typing(msg)
+            else:
+                self.route_presence(msg)
+        except Exception:  # noqa: BLE001 - one bad message must not stop delivery
+            log.exception("could not route a bus message")
 
     async def _fill(self, after: int, upto: int, limit: int) -> list[EventMsg]:
         return [bus.event_msg(n) for n in await self.events.between(after, upto, limit)]

@@ -14,12 +14,23 @@ the messages: a removal takes effect exactly at its place in that order,
 before the next event is routed. Membership changes made while the seed
 query runs are recorded and replayed over the seed, so nothing is lost
 between the snapshot and the stream.
+
+The seed may also come from the shared membership cache (Redis), whose
+entry can predate a change this hub heard a moment ago, before the user
+attached (its invalidation lands a Redis round trip after the commit). So
+the member changes of the last RECENT_SECONDS are kept for users not
+connected too, and replayed over every seed in stream order: the last
+change for a conversation decides, which is the stream's own state.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
+from collections import deque
 from collections.abc import Iterable
+
+RECENT_SECONDS = 10.0
 
 
 class UserView:
@@ -36,6 +47,8 @@ class Memberships:
     def __init__(self) -> None:
         self.users: dict[str, UserView] = {}
         self.by_conv: dict[str, set[str]] = {}
+        # (heard at, user, joined?, conversation) of the last RECENT_SECONDS, oldest first
+        self.recent: deque[tuple[float, str, bool, str]] = deque()
 
     def attach(self, user_id: str) -> tuple[UserView, bool]:
         """Count one more socket of `user_id`; (view, whether the caller must seed it)."""
@@ -50,7 +63,9 @@ class Memberships:
         if self.users.get(user_id) is not view or view.convs is not None:
             return  # every socket left meanwhile (a later socket seeds its own view)
         view.convs = set(conversation_ids)
-        for joined, conv in view.pending:  # changes heard while the seed query ran, in order
+        self._forget_old()
+        changes = [(joined, conv) for _, user, joined, conv in self.recent if user == user_id]
+        for joined, conv in changes + view.pending:  # changes heard while the seed query ran, in order
             (view.convs.add if joined else view.convs.discard)(conv)
         view.pending = []
         for conv in view.convs:
@@ -71,6 +86,8 @@ class Memberships:
 
     def changed(self, conversation_id: str, user_id: str, joined: bool) -> None:
         """Apply a member.joined / member.left from the ordered stream."""
+        self.recent.append((time.monotonic(), user_id, joined, conversation_id))
+        self._forget_old()
         view = self.users.get(user_id)
         if view is None:
             return
@@ -82,6 +99,12 @@ class Memberships:
         else:
             view.convs.discard(conversation_id)
             self._unindex(conversation_id, user_id)
+
+    def _forget_old(self) -> None:
+        horizon = time.monotonic() - RECENT_SECONDS
+        recent = self.recent
+        while recent and recent[0][0] < horizon:
+            recent.popleft()
 
     def audience(self, conversation_id: str) -> set[str]:
         """Local users who are members now (users still seeding are not:

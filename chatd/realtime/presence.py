@@ -2,10 +2,18 @@
 a grace period after the last socket closed (a reload or a network switch
 reconnects inside it, so nobody sees the user flap).
 
-Who may see it: users who share a conversation with the user or are their
-accepted contacts, never someone the user blocked (nor, the other way round,
-someone who blocked the user). last_seen_at is private
-(data-model.md) unless the user sets preferences.share_last_seen = true.
+Who may see it: the user's accepted contacts and the members of their
+conversations with at most `realtime.presence_max_members` members (50 by
+default), never someone the user blocked (nor, the other way round, someone
+who blocked the user). Members of larger groups are not told: in a
+1,000-member group everyone telling everyone is a million frames each time
+the group comes online (it took ~11 s to settle); with the cap the work per
+user is bounded by their contacts and small conversations. last_seen_at is
+private (data-model.md) unless the user sets preferences.share_last_seen = true.
+
+With several processes (storage.cache = redis) the store is shared; each
+process renews its lease and sweeps the sockets of processes that died
+(`_upkeep`), announcing their users offline.
 """
 
 from __future__ import annotations
@@ -18,6 +26,8 @@ from datetime import datetime
 import msgspec
 
 from chatd import clock
+from chatd.config import RealtimeConfig
+from chatd.errors import StoreUnavailable
 from chatd.realtime.bus import Bus, PresenceMsg
 from chatd.storage.ports.contacts import ContactStore
 from chatd.storage.ports.conversations import ConversationStore
@@ -34,9 +44,14 @@ def presence_frame(user_id: str, state: State, last_seen_at: datetime | None = N
 
 class PresenceService:
     def __init__(self, store: PresenceStore, users: UserStore, conversations: ConversationStore,
-                 contacts: ContactStore, bus: Bus, grace: float):
+                 contacts: ContactStore, bus: Bus, config: RealtimeConfig):
         self.store, self.users, self.conversations, self.contacts = store, users, conversations, contacts
-        self.bus, self.grace = bus, grace
+        self.bus, self.grace = bus, config.presence_grace_seconds
+        self.max_members = config.presence_max_members
+        self.renew_every = config.process_ttl_seconds / 3
+        self._upkeep_task: asyncio.Task[None] | None = None
+        # Sockets that closed while the store was away: dropped on the next upkeep.
+        self._undropped: set[tuple[str, str]] = set()
         self._timers: dict[str, asyncio.Task[None]] = {}
         # One transition at a time per user, so announcements leave in the
         # order their states were decided.
@@ -57,13 +72,52 @@ class PresenceService:
             await self._announce(user_id, await self.store.set_socket(user_id, socket_id, "online"), people=people)
         return {u: s for u, s in (await self.store.announced(people)).items() if s != "offline"}
 
+    def start(self) -> None:
+        self._upkeep_task = asyncio.create_task(self._upkeep(), name="chatd-presence-upkeep")
+
+    async def _upkeep(self) -> None:
+        """Renew this process's lease; announce the users of processes that died."""
+        while True:
+            try:
+                await self.store.renew()
+                for user_id, socket_id in list(self._undropped):
+                    await self.closed(user_id, socket_id)
+                for user_id in await self.store.expired():
+                    await self.settle(user_id)
+            except asyncio.CancelledError:
+                raise
+            except StoreUnavailable:
+                log.warning("presence upkeep: the store is not answering; retrying")
+            except Exception:  # noqa: BLE001 - keep renewing
+                log.exception("presence upkeep failed")
+            await asyncio.sleep(self.renew_every)
+
+    async def settle(self, user_id: str) -> None:
+        """Announce what `user_id`'s sockets say now (their process died)."""
+        async with self._lock(user_id):
+            state = await self.store.current(user_id)
+            at = None
+            if state == "offline":
+                at = clock.now()
+                await self.users.set_last_seen(user_id, at)
+            await self._announce(user_id, state, at)
+        if user_id not in self._timers and not self._lock(user_id).locked():
+            self._locks.pop(user_id, None)
+
     async def set_state(self, user_id: str, socket_id: str, state: SocketState) -> None:
         async with self._lock(user_id):
             await self._announce(user_id, await self.store.set_socket(user_id, socket_id, state))
 
     async def closed(self, user_id: str, socket_id: str) -> None:
         async with self._lock(user_id):
-            state = await self.store.drop_socket(user_id, socket_id)
+            try:
+                state = await self.store.drop_socket(user_id, socket_id)
+                self._undropped.discard((user_id, socket_id))
+            except StoreUnavailable:
+                # The store is away: dropped again by the upkeep once it is back.
+                log.warning("presence: could not drop a socket; the store is not answering")
+                self._undropped.add((user_id, socket_id))
+                return
             if state != "offline":
                 await self._announce(user_id, state)  # e.g. the last online tab closed, others are away
                 return
@@ -104,10 +158,13 @@ class PresenceService:
         return user is not None and user.preferences.get("share_last_seen") is True
 
     async def _people(self, user_id: str, convs: Collection[str] | None = None) -> tuple[set[str], set[str]]:
-        """(those who share a conversation with the user or are accepted
-        contacts, those the user blocked)."""
+        """(accepted contacts and members of the user's small conversations,
+        those the user blocked)."""
         if convs is None:
             convs = [c.id for c, _ in await self.conversations.list_for(user_id)]
+        if convs:
+            counts = await self.conversations.member_counts(convs)
+            convs = [c for c, n in counts.items() if n <= self.max_members]
         members = await self.conversations.members_of(convs) if convs else {}
         people = {m.user_id for ms in members.values() for m in ms}
         contacts = await self.contacts.list(user_id)
@@ -134,6 +191,9 @@ class PresenceService:
         return (await self.store.announced([user_id]))[user_id]
 
     async def close(self) -> None:
+        if self._upkeep_task is not None:
+            self._upkeep_task.cancel()
+            await asyncio.gather(self._upkeep_task, return_exceptions=True)
         timers, self._timers = list(self._timers.values()), {}
         for timer in timers:
             timer.cancel()

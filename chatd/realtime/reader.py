@@ -13,7 +13,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-from chatd.errors import ChatError, RateLimited
+from chatd.errors import ChatError, RateLimited, StoreUnavailable
 from chatd.realtime import frames
 from chatd.realtime.frames import Presence
 from chatd.realtime.handlers import ACTIVITY, handle
@@ -89,8 +89,12 @@ async def read_frames(session: Session, inbox: asyncio.Queue[str | bytes | None]
             reply = await handle(rt, session.user_id, session.socket_id, frame)
         except ChatError as err:
             reply = frames.error(err, frame.id)
-        except Exception:  # noqa: BLE001 - one failing frame must not end the socket
-            log.exception("handling a %s frame failed", type(frame).__name__)
-            reply = frames.error(INTERNAL, frame.id)
+        except Exception as err:  # noqa: BLE001 - one failing frame must not end the socket
+            if (store := rt.stores.unreachable(err)) is not None:  # away for now: the client retries
+                log.warning("a %s frame: the %s store does not answer", type(frame).__name__, store)
+                reply = frames.error(StoreUnavailable(store), frame.id)
+            else:
+                log.exception("handling a %s frame failed", type(frame).__name__)
+                reply = frames.error(INTERNAL, frame.id)
         if reply is not None:
             outbox.frame(reply)

@@ -15,8 +15,6 @@ mentions reads the member list before.
 
 from __future__ import annotations
 
-from litestar.stores.base import Store
-
 from chatd import clock
 from chatd.config import Config
 from chatd.domain import Member, Message
@@ -28,6 +26,7 @@ from chatd.services.message_input import EditMessage, SendMessage
 from chatd.services.features import Features
 from chatd.services.send_limit import SendLimiter
 from chatd.storage.ports.conversations import ConversationStore
+from chatd.storage.ports.counters import CounterStore
 from chatd.storage.ports.messages import (
     AttachmentsUnavailable,
     ClientIdInUse,
@@ -55,13 +54,13 @@ def message_deleted() -> Gone:
 
 
 class MessageService:
-    def __init__(self, config: Config, messages: MessageStore, conversations: ConversationStore, cache: Store,
+    def __init__(self, config: Config, messages: MessageStore, conversations: ConversationStore, counters: CounterStore,
                  features: Features):
         self.config = config
         self.features = features
         self.messages = messages
         self.conversations = conversations
-        self.limiter = SendLimiter(cache, config.limits.messages_per_minute)
+        self.limiter = SendLimiter(counters, config.limits.messages_per_minute)
 
     async def send(self, user_id: str, conversation_id: str, data: SendMessage) -> tuple[Message, bool]:
         """Store a message from `user_id`: (message, created). created=False is a

@@ -45,7 +45,7 @@ def build_services(config: Config, stores: Stores) -> Services:
         config=config,
         stores=stores,
         accounts=Accounts(config, stores.users, stores.auth, stores.cache, stores.settings),
-        messages=MessageService(config, stores.messages, stores.conversations, stores.cache, features),
+        messages=MessageService(config, stores.messages, stores.conversations, stores.counters, features),
         features=features,
         key_backups=KeyBackups(stores.key_backups),
         sync=SyncService(stores.events),

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Protocol
 
 from litestar.stores.base import Store
 
 from chatd.config import Config, ConfigError
+from chatd.errors import StoreUnavailable
 from chatd.storage.cache import open_cache
 from chatd.storage.committed import CommitFeed
-from chatd.storage.memory.presence import MemoryPresenceStore
 from chatd.storage.blobs.choose import media_key, open_blob_store
 from chatd.storage.ports.attachments import AttachmentStore
 from chatd.storage.ports.auth import AuthStore
 from chatd.storage.ports.blobs import BlobStore
 from chatd.storage.ports.contacts import ContactStore
+from chatd.storage.ports.counters import CounterStore
 from chatd.storage.ports.conversations import ConversationStore
 from chatd.storage.ports.events import CommittedEvents, EventStore
+from chatd.storage.ports.fanout import Fanout
 from chatd.storage.ports.flags import FlagStore
+from chatd.storage.ports.member_cache import MembershipCache
 from chatd.storage.ports.messages import MessageStore
 from chatd.storage.ports.presence import PresenceStore
 from chatd.storage.ports.key_backups import KeyBackupStore
@@ -38,11 +42,18 @@ from chatd.storage.sql.settings import SqlSettingsStore
 from chatd.storage.sql.users import SqlUserStore
 
 
+PING_SECONDS = 3.0
+
+
 class Backend(Protocol):
     """A connection the stores hold: asked by /readyz, closed at the end.
     Nothing more of it is visible here, so no caller sees its technology."""
 
     async def ping(self) -> None: ...
+
+    def unreachable(self, err: BaseException) -> str | None:
+        """Its technology's name ("postgresql") when `err` means it does not answer."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -65,21 +76,42 @@ class Stores:
     # encrypting at rest, present when media.encryption_key is set.
     blobs: BlobStore
     sealed_blobs: BlobStore | None
-    # Short-lived counters (rate limits); see storage/cache.py.
+    # Short-lived keys (login limits) and counters (send limits, typing);
+    # in this process or in Redis (storage.cache), see storage/cache.py.
     cache: Store
-    # Who is connected now; per process ("memory"), see storage/ports/presence.py.
+    counters: CounterStore
+    # Who is connected now, shared by every process (storage/ports/presence.py).
     presence: PresenceStore
+    # Carries events, typing and presence to every process's hub.
+    fanout: Fanout
+    # Which conversations a user is in, cached across processes (Redis only).
+    member_cache: MembershipCache
     # Events of every committed write, for real-time delivery.
     committed: CommittedEvents
     # What the adapters are connected to, by config name ("database", ...).
     backends: dict[str, Backend]
 
+    def unreachable(self, err: BaseException) -> str | None:
+        """Which store `err` (or what caused it) says does not answer, if any."""
+        seen: BaseException | None = err
+        for _ in range(8):
+            if seen is None:
+                return None
+            if isinstance(seen, StoreUnavailable):
+                return seen.store
+            for backend in self.backends.values():
+                if store := backend.unreachable(seen):
+                    return store
+            seen = seen.__cause__ or seen.__context__
+        return None
+
     async def check(self) -> dict[str, str]:
-        """Which configured stores do not answer (empty when all do)."""
+        """Which configured stores do not answer (empty when all do), each
+        asked for at most PING_SECONDS: /readyz never hangs on one."""
         failed: dict[str, str] = {}
         for name, backend in self.backends.items():
             try:
-                await backend.ping()
+                await asyncio.wait_for(backend.ping(), PING_SECONDS)
             except Exception as err:  # noqa: BLE001 - reported, not raised
                 failed[name] = type(err).__name__
         try:
@@ -96,13 +128,15 @@ class Stores:
                 await backend.close()
 
 
-def refuse_unavailable(config: Config) -> None:
-    """Adapters named in the config shape but not in this version: refuse at
-    start rather than silently keep data somewhere the admin did not choose."""
-    cache = config.storage.cache
-    if cache != "memory":
-        scheme = cache.split("://", 1)[0]
-        raise ConfigError(f"storage.cache = {cache!r}: the {scheme} adapter is not available yet; use 'memory'")
+def refuse_unshared(config: Config, workers: int | None = None) -> None:
+    """Several processes need one shared cache: refuse at start otherwise."""
+    workers = config.server.workers if workers is None else workers
+    if workers > 1 and config.storage.cache == "memory":
+        raise ConfigError(
+            f"{workers} workers need a shared cache: with storage.cache = \"memory\" each worker keeps its own "
+            "presence, rate limits and fan-out, so users on different workers would not see each other live. "
+            "Set storage.cache = \"redis://HOST:6379/0\" (CHATD_STORAGE__CACHE), or run one worker."
+        )
 
 
 def open_media(config: Config) -> tuple[BlobStore, BlobStore | None]:
@@ -116,7 +150,6 @@ def open_media(config: Config) -> tuple[BlobStore, BlobStore | None]:
 
 
 async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
-    refuse_unavailable(config)
     blobs, sealed_blobs = open_media(config)
     url = config.storage.database
     db = open_database(url)
@@ -129,8 +162,17 @@ async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
     except BaseException:
         await db.close()
         raise
+    try:
+        ephemeral = await open_cache(config)
+    except BaseException:
+        await db.close()
+        raise
     committed = CommitFeed()
     db.on_commit = committed.publish
+    committed.listen(ephemeral.member_cache.changed)  # before anyone reads: no change slips by
+    backends: dict[str, Backend] = {"database": db}
+    if ephemeral.backend is not None:
+        backends["cache"] = ephemeral.backend
     stores = Stores(
         users=SqlUserStore(db),
         auth=SqlAuthStore(db),
@@ -144,10 +186,13 @@ async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
         key_backups=SqlKeyBackupStore(db),
         blobs=blobs,
         sealed_blobs=sealed_blobs,
-        cache=open_cache(config),
-        presence=MemoryPresenceStore(),
+        cache=ephemeral.store,
+        counters=ephemeral.counters,
+        presence=ephemeral.presence,
+        fanout=ephemeral.fanout,
+        member_cache=ephemeral.member_cache,
         committed=committed,
-        backends={"database": db},
+        backends=backends,
     )
     if config.storage.messages.startswith("mongodb"):
         try:

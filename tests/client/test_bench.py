@@ -16,7 +16,9 @@ def test_bench_smoke(tmp_path: Path) -> None:
         [sys.executable, "-m", "chatd", "bench", "--quiet", "--json", str(out),
          "--clients", "6", "--conversations", "3", "--rate", "60", "--warmup", "0.3", "--duration", "1",
          "--group-size", "8", "--fanout-messages", "2", "--idle-sockets", "12", "--idle-users", "4",
-         "--idle-hold", "0.3", "--history-messages", "120", "--history-readers", "2", "--history-duration", "0.5"],
+         "--idle-hold", "0.3", "--history-messages", "120", "--history-readers", "2", "--history-duration", "0.5",
+         "--rest-duration", "0.5", "--rest-warmup", "0.1", "--hot-senders", "4", "--hot-duration", "0.5",
+         "--hot-warmup", "0.1", "--slow-duration", "0.5"],
         capture_output=True, text=True, timeout=180,
     )
     assert run.returncode == 0, run.stdout + run.stderr
@@ -47,6 +49,10 @@ def test_bench_smoke(tmp_path: Path) -> None:
     h = report["history"]
     assert h["messages"] == 120 and h["readers"] == 2 and h["pages"] > 0 and h["wrong_pages"] == 0
     assert h["latency"]["count"] == h["pages"] and h["server_cpu_ms_per_page"] > 0
+
+    # Issue 14's scenarios run by default too (their own tests: test_bench_issue14.py).
+    assert report["rest"]["acked_in_window"] > 0 and report["hot"]["check"]["lost"] == 0
+    assert "slow_one" in report["slowdisk"] or "not_run" in report["slowdisk"]
 
     names = {row["name"] for row in report["targets"]}
     assert "server CPU per history page of 50" in names

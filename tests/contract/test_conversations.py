@@ -270,3 +270,15 @@ async def test_members_of_and_overview(stores, world):
         await svc.require_member(conv.id, cy)
     assert (await svc.require_member(conv.id, ann)).role == "owner"
 
+
+
+async def test_member_counts_follow_joins_and_leaves(stores, world):
+    """What presence asks to pick the small conversations (every adapter)."""
+    svc, (ann, bob, cy, dee, _) = world
+    team = await svc.create_group(ann, title="Team", member_ids=[bob, cy, dee])
+    pair = await svc.create_group(ann, title="Pair", member_ids=[bob])
+    counts = await stores.conversations.member_counts([team.id, pair.id, "nope", team.id])
+    assert counts == {team.id: 4, pair.id: 2, "nope": 0}
+    await svc.remove_member(ann, team.id, dee)
+    assert await stores.conversations.member_counts([team.id]) == {team.id: 3}
+    assert await stores.conversations.member_counts([]) == {}

@@ -9,8 +9,7 @@ import asyncio
 import msgspec
 import pytest
 
-from chatd.config import parse
-from chatd.realtime.bus import Bus, open_channels
+from chatd.realtime.bus import Bus
 from chatd.realtime.hub import Hub
 from chatd.realtime.outbox import Outbox
 from chatd.storage.sql.events import append_event
@@ -19,18 +18,17 @@ from tests.sql_handle import sql_db
 
 @pytest.fixture
 async def hub(stores):
-    channels = open_channels(parse({}, {}))
-    await channels.__aenter__()
-    bus = Bus(channels)
+    bus = Bus(stores.fanout)
     hub = Hub(stores.events)
     hub.sequencer.gap_wait, hub.sequencer.poll_every = 0.05, 0.2
-    await hub.start(await bus.subscribe())
+    await hub.start()
+    await stores.fanout.start(hub.hear, lambda up: None)
     hub.stop_listening = stores.committed.listen(bus.publish_commit)
     hub.bus = bus
     yield hub
     hub.stop_listening()
     await hub.stop()
-    await channels.__aexit__(None, None, None)
+    await stores.fanout.close()
 
 
 def listen(hub: Hub, user_id: str, conversations: list[str] = ()) -> Outbox:

@@ -176,3 +176,53 @@ async def test_saying_online_after_going_away_by_the_clock_restarts_the_clock(aw
             await s.close()
     finally:
         await api.http.aclose()
+
+
+@pytest.fixture(scope="module")
+def capped_server(tmp_path_factory: pytest.TempPathFactory):
+    """Presence only within conversations of at most 3 members."""
+    server = start_server(tmp_path_factory.mktemp("capped"), presence_max_members=3)
+    yield server
+    server.stop()
+
+
+async def test_presence_skips_large_groups_but_not_contacts_or_small_ones(capped_server):
+    api = Api(capped_server.url)
+    opened: list[Sock] = []
+    try:
+        ann, pal, small, big1, big2 = [await api.user(n) for n in ("ann", "pal", "sm", "bg", "bg")]
+        await api.group(ann, pal, big1, big2)  # 4 members: over the cap of 3
+        await api.group(ann, small)  # 2 members: under it
+        await api.call(pal, "POST", "/api/v1/contacts", 201, json={"user_id": ann.id})
+        await api.call(ann, "POST", f"/api/v1/contacts/{pal.id}/accept", 200)
+        watchers = {}
+        for u in (pal, small, big1):
+            watchers[u.id] = s = await Sock.open(capped_server.url, u)
+            opened.append(s)
+            await s.ready()
+        a = await Sock.open(capped_server.url, ann)
+        opened.append(a)
+        await a.ready()
+        assert await presences(watchers[small.id], ann) == ["online"]  # a small conversation
+        assert await presences(watchers[pal.id], ann) == ["online"]  # a contact, though they share only the big group
+        assert await presences(watchers[big1.id], ann) == []  # only the big group in common
+        seen = {f["user_id"] for f in await a.drain() if f.get("type") == "presence"}
+        assert seen == {pal.id, small.id}  # the same rule the other way round
+        assert (await api.call(big1, "GET", f"/api/v1/users/{ann.id}", 200)).json()["presence"] is None
+        assert (await api.call(small, "GET", f"/api/v1/users/{ann.id}", 200)).json()["presence"] == "online"
+
+        # A block hides it both ways, contact or not.
+        await api.call(pal, "POST", f"/api/v1/contacts/{ann.id}/block", 200)
+        await a.close()
+        assert await presences(watchers[pal.id], ann, quiet=GRACE * 3) == []
+        assert await presences(watchers[small.id], ann, quiet=GRACE * 3) == ["offline"]
+        a2 = await Sock.open(capped_server.url, ann)
+        opened.append(a2)
+        await a2.ready()
+        assert await presences(watchers[pal.id], ann) == []
+        assert not [f for f in await a2.drain() if presence_of(pal)(f)]
+        assert (await api.call(ann, "GET", f"/api/v1/users/{pal.id}", 200)).json()["presence"] is None
+    finally:
+        for s in opened:
+            await s.close()
+        await api.http.aclose()

@@ -58,11 +58,22 @@ def test_redact_leaves_urls_without_password_alone():
     assert _redact("redis://h:6379/0") == "redis://h:6379/0"
 
 
-def test_serve_refuses_an_adapter_this_version_lacks(tmp_path):
-    (tmp_path / "chatd.toml").write_text('[storage]\ncache = "redis://db:6379/0"\n')
-    result = chatd("serve", cwd=tmp_path)
+def test_serve_with_an_unreachable_redis_says_so_in_one_line(tmp_path):
+    (tmp_path / "chatd.toml").write_text('[storage]\ncache = "redis://:secret@db.invalid:6379/0"\n')
+    result = chatd("serve", "--port", "0", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "cannot start: Redis at redis://:***@db.invalid:6379/0 does not answer" in result.stderr
+    assert "secret" not in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("how", [["--workers", "2"], []])
+def test_several_workers_on_a_memory_cache_are_refused(tmp_path, how):
+    (tmp_path / "chatd.toml").write_text("" if how else "[server]\nworkers = 3\n")
+    result = chatd("serve", *how, cwd=tmp_path)
     assert result.returncode == 2
-    assert "storage.cache = 'redis://db:6379/0'" in result.stderr
+    assert "workers need a shared cache" in result.stderr and 'storage.cache = \\"redis://' not in result.stderr
+    assert 'Set storage.cache = "redis://HOST:6379/0"' in result.stderr
+    assert not (tmp_path / "data").exists()  # refused before anything was made
 
 
 def test_missing_config_file_is_an_error(tmp_path):
@@ -116,10 +127,13 @@ def test_a_missing_file_named_by_chatd_config_is_an_error(tmp_path):
 
 
 def test_check_config_refuses_what_serve_would_refuse(tmp_path):
-    (tmp_path / "chatd.toml").write_text('[storage]\ncache = "redis://127.0.0.1:6379/0"\n')
+    (tmp_path / "chatd.toml").write_text("[server]\nworkers = 2\n")
     result = chatd("check-config", cwd=tmp_path)
     assert result.returncode == 2
-    assert "storage.cache = 'redis://127.0.0.1:6379/0'" in result.stderr and "config OK" not in result.stdout
+    assert "workers need a shared cache" in result.stderr and "config OK" not in result.stdout
+    (tmp_path / "chatd.toml").write_text('[server]\nworkers = 2\n[storage]\ncache = "redis://127.0.0.1:6379/0"\n')
+    result = chatd("check-config", cwd=tmp_path)
+    assert result.returncode == 0 and "workers      2" in result.stdout
 
 
 def test_a_newer_schema_is_refused_in_one_line(tmp_path):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import random
 
 import pytest
-from litestar.stores.memory import MemoryStore
 
 from chatd import ids
 from chatd.errors import RateLimited
 from chatd.services import send_limit
 from chatd.services.send_limit import SendLimiter
+from chatd.storage.memory import counters as memory_counters
+from chatd.storage.memory.counters import MemoryCounterStore
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -46,16 +47,11 @@ def test_ids_stay_unique_across_pool_refills_and_threads() -> None:
     assert len({i[10:] for i in made}) == len(made)  # the random part alone never repeats either
 
 
-class Store(MemoryStore):
-    """A store that is not the process-local MemoryStore type: counters go through it."""
-
-
-@pytest.mark.parametrize("store_type", [MemoryStore, Store])
-async def test_limit_per_user_per_window(store_type: type[MemoryStore], monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_limit_per_user_per_window(monkeypatch: pytest.MonkeyPatch) -> None:
     now = [600.0]
     monkeypatch.setattr(send_limit.time, "time", lambda: now[0])
-    limiter = SendLimiter(store_type(), per_minute=3)
-    assert (limiter._local is not None) == (store_type is MemoryStore)
+    monkeypatch.setattr(memory_counters.time, "time", lambda: now[0])
+    limiter = SendLimiter(MemoryCounterStore(), per_minute=3)
     for _ in range(3):
         await limiter.hit("alice")
     with pytest.raises(RateLimited) as refused:
@@ -73,18 +69,14 @@ async def test_limit_per_user_per_window(store_type: type[MemoryStore], monkeypa
         await limiter.hit("alice")
 
 
-async def test_local_counts_are_swept_not_kept_forever(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_memory_counts_are_swept_not_kept_forever(monkeypatch: pytest.MonkeyPatch) -> None:
     now = [0.0]
-    monkeypatch.setattr(send_limit.time, "time", lambda: now[0])
-    monkeypatch.setattr(send_limit, "LOCAL_PRUNE_AT", 10)
-    limiter = SendLimiter(MemoryStore(), per_minute=2)
+    monkeypatch.setattr(memory_counters.time, "time", lambda: now[0])
+    monkeypatch.setattr(memory_counters, "PRUNE_AT", 10)
+    counters = MemoryCounterStore()
     for i in range(10):
-        await limiter.hit(f"user{i}")
-    await limiter.hit("user0")
-    now[0] = 60.0  # a new window: a new user sweeps the old counts
-    await limiter.hit("newcomer")
-    assert limiter._local == {"newcomer": (1, 1)}
-    await limiter.hit("user0")  # the swept count started again
-    await limiter.hit("user0")
-    with pytest.raises(RateLimited):
-        await limiter.hit("user0")
+        await counters.hit(f"user{i}", 60)
+    now[0] = 60.0  # a new window: a new key sweeps the old counts
+    assert await counters.hit("newcomer", 60) == 1
+    assert counters._counts == {"newcomer": (60, 1)}
+    assert await counters.hit("user0", 60) == 1  # the swept count started again

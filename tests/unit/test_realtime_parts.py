@@ -148,3 +148,26 @@ def test_frames_are_validated_strictly(raw, code, frame_id):
     with pytest.raises(frames.FrameError) as err:
         frames.parse(raw)
     assert err.value.code == code and err.value.frame_id == frame_id
+
+
+def test_a_seed_older_than_a_change_heard_before_attach_is_corrected(monkeypatch):
+    """A cached membership list can predate a removal the hub already heard
+    (its invalidation lands a moment later): the recent changes win."""
+    from chatd.realtime import membership
+
+    now = [100.0]
+    monkeypatch.setattr(membership.time, "monotonic", lambda: now[0])
+    m = Memberships()
+    m.changed("c1", "ann", joined=False)  # heard before ann attached
+    m.changed("c3", "ann", joined=True)
+    m.changed("c3", "bob", joined=True)
+    view, fresh = m.attach("ann")
+    assert fresh
+    m.seed("ann", view, ["c1", "c2"])  # a cached answer from before both changes
+    assert m.is_member("ann", "c2") and m.is_member("ann", "c3") and not m.is_member("ann", "c1")
+    assert m.audience("c1") == set() and m.audience("c3") == {"ann"}
+    now[0] += membership.RECENT_SECONDS + 1  # old changes are forgotten: a later seed is taken as it is
+    m.changed("c9", "zed", joined=True)
+    view, _ = m.attach("cy")
+    m.seed("cy", view, ["c1"])
+    assert m.is_member("cy", "c1") and [c for _, u, _, c in m.recent] == ["c9"]

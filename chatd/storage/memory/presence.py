@@ -43,3 +43,9 @@ class MemoryPresenceStore:
 
     async def announced(self, user_ids: Collection[str]) -> dict[str, State]:
         return {u: self._announced.get(u, "offline") for u in user_ids}
+
+    async def renew(self) -> None:
+        return None  # one process: its sockets live exactly as long as it does
+
+    async def expired(self) -> list[str]:
+        return []

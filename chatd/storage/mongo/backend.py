@@ -19,9 +19,10 @@ from typing import Any, TypeVar
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import PyMongoError
+from pymongo.errors import ConnectionFailure, PyMongoError
 
 from chatd.config import ConfigError, redact_url
+from chatd.errors import StoreUnavailable
 from chatd.storage.committed import CommitFeed
 from chatd.storage.ports.events import EventNote
 
@@ -33,6 +34,7 @@ NO_TRANSACTIONS = (
     "mongosh --eval 'rs.initiate()', and add ?replicaSet=rs0 to the URL."
 )
 RETRIES = 50
+STORE = "mongodb"
 
 
 class Tx:
@@ -66,6 +68,10 @@ class MongoBackend:
     async def close(self) -> None:
         await self.client.close()
 
+    def unreachable(self, err: BaseException) -> str | None:
+        """pymongo reconnects by itself; until then its errors mean the store is away."""
+        return STORE if isinstance(err, (ConnectionFailure, StoreUnavailable)) else None
+
     async def write(self, fn: Callable[[Tx], Awaitable[T]]) -> T:
         """Run fn in a transaction: all of it commits, or (on exception) none;
         conflicting transactions are retried from the start."""
@@ -75,6 +81,8 @@ class MongoBackend:
                 try:
                     async with await session.start_transaction():
                         result = await fn(tx)
+                except ConnectionFailure as err:  # not a conflict: retrying would only wait again
+                    raise StoreUnavailable(STORE) from err
                 except PyMongoError as err:
                     if not err.has_error_label("TransientTransactionError") or attempt == RETRIES - 1:
                         raise

@@ -62,6 +62,12 @@ class MongoConversationStore:
                 out[d["conversation_id"]].append(member_of(d))
         return out
 
+    async def member_counts(self, conversation_ids: Collection[str]) -> dict[str, int]:
+        # One count per conversation (an index scan each): a user is in few,
+        # and not every MongoDB-wire server runs $group.
+        return {i: await self.db.members.count_documents({"conversation_id": i})
+                for i in dict.fromkeys(conversation_ids)}
+
     async def list_for(self, user_id: str) -> list[tuple[Conversation, Member]]:
         mine = {d["conversation_id"]: member_of(d) async for d in self.db.members.find({"user_id": user_id})}
         convs = [conversation_of(d) async for d in self.db.conversations.find({"_id": {"$in": list(mine)}})]

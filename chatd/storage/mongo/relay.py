@@ -84,6 +84,9 @@ class SqlEventRelay:
         if self._task is not None and self._task.done():
             raise RuntimeError("the event relay stopped")
 
+    def unreachable(self, err: BaseException) -> str | None:
+        return None  # the stores it moves between answer for themselves
+
     async def close(self) -> None:
         if self._task is not None:
             self._task.cancel()

@@ -80,6 +80,11 @@ class ConversationStore(Protocol):
         """Members of each conversation (longest-standing first); every id is a key."""
         ...
 
+    async def member_counts(self, conversation_ids: Collection[str]) -> dict[str, int]:
+        """How many members each conversation has (0 for unknown ids); every id
+        is a key. Cheap however large the groups are (presence asks it)."""
+        ...
+
     async def list_for(self, user_id: str) -> list[tuple[Conversation, Member]]:
         """The user's conversations with their own membership, newest activity
         first (last_message_at, else created_at)."""

@@ -6,6 +6,11 @@ online, away while all their sockets are away, offline with none. What was
 last *announced* is kept apart from the raw socket states: during the grace
 period after the last socket closed the user still shows as announced
 (online), so a quick reconnect never flaps.
+
+Shared between processes, a socket belongs to the process that holds it.
+Each process renews its own lease (`renew`, every few seconds); a process
+that stops renewing (killed, cut off) has its sockets forgotten once the
+lease runs out, and `expired` names their users so someone announces them.
 """
 
 from __future__ import annotations
@@ -37,4 +42,14 @@ class PresenceStore(Protocol):
 
     async def announced(self, user_ids: Collection[str]) -> dict[str, State]:
         """The announced state of each of `user_ids` (offline when never announced)."""
+        ...
+
+    async def renew(self) -> None:
+        """Keep this process's sockets alive (called every few seconds)."""
+        ...
+
+    async def expired(self) -> list[str]:
+        """Forget the sockets of processes whose lease ran out; the users who
+        had sockets there (their state may have changed). Each dead process
+        is handled by one caller only."""
         ...

@@ -52,6 +52,24 @@ class SqlConversationStore:
         await self.db.read(run)
         return out
 
+    async def member_counts(self, conversation_ids: Collection[str]) -> dict[str, int]:
+        ids = list(dict.fromkeys(conversation_ids))
+        out = dict.fromkeys(ids, 0)
+        if not ids:
+            return out
+
+        async def run(c: Conn) -> None:
+            rows = await c.fetch(
+                "SELECT conversation_id, COUNT(*) AS n FROM members"
+                f" WHERE conversation_id IN ({placeholders(len(ids))}) GROUP BY conversation_id",
+                *ids,
+            )
+            for r in rows:
+                out[r["conversation_id"]] = int(r["n"])
+
+        await self.db.read(run)
+        return out
+
     async def list_for(self, user_id: str) -> list[tuple[Conversation, Member]]:
         async def run(c: Conn) -> list[tuple[Conversation, Member]]:
             rows = await c.fetch(

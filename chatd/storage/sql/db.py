@@ -78,6 +78,10 @@ class Database(abc.ABC):
     async def ping(self) -> None:
         await self.read(lambda c: c.fetchval("SELECT 1"))
 
+    def unreachable(self, err: BaseException) -> str | None:
+        """The store's name when `err` means it does not answer (build.py)."""
+        return None
+
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 

@@ -13,11 +13,27 @@ from typing import Any, TypeVar
 
 import asyncpg
 
+from chatd.errors import StoreUnavailable
 from chatd.storage.sql.db import Conn, Database, Row
 from chatd.storage.sql.events import flush_deferred
 from chatd.storage.sql.write_errors import translate
 
 T = TypeVar("T")
+STORE = "postgresql"
+# Opening a connection: a server that does not answer fails the request, never
+# hangs it. (Waiting for a free pooled connection has no limit: a busy pool is
+# not a store away.)
+CONNECT_SECONDS = 5.0
+
+
+def lost(err: BaseException) -> bool:
+    """The server is gone (stopped, restarting, unreachable), as opposed to
+    an error in what was asked of it."""
+    if isinstance(err, asyncpg.exceptions.QueryCanceledError):
+        return False
+    return isinstance(err, (OSError, TimeoutError, asyncpg.exceptions.PostgresConnectionError,
+                            asyncpg.exceptions.OperatorInterventionError, StoreUnavailable)) and \
+        not type(err).__name__ == "DiskFullError"
 
 
 class PostgresConn(Conn):
@@ -55,7 +71,7 @@ class PostgresDatabase(Database):
         self._closing = False
 
     async def start(self) -> None:
-        self._pool = await asyncpg.create_pool(self.url, min_size=1, max_size=self.max_size)
+        self._pool = await asyncpg.create_pool(self.url, min_size=1, max_size=self.max_size, timeout=CONNECT_SECONDS)
         self._closing = False
 
     async def close(self) -> None:
@@ -69,11 +85,31 @@ class PostgresDatabase(Database):
             await self._pool.close()
             self._pool = None
 
+    def unreachable(self, err: BaseException) -> str | None:
+        """read/write raise StoreUnavailable themselves; this catches asyncpg's
+        own connection errors met elsewhere. Not a bare OSError: that may be
+        any store's (a media folder's), not this one's."""
+        if isinstance(err, asyncpg.exceptions.QueryCanceledError):
+            return None
+        own = (asyncpg.exceptions.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError)
+        return STORE if isinstance(err, own) else None
+
     async def read(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
+        """One retry when the connection turns out dead (the server restarted
+        since it was opened): the pool opens a fresh one, and a read is safe
+        to repeat. A server still away is StoreUnavailable."""
         if self._pool is None:
             raise RuntimeError("database not started or closed")
-        async with self._pool.acquire() as raw:
-            return await fn(PostgresConn(raw))
+        for attempt in (1, 2):
+            try:
+                async with self._pool.acquire() as raw:
+                    return await fn(PostgresConn(raw))
+            except Exception as err:
+                if not lost(err):
+                    raise
+                if attempt == 2 or isinstance(err, (OSError, TimeoutError)):
+                    raise StoreUnavailable(STORE) from err
+        raise AssertionError("unreachable")
 
     async def write(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
         if self._pool is None or self._closing:
@@ -86,6 +122,8 @@ class PostgresDatabase(Database):
                     result = await fn(conn)
                     await flush_deferred(conn)
         except Exception as err:
+            if lost(err):  # not retried: a COMMIT cut off may have landed; the caller retries (client ids)
+                raise StoreUnavailable(STORE) from err
             clear = translate(err)
             if clear is err:
                 raise

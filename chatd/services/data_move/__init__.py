@@ -1,0 +1,1 @@
+"""`chatd migrate-data`: copy a whole deployment's data between setups, verified."""
