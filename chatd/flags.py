@@ -18,8 +18,8 @@ class Flag:
 
 FLAGS: dict[str, Flag] = {f.name: f for f in (
     Flag("e2ee", "End-to-end encrypted conversations and messages.", True),
-    Flag("search", "Full-text search over messages (GET /api/v1/search).", True),
-    Flag("graphql", "The GraphQL endpoint /api/v1/graphql (queries, mutations, subscriptions).", False),
     Flag("e2ee_default", "New direct conversations are end-to-end encrypted unless the request says "
          "e2ee: false (only where e2ee is on too).", False),
+    Flag("search", "Full-text search over messages (GET /api/v1/search).", True),
+    Flag("graphql", "The GraphQL endpoint /api/v1/graphql (queries, mutations, subscriptions).", False),
 )}

@@ -23,6 +23,12 @@ FILES = [
     ("redux/dist/redux.browser.mjs", "redux/redux.mjs"),
     ("idb/build/index.js", "idb/idb.js"),
     ("marked/lib/marked.esm.js", "marked/marked.mjs"),
+    # tweetnacl has no ES module build: imported for its side effect, it sets
+    # self.nacl (static/app/crypto/nacl.js hands that on).
+    ("tweetnacl/nacl-fast.min.js", "tweetnacl/nacl-fast.min.js"),
+    # Argon2id for key backups made by the Python client; runs only inside
+    # static/app/crypto/argon2-worker.js (the one script allowed to compile wasm).
+    ("hash-wasm/dist/argon2.umd.min.js", "hash-wasm/argon2.umd.min.js"),
     ("swagger-ui-dist/swagger-ui-bundle.js", "swagger-ui/swagger-ui-bundle.js"),
     ("swagger-ui-dist/swagger-ui-standalone-preset.js", "swagger-ui/swagger-ui-standalone-preset.js"),
     ("swagger-ui-dist/swagger-ui.css", "swagger-ui/swagger-ui.css"),

@@ -46,7 +46,7 @@ def renderer_rss(_url: str) -> tuple[int, int]:
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 PAGE_VENDOR = ["preact/preact.mjs", "preact/hooks.mjs", "htm/htm.mjs", "redux/redux.mjs", "idb/idb.js",
-               "marked/marked.mjs"]
+               "marked/marked.mjs", "tweetnacl/nacl-fast.min.js"]
 LAUNCH = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
           "--enable-precise-memory-info"]
 LCP = """new Promise((done) => new PerformanceObserver((list) => {

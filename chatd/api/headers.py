@@ -39,6 +39,12 @@ def _csp(**changes: str) -> bytes:
 CSP = _csp()
 SCHEMA_CSP = _csp(**{"style-src": "'self' 'unsafe-inline'"})
 # GraphiQL (GET /api/v1/graphql) sets inline styles and its CSS embeds its fonts.
+# The Argon2id worker (restoring a key backup made by the Python client) runs
+# hash-wasm, which compiles WebAssembly: that worker script alone may. A
+# worker's policy is the one its own script is served with, so the page keeps
+# the strict one.
+ARGON2_WORKER = "/static/app/crypto/argon2-worker.js"
+WASM_WORKER_CSP = _csp(**{"script-src": "'self' 'wasm-unsafe-eval'"})
 GRAPHIQL_CSP = _csp(**{"style-src": "'self' 'unsafe-inline'", "font-src": "'self' data:"})
 FIXED = [
     (b"x-content-type-options", b"nosniff"),
@@ -58,7 +64,8 @@ async def security_headers(message: Message, scope: Scope) -> None:
     headers = list(message.get("headers", []))
     present = {name.lower() for name, _ in headers}
     path = scope["path"]
-    policy = SCHEMA_CSP if path.startswith("/schema") else GRAPHIQL_CSP if path == "/api/v1/graphql" else CSP
+    policy = (SCHEMA_CSP if path.startswith("/schema") else GRAPHIQL_CSP if path == "/api/v1/graphql"
+              else WASM_WORKER_CSP if path == ARGON2_WORKER else CSP)
     added = [(b"content-security-policy", policy), *FIXED]
     if scope["app"].state.config.https:
         added.append(HSTS)

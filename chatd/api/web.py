@@ -23,7 +23,7 @@ from chatd.api.static import STATIC_DIR
 NO_CACHE = {"Cache-Control": "no-cache"}
 # First path segments of the app's own routes (static/app/router.js): a reload
 # there gets the shell; any other unknown path stays a 404 problem document.
-CLIENT_ROUTES = frozenset({"c", "new", "contacts", "search", "settings", "admin"})
+CLIENT_ROUTES = frozenset({"c", "new", "contacts", "search", "settings", "admin", "safety"})
 
 
 

@@ -18,6 +18,14 @@ const UPGRADES = [
   (db) => {
     db.createObjectStore("drafts");
   },
+  // 3: end-to-end encryption. `keys`: this browser's device key pairs (its
+  // own and those restored from a key backup), raw bytes, never exported
+  // anywhere but into an encrypted backup (docs/architecture.md says why
+  // not WebCrypto). `trust`: the safety number last seen per contact.
+  (db) => {
+    db.createObjectStore("keys", { keyPath: "device_id" });
+    db.createObjectStore("trust", { keyPath: "user_id" });
+  },
 ];
 
 let opened = null;
@@ -59,6 +67,21 @@ export async function putMany(storeName, items) {
   if (!items.length) return;
   const tx = (await db()).transaction(storeName, "readwrite");
   await Promise.all([...items.map((item) => tx.store.put(item)), tx.done]);
+}
+
+export async function getAll(storeName) {
+  return (await db()).getAll(storeName);
+}
+
+// Every kept message of these conversations (local search of encrypted ones).
+export async function messagesOf(conversationIds) {
+  const d = await db();
+  const found = [];
+  for (const id of conversationIds) {
+    const range = IDBKeyRange.bound([id, -Infinity], [id, Infinity]);
+    found.push(...(await d.getAllFromIndex("messages", "conversation_seq", range)));
+  }
+  return found;
 }
 
 export async function remove(storeName, key) {

@@ -1,4 +1,5 @@
-// Client-side routes: /, /c/<id>, /new, /contacts, /search, /settings, /admin.
+// Client-side routes: /, /c/<id>, /new, /contacts, /search, /settings, /admin,
+// /safety/<user id>.
 // The server answers each of them with the same shell (chatd/api/web.py).
 import { store } from "./store/index.js";
 

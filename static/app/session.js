@@ -6,11 +6,16 @@ import { goOnline, goOffline } from "./net/sync.js";
 import { wipe } from "./db.js";
 import { settled } from "./store/persist.js";
 import { navigate } from "./router.js";
+import { startE2ee } from "./crypto/start.js";
+import { forgetKeys } from "./crypto/device.js";
+
+const e2ee = () => startE2ee().catch((err) => console.warn("end-to-end encryption setup failed", err));
 
 export async function resumeSession(cursor, asked = api.get("/me")) {
   try {
     const me = await asked;
     store.dispatch({ type: "session/in", user: me });
+    e2ee();
     goOnline(sessionLost, cursor);
   } catch (err) {
     if (err instanceof NetworkError || !(err.status === 401 || err.status === 403)) {
@@ -31,6 +36,7 @@ export async function signIn(username, password) {
   const kept = store.getState().session.me;
   if (kept && kept.id !== user.id) await forget();
   store.dispatch({ type: "session/in", user });
+  e2ee();
   goOnline(sessionLost, null);
 }
 
@@ -53,6 +59,7 @@ async function forget() {
   goOffline();
   await settled();
   await wipe().catch(() => {});
+  forgetKeys();
   store.dispatch({ type: "session/out" });
   navigate("/", { replace: true });
 }

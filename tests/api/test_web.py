@@ -18,11 +18,22 @@ async def test_root_serves_the_app_shell_with_a_strict_policy(client):
                  "base-uri 'none'", "form-action 'self'", "img-src 'self' blob: data:"]:
         assert part in csp, part
     assert "unsafe-inline" not in csp and "'sha256-" in csp
+    assert "unsafe-eval" not in csp  # 'wasm-unsafe-eval' too: only the Argon2id worker compiles wasm
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["referrer-policy"] == "same-origin"
 
 
-@pytest.mark.parametrize("path", ["/c/01ABCDEFGHJKMNPQRSTVWXYZ00", "/settings", "/admin", "/new", "/contacts", "/search"])
+async def test_only_the_argon2id_worker_may_compile_webassembly(client):
+    r = await client.get("/static/app/crypto/argon2-worker.js")
+    assert r.status_code == 200
+    csp = r.headers["content-security-policy"]
+    assert "script-src 'self' 'wasm-unsafe-eval'" in csp and "unsafe-inline" not in csp
+    for path in ["/static/app/crypto/backup.js", "/static/app/main.js", "/settings"]:
+        assert "wasm-unsafe-eval" not in (await client.get(path)).headers["content-security-policy"], path
+
+
+@pytest.mark.parametrize("path", ["/c/01ABCDEFGHJKMNPQRSTVWXYZ00", "/settings", "/admin", "/new", "/contacts", "/search",
+                                  "/safety/01ABCDEFGHJKMNPQRSTVWXYZ00"])
 async def test_client_routes_reload_into_the_shell(client, path):
     r = await client.get(path)
     assert r.status_code == 200 and '<div id="app"' in r.text

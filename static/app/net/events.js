@@ -4,6 +4,8 @@
 import { store } from "../store/index.js";
 import { api } from "./api.js";
 import { notifyMessage } from "../notify.js";
+import { openOne, openConversations } from "../crypto/inbox.js";
+import { startE2ee } from "../crypto/start.js";
 
 const state = () => store.getState();
 const dispatch = (action) => store.dispatch(action);
@@ -33,7 +35,7 @@ function setMember(conversationId, member, gone = false) {
 }
 
 async function fetchConversation(id) {
-  const conversation = await api.get(`/conversations/${id}`);
+  const [conversation] = await openConversations([await api.get(`/conversations/${id}`)]);
   dispatch({ type: "conversations/upsert", conversation });
   dispatch({ type: "users/upsert", users: conversation.members.map((m) => m.user) });
   if (conversation.kind === "direct") {
@@ -50,7 +52,8 @@ export async function fetchPresence(userId) {
 }
 
 export async function applyEvent(event) {
-  const p = event.payload;
+  const p = event.type.startsWith("message.") || event.type === "reaction.changed"
+    ? await openOne(event.payload) : event.payload;
   const meId = state().session.me?.id;
   switch (event.type) {
     case "message.created":
@@ -69,7 +72,7 @@ export async function applyEvent(event) {
     case "conversation.created":
     case "conversation.updated": {
       const old = state().conversations.byId[p.id];
-      if (old) dispatch({ type: "conversations/upsert", conversation: { ...old, ...p } });
+      if (old) dispatch({ type: "conversations/upsert", conversation: (await openConversations([{ ...old, ...p }]))[0] });
       else await fetchConversation(p.id);
       break;
     }
@@ -120,6 +123,13 @@ export function applyFrame(frame) {
       dispatch({ type: "typing/start", conversationId: frame.conversation_id, userId: frame.user_id });
       typingTimers.set(key, setTimeout(() => dispatch({ type: "typing/stop",
         conversationId: frame.conversation_id, userId: frame.user_id }), frame.expires_in * 1000));
+      break;
+    }
+    case "features.updated": {
+      const was = state().session.features?.e2ee;
+      dispatch({ type: "session/features", features: frame.features });
+      // Switched on while this page is open: make and publish the device now.
+      if (frame.features?.e2ee && !was) startE2ee().catch((err) => console.warn("end-to-end encryption setup failed", err));
       break;
     }
     case "error":

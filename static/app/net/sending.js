@@ -5,6 +5,8 @@ import { store } from "../store/index.js";
 import { api, ApiError, NetworkError } from "./api.js";
 import { currentSocket } from "./sync.js";
 import { SocketClosed } from "./socket.js";
+import { isEncrypted, sealFor } from "../crypto/outgoing.js";
+import { openOne } from "../crypto/inbox.js";
 
 const dispatch = (action) => store.dispatch(action);
 
@@ -12,9 +14,13 @@ export function newClientId() {
   return "web-" + crypto.randomUUID().replaceAll("-", "");
 }
 
-export function queueSend(conversationId, body, { replyTo = null, attachments = [], mentions = [] } = {}) {
+// sealed: in an encrypted conversation, the encrypted files' details (keys
+// included) that travel inside the envelope; `attachments` holds their ids.
+export function queueSend(conversationId, body, { replyTo = null, attachments = [], mentions = [], sealed = [] } = {}) {
+  const encrypted = isEncrypted(conversationId);
   const item = {
-    client_id: newClientId(), conversation_id: conversationId, body, reply_to: replyTo, attachments, mentions,
+    client_id: newClientId(), conversation_id: conversationId, body, reply_to: replyTo, attachments,
+    mentions: encrypted ? [] : mentions, encrypted, sealed,
     queued_at: Date.now(), created_at: new Date().toISOString(), state: "pending", error: null,
   };
   dispatch({ type: "outbox/put", item });
@@ -25,8 +31,14 @@ export function queueSend(conversationId, body, { replyTo = null, attachments = 
 // The error's text for a refused send: the server's reason when it gave one.
 const reason = (err) => err.problem?.detail || err.detail || err.message || "The server refused this message.";
 
+async function contentOf(item) {
+  if (!item.encrypted) return { body: item.body };
+  const envelope = await sealFor(item.conversation_id, { body: item.body, attachments: item.sealed ?? [], sent_at: item.created_at });
+  return { kind: "encrypted", envelope };
+}
+
 async function deliver(item) {
-  const fields = { client_id: item.client_id, body: item.body };
+  const fields = { client_id: item.client_id, ...(await contentOf(item)) };
   if (item.reply_to) fields.reply_to = item.reply_to;
   if (item.attachments?.length) fields.attachments = item.attachments;
   if (item.mentions?.length) fields.mentions = item.mentions;
@@ -53,7 +65,7 @@ export async function flushOutbox() {
       const item = store.getState().outbox.items.find((i) => i.state === "pending");
       if (!item) return;
       try {
-        const message = await deliver(item);
+        const message = await openOne(await deliver(item));
         dispatch({ type: "messages/upsert", messages: [message] });
         dispatch({ type: "outbox/remove", clientId: item.client_id });
       } catch (err) {
@@ -80,12 +92,16 @@ export function discardSend(item) {
 // An edit names the version it was made on; 409 brings the current message.
 export async function editMessage(message, body) {
   try {
-    const updated = await api.patch(`/messages/${message.id}`, { body, version: message.version });
+    const content = message.kind === "encrypted"
+      ? { envelope: await sealFor(message.conversation_id, { body, attachments: message.plain?.attachments ?? [],
+          sent_at: message.plain?.sent_at ?? message.created_at }) }
+      : { body };
+    const updated = await openOne(await api.patch(`/messages/${message.id}`, { ...content, version: message.version }));
     dispatch({ type: "messages/upsert", messages: [updated] });
     dispatch({ type: "ui/editing", message: null });
   } catch (err) {
     if (err.code !== "version_conflict") throw err;
-    const current = err.problem.current;
+    const current = await openOne(err.problem.current);
     dispatch({ type: "messages/upsert", messages: [current] });
     dispatch({ type: "ui/conflict", conflict: { current, mine: body } });
   }
@@ -98,7 +114,7 @@ export async function deleteMessage(message) {
 export async function toggleReaction(message, emoji, meId) {
   const mine = (message.reactions?.[emoji] ?? []).includes(meId);
   const path = `/messages/${message.id}/reactions/${encodeURIComponent(emoji)}`;
-  const updated = mine ? await api.del(path) : await api.put(path);
+  const updated = await openOne(mine ? await api.del(path) : await api.put(path));
   dispatch({ type: "messages/upsert", messages: [updated] });
 }
 

@@ -7,6 +7,7 @@ import { createSocket } from "./socket.js";
 import { applyEvent, applyFrame } from "./events.js";
 import { flushOutbox } from "./sending.js";
 import { loadMessages } from "../db.js";
+import { openMessages, openConversations } from "../crypto/inbox.js";
 
 let socket = null;
 let cursor = null;
@@ -23,13 +24,14 @@ function setCursor(value) {
 // of the open conversation: cheap, and it covers anything a resume skipped.
 export async function refresh() {
   const { items } = await api.get("/conversations");
-  store.dispatch({ type: "conversations/loaded", conversations: items });
+  store.dispatch({ type: "conversations/loaded", conversations: await openConversations(items) });
   const open = store.getState().ui.path.match(/^\/c\/([^/]+)/)?.[1];
   if (open) await loadNewest(open);
 }
 
 export async function loadNewest(conversationId) {
   const page = await api.get(`/conversations/${conversationId}/messages`, { limit: 50 });
+  page.items = await openMessages(page.items);
   const known = store.getState().messages.byConversation[conversationId] ?? [];
   const newestKnown = known.at(-1)?.seq ?? 0;
   if (page.items.length && page.items[0].seq > newestKnown + 1 && known.length) {
@@ -48,19 +50,20 @@ export async function loadOlder(conversationId) {
   const loaded = store.getState().messages.byConversation[conversationId] ?? [];
   const before = loaded[0]?.seq ?? Infinity;
   if (before <= 1) return store.dispatch({ type: "messages/hasMore", conversationId, hasMore: false });
-  const local = await loadMessages(conversationId, before, 100);
+  const local = await openMessages(await loadMessages(conversationId, before, 100));
   if (local.length && local.at(-1).seq === before - 1 && local[0].seq === before - local.length) {
     return store.dispatch({ type: "messages/upsert", messages: local, conversationId,
       hasMore: local[0].seq > 1 });
   }
   const page = await api.get(`/conversations/${conversationId}/messages`,
     { limit: 100, before_seq: Number.isFinite(before) ? before : undefined });
+  page.items = await openMessages(page.items);
   store.dispatch({ type: "messages/upsert", messages: page.items, conversationId, hasMore: page.has_more });
 }
 
 // Offline, or before the server answers: what this browser kept.
 export async function hydrateConversation(conversationId) {
-  const local = await loadMessages(conversationId, Infinity, 100);
+  const local = await openMessages(await loadMessages(conversationId, Infinity, 100));
   store.dispatch({ type: "messages/upsert", messages: local, conversationId });
 }
 

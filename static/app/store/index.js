@@ -8,9 +8,10 @@ import { messages } from "./messages.js";
 import { outbox } from "./outbox.js";
 import { presence } from "./presence.js";
 import { ui } from "./ui.js";
+import { trust } from "./trust.js";
 import { persist } from "./persist.js";
 
 export const store = createStore(
-  combineReducers({ session, users, conversations, messages, outbox, presence, ui }),
+  combineReducers({ session, users, conversations, messages, outbox, presence, ui, trust }),
   applyMiddleware(persist),
 );

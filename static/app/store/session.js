@@ -1,6 +1,8 @@
 // Who is signed in. The session itself is the HttpOnly cookie; this holds
 // only the User the server answered, and whether we know yet.
-const initial = { me: null, status: "unknown", registration: null };
+// features: the flags GET /me/features answered. backup: whether a key backup
+// exists on the server and this browser may restore it (crypto/start.js).
+const initial = { me: null, status: "unknown", registration: null, features: {}, backup: null };
 
 export function session(state = initial, action) {
   switch (action.type) {
@@ -11,6 +13,10 @@ export function session(state = initial, action) {
       return { ...state, me: action.user, status: "in" };
     case "session/out":
       return { ...initial, status: "out", registration: state.registration };
+    case "session/features":
+      return { ...state, features: action.features ?? {} };
+    case "e2ee/backup":
+      return { ...state, backup: action.backup };
     case "session/registration":
       return { ...state, registration: action.mode };
     default:
@@ -19,4 +25,5 @@ export function session(state = initial, action) {
 }
 
 export const selectMe = (s) => s.session.me;
+export const selectE2ee = (s) => !!s.session.features?.e2ee;
 export const selectIsAdmin = (s) => s.session.me?.role === "admin";

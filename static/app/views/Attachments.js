@@ -2,6 +2,7 @@
 // audio and video players, a file card for anything else.
 import { useEffect, useState } from "preact/hooks";
 import { html } from "../html.js";
+import { size } from "../text/size.js";
 import { Icon } from "./Icon.js";
 import { useSelector, dispatch } from "../hooks.js";
 import { api } from "../net/api.js";
@@ -17,12 +18,6 @@ function lookUp(conversationId, ids) {
   api.get(`/conversations/${conversationId}/attachments`, { ids: missing.join(",") })
     .then((r) => dispatch({ type: "attachments/known", items: r.items ?? [] }))
     .catch(() => {});
-}
-
-function size(bytes) {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 function FileCard({ id, meta }) {

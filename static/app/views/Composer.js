@@ -8,6 +8,7 @@ import { useSelector, dispatch } from "../hooks.js";
 import { queueSend, sendTyping } from "../net/sending.js";
 import { displayName } from "../store/users.js";
 import { plainLine } from "../text/plain.js";
+import { bodyOf } from "../text/content.js";
 import { useUploads, UploadList } from "./Uploads.js";
 import { MentionList, mentionQuery } from "./Mentions.js";
 
@@ -19,7 +20,7 @@ export function Composer({ conversation, me }) {
   const files = useRef(null);
   const [caret, setCaret] = useState(0);
   const [dragging, setDragging] = useState(false);
-  const uploads = useUploads(id);
+  const uploads = useUploads(id, !!conversation.e2ee);
   const members = (conversation.members ?? []).filter((m) => m.user_id !== me.id).map((m) => m.user).filter(Boolean);
   const query = mentionQuery(text, caret);
   const suggestions = query === null ? [] : members.filter((u) =>
@@ -44,7 +45,7 @@ export function Composer({ conversation, me }) {
     const body = text.trim();
     if ((!body && !uploads.ready.length) || uploads.busy) return;
     const mentions = members.filter((u) => new RegExp(`(^|\\W)@${u.username}\\b`, "i").test(body)).map((u) => u.id);
-    queueSend(id, body, { replyTo: replyTo?.id ?? null, attachments: uploads.ready.map((a) => a.id), mentions });
+    queueSend(id, body, { replyTo: replyTo?.id ?? null, attachments: uploads.ids, sealed: uploads.sealed, mentions });
     setText("");
     uploads.clear();
     dispatch({ type: "ui/replyTo", message: null });
@@ -81,7 +82,7 @@ export function Composer({ conversation, me }) {
 
   return html`<div class=${"composer" + (dragging ? " dragging" : "")} onDragOver=${(e) => { e.preventDefault(); setDragging(true); }}
       onDragLeave=${() => setDragging(false)} onDrop=${drop}>
-    ${replyTo && html`<div class="replying"><span>Replying to <strong>${displayName(conversation.members?.find((m) => m.user_id === replyTo.sender_id)?.user)}</strong>: ${plainLine(replyTo.body).slice(0, 80)}</span>
+    ${replyTo && html`<div class="replying"><span>Replying to <strong>${displayName(conversation.members?.find((m) => m.user_id === replyTo.sender_id)?.user)}</strong>: ${plainLine(bodyOf(replyTo)).slice(0, 80)}</span>
       <button class="link" onClick=${() => dispatch({ type: "ui/replyTo", message: null })} aria-label="Cancel reply">Cancel</button></div>`}
     <${UploadList} uploads=${uploads} />
     <${MentionList} users=${suggestions} picked=${picked} onPick=${complete} />
@@ -89,7 +90,7 @@ export function Composer({ conversation, me }) {
       <button class="icon-button" aria-label="Attach files" title="Attach files" onClick=${() => files.current.click()}><${Icon} name="clip" /></button>
       <input ref=${files} type="file" multiple hidden aria-label="Choose files"
         onChange=${(e) => { uploads.add([...e.currentTarget.files]); e.currentTarget.value = ""; }} />
-      <textarea ref=${field} class="composer-input" aria-label="Message" placeholder=${`Message ${conversation.kind === "group" ? conversation.title : ""}`.trim()}
+      <textarea ref=${field} class="composer-input" aria-label="Message" placeholder=${`${conversation.e2ee ? "Encrypted message" : "Message"} ${conversation.kind === "group" ? conversation.title : ""}`.trim()}
         rows="1" value=${text} onInput=${onInput} onKeyDown=${onKeyDown} onPaste=${paste}
         onClick=${(e) => setCaret(e.currentTarget.selectionStart)}></textarea>
       <button class="button primary send" onClick=${send} disabled=${uploads.busy}>Send</button>

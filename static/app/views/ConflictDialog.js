@@ -2,6 +2,7 @@
 // what it says now next to what the user wrote, and let them redo the edit
 // on the current version or keep the current text.
 import { html } from "../html.js";
+import { bodyOf } from "../text/content.js";
 import { useSelector, dispatch } from "../hooks.js";
 
 export function ConflictDialog() {
@@ -18,7 +19,7 @@ export function ConflictDialog() {
     <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="conflict-title">
       <h3 id="conflict-title">This message changed while you were editing</h3>
       <p class="label">It now says</p>
-      <blockquote class="current-text">${conflict.current.deleted_at ? "(deleted)" : conflict.current.body}</blockquote>
+      <blockquote class="current-text">${conflict.current.deleted_at ? "(deleted)" : bodyOf(conflict.current)}</blockquote>
       <p class="label">Your edit</p>
       <blockquote class="my-text">${conflict.mine}</blockquote>
       <div class="dialog-actions">

@@ -8,6 +8,7 @@ import { api } from "../net/api.js";
 import { navigate, onLink } from "../router.js";
 import { selectContacts } from "../store/users.js";
 import { UserPicker } from "./UserPicker.js";
+import { upsertConversation } from "../crypto/inbox.js";
 import { Avatar } from "./Avatar.js";
 
 const load = () => api.get("/contacts").then((r) => dispatch({ type: "contacts/loaded", items: r.items }));
@@ -26,7 +27,7 @@ export function Contacts() {
   useEffect(() => { load().catch(() => {}); }, []);
   const of = (status) => (contacts ?? []).filter((c) => c.status === status);
   const message = (c) => api.post("/conversations", { kind: "direct", user_id: c.user_id }).then((conversation) => {
-    dispatch({ type: "conversations/upsert", conversation });
+    upsertConversation(conversation);
     navigate("/c/" + conversation.id);
   }).catch((err) => dispatch({ type: "ui/notice", text: err.message }));
   const block = (c) => confirm(`Block ${c.user.display_name}? They will not be told.`) && run(() => api.post(`/contacts/${c.user_id}/block`));

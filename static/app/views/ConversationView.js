@@ -18,6 +18,7 @@ import { MessageList } from "./MessageList.js";
 import { Composer } from "./Composer.js";
 import { ConflictDialog } from "./ConflictDialog.js";
 import { GroupSettings } from "./GroupSettings.js";
+import { KeyChangeWarnings, E2eeNote } from "./E2eeNotes.js";
 
 function TypingLine({ conversation, meId }) {
   const typing = Object.keys(useSelector((s) => selectTyping(s, conversation.id))).filter((id) => id !== meId);
@@ -67,13 +68,15 @@ export function ConversationView({ id }) {
       <${Avatar} user=${other?.user} name=${title} id=${other?.user_id ?? conversation.id} src=${groupPicture(conversation)}
         presence=${state ?? undefined} />
       <div class="conv-head-text">
-        <h2>${title}</h2>
+        <h2>${conversation.e2ee && html`<span class="lock" role="img" aria-label="End-to-end encrypted" title="End-to-end encrypted"><${Icon} name="lock" /></span>`}${title}</h2>
         <p class="subtitle">${subtitle}</p>
       </div>
+      ${other && conversation.e2ee && html`<a class="button" href=${"/safety/" + other.user_id} onClick=${onLink}>Safety number</a>`}
       ${conversation.kind === "group" && html`<button class="button" onClick=${() => setShowSettings(!showSettings)}
         aria-expanded=${showSettings} aria-label="Members and settings">Members</button>`}
     </header>
     ${showSettings && html`<${GroupSettings} conversation=${conversation} me=${me} onClose=${() => setShowSettings(false)} />`}
+    ${conversation.e2ee && html`<${E2eeNote} /><${KeyChangeWarnings} conversation=${conversation} meId=${me.id} />`}
     <${MessageList} conversation=${conversation} me=${me} />
     <${TypingLine} conversation=${conversation} meId=${me.id} />
     <${Composer} conversation=${conversation} me=${me} />

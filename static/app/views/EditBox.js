@@ -3,13 +3,14 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { html } from "../html.js";
 import { useSelector, dispatch } from "../hooks.js";
 import { editMessage } from "../net/sending.js";
+import { bodyOf } from "../text/content.js";
 
 export function EditBox({ message }) {
   // The message as it was when the edit began: its version goes to the
   // server, so a change made meanwhile elsewhere is a 409, not lost. A redo
   // after a conflict starts from the current version with the user's text.
   const base = useSelector((s) => s.ui.editing) ?? message;
-  const [text, setText] = useState(base.draft ?? base.body);
+  const [text, setText] = useState(base.draft ?? bodyOf(base));
   const field = useRef(null);
   useEffect(() => { field.current?.focus(); }, []);
   const cancel = () => dispatch({ type: "ui/editing", message: null });

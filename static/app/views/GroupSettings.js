@@ -2,11 +2,12 @@
 // people and edit the group; the owner changes roles; anyone may leave.
 import { useState } from "preact/hooks";
 import { html } from "../html.js";
-import { dispatch } from "../hooks.js";
+import { dispatch, useSelector } from "../hooks.js";
 import { api, sendFile } from "../net/api.js";
-import { navigate } from "../router.js";
+import { navigate, onLink } from "../router.js";
 import { myMember } from "../store/conversations.js";
 import { UserPicker } from "./UserPicker.js";
+import { upsertConversation } from "../crypto/inbox.js";
 import { Avatar } from "./Avatar.js";
 
 export function GroupSettings({ conversation: c, me, onClose }) {
@@ -16,7 +17,7 @@ export function GroupSettings({ conversation: c, me, onClose }) {
   const [topic, setTopic] = useState(c.topic ?? "");
   const [adding, setAdding] = useState(false);
   const run = (fn) => fn().catch((err) => dispatch({ type: "ui/notice", text: err.message }));
-  const refresh = () => api.get(`/conversations/${c.id}`).then((conversation) => dispatch({ type: "conversations/upsert", conversation }));
+  const refresh = () => api.get(`/conversations/${c.id}`).then(upsertConversation);
 
   const save = (e) => { e.preventDefault(); run(() => api.patch(`/conversations/${c.id}`, { title, topic, version: c.version }).then(refresh)); };
   const add = (u) => run(() => api.post(`/conversations/${c.id}/members`, { user_ids: [u.id] }).then(refresh));
@@ -24,9 +25,11 @@ export function GroupSettings({ conversation: c, me, onClose }) {
   const role = (m, value) => run(() => api.patch(`/conversations/${c.id}/members/${m.user_id}`, { role: value }).then(refresh));
   const picture = (e) => {
     const file = e.currentTarget.files[0];
-    if (file) run(() => sendFile("PUT", `/conversations/${c.id}/avatar`, file).then((conversation) =>
-      dispatch({ type: "conversations/upsert", conversation })));
+    if (file) run(() => sendFile("PUT", `/conversations/${c.id}/avatar`, file).then(upsertConversation));
   };
+  const e2eeOn = useSelector((s) => !!s.session.features?.e2ee);
+  const encrypt = () => confirm("Turn on end-to-end encryption for this group? It cannot be turned off, and people added later cannot read what was sent before they joined.")
+    && run(() => api.patch(`/conversations/${c.id}`, { e2ee: true, version: c.version }).then(upsertConversation));
   const leave = () => confirm("Leave this group?") && run(async () => {
     await api.del(`/conversations/${c.id}/members/${me.id}`);
     dispatch({ type: "conversations/removed", id: c.id });
@@ -44,6 +47,8 @@ export function GroupSettings({ conversation: c, me, onClose }) {
     <ul class="people">${(c.members ?? []).map((m) => html`<li class="person">
       <${Avatar} user=${m.user} size="sm" />
       <span class="person-name"><strong>${m.user?.display_name}</strong> <span class="muted">@${m.user?.username}</span></span>
+      ${c.e2ee && m.user_id !== me.id && html`<a class="button" href=${"/safety/" + m.user_id} onClick=${onLink}
+        aria-label=${"Safety number of " + m.user?.display_name}>Safety number</a>`}
       ${mine?.role === "owner" && m.user_id !== me.id
         ? html`<select aria-label=${"Role of " + m.user?.display_name} value=${m.role} onChange=${(e) => role(m, e.currentTarget.value)}>
             <option value="member">member</option><option value="admin">admin</option><option value="owner">owner</option></select>`
@@ -54,6 +59,7 @@ export function GroupSettings({ conversation: c, me, onClose }) {
     ${canEdit && (adding
       ? html`<${UserPicker} meId=${me.id} exclude=${(c.members ?? []).map((m) => m.user_id)} onPick=${add} label="Add people" />`
       : html`<button class="button" onClick=${() => setAdding(true)}>Add people</button>`)}
+    ${canEdit && e2eeOn && !c.e2ee && html`<div><button class="button" onClick=${encrypt}>Turn on end-to-end encryption</button></div>`}
     <div class="row-actions"><button class="button danger" onClick=${leave}>Leave group</button>
       <button class="button" onClick=${onClose}>Close</button></div>
   </div>`;

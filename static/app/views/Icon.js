@@ -11,6 +11,8 @@ const PATHS = {
   back: "M15 18l-6-6 6-6",
   close: "M6 6l12 12M18 6L6 18",
   file: "M14 3H6v18h12V7l-4-4zM14 3v4h4",
+  lock: "M6 11h12v10H6zM8 11V7a4 4 0 0 1 8 0v4",
+  shield: "M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6z",
 };
 
 export function Icon({ name }) {

@@ -14,6 +14,10 @@ import { retrySend, discardSend, deleteMessage, toggleReaction } from "../net/se
 import { Avatar } from "./Avatar.js";
 import { EditBox } from "./EditBox.js";
 import { Attachments } from "./Attachments.js";
+import { SealedAttachments } from "./SealedAttachments.js";
+import { bodyOf } from "../text/content.js";
+
+const sentence = (reason) => reason[0].toUpperCase() + reason.slice(1) + ".";
 
 const QUICK = ["👍", "❤️", "😂", "🎉", "😮", "😢"];
 
@@ -34,7 +38,7 @@ function Quote({ conversation, id, users }) {
   const quoted = useSelector((s) => s.messages.byConversation[conversation.id]?.find((m) => m.id === id));
   if (!quoted) return html`<div class="quote">Reply to an earlier message</div>`;
   return html`<div class="quote"><strong>${displayName(senderOf(conversation, quoted.sender_id, users))}</strong>
-    <span>${quoted.deleted_at ? "Message deleted" : plainLine(quoted.body).slice(0, 200)}</span></div>`;
+    <span>${quoted.deleted_at ? "Message deleted" : quoted.e2ee_error ? "Could not be decrypted" : plainLine(bodyOf(quoted)).slice(0, 200)}</span></div>`;
 }
 
 // One message that fails to render must not take the conversation with it.
@@ -65,8 +69,13 @@ function Row({ message: m, me, conversation, day, grouped, seenBy }) {
           ${m.reply_to && html`<${Quote} conversation=${conversation} id=${m.reply_to} users=${users} />`}
           ${m.deleted_at ? html`<p class="muted">This message was deleted.</p>`
             : editing ? html`<${EditBox} message=${m} />`
-            : html`<div class="text">${renderText(m.body, mentionNames)}</div>`}
-          ${m.attachments?.length > 0 && !m.deleted_at && html`<${Attachments} ids=${m.attachments} conversationId=${conversation.id} />`}
+            : m.e2ee_error ? html`<div class="undecryptable" role="note"><${Icon} name="shield" />
+                <span><strong>This message could not be decrypted.</strong> ${sentence(m.e2ee_error)}</span></div>`
+            : m.kind === "encrypted" && !m.plain && !m.pending ? html`<p class="muted">Decrypting…</p>`
+            : html`<div class="text">${renderText(bodyOf(m), mentionNames)}</div>`}
+          ${m.plain?.attachments?.length > 0 && !m.deleted_at && html`<${SealedAttachments} items=${m.plain.attachments} />`}
+          ${m.kind !== "encrypted" && !m.encrypted && m.attachments?.length > 0 && !m.deleted_at && html`<${Attachments} ids=${m.attachments} conversationId=${conversation.id} />`}
+          ${m.pending && m.sealed?.length > 0 && html`<${SealedAttachments} items=${m.sealed} />`}
           <div class="meta">
             ${m.edited_at && !m.deleted_at && html`<span>edited</span>`}
             <time datetime=${m.created_at}>${timeOf(m.created_at)}</time>
@@ -82,7 +91,7 @@ function Row({ message: m, me, conversation, day, grouped, seenBy }) {
       ${!m.pending && !m.deleted_at && !editing && html`<div class="actions">
         <button class="icon-button" aria-label="Reply" title="Reply" onClick=${() => dispatch({ type: "ui/replyTo", message: m })}><${Icon} name="reply" /></button>
         <button class="icon-button" aria-label="Add reaction" title="React" aria-expanded=${picking} onClick=${() => setPicking(!picking)}><${Icon} name="smile" /></button>
-        ${mine && html`<button class="icon-button" aria-label="Edit message" title="Edit" onClick=${() => dispatch({ type: "ui/editing", message: m })}><${Icon} name="edit" /></button>
+        ${mine && !m.e2ee_error && html`<button class="icon-button" aria-label="Edit message" title="Edit" onClick=${() => dispatch({ type: "ui/editing", message: m })}><${Icon} name="edit" /></button>
           <button class="icon-button" aria-label="Delete message" title="Delete"
             onClick=${act(() => confirm("Delete this message for everyone?") ? deleteMessage(m) : Promise.resolve())}><${Icon} name="trash" /></button>`}
         ${picking && html`<div class="picker" role="menu">${QUICK.map((e) => html`<button role="menuitem" aria-label=${"React " + e}

@@ -10,6 +10,7 @@ import { signOut } from "../session.js";
 import { applyTheme } from "../prefs.js";
 import { enableNotifications } from "../notify.js";
 import { Avatar } from "./Avatar.js";
+import { EncryptionSettings } from "./EncryptionSettings.js";
 
 export function Settings() {
   const me = useSelector((s) => s.session.me);
@@ -53,7 +54,9 @@ export function Settings() {
       <label class="check"><input type="checkbox" checked=${prefs.notify} onChange=${(e) => notify(e.currentTarget.checked)} />
         Desktop notifications for new messages while this tab is hidden</label>
     </div>
+    <${EncryptionSettings} />
     <div class="card"><button class="button danger" onClick=${signOut}>Sign out</button>
-      <p class="muted">Signing out also removes the messages this browser kept.</p></div>
+      <p class="muted">Signing out also removes the messages and the encryption keys this browser kept: without a key
+        backup, encrypted history you have on no other device cannot be read again.</p></div>
   </section>`;
 }

@@ -12,9 +12,10 @@ import { Settings } from "./Settings.js";
 import { Admin } from "./Admin.js";
 import { Banner } from "./Banner.js";
 import { Empty } from "./Empty.js";
+import { SafetyNumber } from "./SafetyNumber.js";
 
 const SCREENS = { c: ConversationView, new: NewConversation, contacts: Contacts, search: Search,
-  settings: Settings, admin: Admin };
+  settings: Settings, admin: Admin, safety: SafetyNumber };
 
 export function Shell() {
   const route = routeOf(useSelector(selectPath));

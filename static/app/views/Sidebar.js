@@ -10,13 +10,15 @@ import { selectIsAdmin, selectMe } from "../store/session.js";
 import { listTime } from "../text/time.js";
 import { plainLine } from "../text/plain.js";
 import { Avatar } from "./Avatar.js";
+import { bodyOf, isLocked } from "../text/content.js";
 
 function preview(c, meId) {
   const m = c.last_message;
   if (!m) return "No messages yet";
   if (m.deleted_at) return "Message deleted";
   const who = m.sender_id === meId ? "You: " : "";
-  const text = plainLine(m.body);
+  if (isLocked(m)) return who + "Encrypted message";
+  const text = plainLine(bodyOf(m));
   return who + (text || (m.attachments?.length ? "Attachment" : ""));
 }
 
@@ -29,7 +31,7 @@ function Row({ c, meId, active, presence }) {
       <${Avatar} user=${other?.user} name=${title} id=${other?.user_id ?? c.id} src=${groupPicture(c)}
         presence=${other ? presence[other.user_id] ?? "offline" : undefined} />
       <span class="conv-text">
-        <span class="conv-top"><span class="conv-title">${title}</span><time>${listTime(c.last_message_at || c.created_at)}</time></span>
+        <span class="conv-top"><span class="conv-title">${c.e2ee && html`<span class="lock" role="img" title="End-to-end encrypted" aria-label="Encrypted"><${Icon} name="lock" /></span>`}${title}</span><time>${listTime(c.last_message_at || c.created_at)}</time></span>
         <span class="conv-bottom"><span class="conv-preview">${preview(c, meId)}</span>
           ${c.unread > 0 && html`<span class="badge" aria-label=${c.unread + " unread"}>${c.unread > 99 ? "99+" : c.unread}</span>`}
         </span>

@@ -1,14 +1,17 @@
 // Files on their way into a message: each uploads at once (XMLHttpRequest,
 // for the progress bar); the message is sent with the ids of those done.
+// In an encrypted conversation the file is encrypted here first, with a
+// thumbnail made here (crypto/attachments.js); `sealed` holds its keys.
 import { useState } from "preact/hooks";
 import { html } from "../html.js";
 import { Icon } from "./Icon.js";
 import { dispatch } from "../hooks.js";
 import { upload } from "../net/api.js";
+import { uploadSealed } from "../crypto/attachments.js";
 
 let nextKey = 1;
 
-export function useUploads(conversationId) {
+export function useUploads(conversationId, encrypted = false) {
   const [items, setItems] = useState([]);
   const change = (key, fields) => setItems((list) => list.map((i) => (i.key === key ? { ...i, ...fields } : i)));
   function add(files) {
@@ -16,11 +19,15 @@ export function useUploads(conversationId) {
       const key = nextKey++;
       const preview = file.type.startsWith("image/") ? URL.createObjectURL(file) : null;
       setItems((list) => [...list, { key, file, preview, progress: 0, attachment: null, error: null }]);
-      upload(conversationId, file, (progress) => change(key, { progress }))
-        .then((attachment) => {
+      const progress = (p) => change(key, { progress: p });
+      const sent = encrypted
+        ? uploadSealed(conversationId, file, progress).then(({ entry, ids }) => ({ id: ids, sealed: entry }))
+        : upload(conversationId, file, progress).then((attachment) => {
           dispatch({ type: "attachments/known", items: [attachment] });
-          change(key, { attachment, progress: 1 });
-        })
+          return attachment;
+        });
+      sent
+        .then((attachment) => change(key, { attachment, progress: 1 }))
         .catch((err) => change(key, { error: err.message }));
     }
   }
@@ -28,6 +35,8 @@ export function useUploads(conversationId) {
   return {
     items, add, remove,
     ready: items.filter((i) => i.attachment).map((i) => i.attachment),
+    ids: items.filter((i) => i.attachment).flatMap((i) => [i.attachment.id].flat()),
+    sealed: items.filter((i) => i.attachment?.sealed).map((i) => i.attachment.sealed),
     busy: items.some((i) => !i.attachment && !i.error),
     clear: () => setItems([]),
   };

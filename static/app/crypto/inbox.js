@@ -1,0 +1,82 @@
+// Opens encrypted messages as they enter the store: each gets `plain`
+// ({body, attachments}) or `e2ee_error` (the reason it could not be read).
+// The store and IndexedDB keep the result, so search and previews can use it.
+import { store } from "../store/index.js";
+import { api } from "../net/api.js";
+import { keyring } from "./device.js";
+import { open, Undecryptable } from "./envelope.js";
+
+const asked = new Map(); // user id -> when we last fetched their keys
+
+function userOf(id) {
+  const s = store.getState();
+  for (const c of Object.values(s.conversations.byId)) {
+    const m = c.members?.find((x) => x.user_id === id);
+    if (m?.user?.keys) return m.user;
+  }
+  return s.users.byId[id];
+}
+
+// A device we do not know may be new: fetch the sender again (once a minute).
+async function freshUser(id) {
+  if (Date.now() - (asked.get(id) ?? 0) < 60_000) return userOf(id);
+  asked.set(id, Date.now());
+  const user = await api.get(`/users/${id}`).catch(() => null);
+  if (user) {
+    store.dispatch({ type: "users/upsert", users: [user] });
+    // Conversations hold their members' users: keep those current too.
+    for (const c of Object.values(store.getState().conversations.byId)) {
+      if (!c.members?.some((m) => m.user_id === id)) continue;
+      const members = c.members.map((m) => (m.user_id === id ? { ...m, user } : m));
+      store.dispatch({ type: "conversations/upsert", conversation: { ...c, members } });
+    }
+  }
+  return user ?? userOf(id);
+}
+
+function knowsDevice(user, env) {
+  const deviceId = String(env?.sender_device ?? "").split(":")[1];
+  return (user?.keys ?? []).some((k) => k.device_id === deviceId);
+}
+
+export async function openOne(m, { again = false } = {}) {
+  if (m?.kind !== "encrypted" || !m.envelope || m.deleted_at) return m;
+  if (!again && m.plain && m.opened_version === m.version) return m; // failures are tried again
+  const { ring } = await keyring();
+  const meId = store.getState().session.me?.id;
+  let sender = userOf(m.sender_id);
+  if (!knowsDevice(sender, m.envelope)) sender = await freshUser(m.sender_id);
+  const { plain: _p, e2ee_error: _e, ...rest } = m;
+  try {
+    return { ...rest, plain: open(m.conversation_id, m, sender, meId, ring), opened_version: m.version };
+  } catch (err) {
+    if (!(err instanceof Undecryptable)) console.warn("decrypting failed", err);
+    return { ...rest, e2ee_error: err instanceof Undecryptable ? err.message : "an unexpected error", opened_version: m.version };
+  }
+}
+
+export const openMessages = (list, options) => Promise.all(list.map((m) => openOne(m, options)));
+
+// Conversations carry their last message: opened for the list's preview.
+export async function openConversations(conversations) {
+  return Promise.all(conversations.map(async (c) =>
+    c.last_message ? { ...c, last_message: await openOne(c.last_message) } : c));
+}
+
+// A conversation the server answered, into the store with its last message opened.
+export async function upsertConversation(conversation) {
+  const [opened] = await openConversations([conversation]);
+  store.dispatch({ type: "conversations/upsert", conversation: opened });
+  return opened;
+}
+
+// After a restore brought keys: everything that failed is tried again.
+export async function reopenFailed() {
+  const s = store.getState();
+  for (const [conversationId, list] of Object.entries(s.messages.byConversation)) {
+    const failed = list.filter((m) => m.e2ee_error);
+    if (failed.length) {
+      store.dispatch({ type: "messages/upsert", conversationId, messages: await openMessages(failed, { again: true }) });
+    }
+  }
+}
