@@ -10,6 +10,7 @@ import base64
 from typing import Any
 
 from litestar.testing import AsyncTestClient
+from nacl.signing import SigningKey
 
 from chatd.app import create_app
 from chatd.config import Config
@@ -18,6 +19,11 @@ from tests.api.message_helpers import CONV, MSG, direct, group, send
 from tests.media.helpers import upload
 
 KEY = base64.b64encode(bytes(range(32))).decode()
+SIGNER = SigningKey(bytes(range(64, 96)))
+DEVICE = {"device_id": "d1", "x25519": KEY, "ed25519": base64.b64encode(bytes(SIGNER.verify_key)).decode(),
+          "sig": base64.b64encode(SIGNER.sign(f"chatd-device-v1\nd1\n{KEY}".encode()).signature).decode()}
+BACKUP = {"v": 1, "kdf": {"name": "argon2id", "ops": 3, "mem_kib": 65536, "salt": base64.b64encode(b"s" * 16).decode()},
+          "nonce": base64.b64encode(b"n" * 24).decode(), "ciphertext": base64.b64encode(b"c" * 100).decode()}
 
 
 async def seed(config: Config, messages: int = 60) -> dict[str, Any]:
@@ -28,7 +34,9 @@ async def seed(config: Config, messages: int = 60) -> dict[str, Any]:
         r = await c.post("/api/v1/me/tokens", json={"name": "laptop"}, headers=bob.headers)
         assert r.status_code == 201, r.text
         api_token = r.json()["token"]
-        r = await c.put("/api/v1/me/keys", json={"device_id": "d1", "x25519": KEY, "ed25519": KEY}, headers=ann.headers)
+        r = await c.put("/api/v1/me/keys", json=DEVICE, headers=ann.headers)
+        assert r.status_code == 200, r.text
+        r = await c.put("/api/v1/me/key-backup", json=BACKUP, headers=ann.headers)
         assert r.status_code == 200, r.text
         assert (await c.post("/api/v1/contacts", json={"user_id": bob.id}, headers=ann.headers)).status_code == 201
         assert (await c.post(f"/api/v1/contacts/{ann.id}/accept", headers=bob.headers)).status_code == 200
@@ -42,7 +50,7 @@ async def seed(config: Config, messages: int = 60) -> dict[str, Any]:
         for i in range(messages):
             await send(c, team, (ann, bob, cat)[i % 3], f"team message {i} with some words to search")
         env = {"alg": "x25519-xsalsa20poly1305", "sender_device": "d1", "nonce": "bm9uY2U=",
-               "ciphertext": "Y2lwaGVy", "keys": {"d2": "a2V5"}}
+               "ciphertext": "Y2lwaGVy", "keys": {"d2": "a2V5"}, "sig": "c2ln"}
         await send(c, secret, ann, None, client_id="enc1", envelope=env)
         edited = await send(c, team, bob, "typo")
         assert (await c.patch(f"{MSG}/{edited['id']}", json={"body": "fixed", "version": 1},
@@ -74,7 +82,8 @@ async def export(config: Config, tokens: dict[str, Any]) -> dict[str, Any]:
             assert me.status_code == 200, (name, me.text)
             mine: dict[str, Any] = {"me": me.json(), "contacts": (await c.get("/api/v1/contacts", headers=h)).json(),
                                     "tokens": (await c.get("/api/v1/me/tokens", headers=h)).json(),
-                                    "features": (await c.get("/api/v1/me/features", headers=h)).json()}
+                                    "features": (await c.get("/api/v1/me/features", headers=h)).json(),
+                                    "key_backup": (await c.get("/api/v1/me/key-backup", headers=h)).json()}
             convs = (await c.get(CONV, headers=h)).json()["items"]
             mine["conversations"] = convs
             for conv in convs:

@@ -1,6 +1,6 @@
 """SQLite -> PostgreSQL -> (conversation side on) MongoDB -> SQLite, each
 step by `chatd migrate-data`: every client sees the same data at each stop
-(users, sessions and API tokens still valid, conversations, messages with
+(users, sessions and API tokens still valid, device keys and key backups, conversations, messages with
 envelopes, reactions, reads, attachments with their bytes, the sync log with
 its cursors, flags and settings), and the command's own per-collection
 checksums agree too."""
@@ -52,4 +52,4 @@ def test_sqlite_postgres_mongo_sqlite_identical(tmp_path: Path, mongo_server: st
             assert new[0]["seq"] > max(e["seq"] for e in before["ann"]["sync"])
         finally:
             asyncio.run(drop_mongo_database(mongo, mongo.rsplit("/", 1)[1].split("?")[0]))
-    assert len(t1) == 15 and t1 == t2 == t3, (t1, t2, t3)
+    assert len(t1) == 16 and t1 == t2 == t3, (t1, t2, t3)
