@@ -163,10 +163,7 @@ async def message_stores(message_config: Config) -> AsyncIterator[Stores]:
 # CHATD_TEST_MESSAGES=mongo runs the API tests with the conversation side on
 # MongoDB (tests/mongo_server.py), accounts on SQLite. CHATD_TEST_CACHE=redis
 # runs them with presence, counters, fan-out and the membership cache on the
-# shared test Redis (a database of its own, emptied before each test). Not in
-# `make test` yet: there an app's shutdown hangs after an admin changes a flag
-# (tests/api/test_features.py::test_flags_are_enforced_per_user); 127 tests
-# before it pass.
+# shared test Redis (a database of its own, emptied before each test).
 MESSAGES_ON = os.environ.get("CHATD_TEST_MESSAGES", "database")
 CACHE_ON = os.environ.get("CHATD_TEST_CACHE", "memory")
 REDIS_PASS_DB = 13

@@ -34,6 +34,7 @@ _LEN = struct.Struct(">I")
 MAX_QUEUED = 50_000  # while Redis is slow or away; beyond, the oldest go (the log has them)
 WAIT = 1.0  # seconds a read waits before looping (a lost connection shows on the next read)
 BACKOFF = (0.1, 0.2, 0.5, 1.0, 2.0)
+CLOSE_WAIT = 2.0  # seconds close() waits for the reader and writer; a read waits at most WAIT
 
 
 class RedisFanout:
@@ -46,6 +47,7 @@ class RedisFanout:
         self._health: Health | None = None
         self._sub: Any = None  # its own client, made at start (CLI commands never start one)
         self._tasks: list[asyncio.Task[None]] = []
+        self._closing = False
         self.up = False
 
     async def start(self, hear: Hear, health: Health) -> None:
@@ -74,7 +76,7 @@ class RedisFanout:
 
     async def _write(self) -> None:
         client, queue = self.conn.client, self._queue
-        while True:
+        while not self._closing:
             await self._wake.wait()
             self._wake.clear()
             while queue:
@@ -86,9 +88,9 @@ class RedisFanout:
                     log.warning("fan-out: Redis did not take %d messages (%s)", len(batch), type(err).__name__)
 
     async def _read(self, pubsub: Any) -> None:
-        while True:
+        while not self._closing:
             try:
-                while True:
+                while not self._closing:
                     message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=WAIT)
                     if message is None:
                         continue
@@ -131,10 +133,19 @@ class RedisFanout:
                 log.exception("fan-out health listener failed")
 
     async def close(self) -> None:
-        self._hear = None
+        # Cancelling alone is not enough: a cancel that lands inside a redis-py
+        # call can be swallowed there (seen: the writer back at `_wake.wait()`
+        # with its cancel spent, and shutdown waiting on it for good). So the
+        # loops also stop on `_closing`, and the wait is bounded.
+        self._hear, self._closing = None, True
+        self._wake.set()
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:
+            _, stuck = await asyncio.wait(self._tasks, timeout=CLOSE_WAIT)
+            for task in stuck:
+                task.cancel()
+                log.warning("fan-out: %s did not stop within %.0f s", task.get_name(), CLOSE_WAIT)
         self._tasks = []
         if self._sub is not None:
             await self._sub.aclose()
