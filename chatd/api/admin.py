@@ -1,4 +1,7 @@
-"""/api/v1/admin/...: users (list, disable, enable, role), invites, stats. Admins only."""
+"""/api/v1/admin/...: users (list, disable, enable, role), invites, stats. Admins only.
+
+Each read of the server's lists or figures is logged on `chatd.access`
+(api/access_log.py): who read what, never the rows."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from litestar import delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from chatd.api import access_log
 from chatd.api.account_bodies import (InviteCreated, InviteIn, Invites, Registration, RegistrationIn, RoleIn, Stats,
                                       Users)
 from chatd.api.security import Me
@@ -24,7 +28,9 @@ async def admin_list_users(
     limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
 ) -> Users:
     """Every account (full view), by username; page with `after` = the last username seen."""
-    return Users(items=await services.accounts.list_users(q, after, limit, actor=me))
+    users = await services.accounts.list_users(q, after, limit, actor=me)
+    access_log.admin_read(me, "users", len(users), q=q, after=after, limit=limit)
+    return Users(items=users)
 
 
 @post("/api/v1/admin/users/{user_id:str}/disable", status_code=200, tags=["admin"])
@@ -45,7 +51,9 @@ async def admin_set_role(user_id: FromPath[str], data: JSONBody[RoleIn], me: Me,
 
 @get("/api/v1/admin/invites", tags=["admin"])
 async def admin_list_invites(me: Me, services: NamedDependency[Services]) -> Invites:
-    return Invites(items=await services.accounts.list_invites(actor=me))
+    invites = await services.accounts.list_invites(actor=me)
+    access_log.admin_read(me, "invites", len(invites))
+    return Invites(items=invites)
 
 
 @post("/api/v1/admin/invites", status_code=201, tags=["admin"])
@@ -77,7 +85,9 @@ async def admin_reset_registration(me: Me, services: NamedDependency[Services]) 
 
 @get("/api/v1/admin/stats", tags=["admin"])
 async def admin_stats(me: Me, services: NamedDependency[Services]) -> Stats:
-    return Stats(**await services.accounts.stats(actor=me))
+    stats = Stats(**await services.accounts.stats(actor=me))
+    access_log.admin_read(me, "stats")
+    return stats
 
 
 ADMIN_ROUTES = [admin_list_users, admin_disable, admin_enable, admin_set_role, admin_list_invites,

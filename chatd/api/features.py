@@ -12,6 +12,7 @@ from msgspec import Meta
 
 from chatd.domain.flags import FlagState, FlagView, Names, Percent, parse_label
 from chatd.errors import Invalid
+from chatd.api import access_log
 from chatd.api.security import Me
 from chatd.services.registry import Services
 
@@ -54,7 +55,9 @@ async def my_features(me: Me, services: NamedDependency[Services]) -> MyFeatures
 @get("/api/v1/admin/features", tags=["admin"])
 async def admin_list_features(me: Me, services: NamedDependency[Services]) -> FlagList:
     """Every flag: what it gates, its default, its state and where that comes from."""
-    return FlagList(items=services.features.describe(me))
+    flags = services.features.describe(me)
+    access_log.admin_read(me, "feature flags", len(flags))
+    return FlagList(items=flags)
 
 
 @put("/api/v1/admin/features/{name:str}", tags=["admin"])

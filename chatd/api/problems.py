@@ -15,13 +15,10 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from chatd import ids
+from chatd.api import access_log
 from chatd.errors import ChatError, StoreUnavailable
 
 log = logging.getLogger("chatd")
-# Refusals of a signed-in or signing-in caller (403: CSRF, admin only, a
-# disabled account, a rule) for the administrator; a non-member's 404 is not
-# logged (it is the answer for what does not exist, too).
-access_log = logging.getLogger("chatd.access")
 
 PROBLEM = "application/problem+json"
 
@@ -57,9 +54,9 @@ def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> Re
 
 def on_chat_error(request: Request, exc: ChatError) -> Response[bytes]:
     if exc.status == 403:
-        user = request.scope.get("user")
-        access_log.warning("refused %s %s: %s; account %r", request.method, request.url.path, exc.code,
-                           getattr(user, "username", None))
+        access_log.refused(request, exc)
+    elif exc.status == 404:
+        access_log.not_found(request, exc)
     extra = {k: msgspec.to_builtins(v) for k, v in exc.extra.items()}
     response = problem(exc.status, exc.code, exc.title, exc.detail, **extra)
     response.headers.update(exc.headers)
