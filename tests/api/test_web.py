@@ -5,6 +5,10 @@ import re
 
 import pytest
 
+from tests.api.message_helpers import direct
+from tests.conftest import register
+from tests.media.helpers import ATT, upload
+
 
 async def test_root_serves_the_app_shell_with_a_strict_policy(client):
     r = await client.get("/")
@@ -105,3 +109,26 @@ async def test_https_sites_get_hsts_and_secure_cookies(tmp_path, sqlite_template
 
 async def test_plain_http_sites_get_no_hsts(client):
     assert "strict-transport-security" not in (await client.get("/")).headers
+
+
+def permissions(response) -> dict[str, str]:
+    return dict(item.strip().split("=", 1) for item in response.headers["permissions-policy"].split(","))
+
+
+async def test_browser_features_the_ui_never_uses_are_off_everywhere(client):
+    """ASVS 10.2.2: a Permissions-Policy on the shell, API answers and
+    attachment downloads turns off camera, microphone, location, payment,
+    USB and the rest; only the video player's fullscreen and
+    picture-in-picture stay, for this origin alone."""
+    alice, bob = await register(client, "alice"), await register(client, "bob")
+    attachment = await upload(client, await direct(client, alice, bob), alice, b"just bytes")
+    answers = [await client.get("/"), await client.get("/api/v1/me", headers=alice.headers),
+               await client.get("/api/v1/me"), await client.get(f"{ATT}/{attachment['id']}", headers=alice.headers)]
+    assert [r.status_code for r in answers] == [200, 200, 401, 200]
+    policies = [permissions(r) for r in answers]
+    assert all(p == policies[0] for p in policies)
+    policy = policies[0]
+    for feature in ["camera", "microphone", "geolocation", "payment", "usb", "serial", "hid", "midi",
+                    "display-capture", "autoplay", "clipboard-read", "publickey-credentials-get"]:
+        assert policy.pop(feature) == "()", feature
+    assert {k: v for k, v in policy.items() if v != "()"} == {"fullscreen": "(self)", "picture-in-picture": "(self)"}
