@@ -6,6 +6,8 @@ length): nothing touches local disk and memory stays at a few parts. S3 makes
 an object visible only once its upload completes, and minio aborts the
 multipart upload when reading the stream fails, so an interrupted put leaves
 nothing under the key; what a crash leaves behind, `sweep` aborts.
+A server that cannot be reached, or whose TLS fails, is a StoreUnavailable
+and a log line saying which (s3_errors.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from datetime import timedelta
 from minio import Minio
 from minio.error import S3Error
 
+from chatd.storage.blobs import s3_errors
 from chatd.storage.blobs.choose import S3Location
 from chatd.storage.ports.blobs import CHUNK, BlobInfo, BlobMissing
 
@@ -40,13 +43,23 @@ class S3BlobStore:
         self._bucket_ready = False
         self._bucket_lock = asyncio.Lock()
 
+    async def _call(self, fn, *args, **kwargs):
+        """`fn` in a worker thread; not reaching the server is a StoreUnavailable."""
+        try:
+            return await asyncio.to_thread(fn, *args, **kwargs)
+        except Exception as err:
+            translated = s3_errors.translate(err, self.endpoint)
+            if translated is err:
+                raise
+            raise translated from err
+
     async def _ready(self) -> None:
         """Create the bucket on first use (a fresh install needs no manual step)."""
         if self._bucket_ready:
             return
         async with self._bucket_lock:
             if not self._bucket_ready:
-                await asyncio.to_thread(self._make_bucket)
+                await self._call(self._make_bucket)
                 self._bucket_ready = True
 
     def _make_bucket(self) -> None:
@@ -61,7 +74,7 @@ class S3BlobStore:
     async def put(self, key: str, chunks: AsyncIterable[bytes]) -> int:
         await self._ready()
         pipe = _Pipe(asyncio.get_running_loop())
-        upload = asyncio.ensure_future(asyncio.to_thread(
+        upload = asyncio.ensure_future(self._call(
             self._client.put_object, self.bucket, key, pipe, -1,
             part_size=PART, num_parallel_uploads=1))  # one part in flight: bounded memory
         feeder = asyncio.ensure_future(pipe.feed(chunks))
@@ -92,7 +105,7 @@ class S3BlobStore:
             return _empty()
         length = 0 if end is None else end - start
         try:
-            response = await asyncio.to_thread(self._client.get_object, self.bucket, key, start, length)
+            response = await self._call(self._client.get_object, self.bucket, key, start, length)
         except S3Error as err:
             if err.code in MISSING:
                 raise BlobMissing(key) from None
@@ -104,7 +117,7 @@ class S3BlobStore:
     async def stat(self, key: str) -> BlobInfo | None:
         await self._ready()
         try:
-            obj = await asyncio.to_thread(self._client.stat_object, self.bucket, key)
+            obj = await self._call(self._client.stat_object, self.bucket, key)
         except S3Error as err:
             if err.code in MISSING:
                 return None
@@ -113,12 +126,12 @@ class S3BlobStore:
 
     async def delete(self, key: str) -> None:
         await self._ready()
-        await asyncio.to_thread(self._client.remove_object, self.bucket, key)  # S3: missing is fine
+        await self._call(self._client.remove_object, self.bucket, key)  # S3: missing is fine
 
     async def list(self, prefix: str = "") -> AsyncIterator[BlobInfo]:
         await self._ready()
         objects = self._client.list_objects(self.bucket, prefix=prefix, recursive=True)
-        while batch := await asyncio.to_thread(_take, objects, LIST_BATCH):
+        while batch := await self._call(_take, objects, LIST_BATCH):
             for obj in batch:
                 if not obj.is_dir:
                     modified = obj.last_modified.timestamp() if obj.last_modified else 0.0
@@ -133,7 +146,7 @@ class S3BlobStore:
 
     async def sweep(self, older_than: float) -> int:
         await self._ready()
-        return await asyncio.to_thread(self._abort_stale_uploads, time.time() - older_than)
+        return await self._call(self._abort_stale_uploads, time.time() - older_than)
 
     def _abort_stale_uploads(self, before: float) -> int:
         # minio has no public call for ListMultipartUploads; its internal
