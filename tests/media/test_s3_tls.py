@@ -19,6 +19,7 @@ from litestar.testing import AsyncTestClient
 from chatd.app import create_app
 from tests.api.message_helpers import direct
 from tests.conftest import make_config, register
+from tests.s3_server import ACCESS, SECRET
 
 TLS_RECORD = 0x16  # the first byte of a TLS handshake; plain http starts with a method name
 
@@ -76,7 +77,7 @@ async def client(untrusted_https, tmp_path, sqlite_template) -> AsyncIterator[As
     """The app, its media on the untrusted server with media.s3_tls on (the
     default). Started before the test: starting resets logging, caplog's too."""
     shutil.copy(sqlite_template, tmp_path / "chatd.db")
-    media = f"s3://chatdaccess:chatdsecret123@127.0.0.1:{untrusted_https.port}/chatd-media"
+    media = f"s3://{ACCESS}:{SECRET}@127.0.0.1:{untrusted_https.port}/chatd-media"
     async with AsyncTestClient(create_app(make_config(tmp_path, storage={"media": media}))) as c:
         yield c
 
@@ -95,7 +96,7 @@ async def test_s3_with_an_untrusted_certificate_is_refused_and_named(untrusted_h
     assert not [rec for rec in lines if rec.exc_info], "no stack trace"
     refused = [rec.getMessage() for rec in lines if "certificate is not trusted" in rec.getMessage()]
     assert len(refused) == 2 and f"127.0.0.1:{untrusted_https.port}" in refused[0], refused
-    assert "self-signed certificate" in refused[0] and "chatdsecret123" not in refused[0]
+    assert "self-signed certificate" in refused[0] and SECRET not in refused[0]
     # It tried, over TLS only: never plain http, and nothing reached the server.
     assert untrusted_https.first_bytes and set(untrusted_https.first_bytes) == {bytes([TLS_RECORD])}
     assert untrusted_https.requests == 0
