@@ -115,7 +115,7 @@ class Stores:
             except Exception as err:  # noqa: BLE001 - reported, not raised
                 failed[name] = type(err).__name__
         try:
-            await self.blobs.check()
+            await asyncio.wait_for(self.blobs.check(), PING_SECONDS)
         except Exception as err:  # noqa: BLE001 - reported, not raised
             failed["media"] = type(err).__name__
         return failed

@@ -10,6 +10,7 @@ import socket
 import ssl
 import subprocess
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from chatd.app import create_app
+from chatd.storage.build import PING_SECONDS
 from tests.api.message_helpers import direct
 from tests.conftest import make_config, register
 from tests.s3_server import ACCESS, SECRET
@@ -88,7 +90,12 @@ async def test_s3_with_an_untrusted_certificate_is_refused_and_named(untrusted_h
     with caplog.at_level(logging.INFO, logger="chatd"):
         r = await client.post(f"/api/v1/conversations/{conv}/attachments", headers=alice.headers,
                               files={"file": ("notes.txt", b"for bob only", "text/plain")})
+        asked = time.monotonic()
         ready = await client.get("/readyz")
+        took = time.monotonic() - asked
+    # A handshake that failed is not retried: /readyz keeps its 3 s promise
+    # (minio's own pool retried it five times, about 6.5 s).
+    assert took < PING_SECONDS, took
     assert (r.status_code, r.json()["code"], r.json()["store"]) == (503, "store_unavailable", "media"), r.text
     assert "TLS" in r.json()["detail"]
     assert (ready.status_code, ready.json()["failed"]) == (503, {"media": "CertificateNotTrusted"})

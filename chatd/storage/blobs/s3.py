@@ -22,7 +22,7 @@ from datetime import timedelta
 from minio import Minio
 from minio.error import S3Error
 
-from chatd.storage.blobs import s3_errors
+from chatd.storage.blobs import s3_errors, s3_http
 from chatd.storage.blobs.choose import S3Location
 from chatd.storage.ports.blobs import CHUNK, BlobInfo, BlobMissing
 
@@ -39,7 +39,8 @@ class S3BlobStore:
         self.description = f"s3 {location.endpoint}/{location.bucket}"
         # A region given up front: minio never asks the server for it.
         self._client = Minio(location.endpoint, access_key=location.access_key,
-                             secret_key=location.secret_key, secure=secure, region=region)
+                             secret_key=location.secret_key, secure=secure, region=region,
+                             http_client=s3_http.pool())
         self._bucket_ready = False
         self._bucket_lock = asyncio.Lock()
 
