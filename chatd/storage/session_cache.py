@@ -31,7 +31,7 @@ from chatd.storage.ports.users import UserStore
 T = TypeVar("T")
 
 MAX_AGE_S = 1.0
-MAX_ENTRIES = 10_000  # a few MB at most; when full the oldest goes
+MAX_ENTRIES = 4096  # about 2 KB each at most; when full the oldest goes
 
 
 class SessionCache:
@@ -56,10 +56,16 @@ class SessionCache:
     def put(self, token_hash: str, found: tuple[User, Session], generation: int) -> None:
         if generation != self.generation:
             return  # something changed while it was read: maybe from before the change
-        if token_hash not in self._entries and len(self._entries) >= self.max_entries:
-            self._drop(next(iter(self._entries)))
+        now = time.monotonic()
+        # Oldest first: answers past their age go as new ones come, so they do not pile up.
+        while self._entries:
+            oldest = next(iter(self._entries))
+            if now - self._entries[oldest][2] < self.max_age and len(self._entries) < self.max_entries:
+                break
+            self._drop(oldest)
         user, session = found
-        self._entries[token_hash] = (user, session, time.monotonic())
+        self._entries.pop(token_hash, None)  # a concurrent miss stored it: keep the order by age
+        self._entries[token_hash] = (user, session, now)
         self._by_user.setdefault(user.id, set()).add(token_hash)
         self._by_session[session.id] = token_hash
 

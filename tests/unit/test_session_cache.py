@@ -76,3 +76,13 @@ def test_forgetting_a_session_forgets_every_session_of_its_user():
     cache.put("c", found("u2", "s3"), cache.generation)
     cache.forget_session("s1")
     assert cache.get("a") is None and cache.get("b") is None and cache.get("c") is not None
+
+
+def test_answers_past_their_age_are_dropped_when_another_is_stored(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr("chatd.storage.session_cache.time.monotonic", lambda: clock[0])
+    cache = SessionCache(max_age=1.0)
+    cache.put("a", found("u1", "s1"), cache.generation)
+    clock[0] += 2.0
+    cache.put("b", found("u2", "s2"), cache.generation)
+    assert list(cache._entries) == ["b"] and "u1" not in cache._by_user and "s1" not in cache._by_session
