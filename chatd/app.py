@@ -35,10 +35,6 @@ from chatd.services.media.janitor import sweep_forever
 from chatd.services.registry import Services
 
 
-def _services(state: State) -> Services:
-    return state.runtime.services
-
-
 def _me_after_services(request: Request, services: NamedDependency[Any]) -> User:
     """`me`, resolved after `services`. Two dependencies that need nothing
     from each other form one batch, which Litestar resolves in an anyio task
@@ -53,6 +49,11 @@ def create_app(config: config_module.Config | None = None, runtime: Runtime | No
     database URL, a newer schema) surface as one line before the port opens."""
     cfg = config or config_module.load()
     prestarted = runtime
+
+    def services() -> Services:
+        # No parameters, so Litestar has nothing to validate per request (a
+        # `state: State` one cost a msgspec.convert of it every time).
+        return app.state.runtime.services
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -76,7 +77,7 @@ def create_app(config: config_module.Config | None = None, runtime: Runtime | No
         lifespan=[lifespan],
         exception_handlers=HANDLERS,
         dependencies={
-            "services": Provide(_services, sync_to_thread=False),
+            "services": Provide(services, sync_to_thread=False),
             "me": Provide(_me_after_services, sync_to_thread=False),
         },
         middleware=[header_limit, auth_middleware],

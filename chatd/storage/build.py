@@ -28,6 +28,7 @@ from chatd.storage.ports.presence import PresenceStore
 from chatd.storage.ports.key_backups import KeyBackupStore
 from chatd.storage.ports.settings import SettingsStore
 from chatd.storage.ports.users import UserStore
+from chatd.storage.session_cache import cache_sessions
 from chatd.storage.sql.attachments import SqlAttachmentStore
 from chatd.storage.sql.auth import SqlAuthStore
 from chatd.storage.sql.contacts import SqlContactStore
@@ -173,9 +174,13 @@ async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
     backends: dict[str, Backend] = {"database": db}
     if ephemeral.backend is not None:
         backends["cache"] = ephemeral.backend
+    users: UserStore = SqlUserStore(db)
+    auth: AuthStore = SqlAuthStore(db)
+    if config.storage.cache == "memory":  # one process: every change passes here (session_cache.py)
+        users, auth = cache_sessions(users, auth)
     stores = Stores(
-        users=SqlUserStore(db),
-        auth=SqlAuthStore(db),
+        users=users,
+        auth=auth,
         contacts=SqlContactStore(db),
         conversations=SqlConversationStore(db),
         messages=SqlMessageStore(db),

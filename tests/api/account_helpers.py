@@ -24,8 +24,14 @@ def services(client: AsyncTestClient) -> Any:
 
 async def sql(client: AsyncTestClient, statement: str, *args: Any) -> Any:
     """One write statement on the app's database (to age sessions, invites...)."""
-    db = sql_db(services(client).stores)
-    return await in_app(client, db.write, lambda c: c.execute(statement, *args))
+    stores = services(client).stores
+    changed = await in_app(client, sql_db(stores).write, lambda c: c.execute(statement, *args))
+    # Written past the stores, as another process would: forget the cached
+    # sessions, as MAX_AGE_S later would (chatd/storage/session_cache.py).
+    cache = getattr(stores.auth, "cache", None)
+    if cache is not None:
+        cache.clear()
+    return changed
 
 
 async def sql_value(client: AsyncTestClient, query: str, *args: Any) -> Any:

@@ -171,3 +171,11 @@ async def test_a_failing_slot_cannot_starve_the_measurement():
                                                 label="x", what="send"), timeout=5)
     assert result.acked_in_window == 0 and result.errors["ConnectionLost"] > 0
     assert result.summary()["server_cpu_ms_per_send"] is None
+
+
+def test_a_history_page_is_judged_against_issue_14s_quarter_millisecond():
+    def verdict(ms: float, wrong: int = 0) -> bool:
+        return rows({"history": {"server_cpu_ms_per_page": ms, "wrong_pages": wrong}})[
+            "server CPU per history page of 50"]
+
+    assert verdict(0.25) and not verdict(0.26) and not verdict(0.4) and not verdict(0.2, wrong=1)
