@@ -37,7 +37,7 @@ class _Repeat(Exception):
         self.first = first
 
 
-def _repeat_of(first: Message, draft: Draft) -> tuple[Message, bool]:
+def repeat_of(first: Message, draft: Draft) -> tuple[Message, bool]:
     if first.conversation_id != draft.conversation_id:
         raise ClientIdInUse(first)
     return first, False
@@ -87,7 +87,7 @@ async def append(db: Database, draft: Draft) -> tuple[Message, bool]:
     try:
         return await db.write(run), True
     except _Repeat as repeat:
-        return _repeat_of(repeat.first, draft)
+        return repeat_of(repeat.first, draft)
 
 
 async def _claim_attachments(conn: Conn, message: Message) -> None:
