@@ -43,7 +43,10 @@ from chatd.storage.sql.send_access import SEND_ACCESS_MANY, send_access_of
 
 Outcome = tuple[Message, bool] | Exception
 
-_LOCK = "SELECT id, last_seq FROM conversations WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE"
+# NO KEY UPDATE, the lock an UPDATE of last_seq takes: it does not conflict
+# with the key-share locks of foreign-key checks (an upload inserting into
+# this conversation meanwhile).
+_LOCK = "SELECT id, last_seq FROM conversations WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE"
 
 _CLAIM = (
     "UPDATE attachments SET message_id = $1 WHERE conversation_id = $2 AND uploader_id = $3"
@@ -87,7 +90,8 @@ async def append_batch(conn: Conn, drafts: list[Draft]) -> list[Outcome]:
     taken: dict[tuple[str, str], int] = {}
     new: dict[int, str] = {}  # accepted draft -> its message id
     for k, draft in enumerate(drafts):
-        row = access.get(k)
+        # A conversation not there when the batch locked is none, whatever came since.
+        row = access.get(k) if draft.conversation_id in last_seq else None
         try:
             check_send(None if row is None else send_access_of(row), draft)
         except SendRefused as refused:
