@@ -179,3 +179,22 @@ async def test_a_batch_commits_its_events_under_the_log_lock(two, postgres_url):
         await other.close()
     assert [m.seq for m, _ in results] == [1, 2, 3, 4, 5]
     assert [e[3]["seq"] for e in await events(stores, "message.created")] == [1, 2, 3, 4, 5]
+
+
+async def test_closing_finishes_the_queued_sends_then_refuses_new_ones(postgres_url, tmp_path: Path):
+    await _truncate(postgres_url)
+    config = make_config(tmp_path, postgres_url)
+    stores = await open_stores(config, run_migrations=False)
+    await seed(stores)
+    sends = [asyncio.ensure_future(stores.messages.append(draft(f"k{i}"))) for i in range(20)]
+    await asyncio.sleep(0)  # queued in the group writer, not yet committed
+    await sql_db(stores).close()
+    assert [s.result()[0].seq for s in sends] == list(range(1, 21))
+    with pytest.raises(RuntimeError):
+        await stores.messages.append(draft("late"))
+    await stores.close()
+    again = await open_stores(config, run_migrations=False)
+    try:
+        assert await last_seq(again) == 20
+    finally:
+        await again.close()
