@@ -87,3 +87,18 @@ async def test_a_caller_that_went_away_does_not_stop_the_others():
     await asyncio.sleep(0)
     gone.cancel()
     assert await stays == "ok stays" and fake.batches == [["gone", "stays"]]
+
+
+async def test_a_writer_cancelled_mid_batch_leaves_no_caller_waiting():
+    started = asyncio.Event()
+
+    async def stuck(fn):
+        started.set()
+        await asyncio.sleep(3600)
+
+    writer = GroupWriter(stuck, Fake().run, max_batch=1)
+    callers = [asyncio.ensure_future(writer.submit(i)) for i in range(3)]
+    await started.wait()
+    writer._task.cancel()
+    results = await asyncio.gather(*callers, return_exceptions=True)
+    assert all(isinstance(r, asyncio.CancelledError) for r in results)

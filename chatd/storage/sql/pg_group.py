@@ -78,14 +78,14 @@ class GroupWriter(Generic[I]):
         return await fut
 
     async def _drain(self) -> None:
+        batch: list[tuple[I, asyncio.Future[Any]]] = []
         try:
             while self._queue:
                 batch, self._queue = self._queue[: self._max_batch], self._queue[self._max_batch :]
                 await self._write_batch(batch)
-        except BaseException as err:  # cancelled with the loop: nobody is left waiting
-            for _, fut in self._queue:
-                if not fut.done():
-                    fut.set_exception(RuntimeError("the writer stopped") if isinstance(err, Exception) else err)
+        except BaseException:  # cancelled with the loop: no caller is left waiting forever
+            for _, fut in batch + self._queue:
+                fut.cancel()
             self._queue = []
             raise
         finally:
