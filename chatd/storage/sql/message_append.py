@@ -13,6 +13,10 @@ for a concurrent insert of the same key, in any conversation, to commit
 first. A skip undoes the write (the seq goes back) and answers with the
 first message. One statement instead of a lookup before the insert: the
 common case pays for nothing.
+
+SQLite sends go this way (its writer batches whole writes). PostgreSQL sends
+go through message_batch.py: the same steps for a batch of drafts in one
+transaction (group commit); this path stays correct there too.
 """
 
 from __future__ import annotations
