@@ -164,8 +164,11 @@ async def message_stores(message_config: Config) -> AsyncIterator[Stores]:
 # MongoDB (tests/mongo_server.py), accounts on SQLite. CHATD_TEST_CACHE=redis
 # runs them with presence, counters, fan-out and the membership cache on the
 # shared test Redis (a database of its own, emptied before each test).
+# CHATD_TEST_DATABASE=postgres runs them on the session's PostgreSQL
+# database (emptied before each test) instead of a SQLite file.
 MESSAGES_ON = os.environ.get("CHATD_TEST_MESSAGES", "database")
 CACHE_ON = os.environ.get("CHATD_TEST_CACHE", "memory")
+DATABASE_ON = os.environ.get("CHATD_TEST_DATABASE", "sqlite")
 REDIS_PASS_DB = 13
 
 
@@ -185,6 +188,8 @@ def config(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
     """An app config on a fresh SQLite file (API tests); tests may replace sections."""
     shutil.copy(sqlite_template, tmp_path / "chatd.db")
     storage: dict[str, Any] = {}
+    if DATABASE_ON == "postgres":
+        storage["database"] = sql_url("postgres", request, tmp_path, sqlite_template)
     if MESSAGES_ON == "mongo":
         storage["messages"] = mongo_url(request.getfixturevalue("mongo_server"))
     if CACHE_ON == "redis":

@@ -204,3 +204,25 @@ async def test_on_commit_runs_only_once_the_event_is_committed(db, database_url)
     await asyncio.gather(*(one(i) for i in range(5)))
     assert len(checked) == 5
     assert all(visible for _, visible in checked), checked
+
+
+async def test_a_grouped_write_answers_each_caller_with_its_own_outcome(db):
+    """`write_grouped` on both engines (PostgreSQL batches the callers of one
+    `run`; SQLite writes each alone, inside its own group commit)."""
+    batches: list[list[str]] = []
+
+    async def run(conn, names):
+        batches.append(list(names))
+        out: list = []
+        for name in names:
+            if name == "bad":
+                out.append(ValueError(name))
+            else:
+                await insert_user(conn, name)
+                out.append(name)
+        return out
+
+    results = await asyncio.gather(*(db.write_grouped(run, n) for n in ["g1", "bad", "g2"]), return_exceptions=True)
+    assert results[:1] + results[2:] == ["g1", "g2"] and isinstance(results[1], ValueError)
+    assert await count_users(db) == 2
+    assert len(batches) == (1 if db.dialect == "postgres" else 3)

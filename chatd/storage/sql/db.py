@@ -75,6 +75,16 @@ class Database(abc.ABC):
     async def write(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
         """Run fn in a transaction: all of it commits, or (on exception) none."""
 
+    async def write_grouped(self, run: Callable[[Conn, list[Any]], Awaitable[list[Any]]], item: Any) -> Any:
+        """`item`'s outcome of `run(conn, items)`: a result, or an exception
+        raised here. PostgreSQL writes the items of concurrent callers of the
+        same `run` in one transaction (group commit); by default each is
+        written alone."""
+        outcome = (await self.write(lambda conn: run(conn, [item])))[0]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
     async def ping(self) -> None:
         await self.read(lambda c: c.fetchval("SELECT 1"))
 

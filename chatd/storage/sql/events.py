@@ -48,13 +48,43 @@ async def append_event(
         await _insert(conn, pending)
 
 
+# One statement, one round trip, for a whole transaction's events (a batch
+# of sends has one per message): the lock first (the CTE `locked` is scanned
+# before `block` computes anything), then a block of n seqs taken from the
+# sequence at once, then the rows with their seqs given explicitly by
+# position, so the seq of each event is known without trusting the order in
+# which an INSERT evaluates column defaults. Only writers holding the lock
+# take seqs, so the block is theirs alone.
+_FLUSH = """WITH locked AS (SELECT pg_advisory_xact_lock($1)),
+ block AS (SELECT setval(pg_get_serial_sequence('events', 'seq'),
+                         nextval(pg_get_serial_sequence('events', 'seq')) + $2 - 1) - $2 AS base FROM locked)
+INSERT INTO events (seq, type, conversation_id, user_id, payload, created_at)
+SELECT block.base + e.i, e.type, e.conversation_id, e.user_id, e.payload, $3
+  FROM block, unnest($4::text[], $5::text[], $6::text[], $7::text[])
+       WITH ORDINALITY AS e(type, conversation_id, user_id, payload, i)
+RETURNING seq"""
+
+
 async def flush_deferred(conn: Conn) -> None:
     """PostgreSQL: take the log lock and insert this transaction's events."""
-    if conn.deferred_events:
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", EVENT_LOCK)
-        for pending in conn.deferred_events:
-            await _insert(conn, pending)
-        conn.deferred_events = []
+    pending, conn.deferred_events = conn.deferred_events, []
+    if not pending:
+        return
+    at = clock.now()
+    seqs = await conn.fetch(
+        _FLUSH,
+        EVENT_LOCK,
+        len(pending),
+        clock.to_ms(at),
+        [p.type for p in pending],
+        [p.conversation_id for p in pending],
+        [p.user_id for p in pending],
+        [msgspec.json.encode(p.body).decode() for p in pending],
+    )
+    first = min(row[0] for row in seqs)
+    for i, p in enumerate(pending):
+        event = Event(seq=first + i, type=p.type, conversation_id=p.conversation_id, payload=p.body, created_at=at)
+        conn.new_events.append(EventNote(event=event, user_id=p.user_id))
 
 
 async def _insert(conn: Conn, pending: Pending) -> None:

@@ -13,6 +13,10 @@ for a concurrent insert of the same key, in any conversation, to commit
 first. A skip undoes the write (the seq goes back) and answers with the
 first message. One statement instead of a lookup before the insert: the
 common case pays for nothing.
+
+SQLite sends go this way (its writer batches whole writes). PostgreSQL sends
+go through message_batch.py: the same steps for a batch of drafts in one
+transaction (group commit); this path stays correct there too.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ class _Repeat(Exception):
         self.first = first
 
 
-def _repeat_of(first: Message, draft: Draft) -> tuple[Message, bool]:
+def repeat_of(first: Message, draft: Draft) -> tuple[Message, bool]:
     if first.conversation_id != draft.conversation_id:
         raise ClientIdInUse(first)
     return first, False
@@ -87,7 +91,7 @@ async def append(db: Database, draft: Draft) -> tuple[Message, bool]:
     try:
         return await db.write(run), True
     except _Repeat as repeat:
-        return _repeat_of(repeat.first, draft)
+        return repeat_of(repeat.first, draft)
 
 
 async def _claim_attachments(conn: Conn, message: Message) -> None:

@@ -1,5 +1,5 @@
 """Messages in SQL: history, edits, tombstones and reads; the send hot path
-is in message_append.py, reactions in reactions.py, search in message_search.py.
+is in message_append.py (PostgreSQL: message_batch.py, batched), reactions in reactions.py, search in message_search.py.
 Every change locks the message row first (the UPDATE itself, or SELECT ...
 FOR UPDATE) and records its event in the same write."""
 
@@ -10,7 +10,7 @@ from datetime import datetime
 from chatd import clock
 from chatd.domain import Envelope, Message
 from chatd.storage.ports.messages import Draft, HistoryPage, StaleVersion
-from chatd.storage.sql import message_append, message_search, reactions
+from chatd.storage.sql import message_append, message_batch, message_search, reactions
 from chatd.storage.sql.db import Conn, Database
 from chatd.storage.sql.events import append_event
 from chatd.storage.sql.message_rows import MESSAGE_COLUMNS, dump_envelope, fetch_message, message_of, placeholders
@@ -26,6 +26,8 @@ class SqlMessageStore:
         self.db = db
 
     async def append(self, draft: Draft) -> tuple[Message, bool]:
+        if self.db.dialect == "postgres":  # group commit: sends batched in one transaction
+            return await self.db.write_grouped(message_batch.append_batch, draft)
         return await message_append.append(self.db, draft)
 
     async def get(self, message_id: str) -> Message | None:

@@ -1,4 +1,5 @@
-"""PostgreSQL through an asyncpg pool: one transaction per write.
+"""PostgreSQL through an asyncpg pool: one transaction per write, or per
+batch of grouped writes (`write_grouped`, pg_group.py: sends).
 
 Concurrent writers are ordered by row locks taken first thing in each
 transaction (e.g. `UPDATE conversations ... RETURNING last_seq`), so the
@@ -16,6 +17,7 @@ import asyncpg
 from chatd.errors import StoreUnavailable
 from chatd.storage.sql.db import Conn, Database, Row
 from chatd.storage.sql.events import flush_deferred
+from chatd.storage.sql.pg_group import BatchFn, GroupWriter
 from chatd.storage.sql.write_errors import translate
 
 T = TypeVar("T")
@@ -69,6 +71,7 @@ class PostgresDatabase(Database):
         self._writing = 0
         self._idle = asyncio.Event()
         self._closing = False
+        self._groups: dict[BatchFn, GroupWriter[Any]] = {}
 
     async def start(self) -> None:
         self._pool = await asyncpg.create_pool(self.url, min_size=1, max_size=self.max_size, timeout=CONNECT_SECONDS)
@@ -112,9 +115,39 @@ class PostgresDatabase(Database):
         raise AssertionError("unreachable")
 
     async def write(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
+        self._begin_write()
+        try:
+            return await self._transaction(fn)
+        finally:
+            self._end_write()
+
+    async def write_grouped(self, run: BatchFn, item: Any) -> Any:
+        """`item`'s outcome of `run(conn, items)`, written in one transaction
+        with the items of every caller of the same `run` queued meanwhile
+        (group commit, pg_group.py); an outcome that is an exception is
+        raised here, after the batch's COMMIT like every other."""
+        self._begin_write()
+        try:
+            writer = self._groups.get(run)
+            if writer is None:
+                writer = self._groups[run] = GroupWriter(self._transaction, run)
+            return await writer.submit(item)
+        finally:
+            self._end_write()
+
+    def _begin_write(self) -> None:
         if self._pool is None or self._closing:
             raise RuntimeError("database not started or closing")
         self._writing += 1
+
+    def _end_write(self) -> None:
+        self._writing -= 1
+        if not self._writing:
+            self._idle.set()
+
+    async def _transaction(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
+        if self._pool is None:
+            raise RuntimeError("database not started or closed")
         try:
             async with self._pool.acquire() as raw:
                 async with raw.transaction():
@@ -128,10 +161,6 @@ class PostgresDatabase(Database):
             if clear is err:
                 raise
             raise clear from err
-        finally:
-            self._writing -= 1
-            if not self._writing:
-                self._idle.set()
         if conn.new_events and self.on_commit is not None:
             self.on_commit(conn.new_events)
         return result
