@@ -60,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None and sys.argv[1:2] == ["serve"]:
+        from chatd.commands.serve_malloc import prefer_system_malloc
+
+        # `serve` re-executes itself once: first, so the process it replaces
+        # builds no parser and loads no config, adapters or Litestar.
+        prefer_system_malloc()
     args = _parser().parse_args(argv)
     from chatd.storage.sql.schema_version import SchemaTooNew
 

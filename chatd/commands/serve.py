@@ -16,7 +16,8 @@ import sys
 from typing import Any
 
 from chatd import logs
-from chatd.commands.serve_memory import MemoryReturner, prefer_system_malloc
+from chatd.commands.serve_malloc import prefer_system_malloc
+from chatd.commands.serve_memory import MemoryReturner
 from chatd.config import Config
 
 log = logging.getLogger("chatd")
@@ -84,11 +85,13 @@ async def _stop(app: Any, server: Any) -> None:
 
 
 def run(cfg: Config, host: str | None = None, port: int | None = None, workers: int | None = None) -> int:
+    # Returns only once PYTHONMALLOC is set (serve_malloc.py); the command
+    # line has normally done it already, before loading anything.
+    prefer_system_malloc()
     from chatd.storage.build import refuse_unshared
 
     workers = workers or cfg.server.workers
     refuse_unshared(cfg, workers)  # before anything starts: one line saying why and what to set
-    prefer_system_malloc()  # returns only once PYTHONMALLOC is set (see serve_memory.py)
     logs.configure()
     bind_host, bind_port = host or cfg.server.host, port or cfg.server.port
     if workers > 1:
