@@ -171,3 +171,10 @@ async def test_a_failing_slot_cannot_starve_the_measurement():
                                                 label="x", what="send"), timeout=5)
     assert result.acked_in_window == 0 and result.errors["ConnectionLost"] > 0
     assert result.summary()["server_cpu_ms_per_send"] is None
+
+
+def test_idle_rss_is_judged_at_start_and_after_a_login_against_45_mb():
+    server = {"rss_idle_bytes": 44 * 2**20, "rss_after_login_bytes": 45 * 2**20}
+    assert rows({"server": server}) == {"idle RSS": True, "idle RSS after a login and a few requests": True}
+    server = {"rss_idle_bytes": 45 * 2**20, "rss_after_login_bytes": int(45.2 * 2**20)}
+    assert rows({"server": server}) == {"idle RSS": False, "idle RSS after a login and a few requests": False}
