@@ -69,8 +69,12 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _serve_and_list_modules(tmp_path: Path, sqlite_template: Path, requests) -> set[str]:
-    shutil.copy(sqlite_template, tmp_path / "chatd.db")  # migrated: a restart, as on any day but the first
+def _serve_and_list_modules(tmp_path: Path, sqlite_template: Path | None, requests=None) -> set[str]:
+    """`sqlite_template`: a migrated database (a restart, as on any day but
+    the first); None: an empty data directory. `requests`: made first, by
+    the account "ann" (made by another process)."""
+    if sqlite_template is not None:
+        shutil.copy(sqlite_template, tmp_path / "chatd.db")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     write_config(tmp_path / "chatd.toml", {
@@ -78,11 +82,12 @@ def _serve_and_list_modules(tmp_path: Path, sqlite_template: Path, requests) -> 
         "storage": {"database": f"sqlite:///{tmp_path}/chatd.db", "media": f"file:///{tmp_path}/media"},
     })
     config = ["--config", str(tmp_path / "chatd.toml")]
-    # The account, made by another process: a sign-up loads zxcvbn, a login must not.
-    made = subprocess.run([sys.executable, "-m", "chatd", "user", "create", "ann", "--password-stdin", *config],
-                          input="correct horse battery staple 93\n", capture_output=True, text=True, timeout=60,
-                          env=_env())
-    assert made.returncode == 0, made.stderr
+    if requests is not None:
+        # The account, made by another process: a sign-up loads zxcvbn, a login must not.
+        made = subprocess.run([sys.executable, "-m", "chatd", "user", "create", "ann", "--password-stdin", *config],
+                              input="correct horse battery staple 93\n", capture_output=True, text=True,
+                              timeout=60, env=_env())
+        assert made.returncode == 0, made.stderr
     ask, out = tmp_path / "report-now", tmp_path / "modules.json"
     server = subprocess.Popen([sys.executable, "-c", SERVE_AND_REPORT, str(ask), str(out), "serve", *config],
                               env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -97,7 +102,8 @@ def _serve_and_list_modules(tmp_path: Path, sqlite_template: Path, requests) -> 
                         break
                 except httpx.TransportError:
                     time.sleep(0.05)
-            requests(http)
+            if requests is not None:
+                requests(http)
         ask.touch()
         deadline = time.monotonic() + 30
         while not out.exists():
@@ -129,8 +135,15 @@ def _login_and_a_few_requests(http: httpx.Client) -> None:
 
 
 def test_a_default_server_loads_no_optional_library_at_start(tmp_path, sqlite_template):
-    modules = _serve_and_list_modules(tmp_path, sqlite_template, lambda http: None)
+    modules = _serve_and_list_modules(tmp_path, sqlite_template)
     assert "litestar" in modules and "chatd.app" in modules  # the list is the server's
+    assert _loaded(modules) == {}
+
+
+def test_nor_on_its_first_start_which_migrates_an_empty_database(tmp_path):
+    # The migrations run in a child process: piccolo and black would stay.
+    modules = _serve_and_list_modules(tmp_path, None)
+    assert "chatd.app" in modules and (tmp_path / "chatd.db").stat().st_size > 0
     assert _loaded(modules) == {}
 
 
