@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
-import ctypes.util
 import logging
 import os
 import sys
@@ -33,7 +32,14 @@ def _libc() -> ctypes.CDLL | None:
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        # glibc's own name first: find_library runs `ldconfig -p` in a child
+        # process, ~10-20 ms of every start-up before the port opened.
+        try:
+            libc = ctypes.CDLL("libc.so.6")
+        except OSError:
+            from ctypes.util import find_library
+
+            libc = ctypes.CDLL(find_library("c") or "libc.so.6")
         libc.malloc_trim  # noqa: B018 - glibc only (musl has none)
         libc.mallinfo2  # noqa: B018 - glibc 2.33+
     except (OSError, AttributeError):

@@ -181,3 +181,17 @@ def test_serve_re_executes_before_loading_the_web_stack(tmp_path):
     assert seen["argv"][-3:] == ["serve", "--port", "1"]
     assert set(seen["loaded"]) <= {"chatd", "chatd.cli", "chatd.config", "chatd.commands", "chatd.commands.serve_malloc"}
 
+
+
+@pytest.mark.skipif((glibc_version() or (0,)) < GLIBC_WITH_MALLINFO2, reason="glibc >= 2.33 only")
+def test_the_c_library_is_opened_without_running_ldconfig(monkeypatch):
+    # ctypes.util.find_library("c") runs `ldconfig -p` in a child process:
+    # ~10 ms of every start-up, before the port opens.
+    from chatd.commands import serve_memory
+
+    def no_child(*args, **kwargs):
+        raise AssertionError(f"a process was started: {args[:1]}")
+
+    monkeypatch.setattr(subprocess, "Popen", no_child)
+    libc = serve_memory._libc()
+    assert libc is not None and libc.malloc_trim and libc.mallinfo2
