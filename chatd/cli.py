@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 
-from chatd import config as config_module
 
 
 def _parser(serve_only: bool = False) -> argparse.ArgumentParser:
@@ -68,9 +67,11 @@ def main(argv: list[str] | None = None) -> int:
         from chatd.commands.serve_malloc import prefer_system_malloc
 
         # `serve` re-executes itself once: first, so the process it replaces
-        # builds no parser and loads no config, adapters or Litestar.
+        # builds no parser and loads no config (this module imports none at
+        # the top for that), adapters or Litestar.
         prefer_system_malloc()
     args = _parser(serve_only=(sys.argv[1:] if argv is None else argv)[:1] == ["serve"]).parse_args(argv)
+    from chatd import config as config_module
     from chatd.storage.sql.schema_version import SchemaTooNew
 
     try:
@@ -111,6 +112,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from chatd.commands import media
 
         return media.run(args)
+    from chatd import config as config_module
+
     cfg = config_module.load(getattr(args, "config", None))
     if args.command == "serve":
         from chatd.commands import serve

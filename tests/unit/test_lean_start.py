@@ -182,7 +182,7 @@ def test_serve_re_executes_before_loading_the_web_stack(tmp_path):
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["malloc"] == "malloc"
     assert seen["argv"][-3:] == ["serve", "--port", "1"]
-    assert set(seen["loaded"]) <= {"chatd", "chatd.cli", "chatd.config", "chatd.commands", "chatd.commands.serve_malloc"}
+    assert set(seen["loaded"]) <= {"chatd", "chatd.cli", "chatd.commands", "chatd.commands.serve_malloc"}
 
 
 
