@@ -57,6 +57,7 @@ async def _serve(cfg: Config, host: str, port: int) -> None:
     # Young collections every 700 allocations took ~6% of the event loop
     # under load; most request objects die before 10,000 and cost nothing.
     gc.set_threshold(10_000, 20, 20)
+    gc.enable()  # off since run() began
     memory = MemoryReturner()
     memory.start()
     server = Server(
@@ -88,6 +89,10 @@ def run(cfg: Config, host: str | None = None, port: int | None = None, workers: 
     # Returns only once PYTHONMALLOC is set (serve_malloc.py); the command
     # line has normally done it already, before loading anything.
     prefer_system_malloc()
+    # No cyclic collection while the modules and the app are built: what they
+    # make lives as long as the process, and the collections walked it again
+    # and again (~20 ms of the start); _serve collects once, then freezes.
+    gc.disable()
     from chatd.storage.build import refuse_unshared
 
     workers = workers or cfg.server.workers
@@ -95,6 +100,7 @@ def run(cfg: Config, host: str | None = None, port: int | None = None, workers: 
     logs.configure()
     bind_host, bind_port = host or cfg.server.host, port or cfg.server.port
     if workers > 1:
+        gc.enable()  # the supervisor runs on; each worker freezes its own app
         from chatd.commands import serve_workers
 
         try:

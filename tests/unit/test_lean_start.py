@@ -49,13 +49,14 @@ NOT_AT_START = {
 # Runs the real `chatd serve` (cli.main, as `python -m chatd serve` does) and
 # writes its sys.modules to a file when asked to (a file appears).
 SERVE_AND_REPORT = """
-import json, os, sys, threading, time
+import gc, json, os, sys, threading, time
 ask, out = sys.argv[1], sys.argv[2]
 def report():
     while not os.path.exists(ask):
         time.sleep(0.02)
     with open(out + ".tmp", "w") as f:
-        json.dump(sorted(name for name, module in list(sys.modules.items()) if module is not None), f)
+        json.dump({"modules": sorted(name for name, module in list(sys.modules.items()) if module is not None),
+                   "gc": {"enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}}, f)
     os.replace(out + ".tmp", out)
 threading.Thread(target=report, daemon=True).start()
 from chatd.cli import main
@@ -69,7 +70,7 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _serve_and_list_modules(tmp_path: Path, sqlite_template: Path | None, requests=None) -> set[str]:
+def _serve_and_report(tmp_path: Path, sqlite_template: Path | None, requests=None) -> dict:
     """`sqlite_template`: a migrated database (a restart, as on any day but
     the first); None: an empty data directory. `requests`: made first, by
     the account "ann" (made by another process)."""
@@ -109,7 +110,7 @@ def _serve_and_list_modules(tmp_path: Path, sqlite_template: Path | None, reques
         while not out.exists():
             assert time.monotonic() < deadline, "no module list"
             time.sleep(0.02)
-        return set(json.loads(out.read_text()))
+        return json.loads(out.read_text())
     finally:
         server.terminate()
         server.wait(30)
@@ -134,8 +135,16 @@ def _login_and_a_few_requests(http: httpx.Client) -> None:
     assert http.get(f"/api/v1/conversations/{group.json()['id']}/messages", headers=h).status_code == 200
 
 
+def _serve_and_list_modules(tmp_path: Path, sqlite_template: Path | None, requests=None) -> set[str]:
+    return set(_serve_and_report(tmp_path, sqlite_template, requests)["modules"])
+
+
 def test_a_default_server_loads_no_optional_library_at_start(tmp_path, sqlite_template):
-    modules = _serve_and_list_modules(tmp_path, sqlite_template)
+    report = _serve_and_report(tmp_path, sqlite_template)
+    # The collector is off while the app is built, then on again, with what
+    # start-up made frozen out of its sight.
+    assert report["gc"]["enabled"] and report["gc"]["frozen"] > 10_000
+    modules = set(report["modules"])
     assert "litestar" in modules and "chatd.app" in modules  # the list is the server's
     assert _loaded(modules) == {}
     # Nor the other commands' modules (the command line builds only serve's parser).
