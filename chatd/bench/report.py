@@ -229,7 +229,8 @@ def render(out: dict[str, Any]) -> str:
         lines.append(f"  {s['processes']} processes on one deployment (cache: {s.get('cache')}); each conversation's "
                      "members on different processes; RSS and CPU are the first process's")
     if "ready_fresh_s" in s:
-        lines.append(f"  ready: {s['ready_fresh_s']} s on an empty data dir, {s['ready_restart_s']} s on restart")
+        lines.append(f"  ready: {s['ready_fresh_s']} s on an empty data dir, {s['ready_restart_s']} s on restart "
+                     f"(server CPU until then {s.get('ready_fresh_cpu_s')} s and {s.get('ready_restart_cpu_s')} s)")
         lines.append(f"  RSS idle {mb(s.get('rss_idle_bytes'))} MB ({mb(s.get('rss_idle_anon_bytes'))} MB of it "
                      "anonymous, the rest mapped files); after a login and a few requests "
                      f"{mb(s.get('rss_after_login_bytes'))} MB ({mb(s.get('rss_after_login_anon_bytes'))} MB "

@@ -107,12 +107,14 @@ async def _start(server: ServerProcess, info: dict[str, Any], args: argparse.Nam
     the migrated data (the usual restart): both times are reported."""
     say("starting the server on an empty data directory")
     fresh = await server.start()
+    fresh_cpu = server.ready_cpu_seconds
     username = await after_login.make_account(server.url)
     server.stop()
     say("restarting it on the migrated data")
     restart = await server.start()
     probe = Probe(server.pid)
     await asyncio.sleep(1.0)
+    info.update(ready_fresh_cpu_s=fresh_cpu, ready_restart_cpu_s=server.ready_cpu_seconds)
     info.update(url=server.url, pid=server.pid, ready_fresh_s=round(fresh, 3), ready_restart_s=round(restart, 3),
                 rss_idle_bytes=probe.rss(), rss_idle_anon_bytes=probe.rss_anon(), database=args.database or "sqlite (temporary directory)",
                 messages=args.messages or "database")
