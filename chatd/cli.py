@@ -6,10 +6,11 @@ import argparse
 import os
 import sys
 
-from chatd import config as config_module
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(serve_only: bool = False) -> argparse.ArgumentParser:
+    """`serve_only`: `chatd serve` needs no other command's parser, and the
+    modules behind them would stay in the server (~1.4 MB, ~11 ms)."""
     p = argparse.ArgumentParser(prog="chatd", description="chatd: a light self-hosted chat server.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -22,6 +23,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="override server.host")
     serve.add_argument("--port", type=int, help="override server.port")
     serve.add_argument("--workers", type=int, help="worker processes (override server.workers; >1 needs storage.cache = redis://...)")
+    if serve_only:
+        return p
 
     init = sub.add_parser("init", help="write a commented chatd.toml", description="write a commented chatd.toml")
     init.add_argument("path", nargs="?", default="chatd.toml")
@@ -60,7 +63,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    if argv is None and sys.argv[1:2] == ["serve"]:
+        from chatd.commands.serve_malloc import prefer_system_malloc
+
+        # `serve` re-executes itself once: first, so the process it replaces
+        # builds no parser and loads no config (this module imports none at
+        # the top for that), adapters or Litestar.
+        prefer_system_malloc()
+    args = _parser(serve_only=(sys.argv[1:] if argv is None else argv)[:1] == ["serve"]).parse_args(argv)
+    from chatd import config as config_module
     from chatd.storage.sql.schema_version import SchemaTooNew
 
     try:
@@ -101,6 +112,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from chatd.commands import media
 
         return media.run(args)
+    from chatd import config as config_module
+
     cfg = config_module.load(getattr(args, "config", None))
     if args.command == "serve":
         from chatd.commands import serve

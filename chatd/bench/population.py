@@ -58,6 +58,13 @@ class Population:
     async def aclose(self) -> None:
         await self.http.aclose()
 
+    async def adopt(self, username: str, password: str) -> Bot:
+        """An account made before the bench's own (signed in here) joins them."""
+        client = Client(self.url, http=self.http)
+        login = await client.login(username, password)
+        self.bots.append(Bot(client, login.user.id))
+        return self.bots[-1]
+
     async def ensure(self, n: int) -> list[Bot]:
         """At least n users exist; returns the first n."""
         async def make(i: int) -> Bot:

@@ -71,6 +71,13 @@ def process_cpu_seconds(pid: int) -> float | None:
     return None if fields is None else (int(fields[11]) + int(fields[12])) / TICKS
 
 
+def cpu_with_waited_children(pid: int) -> float | None:
+    """Like process_cpu_seconds, plus the children it has waited for (a
+    migration run in a child at start-up): what its start-up cost."""
+    fields = _stat_fields(pid)
+    return None if fields is None else sum(int(f) for f in fields[11:15]) / TICKS
+
+
 class PeakRss:
     """Samples the tree's RSS every `every` seconds while running; `peak`."""
 

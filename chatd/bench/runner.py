@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from chatd.bench import fanout, graphql_list, history, hot, idle, media, rest_send, slow_disk, soak, throughput
+from chatd.bench import after_login, fanout, graphql_list, history, hot, idle, media, rest_send, slow_disk, soak, throughput
 from chatd.bench.machine import describe
 from chatd.bench.population import Population
 from chatd.bench.probe import Probe
@@ -62,6 +62,7 @@ async def bench(args: argparse.Namespace, say: Progress) -> dict[str, Any]:
     out["params"] = {k: v for k, v in vars(args).items() if k not in ("func", "command")}
     out["server"] = {}
     server: ServerProcess | None = None
+    first_account: str | None = None  # the started server's admin, made for the after-login RSS
     deployment = Deployment(args)
     try:
         if args.url:
@@ -69,11 +70,11 @@ async def bench(args: argparse.Namespace, say: Progress) -> dict[str, Any]:
             out["server"].update(url=url, pid=args.pid)
         else:
             server = deployment.server(0)
-            url, probe = await _start(server, out["server"], args, say)
+            url, probe, first_account = await _start(server, out["server"], args, say)
             await deployment.start_others(out["server"], say)
         if args.profile:
             probe.profiler = _profiler(args, probe.pid)
-        await _scenarios(args, url, probe, out, say, deployment.urls() or None)
+        await _scenarios(args, url, probe, out, say, deployment.urls() or None, first_account)
         if isinstance(probe.profiler, Profiler):
             out["profile"] = _write_profile(probe.profiler)
         if server is not None:
@@ -101,25 +102,33 @@ def _write_profile(profiler: Profiler) -> dict[str, Any]:
 
 
 async def _start(server: ServerProcess, info: dict[str, Any], args: argparse.Namespace,
-                 say: Progress) -> tuple[str, Probe]:
+                 say: Progress) -> tuple[str, Probe, str]:
     """Start once on an empty data dir (migrations included), then again on
     the migrated data (the usual restart): both times are reported."""
     say("starting the server on an empty data directory")
     fresh = await server.start()
+    fresh_cpu = server.ready_cpu_seconds
+    username = await after_login.make_account(server.url)
     server.stop()
     say("restarting it on the migrated data")
     restart = await server.start()
     probe = Probe(server.pid)
     await asyncio.sleep(1.0)
+    info.update(ready_fresh_cpu_s=fresh_cpu, ready_restart_cpu_s=server.ready_cpu_seconds)
     info.update(url=server.url, pid=server.pid, ready_fresh_s=round(fresh, 3), ready_restart_s=round(restart, 3),
                 rss_idle_bytes=probe.rss(), rss_idle_anon_bytes=probe.rss_anon(), database=args.database or "sqlite (temporary directory)",
                 messages=args.messages or "database")
-    return server.url, probe
+    await after_login.login_and_browse(server.url, username)
+    await asyncio.sleep(1.0)
+    info.update(rss_after_login_bytes=probe.rss(), rss_after_login_anon_bytes=probe.rss_anon())
+    return server.url, probe, username
 
 
 async def _scenarios(args: argparse.Namespace, url: str, probe: Probe, out: dict[str, Any], say: Progress,
-                     urls: list[str] | None = None) -> None:
+                     urls: list[str] | None = None, first_account: str | None = None) -> None:
     population = Population(url)
+    if first_account is not None:  # the first account (the admin) joins the bench's users
+        await population.adopt(first_account, after_login.PASSWORD)
     runs = {
         "throughput": lambda: throughput.run(population, args, probe, urls),
         "fanout": lambda: fanout.run(population, args, probe),

@@ -16,7 +16,8 @@ import sys
 from typing import Any
 
 from chatd import logs
-from chatd.commands.serve_memory import MemoryReturner, prefer_system_malloc
+from chatd.commands.serve_malloc import prefer_system_malloc
+from chatd.commands.serve_memory import MemoryReturner
 from chatd.config import Config
 
 log = logging.getLogger("chatd")
@@ -56,6 +57,7 @@ async def _serve(cfg: Config, host: str, port: int) -> None:
     # Young collections every 700 allocations took ~6% of the event loop
     # under load; most request objects die before 10,000 and cost nothing.
     gc.set_threshold(10_000, 20, 20)
+    gc.enable()  # off since run() began
     memory = MemoryReturner()
     memory.start()
     server = Server(
@@ -84,14 +86,21 @@ async def _stop(app: Any, server: Any) -> None:
 
 
 def run(cfg: Config, host: str | None = None, port: int | None = None, workers: int | None = None) -> int:
+    # Returns only once PYTHONMALLOC is set (serve_malloc.py); the command
+    # line has normally done it already, before loading anything.
+    prefer_system_malloc()
+    # No cyclic collection while the modules and the app are built: what they
+    # make lives as long as the process, and the collections walked it again
+    # and again (~20 ms of the start); _serve collects once, then freezes.
+    gc.disable()
     from chatd.storage.build import refuse_unshared
 
     workers = workers or cfg.server.workers
     refuse_unshared(cfg, workers)  # before anything starts: one line saying why and what to set
-    prefer_system_malloc()  # returns only once PYTHONMALLOC is set (see serve_memory.py)
     logs.configure()
     bind_host, bind_port = host or cfg.server.host, port or cfg.server.port
     if workers > 1:
+        gc.enable()  # the supervisor runs on; each worker freezes its own app
         from chatd.commands import serve_workers
 
         try:

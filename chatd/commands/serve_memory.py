@@ -7,7 +7,7 @@ pools: the few objects that outlived the burst pinned the rest, and RSS
 stayed near 290 MB for good (pre-burst: 70 MB).
 
 So the server runs on the C allocator (PYTHONMALLOC=malloc, set by
-re-executing `chatd serve` once, ~20 ms) and asks glibc to hand back its
+re-executing `chatd serve` once, ~20 ms: serve_malloc.py) and asks glibc to hand back its
 free pages (`malloc_trim`) when it holds much more than it uses. Measured:
 the same burst left 352 MB without the trim and 108 MB after it; sends and
 history pages cost the same server CPU within the host's noise.
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
-import ctypes.util
 import logging
 import os
 import sys
@@ -29,24 +28,18 @@ TRIM_ABOVE = 32 * 2**20  # free-but-kept bytes that are worth a trim (one takes 
 TRIM_GAP = 20.0  # seconds at least between trims: the trim holds malloc's lock
 
 
-def prefer_system_malloc() -> None:
-    """Re-execute this command with PYTHONMALLOC=malloc, once.
-
-    An admin's own PYTHONMALLOC wins; so does a platform without glibc's
-    malloc_trim (then there is nothing to gain)."""
-    if "PYTHONMALLOC" in os.environ or _libc() is None:
-        return
-    env = dict(os.environ, PYTHONMALLOC="malloc")
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os.execve(sys.executable, [sys.executable, *sys.orig_argv[1:]], env)
-
-
 def _libc() -> ctypes.CDLL | None:
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        # glibc's own name first: find_library runs `ldconfig -p` in a child
+        # process, ~10-20 ms of every start-up before the port opened.
+        try:
+            libc = ctypes.CDLL("libc.so.6")
+        except OSError:
+            from ctypes.util import find_library
+
+            libc = ctypes.CDLL(find_library("c") or "libc.so.6")
         libc.malloc_trim  # noqa: B018 - glibc only (musl has none)
         libc.mallinfo2  # noqa: B018 - glibc 2.33+
     except (OSError, AttributeError):

@@ -157,9 +157,9 @@ async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
     await db.start()
     try:
         if await pending(db) and run_migrations:
-            from chatd.storage.sql.migrate import migrate  # piccolo: imported only when a migration is due
+            from chatd.storage.sql.migrate_apart import migrate_apart
 
-            await migrate(url)
+            await migrate_apart(url)  # piccolo in a child process: this one never loads it
     except BaseException:
         await db.close()
         raise

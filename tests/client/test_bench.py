@@ -27,8 +27,11 @@ def test_bench_smoke(tmp_path: Path) -> None:
 
     server = report["server"]
     assert 0 < server["ready_fresh_s"] < 30 and 0 < server["ready_restart_s"] < 30
+    assert 0 < server["ready_fresh_cpu_s"] < 30 and 0 < server["ready_restart_cpu_s"] < 30
     assert server["rss_idle_bytes"] > 10 * 2**20 and server["exit_code"] == 0
     assert 0 < server["rss_idle_anon_bytes"] < server["rss_idle_bytes"]
+    assert 0 < server["rss_after_login_anon_bytes"] < server["rss_after_login_bytes"]
+    assert "idle RSS after a login and a few requests" in run.stdout
 
     t = report["throughput"]
     assert t["clients"] == 6 and t["conversations"] == 3

@@ -179,3 +179,10 @@ def test_a_history_page_is_judged_against_issue_14s_quarter_millisecond():
             "server CPU per history page of 50"]
 
     assert verdict(0.25) and not verdict(0.26) and not verdict(0.4) and not verdict(0.2, wrong=1)
+
+
+def test_idle_rss_is_judged_at_start_and_after_a_login_against_45_mb():
+    server = {"rss_idle_bytes": 44 * 2**20, "rss_after_login_bytes": 45 * 2**20}
+    assert rows({"server": server}) == {"idle RSS": True, "idle RSS after a login and a few requests": True}
+    server = {"rss_idle_bytes": 45 * 2**20, "rss_after_login_bytes": int(45.2 * 2**20)}
+    assert rows({"server": server}) == {"idle RSS": False, "idle RSS after a login and a few requests": False}
