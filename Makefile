@@ -28,14 +28,16 @@ run: setup
 	$(BIN)/chatd serve --config chatd.toml
 
 # The whole suite, then the API and real-time tests again with the
-# conversation side on MongoDB (SecantusDB, started by the tests) and again
-# with the cache on Redis, so every backend passes the same tests.
+# conversation side on MongoDB (SecantusDB, started by the tests), again
+# with the cache on Redis and again with everything on PostgreSQL, so every
+# backend passes the same tests.
 # PYTEST_ARGS narrows the first run only.
 test: setup
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 	@if [ -z "$(PYTEST_ARGS)" ]; then \
 	  CHATD_TEST_MESSAGES=mongo $(BIN)/python -m pytest -q tests/api tests/realtime && \
-	  CHATD_TEST_CACHE=redis $(BIN)/python -m pytest -q tests/api tests/realtime; fi
+	  CHATD_TEST_CACHE=redis $(BIN)/python -m pytest -q tests/api tests/realtime && \
+	  CHATD_TEST_DATABASE=postgres $(BIN)/python -m pytest -q tests/api tests/realtime; fi
 
 bench: setup
 	$(BIN)/chatd bench
