@@ -25,7 +25,8 @@ export function Devices() {
 
   const remove = async (key) => {
     const ok = confirm(`Remove the device ${deviceFingerprint(key)}? It will no longer be able to read new encrypted `
-      + "messages. What it already shows stays readable on it. If you no longer trust that device, also change your password.");
+      + "messages. What it already shows stays readable on it; what it sent and others have not opened yet can no longer be "
+      + "checked, so they cannot read it. If you no longer trust that device, also change your password.");
     if (!ok) return;
     try {
       dispatch({ type: "me/updated", user: await api.del(`/me/keys/${key.device_id}`) });
