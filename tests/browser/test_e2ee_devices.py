@@ -109,7 +109,7 @@ async def test_devices_list_removes_a_device_live(browser, people):
         await bens.send(conversation_id, bens.seal(conversation_id, "after the removal", await members(ben, conversation_id)))
         await expect(phone.locator(".msg.theirs")).to_have_count(2)
         await expect(phone.locator(".msg.theirs .text")).to_have_text("before the removal")
-        await expect(phone.locator(".undecryptable")).to_contain_text("No key for this device")
+        await expect(phone.locator(".undecryptable")).to_contain_text("this browser's device was removed from your account")
         await desk.goto(f"/c/{conversation_id}")
         await expect(desk.locator(".msg.theirs .text")).to_have_text(["before the removal", "after the removal"])
 
@@ -117,8 +117,18 @@ async def test_devices_list_removes_a_device_live(browser, people):
         await phone.reload()
         await expect(phone.get_by_role("alert").filter(has_text="device was removed from your account")).to_be_visible()
         await stays(ann, {desk_device["device_id"]})
+        await shot(phone, "e2ee-device-removed-phone")
         await phone.goto("/settings")
         await expect(phone.locator(".this-device")).to_have_count(0)
+
+        # Its login session ends too when the desktop signs out everywhere else.
+        await desk.goto("/settings")
+        await desk.get_by_role("button", name="Sign out everywhere else").click()
+        await expect(desk.get_by_role("alert").filter(has_text="Every other browser is signed out")).to_be_visible()
+        await phone.reload()
+        await expect(phone.get_by_role("heading", name="Sign in")).to_be_visible()
+        await desk.reload()
+        await expect(desk.get_by_role("heading", name="Settings")).to_be_visible()
     finally:
         await desk_context.close()
 

@@ -7,6 +7,7 @@ export const ALG = "nacl-v1";
 export const address = (userId, deviceId) => `${userId}:${deviceId}`;
 
 export class Undecryptable extends Error {}
+export class NoKey extends Undecryptable {} // not sealed for any device this browser holds
 
 // A published device counts only when its key signature verifies.
 export function deviceVerifies(device) {
@@ -65,7 +66,7 @@ export function open(conversationId, message, sender, meId, ring) {
   } catch { /* malformed: ok stays false */ }
   if (!ok) throw new Undecryptable("the signature does not match: the message was changed or forged");
   const mine = [...ring.values()].find((k) => env.keys?.[address(meId, k.device_id)]);
-  if (!mine) throw new Undecryptable("no key for this device: sent before you joined, or before this browser had keys (restore your key backup)");
+  if (!mine) throw new NoKey("no key for this device: sent before you joined, or before this browser had keys (restore your key backup)");
   let key;
   try {
     const wrapped = unb64(env.keys[address(meId, mine.device_id)]);

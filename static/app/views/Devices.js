@@ -37,6 +37,11 @@ export function Devices() {
     + "on this browser become unreadable unless you restore a key backup. Use this on a computer that is not yours.")
     && signOutAndRemoveDevice(ownId).catch(fail);
 
+  // The server ties no login session to a device: ending the others is how
+  // a lost browser is kept from publishing a device again.
+  const endOthers = () => confirm("Sign out every other browser and app signed in with your password? This one stays signed in.")
+    && api.del("/me/sessions").then(() => dispatch({ type: "ui/notice", text: "Every other browser is signed out." }), fail);
+
   const list = [...(me.keys ?? [])].sort((a, b) => (a.device_id === ownId ? -1 : b.device_id === ownId ? 1 : 0));
   return html`<div class="stack card" id="devices">
     <h3>Devices</h3>
@@ -59,5 +64,7 @@ export function Devices() {
           : html`<button class="button" aria-label=${`Remove device ${deviceFingerprint(k)}`} onClick=${() => remove(k)}>Remove</button>`}
       </li>`)}
     </ul>
+    <p class="muted">Removing a device does not sign that browser out. If it is lost or not yours, also end its session.</p>
+    <div><button class="button" onClick=${endOthers}>Sign out everywhere else</button></div>
   </div>`;
 }
