@@ -164,3 +164,39 @@ async def test_a_full_account_is_taken_to_its_devices(browser, people):
     keys = await devices(ann)
     assert len(keys) == 32
     assert sum(k["device_id"] not in {d.device_id for d in others} for k in keys) == 1
+
+
+# What an older version left: the device keys in the "chatd" database.
+TO_LEGACY = """async (userId) => {
+  const open = (name, version) => new Promise((ok, fail) => {
+    const r = version ? indexedDB.open(name, version) : indexedDB.open(name);
+    r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error);
+  });
+  const done = (tx) => new Promise((ok, fail) => { tx.oncomplete = ok; tx.onerror = () => fail(tx.error); });
+  const keys = await open(`chatd-keys-${userId}`);
+  const tx = keys.transaction(["keys", "meta"]);
+  const records = new Promise((ok) => { tx.objectStore("keys").getAll().onsuccess = (e) => ok(e.target.result); });
+  const device = new Promise((ok) => { tx.objectStore("meta").get("device").onsuccess = (e) => ok(e.target.result); });
+  const [list, id] = [await records, await device];
+  keys.close();
+  await new Promise((ok) => { indexedDB.deleteDatabase(`chatd-keys-${userId}`).onsuccess = ok; });
+  const old = await open("chatd");
+  const put = old.transaction(["keys", "meta"], "readwrite");
+  for (const r of list) put.objectStore("keys").put({ ...r, published: undefined });
+  put.objectStore("meta").put(id, "device");
+  await done(put);
+  old.close();
+  return id;
+}"""
+
+
+async def test_keys_an_older_version_kept_are_adopted(browser, people):
+    ann = await people("ann", "Ann Archer")
+    page = await ann.open(browser)
+    [first] = await published(ann)
+    await page.goto("/static/icons/icon.svg")  # same origin, no app holding the databases open
+    assert await page.evaluate(TO_LEGACY, ann.id) == first["device_id"]
+    await page.goto("/settings")
+    own = page.locator(".device", has=page.locator(".this-device"))
+    await expect(own).to_contain_text(first["device_id"][:8])
+    await stays(ann, {first["device_id"]})
