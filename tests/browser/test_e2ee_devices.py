@@ -156,6 +156,13 @@ async def test_a_full_account_is_taken_to_its_devices(browser, people):
     await expect(page.locator(".device")).to_have_count(32)
     await expect(page.locator(".this-device")).to_have_count(0)
     await shot(page, "e2ee-devices-full-desktop")
+    # The same from the sign-in form.
+    await sign_out(page)
+    await page.get_by_label("Username").fill(ann.username)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in", exact=True).click()
+    await expect(page).to_have_url(f"{ann.server.url}/settings")
+    await expect(alert).to_contain_text("could not be added as a device")
     # One removed: this browser takes its place.
     remove = page.get_by_role("button", name="Remove device").first
     await remove.click()
