@@ -36,7 +36,7 @@ async function setUp(options) {
 
 // 409 too_many_devices: Settings > Devices says why and publish() runs
 // again once one is removed. A removed device is told so (Banner).
-export async function publish(options) {
+async function publish(options) {
   const me = store.getState().session.me;
   try {
     const published = await publishDevice(me, options);
@@ -48,8 +48,22 @@ export async function publish(options) {
     else if (err.code === "too_many_devices") {
       deviceState("too_many");
       navigate("/settings");
+      retryWhenRoom();
     } else throw err;
   }
+}
+
+// A device removed anywhere (user.updated) makes room: try again then.
+function retryWhenRoom() {
+  const count = () => store.getState().session.me?.keys?.length ?? 0;
+  let last = count();
+  const stop = store.subscribe(() => {
+    if (store.getState().session.device !== "too_many") return stop();
+    const now = count();
+    if (now >= last) { last = now; return; }
+    stop();
+    publish().catch((err) => console.warn("publishing this device", err));
+  });
 }
 
 // Removed from another device while this page is open: the server's word

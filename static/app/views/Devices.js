@@ -9,7 +9,6 @@ import { api } from "../net/api.js";
 import { keyring } from "../crypto/device.js";
 import { deviceFingerprint } from "../crypto/trust.js";
 import { deviceVerifies } from "../crypto/envelope.js";
-import { publish } from "../crypto/start.js";
 import { signOut, signOutAndRemoveDevice } from "../session.js";
 
 const added = (iso) => (iso ? new Date(iso).toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" }) : "");
@@ -29,8 +28,7 @@ export function Devices() {
       + "checked, so they cannot read it. If you no longer trust that device, also change your password.");
     if (!ok) return;
     try {
-      dispatch({ type: "me/updated", user: await api.del(`/me/keys/${key.device_id}`) });
-      if (state === "too_many") await publish();
+      dispatch({ type: "me/updated", user: await api.del(`/me/keys/${key.device_id}`) }); // too_many: start.js retries
     } catch (err) { fail(err); }
   };
   const removeThis = () => confirm("Remove this browser's device and sign out? Its keys are erased here: encrypted messages "
