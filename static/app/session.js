@@ -57,9 +57,9 @@ export async function signOut() {
 }
 
 // For a browser that is not yours: the device leaves the account (DELETE
-// /me/keys) and its keys are erased before signing out. When the server
-// cannot be told, nothing is erased: keys of a device still listed would be
-// lost while others keep sealing messages for it.
+// /me/keys), then this browser signs out and erases its keys. When the
+// server cannot be told, nothing is erased: keys of a device still listed
+// would be lost while others keep sealing messages for it.
 export async function signOutAndRemoveDevice(deviceId) {
   const me = store.getState().session.me;
   await api.del(`/me/keys/${deviceId}`).catch((err) => { if (err.status !== 404) throw err; });
