@@ -69,6 +69,10 @@ export async function putMany(storeName, items) {
   await Promise.all([...items.map((item) => tx.store.put(item)), tx.done]);
 }
 
+export async function getOne(storeName, key) {
+  return (await db()).get(storeName, key);
+}
+
 export async function getAll(storeName) {
   return (await db()).getAll(storeName);
 }

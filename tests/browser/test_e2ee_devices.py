@@ -207,3 +207,37 @@ async def test_keys_an_older_version_kept_are_adopted(browser, people):
     own = page.locator(".device", has=page.locator(".this-device"))
     await expect(own).to_contain_text(first["device_id"][:8])
     await stays(ann, {first["device_id"]})
+
+
+async def test_a_message_from_a_removed_device_says_so(browser, people):
+    ann = await people("ann", "Ann Archer")
+    ben = await people("ben", "Ben Baker")
+    conversation_id = await encrypted_direct(ben, ann)
+    old = PyDevice(ben)
+    await old.publish()
+    page = await ann.open(browser, path=f"/c/{conversation_id}")
+    await published(ann)
+    await old.send(conversation_id, old.seal(conversation_id, "read in time", await members(ben, conversation_id)))
+    await expect(page.locator(".msg.theirs .text")).to_have_text("read in time")
+    # Ben removes that device and writes from a new one: Ann's page learns
+    # his devices anew (the new one is unknown to it) and reads that.
+    assert (await ben.http.delete(f"/me/keys/{old.device_id}")).status_code == 200
+    new = PyDevice(ben)
+    await new.publish()
+    await new.send(conversation_id, new.seal(conversation_id, "from the new one", await members(ben, conversation_id)))
+    await expect(page.locator(".msg.theirs .text")).to_have_text(["read in time", "from the new one"])
+    # What was read and checked while the device was listed stays readable, reloads included.
+    for _ in range(2):
+        # The kept copy paints first; the server's page (opened again) comes after.
+        async with page.expect_response(lambda r: f"/conversations/{conversation_id}/messages" in r.url):
+            await page.reload()
+        await asyncio.sleep(0.5)
+        await expect(page.locator(".msg.theirs")).to_have_count(2)
+        await expect(page.locator(".msg.theirs .text")).to_have_text(["read in time", "from the new one"])
+        await expect(page.locator(".undecryptable")).to_have_count(0)
+    # A browser that never read it cannot check it, and says why in words.
+    await page.context.close()
+    fresh = await ann.open(browser, path=f"/c/{conversation_id}")
+    await expect(fresh.locator(".msg.theirs")).to_have_count(2)
+    await expect(fresh.locator(".undecryptable").first).to_contain_text(
+        "sent from a device that is not on the sender's account now (removed, or never added), so it cannot be checked")

@@ -8,6 +8,7 @@ export const address = (userId, deviceId) => `${userId}:${deviceId}`;
 
 export class Undecryptable extends Error {}
 export class NoKey extends Undecryptable {} // not sealed for any device this browser holds
+export class UnknownDevice extends Undecryptable {} // the sending device is not listed (now)
 
 // A published device counts only when its key signature verifies.
 export function deviceVerifies(device) {
@@ -58,7 +59,7 @@ export function open(conversationId, message, sender, meId, ring) {
   const [senderUser, senderDeviceId] = String(env.sender_device).split(":");
   if (senderUser !== message.sender_id) throw new Undecryptable("the sending device does not belong to the sender");
   const device = (sender?.keys ?? []).find((k) => k.device_id === senderDeviceId);
-  if (!device) throw new Undecryptable("it was sent from a device that is not on the sender's account now (removed, or never added), so it cannot be checked");
+  if (!device) throw new UnknownDevice("it was sent from a device that is not on the sender's account now (removed, or never added), so it cannot be checked");
   if (!deviceVerifies(device)) throw new Undecryptable("the sender's device key has no valid signature");
   let ok = false;
   try {
