@@ -18,10 +18,10 @@ const UPGRADES = [
   (db) => {
     db.createObjectStore("drafts");
   },
-  // 3: end-to-end encryption. `keys`: this browser's device key pairs (its
-  // own and those restored from a key backup), raw bytes, never exported
-  // anywhere but into an encrypted backup (docs/architecture.md says why
-  // not WebCrypto). `trust`: the safety number last seen per contact.
+  // 3: end-to-end encryption. `keys`: where device key pairs were kept
+  // before they moved to a database per account that outlives sign-out
+  // (crypto/keydb.js adopts them from here). `trust`: the safety number
+  // last seen per contact.
   (db) => {
     db.createObjectStore("keys", { keyPath: "device_id" });
     db.createObjectStore("trust", { keyPath: "user_id" });

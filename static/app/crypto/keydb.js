@@ -9,7 +9,9 @@ const nameOf = (userId) => `chatd-keys-${userId}`;
 
 let opened = null; // { userId, handle }
 
-// `keys`: {device_id, x25519_secret, ed25519_seed, own, published?, removed?}.
+// `keys`: {device_id, x25519_secret, ed25519_seed, own, published?, removed?},
+// raw bytes, never exported anywhere but into an encrypted key backup
+// (docs/architecture.md says why not WebCrypto).
 // `meta`: "device" (the one this browser sends with), "backup_done".
 export function keyDb(userId) {
   if (opened?.userId !== userId) {
