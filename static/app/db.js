@@ -18,10 +18,10 @@ const UPGRADES = [
   (db) => {
     db.createObjectStore("drafts");
   },
-  // 3: end-to-end encryption. `keys`: this browser's device key pairs (its
-  // own and those restored from a key backup), raw bytes, never exported
-  // anywhere but into an encrypted backup (docs/architecture.md says why
-  // not WebCrypto). `trust`: the safety number last seen per contact.
+  // 3: end-to-end encryption. `keys`: where device key pairs were kept
+  // before they moved to a database per account that outlives sign-out
+  // (crypto/keydb.js adopts them from here). `trust`: the safety number
+  // last seen per contact.
   (db) => {
     db.createObjectStore("keys", { keyPath: "device_id" });
     db.createObjectStore("trust", { keyPath: "user_id" });
@@ -67,6 +67,10 @@ export async function putMany(storeName, items) {
   if (!items.length) return;
   const tx = (await db()).transaction(storeName, "readwrite");
   await Promise.all([...items.map((item) => tx.store.put(item)), tx.done]);
+}
+
+export async function getOne(storeName, key) {
+  return (await db()).get(storeName, key);
 }
 
 export async function getAll(storeName) {

@@ -7,9 +7,9 @@ import { wipe } from "./db.js";
 import { settled } from "./store/persist.js";
 import { navigate } from "./router.js";
 import { startE2ee } from "./crypto/start.js";
-import { forgetKeys } from "./crypto/device.js";
+import { forgetKeys, eraseKeys } from "./crypto/device.js";
 
-const e2ee = () => startE2ee().catch((err) => console.warn("end-to-end encryption setup failed", err));
+const e2ee = (options) => startE2ee(options).catch((err) => console.warn("end-to-end encryption setup failed", err));
 
 export async function resumeSession(cursor, asked = api.get("/me")) {
   try {
@@ -36,7 +36,7 @@ export async function signIn(username, password) {
   const kept = store.getState().session.me;
   if (kept && kept.id !== user.id) await forget();
   store.dispatch({ type: "session/in", user });
-  e2ee();
+  e2ee({ signedIn: true });
   goOnline(sessionLost, null);
 }
 
@@ -49,12 +49,25 @@ export async function signUp({ username, password, display_name, invite }) {
   await signIn(username, password);
 }
 
+// This browser's device keys stay (crypto/keydb.js): signing in again as
+// the same account reuses the device instead of adding one.
 export async function signOut() {
   await api.post("/auth/logout").catch(() => {});
   await forget();
 }
 
-// Drop everything this browser kept of the account.
+// For a browser that is not yours: the device leaves the account (DELETE
+// /me/keys), then this browser signs out and erases its keys. When the
+// server cannot be told, nothing is erased: keys of a device still listed
+// would be lost while others keep sealing messages for it.
+export async function signOutAndRemoveDevice(deviceId) {
+  const me = store.getState().session.me;
+  await api.del(`/me/keys/${deviceId}`).catch((err) => { if (err.status !== 404) throw err; });
+  await signOut(); // first: nothing may load (and so remake) the keys after this
+  await eraseKeys(me.id);
+}
+
+// Drop everything this browser kept of the account but its device keys.
 async function forget() {
   goOffline();
   await settled();

@@ -4,8 +4,7 @@
 // that and Argon2id (the Python client's; in a worker, see argon2-worker.js).
 import { nacl, b64, unb64, utf8, fromUtf8 } from "./nacl.js";
 import { api } from "../net/api.js";
-import { backupList, addRestored } from "./device.js";
-import { setMeta } from "../db.js";
+import { backupList, addRestored, setKeyMeta } from "./device.js";
 
 export const PBKDF2_ROUNDS = 600_000;
 
@@ -61,7 +60,7 @@ export async function makeBackup(passphrase, { merged = false, replace = false }
   const ciphertext = nacl.secretbox(utf8(JSON.stringify({ devices: await backupList() })), nonce, key);
   await api.put("/me/key-backup", { v: 1, kdf: { name: "pbkdf2-sha256", iterations: PBKDF2_ROUNDS, salt: b64(salt) },
     nonce: b64(nonce), ciphertext: b64(ciphertext) });
-  await setMeta("backup_done", true);
+  await setKeyMeta("backup_done", true);
 }
 
 // Reads the server's backup with the passphrase, keeps its keys, then

@@ -7,6 +7,8 @@ export const ALG = "nacl-v1";
 export const address = (userId, deviceId) => `${userId}:${deviceId}`;
 
 export class Undecryptable extends Error {}
+export class NoKey extends Undecryptable {} // not sealed for any device this browser holds
+export class UnknownDevice extends Undecryptable {} // the sending device is not listed (now)
 
 // A published device counts only when its key signature verifies.
 export function deviceVerifies(device) {
@@ -57,7 +59,7 @@ export function open(conversationId, message, sender, meId, ring) {
   const [senderUser, senderDeviceId] = String(env.sender_device).split(":");
   if (senderUser !== message.sender_id) throw new Undecryptable("the sending device does not belong to the sender");
   const device = (sender?.keys ?? []).find((k) => k.device_id === senderDeviceId);
-  if (!device) throw new Undecryptable("the sender's device is unknown");
+  if (!device) throw new UnknownDevice("it was sent from a device that is not on the sender's account now (removed, or never added), so it cannot be checked");
   if (!deviceVerifies(device)) throw new Undecryptable("the sender's device key has no valid signature");
   let ok = false;
   try {
@@ -65,7 +67,7 @@ export function open(conversationId, message, sender, meId, ring) {
   } catch { /* malformed: ok stays false */ }
   if (!ok) throw new Undecryptable("the signature does not match: the message was changed or forged");
   const mine = [...ring.values()].find((k) => env.keys?.[address(meId, k.device_id)]);
-  if (!mine) throw new Undecryptable("no key for this device: sent before you joined, or before this browser had keys (restore your key backup)");
+  if (!mine) throw new NoKey("no key for this device: sent before you joined, or before this browser had keys (restore your key backup)");
   let key;
   try {
     const wrapped = unb64(env.keys[address(meId, mine.device_id)]);

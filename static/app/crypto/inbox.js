@@ -4,7 +4,8 @@
 import { store } from "../store/index.js";
 import { api } from "../net/api.js";
 import { keyring } from "./device.js";
-import { open, Undecryptable } from "./envelope.js";
+import { open, Undecryptable, NoKey, UnknownDevice } from "./envelope.js";
+import { getOne } from "../db.js";
 
 const asked = new Map(); // user id -> when we last fetched their keys
 
@@ -51,8 +52,25 @@ export async function openOne(m, { again = false } = {}) {
     return { ...rest, plain: open(m.conversation_id, m, sender, meId, ring), opened_version: m.version };
   } catch (err) {
     if (!(err instanceof Undecryptable)) console.warn("decrypting failed", err);
-    return { ...rest, e2ee_error: err instanceof Undecryptable ? err.message : "an unexpected error", opened_version: m.version };
+    const kept = err instanceof UnknownDevice && await openedBefore(m);
+    if (kept) return { ...rest, plain: kept, opened_version: m.version };
+    return { ...rest, e2ee_error: reason(err), opened_version: m.version };
   }
+}
+
+// This very version, opened and checked while its device was listed (it
+// has been removed since): what was read then stays readable.
+async function openedBefore(m) {
+  const held = store.getState().messages.byConversation[m.conversation_id]?.find((x) => x.id === m.id)
+    ?? await getOne("messages", m.id).catch(() => null);
+  return held?.plain && held.opened_version === m.version && held.version === m.version ? held.plain : null;
+}
+
+function reason(err) {
+  if (err instanceof NoKey && store.getState().session.device === "removed") {
+    return "no key for this device: this browser's device was removed from your account, so new messages are not sealed for it";
+  }
+  return err instanceof Undecryptable ? err.message : "an unexpected error";
 }
 
 export const openMessages = (list, options) => Promise.all(list.map((m) => openOne(m, options)));

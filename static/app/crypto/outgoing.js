@@ -24,6 +24,10 @@ export async function sealFor(conversationId, { body, attachments = [], sent_at 
   const me = store.getState().session.me;
   const recipients = recipientsOf(users);
   const self = `${me.id}:${current.device_id}`;
-  if (!recipients.some((r) => r.address === self)) throw new Error("This browser's keys are not published yet; try again in a moment.");
+  if (!recipients.some((r) => r.address === self)) {
+    throw new Error(store.getState().session.device === "ok" || !store.getState().session.device
+      ? "This browser's keys are not published yet; try again in a moment."
+      : "This browser is not one of your devices (see Settings > Devices), so it cannot send encrypted messages.");
+  }
   return seal(conversationId, { v: 1, body, attachments, sent_at }, recipients, me.id, current);
 }

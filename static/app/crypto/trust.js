@@ -13,9 +13,9 @@ export function fingerprint(user) {
   return nacl.hash(utf8("chatd-safety-v1\n" + user.id + "\n" + keys.join("\n")));
 }
 
-function groups(bytes) {
+function groups(bytes, count = 6) {
   const out = [];
-  for (let g = 0; g < 6; g++) {
+  for (let g = 0; g < count; g++) {
     let n = 0;
     for (let i = 0; i < 5; i++) n = n * 256 + bytes[g * 5 + i];
     out.push(String(n % 100000).padStart(5, "0"));
@@ -28,6 +28,11 @@ export function safetyNumber(a, b) {
   const [first, second] = a.id < b.id ? [a, b] : [b, a];
   return [...groups(fingerprint(first).subarray(0, 30)), ...groups(fingerprint(second).subarray(0, 30))];
 }
+
+// One device, in the same digits: 4 groups of 5 from
+// SHA-512("chatd-device-fp-v1\n" + ed25519 b64), to tell devices apart and
+// compare a device's own screen with the list (docs/e2ee.md).
+export const deviceFingerprint = (key) => groups(nacl.hash(utf8("chatd-device-fp-v1\n" + key.ed25519)), 4).join(" ");
 
 export async function loadTrust() {
   const items = await (await db()).getAll("trust");

@@ -2,7 +2,9 @@
 // only the User the server answered, and whether we know yet.
 // features: the flags GET /me/features answered. backup: whether a key backup
 // exists on the server and this browser may restore it (crypto/start.js).
-const initial = { me: null, status: "unknown", registration: null, features: {}, backup: null };
+// device: this browser's device, "ok", "too_many" (409 at publishing) or
+// "removed" (taken off the account), null until known.
+const initial = { me: null, status: "unknown", registration: null, features: {}, backup: null, device: null };
 
 export function session(state = initial, action) {
   switch (action.type) {
@@ -15,6 +17,8 @@ export function session(state = initial, action) {
       return { ...initial, status: "out", registration: state.registration };
     case "session/features":
       return { ...state, features: action.features ?? {} };
+    case "e2ee/device":
+      return { ...state, device: action.state };
     case "e2ee/backup":
       return { ...state, backup: action.backup };
     case "session/registration":

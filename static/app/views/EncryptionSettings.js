@@ -12,7 +12,7 @@ export function EncryptionSettings() {
   const on = useSelector((s) => !!s.session.features?.e2ee);
   const backup = useSelector((s) => s.session.backup);
   const [device, setDevice] = useState(null);
-  useEffect(() => { keyring().then(({ current, ring }) => setDevice({ id: current.device_id, held: ring.size })); }, [backup]);
+  useEffect(() => { if (on) keyring().then(({ current, ring }) => setDevice({ id: current.device_id, held: ring.size }), () => {}); }, [backup, on]);
   if (!on) return null;
   const remove = () => confirm("Delete the key backup from the server? A new browser could then not read your encrypted history.")
     && deleteBackup().then(checkBackup).catch((err) => dispatch({ type: "ui/notice", text: err.message }));

@@ -11,10 +11,12 @@ import { applyTheme } from "../prefs.js";
 import { enableNotifications } from "../notify.js";
 import { Avatar } from "./Avatar.js";
 import { EncryptionSettings } from "./EncryptionSettings.js";
+import { Devices } from "./Devices.js";
 
 export function Settings() {
   const me = useSelector((s) => s.session.me);
   const prefs = useSelector((s) => s.ui.prefs);
+  const e2ee = useSelector((s) => !!s.session.features?.e2ee);
   const [name, setName] = useState(me.display_name);
   const [status, setStatus] = useState(me.status_text ?? "");
   const [saved, setSaved] = useState(null);
@@ -54,9 +56,10 @@ export function Settings() {
       <label class="check"><input type="checkbox" checked=${prefs.notify} onChange=${(e) => notify(e.currentTarget.checked)} />
         Desktop notifications for new messages while this tab is hidden</label>
     </div>
+    ${e2ee && html`<${Devices} />`}
     <${EncryptionSettings} />
     <div class="card"><button class="button danger" onClick=${signOut}>Sign out</button>
-      <p class="muted">Signing out also removes the messages and the encryption keys this browser kept: without a key
-        backup, encrypted history you have on no other device cannot be read again.</p></div>
+      <p class="muted">Signing out removes the messages this browser kept. ${e2ee && `This browser's device keys stay, so
+        signing in again as you reuses this device; on a computer that is not yours, use "Remove this device" under Devices.`}</p></div>
   </section>`;
 }
