@@ -17,7 +17,6 @@ from typing import Any
 
 from chatd import logs
 from chatd.commands.serve_malloc import prefer_system_malloc
-from chatd.commands import serve_trace
 from chatd.commands.serve_memory import MemoryReturner
 from chatd.config import Config
 
@@ -73,7 +72,10 @@ async def _serve(cfg: Config, host: str, port: int) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, lambda: loop.create_task(_stop(app, server)))
-    serve_trace.install(loop)
+    if os.environ.get("CHATD_TRACEMALLOC_DUMP"):  # debug only: loads tracemalloc
+        from chatd.commands import serve_trace
+
+        serve_trace.install(loop)
     await server.serve()
 
 

@@ -18,7 +18,7 @@ _first: list[tracemalloc.Snapshot] = []
 
 def install(loop: asyncio.AbstractEventLoop) -> None:
     path = os.environ.get("CHATD_TRACEMALLOC_DUMP")
-    if path and tracemalloc.is_tracing():
+    if path and tracemalloc.is_tracing():  # (PYTHONTRACEMALLOC=1 starts it with the interpreter)
         loop.add_signal_handler(signal.SIGUSR2, dump, path)
 
 
