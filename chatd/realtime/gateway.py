@@ -213,4 +213,3 @@ class Session:
         except Exception:  # noqa: BLE001 - a database hiccup does not end sockets
             log.exception("re-checking a socket's session failed")
         return True
-
