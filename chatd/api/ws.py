@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import WebSocket, websocket
 
-from chatd.realtime.gateway import serve
+from chatd.realtime.gateway import Session
 
 
 @websocket("/api/v1/ws")
@@ -13,7 +13,9 @@ async def ws(socket: WebSocket) -> None:
     the session cookie (own origin only) or a first `auth` frame; `?since=`
     resumes from a sync cursor."""
     try:
-        await serve(socket, socket.app.state.realtime)
+        # Session.run directly: each coroutine in the chain is a frame kept
+        # for the socket's whole life.
+        await Session(socket, socket.app.state.realtime).run()
     finally:
         # Litestar's WebSocket wraps its receive and send in closures over
         # itself: a reference cycle that kept each closed socket (granian's

@@ -72,6 +72,10 @@ async def _serve(cfg: Config, host: str, port: int) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, lambda: loop.create_task(_stop(app, server)))
+    if os.environ.get("CHATD_TRACEMALLOC_DUMP"):  # debug only: loads tracemalloc
+        from chatd.commands import serve_trace
+
+        serve_trace.install(loop)
     await server.serve()
 
 

@@ -18,6 +18,8 @@ from typing import Literal, NamedTuple
 from urllib.parse import urlsplit
 
 from litestar.connection import WebSocket
+from litestar.types import Empty
+from litestar.utils.scope.state import ScopeState
 
 from chatd.api.security import session_cookie
 from chatd.config import Config
@@ -79,3 +81,12 @@ def read_handshake(socket: WebSocket, config: Config) -> Handshake:
             raise Forbidden("A session cookie is accepted only from this site's own pages.", code="bad_origin")
         return Handshake(cookie, "cookie", answer)
     return Handshake(None, None, answer)
+
+
+def forget_handshake(socket: WebSocket) -> None:
+    """Drop the upgrade request's headers once everything read from them is
+    read (credentials, origin, address, cursor): parsed and raw they were
+    ~2 KB of every held socket. Nothing reads a live socket's headers again."""
+    state = ScopeState.from_scope(socket.scope)
+    state.headers = state.cookies = Empty
+    socket.scope["headers"] = []

@@ -21,7 +21,7 @@ from chatd import ids
 from chatd.api.client_address import client_address
 from chatd.errors import ChatError, Conflict, Forbidden, RateLimited, StorageFailed, StoreUnavailable, Unauthenticated
 from chatd.realtime import frames
-from chatd.realtime.auth import answer_subprotocol, read_handshake
+from chatd.realtime.auth import answer_subprotocol, forget_handshake, read_handshake
 from chatd.realtime.frames import Auth
 from chatd.realtime.outbox import Outbox
 from chatd.realtime.presence import presence_frame
@@ -44,6 +44,8 @@ def unavailable() -> StoreUnavailable:
 
 
 class Session:
+    __slots__ = ("socket", "rt", "socket_id", "user_id", "token", "outbox", "stopping")  # one per held socket
+
     def __init__(self, socket: WebSocket, rt: Realtime):
         self.socket, self.rt = socket, rt
         self.socket_id = ids.new_id()
@@ -79,6 +81,7 @@ class Session:
                 since = parse_cursor(self.socket.query_params.get("since"))
             except ChatError as err:
                 return await self._refuse(err)
+            forget_handshake(self.socket)
             for old in limits.join(self.user_id, self):
                 old.replaced()
             await self._live(since)
@@ -210,7 +213,3 @@ class Session:
         except Exception:  # noqa: BLE001 - a database hiccup does not end sockets
             log.exception("re-checking a socket's session failed")
         return True
-
-
-async def serve(socket: WebSocket, rt: Realtime) -> None:
-    await Session(socket, rt).run()

@@ -20,6 +20,9 @@ Item = tuple[int, str | None, str]
 
 
 class Outbox:
+    # One per held socket: no __dict__, and no Event (each made a deque, ~0.8 KB)
+    __slots__ = ("_send", "limit", "visible", "items", "parked", "last_seq", "closing", "on_close", "_waiter")
+
     def __init__(self, send: Callable[[str], Awaitable[None]], limit: int, visible: Callable[[str], bool]):
         self._send = send
         self.limit = limit
@@ -30,8 +33,8 @@ class Outbox:
         self.parked: list[Item] | None = []
         self.last_seq = 0
         self.closing: tuple[int, str] | None = None
-        self.close_requested = asyncio.Event()
-        self._wake = asyncio.Event()
+        self.on_close: Callable[[], None] | None = None  # told once, when a close is asked
+        self._waiter: asyncio.Future[None] | None = None  # the writer's, while it waits
 
     def event(self, seq: int, conversation_id: str | None, text: str) -> None:
         """A live event from the hub; `conversation_id` set = members only."""
@@ -49,7 +52,12 @@ class Outbox:
             self.too_slow()
             return
         queue.append(item)
-        self._wake.set()
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     def go_live(self, after_seq: int) -> None:
         """The replay ended at `after_seq`: release what was parked, minus
@@ -77,8 +85,9 @@ class Outbox:
             self.items.clear()
         if final is not None:
             self.items.append((0, None, final))
-        self._wake.set()
-        self.close_requested.set()
+        self._wake()
+        if self.on_close is not None:
+            self.on_close()
 
     def leftovers(self) -> list[str]:
         """Frames outside the log still queued (after the writer was cut off)."""
@@ -100,5 +109,10 @@ class Outbox:
                 await self._send(text)
             if self.closing is not None:
                 return self.closing
-            self._wake.clear()
-            await self._wake.wait()
+            # Nothing queued: wait for the next _add or close (no await since
+            # the checks above, so none can slip in between).
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None

@@ -17,6 +17,7 @@ from chatd.errors import ChatError, RateLimited, StoreUnavailable
 from chatd.realtime import frames
 from chatd.realtime.frames import Presence
 from chatd.realtime.handlers import ACTIVITY, handle
+from chatd.realtime.inbox import Inbox
 from chatd.realtime.outbox import Outbox
 from chatd.realtime.socket_limits import FrameRate
 
@@ -29,7 +30,7 @@ REAUTH_EVERY = 120.0
 INTERNAL = frames.Internal("Something went wrong on the server.")
 
 
-async def read_frames(session: Session, inbox: asyncio.Queue[str | bytes | None], outbox: Outbox) -> None:
+async def read_frames(session: Session, inbox: Inbox, outbox: Outbox) -> None:
     rt, cfg = session.rt, session.rt.config.realtime
     loop = asyncio.get_running_loop()
     last_frame = last_active = loop.time()
