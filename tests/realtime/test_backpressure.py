@@ -25,12 +25,12 @@ def small_socket(port: int) -> socket.socket:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory):
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     # Bob reads all the time, but on a busy machine his reader, in this
     # process beside 8 senders, trailed the suite's 64-frame queue and was
     # (rightly) cut off. 256 frames still overflow for the stalled client:
     # 1,200 frames of 8 KB are far more than the queue and the kernel's buffers.
-    server = start_server(tmp_path_factory.mktemp("backpressure"), socket_queue_size=256)
+    server = start_server(request, tmp_path_factory.mktemp("backpressure"), socket_queue_size=256)
     try:
         yield server
     finally:
