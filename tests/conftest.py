@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -140,12 +140,22 @@ async def message_stores(message_config: Config) -> AsyncIterator[Stores]:
 
 
 @pytest.fixture
-def config(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Config:
-    """An app config on a fresh SQLite file (API tests), or on this pass's
-    backends (tests/backends.py); tests may replace sections."""
+def config_with(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Callable[..., Config]:
+    """Builds app configs with given sections replaced, on a fresh SQLite file
+    or on this pass's backends (tests/backends.py)."""
     shutil.copy(sqlite_template, tmp_path / "chatd.db")
     storage = app_storage(request, tmp_path, sqlite_template)
-    return make_config(tmp_path, storage=storage) if storage else make_config(tmp_path)
+
+    def build(**sections: dict[str, Any]) -> Config:
+        return make_config(tmp_path, **{**sections, "storage": {**storage, **sections.get("storage", {})}})
+
+    return build
+
+
+@pytest.fixture
+def config(config_with: Callable[..., Config]) -> Config:
+    """An app config (API tests); tests may replace sections."""
+    return config_with()
 
 
 @pytest.fixture
