@@ -38,7 +38,7 @@ run: setup
 # their defaults. Tests marked one_backend (the hub on both engines, the
 # PostgreSQL- and MongoDB-only real-time tests, the wheel and OpenAPI pages)
 # run the same in every pass and are left out of the three. Each pass takes
-# about 3 min on an idle two-core host, 4-5 min on a busy one (Dec 2026).
+# about 2.5 min on an idle two-core host, 4-5 min on a busy one (Dec 2026).
 # PYTEST_ARGS narrows the first run only.
 PASS := $(BIN)/python -m pytest -q -m "not one_backend" tests/api tests/realtime
 test: setup

@@ -69,16 +69,14 @@ def server_storage(request: pytest.FixtureRequest) -> dict[str, Any]:
     after the module), after the fixture's own teardown has stopped the server."""
     storage: dict[str, Any] = {}
     if DATABASE_ON == "postgres":
-        url, drop = new_postgres_database()
+        storage["database"], drop = new_postgres_database()
         request.addfinalizer(drop)
-        storage["database"] = url
     if MESSAGES_ON == "mongo":
         from tests.mongo_server import drop_mongo_database, mongo_url
 
-        url = mongo_url(request.getfixturevalue("mongo_server"))
-        name = url.split("/")[3].split("?")[0]
-        request.addfinalizer(lambda: asyncio.run(drop_mongo_database(url, name)))
-        storage["messages"] = url
+        mongo = storage["messages"] = mongo_url(request.getfixturevalue("mongo_server"))
+        name = mongo.split("/")[3].split("?")[0]
+        request.addfinalizer(lambda: asyncio.run(drop_mongo_database(mongo, name)))
     if CACHE_ON == "redis":
         free = [n for n in REDIS_SERVER_DBS if n not in _redis_dbs_in_use]
         assert free, f"more than {len(REDIS_SERVER_DBS)} served processes at once on the Redis pass"
