@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from chatd.app import create_app
 from chatd.config import Config, parse
 from chatd.storage.build import Stores, open_stores
 from chatd.storage.sql.migrate import migrate
+from tests.backends import app_storage, new_postgres_database
 from tests.mongo_server import drop_mongo_database, mongo_server, mongo_url  # noqa: F401
 from tests.redis_server import redis_conn, redis_server, shared_redis_url  # noqa: F401
 from tests.s3_server import s3_location, s3_media_settings, s3_media_url, s3_server  # noqa: F401
@@ -57,33 +57,12 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
+def postgres_url() -> Iterator[str]:
     """A fresh, migrated database for this test session; dropped at the end."""
-    name = f"chatd_test_{uuid.uuid4().hex[:10]}"
-
-    async def create() -> None:
-        conn = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
-        try:
-            await conn.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await conn.close()
-
-    try:
-        asyncio.run(create())
-    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as err:
-        need_server(f"PostgreSQL at {PG_ADMIN_URL}", err)
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    url, drop = new_postgres_database()
     asyncio.run(migrate(url))
     yield url
-
-    async def drop() -> None:
-        conn = await asyncpg.connect(PG_ADMIN_URL)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
-
-    asyncio.run(drop())
+    drop()
 
 
 async def _truncate(url: str) -> None:
@@ -160,41 +139,23 @@ async def message_stores(message_config: Config) -> AsyncIterator[Stores]:
             await drop_mongo_database(mongo.url, mongo.db.name)
 
 
-# CHATD_TEST_MESSAGES=mongo runs the API tests with the conversation side on
-# MongoDB (tests/mongo_server.py), accounts on SQLite. CHATD_TEST_CACHE=redis
-# runs them with presence, counters, fan-out and the membership cache on the
-# shared test Redis (a database of its own, emptied before each test).
-# CHATD_TEST_DATABASE=postgres runs them on the session's PostgreSQL
-# database (emptied before each test) instead of a SQLite file.
-MESSAGES_ON = os.environ.get("CHATD_TEST_MESSAGES", "database")
-CACHE_ON = os.environ.get("CHATD_TEST_CACHE", "memory")
-DATABASE_ON = os.environ.get("CHATD_TEST_DATABASE", "sqlite")
-REDIS_PASS_DB = 13
+@pytest.fixture
+def config_with(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Callable[..., Config]:
+    """Builds app configs with given sections replaced, on a fresh SQLite file
+    or on this pass's backends (tests/backends.py)."""
+    shutil.copy(sqlite_template, tmp_path / "chatd.db")
+    storage = app_storage(request, tmp_path, sqlite_template)
 
+    def build(**sections: dict[str, Any]) -> Config:
+        return make_config(tmp_path, **{**sections, "storage": {**storage, **sections.get("storage", {})}})
 
-def _fresh_redis_db(request: pytest.FixtureRequest) -> str:
-    import redis
-
-    shared = request.getfixturevalue("shared_redis_url")
-    base = shared.rsplit("/", 1)[0] if shared.count("/") > 2 else shared
-    url = f"{base}/{REDIS_PASS_DB}"
-    with redis.Redis.from_url(url) as r:
-        r.flushdb()
-    return url
+    return build
 
 
 @pytest.fixture
-def config(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Config:
-    """An app config on a fresh SQLite file (API tests); tests may replace sections."""
-    shutil.copy(sqlite_template, tmp_path / "chatd.db")
-    storage: dict[str, Any] = {}
-    if DATABASE_ON == "postgres":
-        storage["database"] = sql_url("postgres", request, tmp_path, sqlite_template)
-    if MESSAGES_ON == "mongo":
-        storage["messages"] = mongo_url(request.getfixturevalue("mongo_server"))
-    if CACHE_ON == "redis":
-        storage["cache"] = _fresh_redis_db(request)
-    return make_config(tmp_path, storage=storage) if storage else make_config(tmp_path)
+def config(config_with: Callable[..., Config]) -> Config:
+    """An app config (API tests); tests may replace sections."""
+    return config_with()
 
 
 @pytest.fixture

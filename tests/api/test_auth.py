@@ -9,14 +9,14 @@ from litestar.testing import AsyncTestClient
 
 from chatd.app import create_app
 from tests.api.account_helpers import PASSWORD, in_app, login, services, sql, sql_value
-from tests.conftest import make_config, register
+from tests.conftest import register
 
 
 @pytest.fixture
-def client_with(config, tmp_path):
+def client_with(config_with):
     """A client on an app whose config has the given sections replaced."""
     def build(**sections) -> AsyncTestClient:
-        return AsyncTestClient(create_app(make_config(tmp_path, **sections)))
+        return AsyncTestClient(create_app(config_with(**sections)))
     return build
 
 

@@ -5,7 +5,6 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from chatd.app import create_app
-from tests.conftest import make_config
 
 # The test client's peer address is "testclient": here it plays the proxy.
 PROXIED = {"trusted_proxies": ["testclient"]}
@@ -14,14 +13,14 @@ PER_ADDRESS = {"login_attempts_per_address_per_minute": 10}
 
 
 @pytest.fixture
-async def proxied(tmp_path):
-    async with AsyncTestClient(create_app(make_config(tmp_path, server=PROXIED, auth=PER_ADDRESS))) as c:
+async def proxied(config_with):
+    async with AsyncTestClient(create_app(config_with(server=PROXIED, auth=PER_ADDRESS))) as c:
         yield c
 
 
 @pytest.fixture
-async def direct(tmp_path):
-    async with AsyncTestClient(create_app(make_config(tmp_path, auth=PER_ADDRESS))) as c:
+async def direct(config_with):
+    async with AsyncTestClient(create_app(config_with(auth=PER_ADDRESS))) as c:
         yield c
 
 

@@ -11,7 +11,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from chatd.app import create_app
-from tests.conftest import make_config, register
+from tests.conftest import register
 
 
 def envelope(**changes) -> dict:
@@ -67,8 +67,8 @@ async def test_search_skips_encrypted_messages(client):
     ({"e2ee_default": False}, True, True),
     ({"e2ee_default": True, "e2ee": False}, None, False),       # e2ee itself off: never encrypted by default
 ])
-async def test_e2ee_default_decides_new_direct_conversations(tmp_path, flags, asked, encrypted):
-    async with AsyncTestClient(create_app(make_config(tmp_path, features=flags))) as client:
+async def test_e2ee_default_decides_new_direct_conversations(config_with, flags, asked, encrypted):
+    async with AsyncTestClient(create_app(config_with(features=flags))) as client:
         ann, bob = await register(client, "ann"), await register(client, "bob")
         features = (await client.get("/api/v1/me/features", headers=ann.headers)).json()["features"]
         assert features["e2ee_default"] == flags.get("e2ee_default", False)

@@ -3,8 +3,6 @@ store calls for a screen's data, limits, and REST's error codes."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from litestar.testing import AsyncTestClient
 
@@ -12,16 +10,15 @@ from chatd.app import create_app
 from tests.api.account_helpers import login
 from tests.api.graphql_helpers import GQL, codes, gql
 from tests.api.message_helpers import direct, group, send
-from tests.conftest import make_config, register
+from tests.conftest import register
 
 LIST = """{ conversations(first: 100) { next items { id title unread
              lastMessage { body sender { username } } members { role user { username } } } } }"""
 
 
-def app(tmp_path, sqlite_template, **sections):
-    shutil.copy(sqlite_template, tmp_path / "chatd.db")
+def app(config_with, **sections):
     sections.setdefault("features", {"graphql": True})
-    return AsyncTestClient(create_app(make_config(tmp_path, **sections)))
+    return AsyncTestClient(create_app(config_with(**sections)))
 
 
 async def test_off_for_a_user_it_does_not_exist(client):
@@ -36,8 +33,8 @@ async def test_off_for_a_user_it_does_not_exist(client):
     assert page.status_code == 200 and "/static/graphiql/init.js" in page.text and "<script>" not in page.text
 
 
-async def test_same_authentication_and_csrf_as_rest(tmp_path, sqlite_template):
-    async with app(tmp_path, sqlite_template) as client:
+async def test_same_authentication_and_csrf_as_rest(config_with):
+    async with app(config_with) as client:
         await register(client, "ann")
         assert (await client.post(GQL, json={"query": "{ me { id } }"})).status_code == 401
         r = await login(client, "ann")
@@ -48,8 +45,8 @@ async def test_same_authentication_and_csrf_as_rest(tmp_path, sqlite_template):
         assert ok.json() == {"data": {"me": {"username": "ann"}}}
 
 
-async def test_a_conversation_list_costs_a_bounded_number_of_store_calls(tmp_path, sqlite_template):
-    async with app(tmp_path, sqlite_template) as client:
+async def test_a_conversation_list_costs_a_bounded_number_of_store_calls(config_with):
+    async with app(config_with) as client:
         people = [await register(client, f"user{i}") for i in range(6)]
         me = people[0]
         stores = client.app.state.runtime.stores
@@ -78,8 +75,8 @@ async def test_a_conversation_list_costs_a_bounded_number_of_store_calls(tmp_pat
         assert 0 < few == many <= 6, calls  # the same whatever the number of conversations
 
 
-async def test_paging_conversations_and_messages_both_ways(tmp_path, sqlite_template):
-    async with app(tmp_path, sqlite_template) as client:
+async def test_paging_conversations_and_messages_both_ways(config_with):
+    async with app(config_with) as client:
         ann, bob = await register(client, "ann"), await register(client, "bob")
         convs = [await group(client, ann, bob, title=f"g{i}") for i in range(3)]
         first = (await gql(client, ann, "{ conversations(first: 2) { next items { id } } }"))["data"]["conversations"]
@@ -99,8 +96,8 @@ async def test_paging_conversations_and_messages_both_ways(tmp_path, sqlite_temp
         assert codes(both) == ["invalid_paging"]
 
 
-async def test_mutations_keep_rests_rules(tmp_path, sqlite_template):
-    async with app(tmp_path, sqlite_template) as client:
+async def test_mutations_keep_rests_rules(config_with):
+    async with app(config_with) as client:
         ann, bob = await register(client, "ann"), await register(client, "bob")
         conv = await direct(client, ann, bob)
         send_q = 'mutation($c: String!) { send(conversationId: $c, input: {clientId: "k1", body: " hi "}) { created message { id body version } } }'
@@ -137,15 +134,15 @@ async def test_mutations_keep_rests_rules(tmp_path, sqlite_template):
     ("{ messages(conversationId: \"x\", first: 5000) { hasMore } }", "invalid"),
     ("{ sync(since: \"garbage\") { next } }", "invalid_cursor"),
 ])
-async def test_limits_and_bad_documents_are_errors_with_codes(tmp_path, sqlite_template, query, code):
-    async with app(tmp_path, sqlite_template, graphql={"max_depth": 3, "introspection": False}) as client:
+async def test_limits_and_bad_documents_are_errors_with_codes(config_with, query, code):
+    async with app(config_with, graphql={"max_depth": 3, "introspection": False}) as client:
         ann = await register(client, "ann")
         body = await gql(client, ann, query, expect_errors=True)
         assert codes(body)[0] == code, body
 
 
-async def test_bad_requests_are_400_problems(tmp_path, sqlite_template):
-    async with app(tmp_path, sqlite_template) as client:
+async def test_bad_requests_are_400_problems(config_with):
+    async with app(config_with) as client:
         ann = await register(client, "ann")
         for raw in (b"{", b"[]", b'{"query": 5}', b'{"query": "{ me { id } }", "variables": []}'):
             r = await client.post(GQL, content=raw, headers={**ann.headers, "content-type": "application/json"})

@@ -8,7 +8,7 @@ import pytest
 
 from tests.api.graphql_helpers import codes, gql
 from tests.api.message_helpers import group, send
-from tests.conftest import make_config, register
+from tests.conftest import register
 
 # (name, document, the error code an outsider gets) - one row per REST door
 # of tests/api/test_conversations.py::test_outsiders_get_404_everywhere and
@@ -39,15 +39,13 @@ DOORS = [
 
 
 @pytest.fixture
-async def scene(tmp_path, sqlite_template):
-    import shutil
+async def scene(config_with):
 
     from litestar.testing import AsyncTestClient
 
     from chatd.app import create_app
 
-    shutil.copy(sqlite_template, tmp_path / "chatd.db")
-    async with AsyncTestClient(create_app(make_config(tmp_path, features={"graphql": True}))) as client:
+    async with AsyncTestClient(create_app(config_with(features={"graphql": True}))) as client:
         ann, bob, eve = [await register(client, n) for n in ("ann", "bob", "eve")]
         conv = await group(client, ann, bob)
         hi = await send(client, conv, ann, "Hi Bob", client_id="a-1")

@@ -7,7 +7,6 @@ never an `internal` error (the equivalent of schemathesis for REST)."""
 from __future__ import annotations
 
 import random
-import shutil
 import time
 from typing import Any
 
@@ -19,7 +18,7 @@ from chatd.app import create_app
 from chatd.gql.schema import schema_for
 from tests.api.graphql_helpers import GQL
 from tests.api.message_helpers import group, send
-from tests.conftest import make_config, register
+from tests.conftest import register
 
 SEED = 11
 SECONDS = 20.0
@@ -86,9 +85,8 @@ def document(rng: random.Random, junk: Junk, kind: str, name: str, field: Any) -
     return f"{head} {{ {call}{selection(rng, field.type)} }}", variables
 
 
-async def test_random_operations_never_break_the_server(tmp_path, sqlite_template):
-    shutil.copy(sqlite_template, tmp_path / "chatd.db")
-    config = make_config(tmp_path, features={"graphql": True}, limits={"messages_per_minute": 100_000})
+async def test_random_operations_never_break_the_server(config_with):
+    config = config_with(features={"graphql": True}, limits={"messages_per_minute": 100_000})
     async with AsyncTestClient(create_app(config)) as client:
         ann, bob, eve = [await register(client, n) for n in ("ann", "bob", "eve")]
         conv = await group(client, ann, bob)

@@ -6,7 +6,6 @@ session from /me/sessions closes its live socket too."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from litestar.exceptions import WebSocketDisconnect
@@ -16,15 +15,14 @@ from chatd.app import create_app
 from chatd.realtime import reader
 from chatd.realtime.auth import SUBPROTOCOL
 from tests.api.account_helpers import PASSWORD
-from tests.conftest import make_config, register
+from tests.conftest import register
 
 SITE = "https://chat.example.org"
 
 
 @pytest.fixture
-async def https_client(tmp_path, sqlite_template):
-    shutil.copy(sqlite_template, tmp_path / "chatd.db")
-    async with AsyncTestClient(create_app(make_config(tmp_path, server={"public_url": SITE})),
+async def https_client(config_with):
+    async with AsyncTestClient(create_app(config_with(server={"public_url": SITE})),
                                base_url=SITE) as c:
         yield c
 

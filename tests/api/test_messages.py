@@ -4,7 +4,6 @@ for everyone outside the conversation."""
 
 from __future__ import annotations
 
-import shutil
 from urllib.parse import quote
 
 import pytest
@@ -16,7 +15,7 @@ from chatd.domain import Attachment
 from chatd.storage.ports.messages import HistoryPage
 from tests.api.account_helpers import in_app, services
 from tests.api.message_helpers import CONV, MSG, direct, group, send
-from tests.conftest import make_config, register
+from tests.conftest import register
 
 
 @pytest.fixture
@@ -279,9 +278,8 @@ async def test_e2ee_rules(client, trio):
     assert r.json()["items"] == []
 
 
-async def test_encrypted_refused_when_the_server_disables_e2ee(tmp_path, sqlite_template):
-    shutil.copy(sqlite_template, tmp_path / "chatd.db")
-    async with AsyncTestClient(create_app(make_config(tmp_path, features={"e2ee": False}))) as client:
+async def test_encrypted_refused_when_the_server_disables_e2ee(config_with):
+    async with AsyncTestClient(create_app(config_with(features={"e2ee": False}))) as client:
         ann, bob = await register(client, "ann"), await register(client, "bob")
         conv = await direct(client, ann, bob)
         env = {"alg": "a", "sender_device": "d", "nonce": "n", "ciphertext": "c"}
@@ -289,9 +287,8 @@ async def test_encrypted_refused_when_the_server_disables_e2ee(tmp_path, sqlite_
         assert r.status_code == 400 and r.json()["code"] == "e2ee_disabled"
 
 
-async def test_send_rate_limit(tmp_path, sqlite_template):
-    shutil.copy(sqlite_template, tmp_path / "chatd.db")
-    async with AsyncTestClient(create_app(make_config(tmp_path, limits={"messages_per_minute": 3}))) as client:
+async def test_send_rate_limit(config_with):
+    async with AsyncTestClient(create_app(config_with(limits={"messages_per_minute": 3}))) as client:
         ann, bob = await register(client, "ann"), await register(client, "bob")
         conv = await direct(client, ann, bob)
         for i in range(3):

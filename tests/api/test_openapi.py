@@ -3,7 +3,12 @@ come from chatd itself."""
 
 import re
 
+import pytest
+
 from chatd.api.static import STATIC_DIR
+
+# The schema and its static page: no store involved.
+pytestmark = pytest.mark.one_backend
 
 
 async def test_openapi_document_lists_the_api(client):

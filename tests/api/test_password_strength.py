@@ -4,7 +4,6 @@ zxcvbn's offline lists, no composition rules, no password leaves the server."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
@@ -13,7 +12,7 @@ from litestar.testing import AsyncTestClient
 
 from chatd.app import create_app
 from tests.api.account_helpers import PASSWORD, login
-from tests.conftest import make_config, register
+from tests.conftest import register
 from tests.unit.test_cli import chatd
 
 # On zxcvbn's lists of leaked passwords, or a trivial variant of one.
@@ -48,9 +47,8 @@ async def test_a_weak_new_password_is_refused_and_the_old_one_stays(client):
     assert (await login(client, "alice")).status_code == 200
 
 
-async def test_the_check_is_off_at_score_0(tmp_path, sqlite_template):
-    shutil.copy(sqlite_template, tmp_path / "chatd.db")
-    config = make_config(tmp_path, auth={"min_password_score": 0})
+async def test_the_check_is_off_at_score_0(config_with):
+    config = config_with(auth={"min_password_score": 0})
     async with AsyncTestClient(create_app(config)) as c:
         await register(c, "alice", "password1234")
 

@@ -3,14 +3,12 @@ text never taken as query syntax, and the feature switch."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from litestar.testing import AsyncTestClient
 
 from chatd.app import create_app
 from tests.api.message_helpers import direct, group, send
-from tests.conftest import make_config, register
+from tests.conftest import register
 
 SEARCH = "/api/v1/search"
 
@@ -84,9 +82,8 @@ async def test_bad_searches(client, talk):
     assert (await client.get(SEARCH, params={"q": "lunch"})).status_code == 401
 
 
-async def test_search_can_be_switched_off(tmp_path, sqlite_template):
-    shutil.copy(sqlite_template, tmp_path / "chatd.db")
-    async with AsyncTestClient(create_app(make_config(tmp_path, features={"search": False}))) as client:
+async def test_search_can_be_switched_off(config_with):
+    async with AsyncTestClient(create_app(config_with(features={"search": False}))) as client:
         ann = await register(client, "ann")
         r = await client.get(SEARCH, params={"q": "lunch"}, headers=ann.headers)
         assert r.status_code == 404 and r.json()["code"] == "feature_disabled"

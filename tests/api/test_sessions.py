@@ -90,16 +90,12 @@ async def test_the_sliding_expiry_never_passes_session_max_days(client):
     assert expires == created + DAY_MS, (expires - created) / DAY_MS
 
 
-async def test_the_session_cookie_lives_no_longer_than_session_max_days(tmp_path, sqlite_template):
-    import shutil
-
+async def test_the_session_cookie_lives_no_longer_than_session_max_days(config_with):
     from litestar.testing import AsyncTestClient
 
     from chatd.app import create_app
-    from tests.conftest import make_config
 
-    shutil.copy(sqlite_template, tmp_path / "chatd.db")
-    config = make_config(tmp_path, auth={"session_days": 30, "session_max_days": 7})
+    config = config_with(auth={"session_days": 30, "session_max_days": 7})
     async with AsyncTestClient(create_app(config)) as c:
         await register(c, "alice")
         cookies = (await login(c, "alice")).headers.get_list("set-cookie")

@@ -89,16 +89,13 @@ async def test_a_handlers_own_policy_is_kept(client):
     assert names.count(b"x-content-type-options") == 1 and b"referrer-policy" in names
 
 
-async def test_https_sites_get_hsts_and_secure_cookies(tmp_path, sqlite_template):
-    import shutil
-
+async def test_https_sites_get_hsts_and_secure_cookies(config_with):
     from litestar.testing import AsyncTestClient
 
     from chatd.app import create_app
-    from tests.conftest import make_config, register
+    from tests.conftest import register
 
-    shutil.copy(sqlite_template, tmp_path / "chatd.db")
-    config = make_config(tmp_path, server={"public_url": "https://chat.example.org"})
+    config = config_with(server={"public_url": "https://chat.example.org"})
     async with AsyncTestClient(create_app(config)) as c:
         assert (await c.get("/")).headers["strict-transport-security"].startswith("max-age=31536000")
         await register(c, "alice")

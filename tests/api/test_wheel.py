@@ -6,6 +6,11 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
+# Packaging only: no store involved.
+pytestmark = pytest.mark.one_backend
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -19,6 +19,7 @@ import websockets
 from websockets.exceptions import ConnectionClosed
 
 from chatd.bench.server import BENCH_ENV, ServerProcess
+from tests.backends import server_storage
 
 PASSWORD = "correct horse battery"
 REALTIME = {
@@ -38,9 +39,12 @@ CONFIG = {
 _names = itertools.count(1)
 
 
-def start_server(data_dir: Path, env: dict[str, str] = BENCH_ENV, **realtime: Any) -> ServerProcess:
-    """Started, with `root` (the first user, so the admin) registered."""
-    config = {**CONFIG, "realtime": {**REALTIME, **realtime}}
+def start_server(request: pytest.FixtureRequest, data_dir: Path, env: dict[str, str] = BENCH_ENV,
+                 **realtime: Any) -> ServerProcess:
+    """Started on this pass's backends (tests/backends.py: stores of its own,
+    dropped when `request`'s scope ends), with `root` (the first user, so
+    the admin) registered."""
+    config = {**CONFIG, "realtime": {**REALTIME, **realtime}, "storage": server_storage(request)}
     server = ServerProcess(data_dir, config=config, env=env)
     asyncio.run(server.start())
     r = httpx.post(f"{server.url}/api/v1/auth/register", json={"username": "root", "password": PASSWORD},
@@ -51,8 +55,8 @@ def start_server(data_dir: Path, env: dict[str, str] = BENCH_ENV, **realtime: An
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    server = start_server(tmp_path_factory.mktemp("realtime"))
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    server = start_server(request, tmp_path_factory.mktemp("realtime"))
     try:
         yield server
     finally:

@@ -25,12 +25,15 @@ def small_socket(port: int) -> socket.socket:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory):
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     # Bob reads all the time, but on a busy machine his reader, in this
     # process beside 8 senders, trailed the suite's 64-frame queue and was
     # (rightly) cut off. 256 frames still overflow for the stalled client:
     # 1,200 frames of 8 KB are far more than the queue and the kernel's buffers.
-    server = start_server(tmp_path_factory.mktemp("backpressure"), socket_queue_size=256)
+    # Bob only listens: on the MongoDB pass the 1,200 sends take 15-25 s on a
+    # busy host, so the suite's 10 s idle timeout closed his socket (4408).
+    server = start_server(request, tmp_path_factory.mktemp("backpressure"), socket_queue_size=256,
+                          idle_timeout_seconds=60.0)
     try:
         yield server
     finally:
@@ -63,6 +66,7 @@ async def test_a_stalled_client_does_not_block_others_and_is_told_to_resync(serv
                 if received == total:
                     done.set()
                     return
+        done.set()  # closed by the server: the asserts below say how
 
     reader = asyncio.create_task(bob_reads())
 
@@ -76,7 +80,7 @@ async def test_a_stalled_client_does_not_block_others_and_is_told_to_resync(serv
     lag = time.monotonic() - last_stored
     reader.cancel()
     assert not cut_off, f"bob, who reads, was cut off as too slow after {received} messages"
-    assert received == total
+    assert received == total, f"bob got {received} of {total}; closed: {b.ws.close_code} {b.ws.close_reason}"
     assert lag < 8.0, f"bob got the last message {lag:.2f} s after it was stored"
 
     # Now read what reached the stalled client: a gap-free prefix, then the close.

@@ -15,6 +15,9 @@ from tests.realtime.conftest import CONFIG, Api
 from tests.realtime.gql_socket import GqlSocket
 from tests.realtime.test_graphql_subscriptions import EVENTS
 
+# Always on PostgreSQL: the same test in every backend pass.
+pytestmark = pytest.mark.one_backend
+
 
 @pytest.fixture
 def pg_server(tmp_path: Path, postgres_url: str):

@@ -21,10 +21,10 @@ LIMITS = {"max_sockets_per_user": 3, "max_sockets_per_address": 12, "max_frames_
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(request, tmp_path_factory):
     # Without the load test's lifted socket and frame limits.
     env = {k: v for k, v in BENCH_ENV.items() if "REALTIME" not in k}
-    server = start_server(tmp_path_factory.mktemp("hostile"), env, **LIMITS)
+    server = start_server(request, tmp_path_factory.mktemp("hostile"), env, **LIMITS)
     try:
         yield server
     finally:

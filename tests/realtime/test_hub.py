@@ -15,6 +15,9 @@ from chatd.realtime.outbox import Outbox
 from chatd.storage.sql.events import append_event
 from tests.sql_handle import sql_db
 
+# Runs on both engines through `stores`, whatever the backend pass.
+pytestmark = pytest.mark.one_backend
+
 
 @pytest.fixture
 async def hub(stores):

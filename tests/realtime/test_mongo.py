@@ -15,6 +15,9 @@ from tests.mongo_server import mongo_url
 from tests.realtime.conftest import CONFIG, Api, Sock
 from tests.realtime.test_postgres import racing_senders_arrive_in_order_and_resume_exactly
 
+# Always on MongoDB: the same test in every backend pass.
+pytestmark = pytest.mark.one_backend
+
 
 @pytest.fixture
 def mongo_served(tmp_path: Path, mongo_server: str):

@@ -13,6 +13,9 @@ from chatd.bench.server import BENCH_ENV, ServerProcess
 from tests.conftest import _truncate
 from tests.realtime.conftest import CONFIG, Api, Sock
 
+# Always on PostgreSQL: the same test in every backend pass.
+pytestmark = pytest.mark.one_backend
+
 
 @pytest.fixture
 def pg_server(tmp_path: Path, postgres_url: str):

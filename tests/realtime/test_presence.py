@@ -126,8 +126,8 @@ async def test_last_seen_is_shown_when_the_user_allows_it(api, connect):
 
 
 @pytest.fixture
-def away_server(tmp_path: Path):
-    server = start_server(tmp_path / "away", away_after_seconds=0.8)
+def away_server(request: pytest.FixtureRequest, tmp_path: Path):
+    server = start_server(request, tmp_path / "away", away_after_seconds=0.8)
     yield server
     server.stop()
 
@@ -179,9 +179,9 @@ async def test_saying_online_after_going_away_by_the_clock_restarts_the_clock(aw
 
 
 @pytest.fixture(scope="module")
-def capped_server(tmp_path_factory: pytest.TempPathFactory):
+def capped_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     """Presence only within conversations of at most 3 members."""
-    server = start_server(tmp_path_factory.mktemp("capped"), presence_max_members=3)
+    server = start_server(request, tmp_path_factory.mktemp("capped"), presence_max_members=3)
     yield server
     server.stop()
 

@@ -97,8 +97,8 @@ async def test_a_disabled_user_is_cut_off_and_refused(server, api, connect):
 
 
 @pytest.fixture
-def idle_server(tmp_path):
-    server = start_server(tmp_path / "idle", idle_timeout_seconds=2.0)
+def idle_server(request, tmp_path):
+    server = start_server(request, tmp_path / "idle", idle_timeout_seconds=2.0)
     yield server
     server.stop()
 

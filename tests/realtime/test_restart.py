@@ -11,8 +11,8 @@ from tests.realtime.conftest import Api, Sock, start_server
 
 
 @pytest.fixture
-def own_server(tmp_path: Path):
-    server = start_server(tmp_path / "srv")
+def own_server(request: pytest.FixtureRequest, tmp_path: Path):
+    server = start_server(request, tmp_path / "srv")
     yield server
     server.stop()
 

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 
-from chatd.errors import StoreUnavailable
+from chatd.errors import Invalid, StoreUnavailable
 from chatd.storage.sql.db import Conn, Database, Row
 from chatd.storage.sql.events import flush_deferred
 from chatd.storage.sql.pg_group import BatchFn, GroupWriter
@@ -36,6 +36,14 @@ def lost(err: BaseException) -> bool:
     return isinstance(err, (OSError, TimeoutError, asyncpg.exceptions.PostgresConnectionError,
                             asyncpg.exceptions.OperatorInterventionError, StoreUnavailable)) and \
         not type(err).__name__ == "DiskFullError"
+
+
+def refused_text(err: BaseException) -> BaseException:
+    """PostgreSQL text cannot hold NUL (U+0000), which SQLite stores: an id
+    or text carrying one is bad input (400), not a server fault (500)."""
+    if isinstance(err, asyncpg.exceptions.CharacterNotInRepertoireError):
+        return Invalid("Text may not contain the NUL character (U+0000).")
+    return err
 
 
 class PostgresConn(Conn):
@@ -109,7 +117,10 @@ class PostgresDatabase(Database):
                     return await fn(PostgresConn(raw))
             except Exception as err:
                 if not lost(err):
-                    raise
+                    clear = refused_text(err)
+                    if clear is err:
+                        raise
+                    raise clear from err
                 if attempt == 2 or isinstance(err, (OSError, TimeoutError)):
                     raise StoreUnavailable(STORE) from err
         raise AssertionError("unreachable")
@@ -157,7 +168,7 @@ class PostgresDatabase(Database):
         except Exception as err:
             if lost(err):  # not retried: a COMMIT cut off may have landed; the caller retries (client ids)
                 raise StoreUnavailable(STORE) from err
-            clear = translate(err)
+            clear = refused_text(translate(err))
             if clear is err:
                 raise
             raise clear from err
