@@ -15,6 +15,7 @@ import logging
 
 from chatd.realtime import frames
 from chatd.realtime.hub import Hub
+from chatd.realtime.stopping import cancel_and_wait
 from chatd.services.features import Features
 from chatd.storage.ports.users import UserStore
 
@@ -37,10 +38,7 @@ class FlagWatch:
     async def stop(self) -> None:
         if self.features.on_change == self.changed:
             self.features.on_change = None
-        tasks = [t for t in (self._task, *self._pending) if t is not None]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await cancel_and_wait([self._task, *self._pending], "flag watch")
 
     def changed(self) -> None:
         task = asyncio.create_task(self.announce())

@@ -29,6 +29,7 @@ from chatd import clock
 from chatd.config import RealtimeConfig
 from chatd.errors import StoreUnavailable
 from chatd.realtime.bus import Bus, PresenceMsg
+from chatd.realtime.stopping import cancel_and_wait
 from chatd.storage.ports.contacts import ContactStore
 from chatd.storage.ports.conversations import ConversationStore
 from chatd.storage.ports.presence import PresenceStore, SocketState, State
@@ -191,10 +192,5 @@ class PresenceService:
         return (await self.store.announced([user_id]))[user_id]
 
     async def close(self) -> None:
-        if self._upkeep_task is not None:
-            self._upkeep_task.cancel()
-            await asyncio.gather(self._upkeep_task, return_exceptions=True)
         timers, self._timers = list(self._timers.values()), {}
-        for timer in timers:
-            timer.cancel()
-        await asyncio.gather(*timers, return_exceptions=True)
+        await cancel_and_wait([self._upkeep_task, *timers], "presence")
