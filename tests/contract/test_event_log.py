@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 
 from chatd import clock
+from tests.contract.log_reader import read_log
 from tests.contract.test_messages import draft, leave, seed
 
 
@@ -112,16 +113,8 @@ async def test_a_reader_during_concurrent_writes_gets_every_event_once(stores):
     got: list[int] = []
     done = asyncio.Event()
 
-    async def read() -> None:
-        cursor = start
-        while True:
-            finished = done.is_set()
-            page = await stores.events.since("s0", cursor, 7)
-            got.extend(e.seq for e in page.events)
-            cursor = page.next
-            if finished and not page.more:
-                return
-            await asyncio.sleep(0)
+    def read():
+        return read_log(stores.events, "s0", start, 7, done, got)
 
     async def write() -> None:
         await asyncio.gather(*(stores.messages.append(draft(f"{s}-{i}", cid=f"c{1 + i % 2}", sender=s))

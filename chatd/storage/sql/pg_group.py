@@ -22,7 +22,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
-from chatd.errors import StorageFailed, StorageFull, StoreUnavailable
+from chatd.errors import Invalid, StorageFailed, StorageFull, StoreUnavailable
 from chatd.storage.sql.db import Conn
 
 I = TypeVar("I")  # noqa: E741 - one item of a batch
@@ -50,7 +50,10 @@ def _transient(err: BaseException) -> bool:
 
 
 def _about_one_write(err: BaseException) -> bool:
-    """PostgreSQL refused a statement for what it holds: one of the writes."""
+    """PostgreSQL refused a statement for what it holds: one of the writes
+    (also once postgres.refused_text has made a NUL in text an Invalid)."""
+    if isinstance(err, Invalid):
+        return True
     if isinstance(err, (StoreUnavailable, StorageFull, StorageFailed)):
         return False
     state = getattr(err, "sqlstate", None)
