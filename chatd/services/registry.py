@@ -12,6 +12,7 @@ from chatd.services.features import Features
 from chatd.services.key_backups import KeyBackups
 from chatd.services.media.avatars import AvatarService
 from chatd.services.media.janitor import Janitor
+from chatd.services.media.screening import Screen
 from chatd.services.media.service import MediaService
 from chatd.services.messages import MessageService
 from chatd.services.sync import SyncService
@@ -36,6 +37,7 @@ class Services:
 
 def build_services(config: Config, stores: Stores) -> Services:
     contacts = ContactService(stores.contacts, stores.users)
+    screen = Screen(config, stores.scanner)
     features = Features(config, stores.flags, stores.users)
     conversations = ConversationService(config, stores.conversations, stores.users, stores.messages, contacts,
                                         features)
@@ -49,7 +51,8 @@ def build_services(config: Config, stores: Stores) -> Services:
         features=features,
         key_backups=KeyBackups(stores.key_backups),
         sync=SyncService(stores.events),
-        media=MediaService(config, stores.attachments, stores.conversations, stores.blobs, stores.sealed_blobs),
+        media=MediaService(config, stores.attachments, stores.conversations, stores.blobs, stores.sealed_blobs,
+                           screen),
         media_janitor=Janitor(config, stores.attachments, stores.blobs),
-        avatars=AvatarService(config, stores.users, conversations, stores.blobs, stores.sealed_blobs),
+        avatars=AvatarService(config, stores.users, conversations, stores.blobs, stores.sealed_blobs, screen),
     )
