@@ -33,6 +33,9 @@ class ServerConfig(Section):
     # Worker processes of `chatd serve` (granian). More than one needs
     # storage.cache = "redis://...": sockets, presence and fan-out are shared there.
     workers: Annotated[int, Meta(ge=1, le=64)] = 1
+    # Your own privacy notice (GET /api/v1/privacy, linked from sign-up and
+    # Settings): a .md file (Markdown) or plain text; "" = chatd's default text.
+    privacy_notice_file: str = ""
 
 
 class StorageConfig(Section):

@@ -15,6 +15,8 @@ from chatd.services.media.janitor import Janitor
 from chatd.services.media.screening import Screen
 from chatd.services.media.service import MediaService
 from chatd.services.messages import MessageService
+from chatd.services.password_meter import PasswordMeter
+from chatd.services.privacy_notice import PrivacyNotice, load_notice
 from chatd.services.sync import SyncService
 from chatd.storage.build import Stores
 
@@ -33,6 +35,8 @@ class Services:
     sync: SyncService
     features: Features
     key_backups: KeyBackups
+    privacy: PrivacyNotice
+    password_meter: PasswordMeter
 
 
 def build_services(config: Config, stores: Stores) -> Services:
@@ -50,6 +54,8 @@ def build_services(config: Config, stores: Stores) -> Services:
         messages=MessageService(config, stores.messages, stores.conversations, stores.counters, features),
         features=features,
         key_backups=KeyBackups(stores.key_backups),
+        privacy=load_notice(config),
+        password_meter=PasswordMeter(config, stores.counters),
         sync=SyncService(stores.events),
         media=MediaService(config, stores.attachments, stores.conversations, stores.blobs, stores.sealed_blobs,
                            screen),
