@@ -86,6 +86,18 @@ class UserStore(Protocol):
         this would demote the last enabled admin."""
         ...
 
+    async def delete_account(self, user_id: str, *, display_name: str) -> User | None:
+        """Erase an account for good, in one atomic step: its profile
+        (display name set to `display_name`, avatar, bio, status,
+        preferences), password (none works any more), role (member), device
+        keys, key backup, sessions and API tokens, and its contacts on both
+        sides. The row stays, disabled, as the sender of its messages and the
+        holder of its username (never given again). Appends `user.updated`
+        (so its live sockets close). None for an unknown or already deleted
+        user; Conflict(code="last_admin") when it is the last enabled admin,
+        then nothing is written."""
+        ...
+
     async def counts(self) -> dict[str, int]:
         """{"users", "admins", "disabled"}."""
         ...
