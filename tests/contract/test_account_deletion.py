@@ -56,6 +56,11 @@ async def test_delete_account_erases_everything_but_the_reserved_row(stores):
     assert await stores.key_backups.get(alice.id) is None
     assert await stores.contacts.list(alice.id) == [] and await stores.contacts.list(bob.id) == []
     assert await stores.users.password_hash(alice.id) not in ("hash-alice", None)
+    assert await stores.users.credentials("alice") is None  # signs in as no account does
+    assert (await stores.users.credentials("bob"))[1] == "hash-bob"
+    bob_events = await sql_db(stores).read(lambda c: c.fetch(
+        "SELECT type, payload FROM events WHERE user_id = $1 ORDER BY seq", bob.id))
+    assert bob_events[-1]["type"] == "contact.removed" and alice.id in bob_events[-1]["payload"]
     assert (await stores.users.get(bob.id)).bio == "about bob"  # nobody else touched
     # The username stays taken; the account never comes back.
     with pytest.raises(Conflict) as taken:

@@ -40,7 +40,8 @@ class UserStore(Protocol):
     async def get_by_username(self, username: str) -> User | None: ...
 
     async def credentials(self, username: str) -> tuple[User, str] | None:
-        """The user and its password hash, for the login check only."""
+        """The user and its password hash, for the login check only; None
+        for a deleted account too."""
         ...
 
     async def password_hash(self, user_id: str) -> str | None: ...
@@ -91,9 +92,10 @@ class UserStore(Protocol):
         (display name set to `display_name`, avatar, bio, status,
         preferences), password (none works any more), role (member), device
         keys, key backup, sessions and API tokens, and its contacts on both
-        sides. The row stays, disabled, as the sender of its messages and the
-        holder of its username (never given again). Appends `user.updated`
-        (so its live sockets close). None for an unknown or already deleted
+        sides (each other side gets `contact.removed`). The row stays,
+        disabled, as the sender of its messages and the holder of its
+        username (never given again); `credentials` no longer finds it.
+        Appends `user.updated` (so its live sockets close). None for an unknown or already deleted
         user; Conflict(code="last_admin") when it is the last enabled admin,
         then nothing is written."""
         ...

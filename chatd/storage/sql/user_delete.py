@@ -9,6 +9,7 @@ from chatd import clock
 from chatd.domain import User
 from chatd.errors import Conflict
 from chatd.storage.sql.db import Conn, Database
+from chatd.storage.sql.events import append_event
 from chatd.storage.sql.user_admin import bump, changed, other_admins
 from chatd.storage.sql.user_rows import lock_users
 
@@ -24,6 +25,13 @@ ERASED = (
 )
 
 
+async def _tell_contacts(c: Conn, user_id: str) -> None:
+    """Each other side of a contact learns it is gone, as a removal tells it."""
+    for row in await c.fetch("SELECT owner_id FROM contacts WHERE user_id = $1", user_id):
+        await append_event(c, "contact.removed", {"owner_id": row["owner_id"], "user_id": user_id},
+                           user_id=row["owner_id"])
+
+
 class SqlUserDelete:
     db: Database
 
@@ -36,6 +44,7 @@ class SqlUserDelete:
             if row["role"] == "admin" and not row["disabled"] and not await other_admins(c, user_id):
                 raise Conflict("The last admin cannot delete their account; make someone else an admin first.",
                                code="last_admin")
+            await _tell_contacts(c, user_id)
             for statement in ERASED:
                 await c.execute(statement, user_id)
             await bump(

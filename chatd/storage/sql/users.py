@@ -85,7 +85,9 @@ class SqlUserStore(SqlUserAdmin, SqlUserDelete):
 
     async def credentials(self, username: str) -> tuple[User, str] | None:
         async def run(c: Conn) -> tuple[User, str] | None:
-            row = await c.fetchrow(f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1", username)
+            # A deleted account answers as no account: the same time, the same refusal.
+            row = await c.fetchrow(f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1"
+                                   " AND deleted_at IS NULL", username)
             return ((await users_of(c, [row]))[0], row["password_hash"]) if row else None
 
         return await self.db.read(run)
