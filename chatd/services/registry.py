@@ -44,7 +44,8 @@ def build_services(config: Config, stores: Stores) -> Services:
     conversations = ConversationService(config, stores.conversations, stores.users, stores.messages, contacts,
                                         features)
     accounts = Accounts(config, stores.users, stores.auth, stores.cache, stores.settings)
-    messages = MessageService(config, stores.messages, stores.conversations, stores.counters, features)
+    messages = MessageService(config, stores.messages, stores.conversations, stores.counters, features,
+                              stores.users)
     return Services(
         contacts=contacts,
         conversations=conversations,
