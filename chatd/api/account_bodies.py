@@ -77,6 +77,10 @@ class PasswordIn(Body):
     new: Secret
 
 
+class DeleteAccountIn(Body):
+    password: Secret
+
+
 class TokenIn(Body):
     name: Short
     expires_days: Annotated[int, Meta(ge=1, le=3650)] | None = None

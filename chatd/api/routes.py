@@ -12,6 +12,7 @@ from chatd.api.graphql import GRAPHQL_ROUTES
 from chatd.api.health import healthz, readyz
 from chatd.api.key_backup import KEY_BACKUP_ROUTES
 from chatd.api.me import ME_ROUTES
+from chatd.api.me_data import ME_DATA_ROUTES
 from chatd.api.me_sessions import SESSION_ROUTES
 from chatd.api.messages import MESSAGE_ROUTES
 from chatd.api.password_meter import PASSWORD_METER_ROUTES
@@ -32,6 +33,7 @@ _HANDLERS: list = [
     *PASSWORD_METER_ROUTES,
     *PRIVACY_ROUTES,
     *ME_ROUTES,
+    *ME_DATA_ROUTES,
     *SESSION_ROUTES,
     *KEY_BACKUP_ROUTES,
     *USER_ROUTES,

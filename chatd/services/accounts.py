@@ -179,15 +179,21 @@ class Accounts(AccountAdmin, OwnSessions):
     async def change_password(self, me: User, session: Session, current: str, new: str) -> None:
         """Ends every other login session of the user; this one and API tokens stay."""
         rules.password(new)
-        await self.limiter.check(me.username, None)
-        if not await verify(await self.users.password_hash(me.id), current):
-            await self.limiter.failed(me.username, None)
-            log.warning("password change refused: account %r (wrong current password)", me.username)
-            raise Forbidden("The current password is wrong.", code="wrong_password")
+        await self.confirm(me, current, "password change")
         await require_strong(new, self.config.auth.min_password_score, me.username, me.display_name, current)
         keep = session.id if session.kind == "session" else None
         await self.users.set_password(me.id, await hash_password(new), keep_session_id=keep, end_sessions=True)
         log.info("password changed: account %r; its other sessions ended", me.username)
+
+    async def confirm(self, me: User, password: str, action: str) -> None:
+        """The one check before a change to the account itself (its password,
+        deleting it): the current password, under the login limits. A second
+        factor or a recent step-up belongs here, so every such change gets it."""
+        await self.limiter.check(me.username, None)
+        if not await verify(await self.users.password_hash(me.id), password):
+            await self.limiter.failed(me.username, None)
+            log.warning("%s refused: account %r (wrong current password)", action, me.username)
+            raise Forbidden("The current password is wrong.", code="wrong_password")
 
     async def create_token(self, me: User, name: str, expires_days: int | None = None) -> tuple[Session, str]:
         label = clean(name, single_line=True).strip()

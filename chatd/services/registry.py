@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chatd.config import Config
+from chatd.services.account_deletion import AccountDeletion
+from chatd.services.account_export import AccountExport
 from chatd.services.accounts import Accounts
 from chatd.services.contacts import ContactService
 from chatd.services.conversations import ConversationService
@@ -37,6 +39,8 @@ class Services:
     key_backups: KeyBackups
     privacy: PrivacyNotice
     password_meter: PasswordMeter
+    account_export: AccountExport
+    account_deletion: AccountDeletion
 
 
 def build_services(config: Config, stores: Stores) -> Services:
@@ -45,14 +49,16 @@ def build_services(config: Config, stores: Stores) -> Services:
     features = Features(config, stores.flags, stores.users)
     conversations = ConversationService(config, stores.conversations, stores.users, stores.messages, contacts,
                                         features)
+    accounts = Accounts(config, stores.users, stores.auth, stores.cache, stores.settings)
+    messages = MessageService(config, stores.messages, stores.conversations, stores.counters, features,
+                              stores.users)
     return Services(
         contacts=contacts,
         conversations=conversations,
         config=config,
         stores=stores,
-        accounts=Accounts(config, stores.users, stores.auth, stores.cache, stores.settings),
-        messages=MessageService(config, stores.messages, stores.conversations, stores.counters, features,
-                                stores.users),
+        accounts=accounts,
+        messages=messages,
         features=features,
         key_backups=KeyBackups(stores.key_backups),
         privacy=load_notice(config),
@@ -61,5 +67,8 @@ def build_services(config: Config, stores: Stores) -> Services:
         media=MediaService(config, stores.attachments, stores.conversations, stores.blobs, stores.sealed_blobs,
                            screen),
         media_janitor=Janitor(config, stores.attachments, stores.blobs),
+        account_export=AccountExport(stores.users, stores.auth, stores.contacts, stores.key_backups,
+                                     stores.conversations, messages, stores.attachments),
+        account_deletion=AccountDeletion(accounts, stores.users, stores.conversations),
         avatars=AvatarService(config, stores.users, conversations, stores.blobs, stores.sealed_blobs, screen),
     )

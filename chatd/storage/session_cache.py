@@ -152,7 +152,8 @@ class CachedAuthStore:
 class CachedUserStore:
     """UserStore whose writes drop the user's cached lookups. Reads pass through."""
 
-    WRITES = ("set_last_seen", "set_password", "update", "put_key", "delete_key", "set_disabled", "set_role")
+    WRITES = ("set_last_seen", "set_password", "update", "put_key", "delete_key", "set_disabled", "set_role",
+              "delete_account")
     PASS = ("create", "get", "get_many", "get_by_username", "credentials", "password_hash", "search", "list",
             "counts")
 

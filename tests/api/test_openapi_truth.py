@@ -37,7 +37,7 @@ async def test_bodies_that_refuse_unknown_fields_say_so(client):
 
 async def test_options_allows_every_method_of_the_path(client):
     alice = await register(client, "alice")
-    for path, allow in [("/api/v1/me", "GET, OPTIONS, PATCH"),
+    for path, allow in [("/api/v1/me", "DELETE, GET, OPTIONS, PATCH"),
                         ("/api/v1/messages/x", "DELETE, GET, OPTIONS, PATCH"),
                         ("/api/v1/conversations", "GET, OPTIONS, POST"),
                         ("/api/v1/auth/login", "OPTIONS, POST")]:

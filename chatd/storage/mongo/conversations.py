@@ -11,6 +11,7 @@ from pymongo.errors import DuplicateKeyError
 from chatd.clock import to_ms
 from chatd.domain import Conversation, Member
 from chatd.storage.mongo.backend import MongoBackend, Tx
+from chatd.storage.mongo.conversation_drop import MongoConversationDrop
 from chatd.storage.mongo.docs import conversation_doc, conversation_of, member_doc, member_id, member_of
 from chatd.storage.mongo.events import append_event
 from chatd.storage.ports.conversations import DecideMembers, DecideUpdate, MemberPlan, direct_key, effective
@@ -37,7 +38,7 @@ async def _add_members(tx: Tx, members: list[Member]) -> None:
         await append_event(tx, "member.joined", m, conversation_id=m.conversation_id)
 
 
-class MongoConversationStore:
+class MongoConversationStore(MongoConversationDrop):
     def __init__(self, backend: MongoBackend):
         self.backend = backend
         self.db = backend.db

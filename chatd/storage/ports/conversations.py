@@ -114,6 +114,14 @@ class ConversationStore(Protocol):
         Returns the plan as applied."""
         ...
 
+    async def drop_if_empty(self, conversation_id: str) -> bool:
+        """Remove a group nobody is a member of any more, with its messages,
+        reactions and attachment metadata (the media janitor then removes the
+        bytes no row refers to), in one atomic step that checks it is empty
+        inside it, so a member added meanwhile keeps it. False (nothing
+        written) when it has members, is direct or does not exist."""
+        ...
+
     async def advance_read(self, conversation_id: str, user_id: str, seq: int) -> tuple[Member, bool] | None:
         """Move the member's last_read_seq forward to `seq`, clamped to the
         conversation's last_seq, never backwards; append `read.updated` only

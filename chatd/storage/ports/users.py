@@ -40,7 +40,8 @@ class UserStore(Protocol):
     async def get_by_username(self, username: str) -> User | None: ...
 
     async def credentials(self, username: str) -> tuple[User, str] | None:
-        """The user and its password hash, for the login check only."""
+        """The user and its password hash, for the login check only; None
+        for a deleted account too."""
         ...
 
     async def password_hash(self, user_id: str) -> str | None: ...
@@ -84,6 +85,19 @@ class UserStore(Protocol):
     async def set_role(self, user_id: str, role: Role) -> User | None:
         """None for an unknown user. Raises Conflict(code="last_admin") when
         this would demote the last enabled admin."""
+        ...
+
+    async def delete_account(self, user_id: str, *, display_name: str) -> User | None:
+        """Erase an account for good, in one atomic step: its profile
+        (display name set to `display_name`, avatar, bio, status,
+        preferences), password (none works any more), role (member), device
+        keys, key backup, sessions and API tokens, and its contacts on both
+        sides (each other side gets `contact.removed`). The row stays,
+        disabled, as the sender of its messages and the holder of its
+        username (never given again); `credentials` no longer finds it.
+        Appends `user.updated` (so its live sockets close). None for an unknown or already deleted
+        user; Conflict(code="last_admin") when it is the last enabled admin,
+        then nothing is written."""
         ...
 
     async def counts(self) -> dict[str, int]:

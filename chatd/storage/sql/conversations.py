@@ -7,6 +7,7 @@ from collections.abc import Collection
 from chatd.domain import Conversation, Member
 from chatd.storage.ports.conversations import DecideMembers, DecideUpdate, MemberPlan
 from chatd.storage.sql import conversation_writes as writes
+from chatd.storage.sql.conversation_drop import SqlConversationDrop
 from chatd.storage.sql.conversation_rows import (  # noqa: F401 - re-exported for other adapters
     CONVERSATION_COLUMNS,
     JOINED_COLUMNS,
@@ -21,7 +22,7 @@ from chatd.storage.sql.conversation_rows import (  # noqa: F401 - re-exported fo
 )
 from chatd.storage.sql.db import Conn, Database
 
-class SqlConversationStore:
+class SqlConversationStore(SqlConversationDrop):
     def __init__(self, db: Database):
         self.db = db
 

@@ -38,7 +38,7 @@ async def bump(conn: Conn, user_id: str, sets: str = "", *args: Any) -> bool:
     return n > 0
 
 
-async def _other_admins(conn: Conn, user_id: str) -> int:
+async def other_admins(conn: Conn, user_id: str) -> int:
     return await conn.fetchval(
         "SELECT COUNT(*) FROM users WHERE role = 'admin' AND NOT disabled AND id <> $1", user_id
     )
@@ -62,10 +62,12 @@ class SqlUserAdmin:
     async def set_disabled(self, user_id: str, disabled: bool) -> User | None:
         async def run(c: Conn) -> User | None:
             await lock_users(c)
-            row = await c.fetchrow("SELECT role, disabled FROM users WHERE id = $1", user_id)
+            row = await c.fetchrow("SELECT role, disabled, deleted_at FROM users WHERE id = $1", user_id)
             if row is None:
                 return None
-            if disabled and row["role"] == "admin" and not row["disabled"] and not await _other_admins(c, user_id):
+            if row["deleted_at"] is not None:
+                raise Conflict("This account was deleted; it cannot come back.", code="account_deleted")
+            if disabled and row["role"] == "admin" and not row["disabled"] and not await other_admins(c, user_id):
                 raise Conflict("The last admin cannot be disabled.", code="last_admin")
             await bump(c, user_id, "disabled = $3", disabled)
             return await changed(c, user_id)
@@ -78,7 +80,7 @@ class SqlUserAdmin:
             row = await c.fetchrow("SELECT role, disabled FROM users WHERE id = $1", user_id)
             if row is None:
                 return None
-            if role != "admin" and row["role"] == "admin" and not row["disabled"] and not await _other_admins(c, user_id):
+            if role != "admin" and row["role"] == "admin" and not row["disabled"] and not await other_admins(c, user_id):
                 raise Conflict("The last admin cannot be demoted.", code="last_admin")
             await bump(c, user_id, "role = $3", role)
             return await changed(c, user_id)

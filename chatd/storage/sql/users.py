@@ -13,13 +13,14 @@ from chatd.domain import DeviceKey, User
 from chatd.errors import Conflict, Forbidden, NotFound
 from chatd.storage.sql.db import Conn, Database
 from chatd.storage.sql.user_admin import SqlUserAdmin, bump, changed, like
+from chatd.storage.sql.user_delete import SqlUserDelete
 from chatd.storage.sql.user_rows import USER_COLUMNS, fetch_user, lock_users, users_of
 
 # Profile fields a user may change; anything else in `changes` is a bug.
 PROFILE_FIELDS = {"display_name", "avatar", "bio", "status_text", "preferences"}
 
 
-class SqlUserStore(SqlUserAdmin):
+class SqlUserStore(SqlUserAdmin, SqlUserDelete):
     def __init__(self, db: Database):
         self.db = db
 
@@ -84,7 +85,9 @@ class SqlUserStore(SqlUserAdmin):
 
     async def credentials(self, username: str) -> tuple[User, str] | None:
         async def run(c: Conn) -> tuple[User, str] | None:
-            row = await c.fetchrow(f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1", username)
+            # A deleted account answers as no account: the same time, the same refusal.
+            row = await c.fetchrow(f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1"
+                                   " AND deleted_at IS NULL", username)
             return ((await users_of(c, [row]))[0], row["password_hash"]) if row else None
 
         return await self.db.read(run)

@@ -14,6 +14,7 @@ import { EncryptionSettings } from "./EncryptionSettings.js";
 import { Devices } from "./Devices.js";
 import { PasswordForm } from "./PasswordForm.js";
 import { PrivacyNotice } from "./PrivacyNotice.js";
+import { YourData } from "./YourData.js";
 
 export function Settings() {
   const me = useSelector((s) => s.session.me);
@@ -62,6 +63,7 @@ export function Settings() {
     <div class="card"><${PrivacyNotice} /></div>
     ${e2ee && html`<${Devices} />`}
     <${EncryptionSettings} />
+    <${YourData} />
     <div class="card"><button class="button danger" onClick=${signOut}>Sign out</button>
       <p class="muted">Signing out removes the messages this browser kept. ${e2ee && `This browser's device keys stay, so
         signing in again as you reuses this device; on a computer that is not yours, use "Remove this device" under Devices.`}</p></div>

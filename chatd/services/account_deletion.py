@@ -1,0 +1,74 @@
+"""Deleting one's own account (ASVS 8.3.2), after the password confirms it.
+
+What goes and what stays (docs/api.md, SECURITY.md): the profile, password,
+sessions, API tokens, device keys, key backup and contacts are erased at once
+(UserStore.delete_account, one atomic step, which also refuses the last
+admin). The account then leaves every group, ownership passing on as when an
+owner leaves; a group left with nobody in it is removed with its messages
+and files. Its messages stay in the conversations, shown as from "Deleted
+user", as Slack, Signal and Matrix keep what others already received: the
+other members' history must not change under them. Direct conversations keep
+their two members, so the other person still has the conversation. The
+username stays reserved: old mentions and people's memory point at it, and a
+newcomer taking it could pass for the deleted person.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import msgspec
+
+from chatd.domain import Conversation, Member, User
+from chatd.errors import NotFound
+from chatd.services.accounts import Accounts
+from chatd.services.conversation_rules import successor
+from chatd.storage.ports.conversations import ConversationStore, DecideMembers, MemberPlan
+from chatd.storage.ports.users import UserStore
+
+log = logging.getLogger("chatd.auth")
+
+DELETED_NAME = "Deleted user"
+
+
+def departure_rule(user_id: str) -> DecideMembers:
+    """A deleted account leaves a group whatever its role; an owner hands the
+    group on (remove_rule's successor). Direct conversations keep it."""
+
+    def decide(conv: Conversation | None, members: list[Member]) -> MemberPlan:
+        if conv is None:
+            raise NotFound("No such conversation.")  # removed meanwhile: nothing to leave
+        own = next((m for m in members if m.user_id == user_id), None)
+        if conv.kind != "group" or own is None:
+            return MemberPlan()
+        heir = successor(members, user_id) if own.role == "owner" else None
+        return MemberPlan(remove=[user_id], update=[msgspec.structs.replace(heir, role="owner")] if heir else [])
+
+    return decide
+
+
+class AccountDeletion:
+    def __init__(self, accounts: Accounts, users: UserStore, conversations: ConversationStore):
+        self.accounts = accounts
+        self.users = users
+        self.conversations = conversations
+
+    async def delete(self, me: User, password: str) -> None:
+        """Raises Forbidden(wrong_password) or Conflict(last_admin) with nothing changed."""
+        await self.accounts.confirm(me, password, "account deletion")
+        if await self.users.delete_account(me.id, display_name=DELETED_NAME) is None:
+            raise NotFound("No such account.", code="account_gone")
+        log.info("account deleted: %r (id %s) by its owner", me.username, me.id)
+        await self.leave_groups(me.id)
+
+    async def leave_groups(self, user_id: str) -> None:
+        """Safe to run again: a group already left is not touched. A group
+        left with nobody in it is removed (the store checks, atomically)."""
+        for conv, _ in await self.conversations.list_for(user_id):
+            if conv.kind != "group":
+                continue
+            try:
+                await self.conversations.change_members(conv.id, departure_rule(user_id))
+            except NotFound:
+                continue
+            await self.conversations.drop_if_empty(conv.id)

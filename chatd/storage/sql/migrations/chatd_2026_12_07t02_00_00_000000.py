@@ -1,0 +1,28 @@
+"""Account self-deletion (ASVS 8.3.2): a deleted account keeps its row, so
+its messages still name a sender ("Deleted user") and its username stays
+reserved, but everything else of it is erased; deleted_at (ms since the
+epoch) marks it, and nothing ever undoes it.
+"""
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.engine import engine_finder
+
+ID = "2026-12-07T02:00:00:000000"
+VERSION = "1.38.0"
+DESCRIPTION = "deleted accounts"
+
+STATEMENTS = [
+    "ALTER TABLE users ADD COLUMN deleted_at BIGINT",
+]
+
+
+async def forwards():
+    manager = MigrationManager(migration_id=ID, app_name="chatd", description=DESCRIPTION)
+
+    async def change_schema():
+        engine = engine_finder()
+        for statement in STATEMENTS:
+            await engine.run_ddl(statement)
+
+    manager.add_raw(change_schema)
+    return manager
