@@ -13,6 +13,9 @@ def run(cfg: Config) -> int:
     refuse_unshared(cfg)  # what `serve` would refuse is not "OK"
     media = open_blob_store(cfg)  # a malformed s3:// URL is refused here, not at the first upload
     sealed = media_key(cfg) is not None
+    from chatd.services.second_factor.sealing import factor_key
+
+    factor_sealed = factor_key(cfg) is not None  # a malformed key is refused here, not at start-up
     s = cfg.storage
     print("config OK")
     print(f"  listen       {cfg.server.host}:{cfg.server.port} ({cfg.server.public_url})")
@@ -23,4 +26,6 @@ def run(cfg: Config) -> int:
     print(f"  workers      {cfg.server.workers}")
     print(f"  media        {media.description}{' (new files encrypted at rest)' if sealed else ''}")
     print(f"  registration {cfg.auth.registration}")
+    print(f"  two-step     admins: {cfg.auth.admin_second_factor}; TOTP keys "
+          f"{'sealed at rest' if factor_sealed else 'not sealed at rest (no key set)'}")
     return 0

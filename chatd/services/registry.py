@@ -44,7 +44,7 @@ def build_services(config: Config, stores: Stores) -> Services:
         conversations=conversations,
         config=config,
         stores=stores,
-        accounts=Accounts(config, stores.users, stores.auth, stores.cache, stores.settings),
+        accounts=Accounts(config, stores.users, stores.auth, stores.cache, stores.settings, stores.second_factors),
         messages=MessageService(config, stores.messages, stores.conversations, stores.counters, features),
         features=features,
         key_backups=KeyBackups(stores.key_backups),
