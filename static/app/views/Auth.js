@@ -5,6 +5,7 @@ import { html } from "../html.js";
 import { useSelector, dispatch } from "../hooks.js";
 import { api } from "../net/api.js";
 import { signIn, signUp } from "../session.js";
+import { CodeStep } from "./CodeStep.js";
 
 export function Auth() {
   const [mode, setMode] = useState("in");
@@ -13,6 +14,8 @@ export function Auth() {
   const [busy, setBusy] = useState(false);
   // Show what was typed (a phone keyboard makes typos easy to miss); off again on every switch.
   const [reveal, setReveal] = useState(false);
+  // The password was right and the account has two-step sign-in: the code step.
+  const [challenge, setChallenge] = useState(null);
   useEffect(() => {
     api.get("/auth/registration").then((r) => dispatch({ type: "session/registration", mode: r.mode })).catch(() => {});
   }, []);
@@ -26,13 +29,15 @@ export function Auth() {
       if (mode === "in") await signIn(form.username, form.password);
       else await signUp(form);
     } catch (err) {
-      setError(err.message);
+      if (err.code === "second_factor_required") setChallenge(err.problem.challenge);
+      else setError(err.message);
     } finally {
       setBusy(false);
     }
   }
 
   const signingUp = mode === "up";
+  if (challenge) return html`<${CodeStep} challenge=${challenge} onRestart=${(why) => { setChallenge(null); setError(why); }} />`;
   return html`<div class="auth">
     <form class="auth-card" onSubmit=${submit} aria-labelledby="auth-title">
       <div class="brand"><img src="/static/icons/icon.svg" alt="" width="40" height="40" /><span>chatd</span></div>
