@@ -67,6 +67,13 @@ class AuthConfig(Section):
     login_attempts_per_address_per_minute: Annotated[int, Meta(ge=1, le=100_000)] = 30
     login_attempts_per_account_per_minute: Annotated[int, Meta(ge=1, le=100_000)] = 50
     secure_cookies: bool = False
+    # "required": the admin API answers an admin only once they have two-step
+    # sign-in (`chatd init` writes this). A missing key means "optional", so a
+    # server upgraded in place keeps its admins working (docs/asvs.md 4.3.1).
+    admin_second_factor: Literal["required", "optional"] = "optional"
+    # Seals TOTP secrets at rest (base64 of 32 random bytes; `chatd init` writes
+    # a fresh one); "" = kept as they are, like media without encryption_key.
+    second_factor_key: str = ""
 
 
 class LimitsConfig(Section):

@@ -29,6 +29,9 @@ FILES = [
     # Argon2id for key backups made by the Python client; runs only inside
     # static/app/crypto/argon2-worker.js (the one script allowed to compile wasm).
     ("hash-wasm/dist/argon2.umd.min.js", "hash-wasm/argon2.umd.min.js"),
+    # QR codes of otpauth:// URIs (Settings > Two-step sign-in); an ES module
+    # with no imports. (npm's `qrcode` ships CommonJS only: it needs a bundler.)
+    ("uqr/dist/index.mjs", "uqr/uqr.mjs"),
     ("swagger-ui-dist/swagger-ui-bundle.js", "swagger-ui/swagger-ui-bundle.js"),
     ("swagger-ui-dist/swagger-ui-standalone-preset.js", "swagger-ui/swagger-ui-standalone-preset.js"),
     ("swagger-ui-dist/swagger-ui.css", "swagger-ui/swagger-ui.css"),

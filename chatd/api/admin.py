@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import delete, get, post, put
+from litestar import Request, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from chatd.api import access_log
 from chatd.api.account_bodies import (InviteCreated, InviteIn, Invites, Registration, RegistrationIn, RoleIn, Stats,
                                       Users)
-from chatd.api.security import Me
+from chatd.api.security import Me, current_session
 from chatd.domain import User
 from chatd.services.registry import Services
 
@@ -34,19 +34,22 @@ async def admin_list_users(
 
 
 @post("/api/v1/admin/users/{user_id:str}/disable", status_code=200, tags=["admin"])
-async def admin_disable(user_id: FromPath[str], me: Me, services: NamedDependency[Services]) -> User:
-    """Lock the account out everywhere, its sessions and API tokens included."""
-    return await services.accounts.set_disabled(user_id, True, actor=me)
+async def admin_disable(request: Request, user_id: FromPath[str], me: Me, services: NamedDependency[Services]) -> User:
+    """Lock the account out everywhere, its sessions and API tokens included
+    (needs a recent step-up: 403 reauthentication_required)."""
+    return await services.accounts.set_disabled(user_id, True, actor=me, session=current_session(request))
 
 
 @post("/api/v1/admin/users/{user_id:str}/enable", status_code=200, tags=["admin"])
-async def admin_enable(user_id: FromPath[str], me: Me, services: NamedDependency[Services]) -> User:
-    return await services.accounts.set_disabled(user_id, False, actor=me)
+async def admin_enable(request: Request, user_id: FromPath[str], me: Me, services: NamedDependency[Services]) -> User:
+    return await services.accounts.set_disabled(user_id, False, actor=me, session=current_session(request))
 
 
 @put("/api/v1/admin/users/{user_id:str}/role", tags=["admin"])
-async def admin_set_role(user_id: FromPath[str], data: JSONBody[RoleIn], me: Me, services: NamedDependency[Services]) -> User:
-    return await services.accounts.set_role(user_id, data.role, actor=me)
+async def admin_set_role(request: Request, user_id: FromPath[str], data: JSONBody[RoleIn], me: Me,
+                         services: NamedDependency[Services]) -> User:
+    """Needs a recent step-up (403 reauthentication_required)."""
+    return await services.accounts.set_role(user_id, data.role, actor=me, session=current_session(request))
 
 
 @get("/api/v1/admin/invites", tags=["admin"])

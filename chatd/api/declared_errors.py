@@ -42,6 +42,10 @@ DESCRIPTIONS = {
 EXTRA = {
     ("POST", "/api/v1/auth/login"): {401, 429},
     ("PUT", "/api/v1/me/password"): {429},
+    ("POST", "/api/v1/auth/login/second-factor"): {401, 429},
+    ("POST", "/api/v1/auth/reauth"): {429},
+    ("POST", "/api/v1/me/second-factor/totp/confirm"): {429},
+    ("POST", "/api/v1/me/second-factor/totp/disable"): {429},
     ("POST", "/api/v1/conversations/{conversation_id:str}/messages"): {429},
     ("GET", "/api/v1/sync"): {410},
     ("GET", "/api/v1/me/key-backup"): {404},  # the account has no backup

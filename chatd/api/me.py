@@ -47,9 +47,12 @@ async def list_tokens(me: Me, services: NamedDependency[Services]) -> ApiTokens:
 
 
 @post("/api/v1/me/tokens", status_code=201, tags=["me"])
-async def create_token(data: JSONBody[TokenIn], me: Me, services: NamedDependency[Services]) -> TokenCreated:
-    """A personal API token for bots and scripts; its secret is shown only here."""
-    session, secret = await services.accounts.create_token(me, data.name, data.expires_days)
+async def create_token(request: Request, data: JSONBody[TokenIn], me: Me,
+                       services: NamedDependency[Services]) -> TokenCreated:
+    """A personal API token for bots and scripts; its secret is shown only here.
+    Needs a recent step-up (403 reauthentication_required: POST /api/v1/auth/reauth)."""
+    session, secret = await services.accounts.create_token(me, current_session(request), data.name,
+                                                           data.expires_days)
     item = ApiToken.of(session)
     return TokenCreated(**{f: getattr(item, f) for f in item.__struct_fields__}, token=secret)
 

@@ -29,10 +29,11 @@ async def export_me(request: Request, me: Me, services: NamedDependency[Services
 
 
 @delete("/api/v1/me", status_code=204, tags=["me"])
-async def delete_me(data: JSONBody[DeleteAccountIn], me: Me, services: NamedDependency[Services]) -> Response[None]:
+async def delete_me(request: Request, data: JSONBody[DeleteAccountIn], me: Me,
+                    services: NamedDependency[Services]) -> Response[None]:
     """Delete the account for good, confirmed with the current password: it
     is signed out everywhere at once and never signs in again (docs/api.md)."""
-    await services.account_deletion.delete(me, data.password)
+    await services.account_deletion.delete(me, current_session(request), data.password)
     response = Response(None, status_code=204)
     clear_session_cookies(response, services.config)
     return response

@@ -1,6 +1,7 @@
 """Every HTTP/WebSocket route handler of the app, by capability."""
 
 from chatd.api.admin import ADMIN_ROUTES
+from chatd.api.admin_gate import guard_admin_routes
 from chatd.api.attachments import ATTACHMENT_ROUTES
 from chatd.api.auth import AUTH_ROUTES
 from chatd.api.avatars import AVATAR_ROUTES
@@ -20,6 +21,7 @@ from chatd.api.privacy import PRIVACY_ROUTES
 from chatd.api.metrics import metrics
 from chatd.api.options import options_routes
 from chatd.api.search import SEARCH_ROUTES
+from chatd.api.second_factor import SECOND_FACTOR_ROUTES
 from chatd.api.security import PUBLIC_PATHS
 from chatd.api.sync import SYNC_ROUTES
 from chatd.api.users import USER_ROUTES
@@ -35,6 +37,7 @@ _HANDLERS: list = [
     *ME_ROUTES,
     *ME_DATA_ROUTES,
     *SESSION_ROUTES,
+    *SECOND_FACTOR_ROUTES,
     *KEY_BACKUP_ROUTES,
     *USER_ROUTES,
     *CONTACT_ROUTES,
@@ -51,5 +54,6 @@ _HANDLERS: list = [
 ]
 
 declare_errors(_HANDLERS, PUBLIC_PATHS)
+guard_admin_routes(_HANDLERS)
 # The OPTIONS handlers first: they must be each path's first registration.
 ROUTES: list = [*options_routes(_HANDLERS), *_HANDLERS]

@@ -45,6 +45,7 @@ PUBLIC_PATHS = [
     r"^/static/",
     r"^/api/v1/auth/register$",
     r"^/api/v1/auth/login$",
+    r"^/api/v1/auth/login/second-factor$",
 ]
 
 

@@ -7,10 +7,11 @@ from typing import Any
 from chatd.client.accounts import AccountsApi
 from chatd.client.chats import ChatsApi
 from chatd.client.media import MediaApi
+from chatd.client.second_factor import SecondFactorApi
 from chatd.client.socket import Connection
 
 
-class Client(AccountsApi, ChatsApi, MediaApi):
+class Client(AccountsApi, ChatsApi, MediaApi, SecondFactorApi):
     """`async with Client("http://127.0.0.1:8080") as c:`; `register`/`login`
     keep the token, or pass `token=` (e.g. a personal API token for a bot)."""
 

@@ -19,6 +19,9 @@ def run(cfg: Config) -> int:
 
     notice = load_notice(cfg)  # likewise an unreadable privacy_notice_file
     sealed = media_key(cfg) is not None
+    from chatd.services.second_factor.sealing import factor_key
+
+    factor_sealed = factor_key(cfg) is not None  # a malformed key is refused here, not at start-up
     s = cfg.storage
     print("config OK")
     print(f"  listen       {cfg.server.host}:{cfg.server.port} ({cfg.server.public_url})")
@@ -31,4 +34,6 @@ def run(cfg: Config) -> int:
     print(f"  uploads      {'scanned by ' + scanner.description if scanner else 'not scanned for malware'}")
     print(f"  registration {cfg.auth.registration}")
     print(f"  privacy      {cfg.server.privacy_notice_file + ' (' + notice.format + ')' if notice.custom else 'the default notice'}")
+    print(f"  two-step     admins: {cfg.auth.admin_second_factor}; TOTP keys "
+          f"{'sealed at rest' if factor_sealed else 'not sealed at rest (no key set)'}")
     return 0

@@ -87,7 +87,9 @@ async def _talk(args: argparse.Namespace, token: str | None, password: str | Non
     from chatd.talk.session import Talk
 
     async with Client(args.url, token=token) as client:
-        me = await client.me() if token else (await client.login(args.username, password or "")).user
+        # With two-step sign-in on, the code is asked for (a line on stdin with --password-stdin).
+        code = lambda: _secret(args.password_stdin, "code from your authenticator app: ")  # noqa: E731
+        me = await client.me() if token else (await client.login_with_code(args.username, password or "", code)).user
         if args.peer:
             matches = [u for u in await client.users(args.peer) if u.username == args.peer.lower()]
             if not matches:

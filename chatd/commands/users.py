@@ -1,5 +1,6 @@
-"""`chatd user create|list|disable|enable|set-role`: account admin from a shell
-(the first admin of a server with closed registration starts here)."""
+"""`chatd user create|list|disable|enable|set-role|reset-second-factor`: account
+admin from a shell (the first admin of a server with closed registration
+starts here; someone who lost their authenticator and recovery codes too)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,8 @@ def add_parser(sub: Any, with_config: Callable[[str, str], argparse.ArgumentPars
     role = action("set-role", "change an account's role")
     role.add_argument("username")
     role.add_argument("role", choices=["admin", "member", "guest"])
+    action("reset-second-factor", "turn an account's two-step sign-in off (lost phone and recovery codes)"
+           ).add_argument("username")
 
 
 class NoTerminal(Exception):
@@ -77,6 +80,10 @@ def run(cfg: Config, args: argparse.Namespace) -> int:
         elif args.action in ("disable", "enable"):
             user = await accounts.set_disabled(args.username, args.action == "disable")
             print(f"{user.username}: {'disabled' if user.disabled else 'enabled'}")
+        elif args.action == "reset-second-factor":
+            user = await accounts.find_user(args.username)
+            done = await accounts.factors.reset(user)
+            print(f"{user.username}: two-step sign-in {'turned off' if done else 'was not on'}")
         else:
             user = await accounts.set_role(args.username, args.role)
             print(f"{user.username}: role {user.role}")

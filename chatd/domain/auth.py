@@ -20,6 +20,8 @@ class Session(Entity, kw_only=True):
     created_at: datetime
     last_used_at: datetime
     expires_at: datetime | None = None
+    # When its user last proved a factor on it (password, TOTP): step-up.
+    verified_at: datetime | None = None
 
 
 class ApiToken(Entity, kw_only=True):

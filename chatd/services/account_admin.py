@@ -15,11 +15,12 @@ from typing import get_args
 
 from chatd.config import RegistrationMode
 from chatd.domain import Role, User
-from chatd.domain.auth import Invite
+from chatd.domain.auth import Invite, Session
 from chatd.errors import Conflict, Forbidden, NotFound
 from chatd.services import account_rules as rules
 from chatd.services.password_strength import require_strong
 from chatd.services.passwords import hash_password
+from chatd.services.second_factor.step_up import require_recent
 from chatd.services.tokens import digest, new_secret
 
 if TYPE_CHECKING:
@@ -91,10 +92,14 @@ class AccountAdmin:
         require_admin(actor)
         return await self.users.list(query=query.strip().lower(), after=after, limit=limit)
 
-    async def set_disabled(self, ref: str, disabled: bool, *, actor: User | None = None) -> User:
+    async def set_disabled(self, ref: str, disabled: bool, *, actor: User | None = None,
+                           session: Session | None = None) -> User:
         """Disabled users are refused everywhere, their existing sessions and tokens
-        included; enabling them again restores those."""
+        included; enabling them again restores those. An admin (`actor`) needs
+        a recent step-up on `session`; the CLI (no actor) does not."""
         require_admin(actor)
+        if actor is not None:
+            require_recent(session)
         target = await self.find_user(ref)
         if disabled and actor is not None and target.id == actor.id:
             raise Conflict("Admins cannot disable themselves.", code="self_disable")
@@ -103,8 +108,11 @@ class AccountAdmin:
             raise NotFound(f"No user {ref!r}.")
         return user
 
-    async def set_role(self, ref: str, role: Role, *, actor: User | None = None) -> User:
+    async def set_role(self, ref: str, role: Role, *, actor: User | None = None,
+                       session: Session | None = None) -> User:
         require_admin(actor)
+        if actor is not None:
+            require_recent(session)
         target = await self.find_user(ref)
         user = await self.users.set_role(target.id, role)
         if user is None:

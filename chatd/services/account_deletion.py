@@ -20,9 +20,11 @@ import logging
 import msgspec
 
 from chatd.domain import Conversation, Member, User
+from chatd.domain.auth import Session
 from chatd.errors import NotFound
 from chatd.services.accounts import Accounts
 from chatd.services.conversation_rules import successor
+from chatd.services.second_factor.step_up import require_recent
 from chatd.storage.ports.conversations import ConversationStore, DecideMembers, MemberPlan
 from chatd.storage.ports.users import UserStore
 
@@ -53,8 +55,11 @@ class AccountDeletion:
         self.users = users
         self.conversations = conversations
 
-    async def delete(self, me: User, password: str) -> None:
-        """Raises Forbidden(wrong_password) or Conflict(last_admin) with nothing changed."""
+    async def delete(self, me: User, session: Session | None, password: str) -> None:
+        """Raises Forbidden(reauthentication_required / wrong_password) or
+        Conflict(last_admin) with nothing changed. Like every high-value
+        action it needs a recent step-up on `session` (second_factor/step_up.py)."""
+        require_recent(session)
         await self.accounts.confirm(me, password, "account deletion")
         if await self.users.delete_account(me.id, display_name=DELETED_NAME) is None:
             raise NotFound("No such account.", code="account_gone")

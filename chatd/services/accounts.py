@@ -24,9 +24,13 @@ from chatd.services.account_admin import AccountAdmin
 from chatd.services.login_limit import LoginLimiter
 from chatd.services.own_sessions import OwnSessions
 from chatd.services.password_strength import require_strong
+from chatd.services.second_factor.challenge import Challenges
+from chatd.services.second_factor.service import SecondFactors, second_factor_required
+from chatd.services.second_factor.step_up import require_recent
 from chatd.services.passwords import hash_password, needs_rehash, verify
-from chatd.services.tokens import digest, new_secret
+from chatd.services.tokens import MAX_CHARS, digest, new_secret
 from chatd.storage.ports.auth import AuthStore
+from chatd.storage.ports.second_factors import SecondFactorStore
 from chatd.storage.ports.settings import SettingsStore
 from chatd.storage.ports.users import UserStore
 from chatd.text import clean
@@ -37,13 +41,14 @@ log = logging.getLogger("chatd.auth")
 
 # last_used_at / last_seen_at are written at most this often per session.
 TOUCH_EVERY = timedelta(minutes=1)
-MAX_TOKEN_CHARS = 256  # longer is never one of ours: refuse before hashing
+MAX_TOKEN_CHARS = MAX_CHARS  # longer is never one of ours: refuse before hashing
 # Expired sessions and tokens are deleted at most this often (on sign-in).
 PURGE_EVERY = timedelta(hours=1)
 
 
 class Accounts(AccountAdmin, OwnSessions):
-    def __init__(self, config: Config, users: UserStore, auth: AuthStore, cache: Store, settings: SettingsStore):
+    def __init__(self, config: Config, users: UserStore, auth: AuthStore, cache: Store, settings: SettingsStore,
+                 second_factors: SecondFactorStore):
         self.config = config
         self.settings = settings
         self.users = users
@@ -53,6 +58,8 @@ class Accounts(AccountAdmin, OwnSessions):
                                     auth_cfg.login_attempts_per_address_per_minute,
                                     auth_cfg.login_attempts_per_account_per_minute)
         self._purged_at: datetime | None = None
+        self.factors = SecondFactors(config, second_factors, users, auth, self.limiter)
+        self.challenges = Challenges(cache)
 
     # -- authentication -------------------------------------------------
 
@@ -98,6 +105,7 @@ class Accounts(AccountAdmin, OwnSessions):
 
     async def _start(self, user: User, kind: SessionKind, name: str = "",
                      expires_days: int | None = None) -> tuple[Session, str]:
+        """A login session counts as a fresh proof (step-up); an API token does not."""
         now = clock.now()
         await self._purge_now_and_then(now)
         if kind == "session":
@@ -106,7 +114,7 @@ class Accounts(AccountAdmin, OwnSessions):
             expires = now + timedelta(days=expires_days) if expires_days else None
         secret = new_secret()
         session = Session(id=ids.new_id(), user_id=user.id, kind=kind, name=name, created_at=now,
-                          last_used_at=now, expires_at=expires)
+                          last_used_at=now, expires_at=expires, verified_at=now if kind == "session" else None)
         return await self.auth.create_session(session, digest(secret)), secret
 
     # -- registration and sign-in ---------------------------------------
@@ -145,12 +153,40 @@ class Accounts(AccountAdmin, OwnSessions):
         if user.disabled:
             log.warning("sign-in refused: account %r from %s (disabled)", name, address or "-")
             raise Forbidden("This account is disabled.", code="account_disabled")
-        await self.limiter.succeeded(name, address)
         if needs_rehash(stored):
             await self.users.set_password(user.id, await hash_password(password))
+        # Asked only now: before the password is right nothing tells whether the account has TOTP.
+        if await self.factors.enabled(user.id):
+            log.info("sign-in: account %r from %s gave its password; waits for its second factor", name,
+                     address or "-")
+            raise second_factor_required(await self.challenges.issue(user.id, known))
+        await self.limiter.succeeded(name, address)
         session, token = await self._start(user, "session")
         log.info("signed in: account %r from %s (session %s%s)", name, address or "-", session.id,
                  ", known device" if known else "")
+        return user, token
+
+    async def login_second_factor(self, challenge: str, code: str, address: str | None) -> tuple[User, str]:
+        """The second step of a sign-in: the challenge from the password step
+        and a TOTP or recovery code make the session. A spent, expired or
+        unknown challenge answers challenge_invalid (sign in again)."""
+        pending = await self.challenges.get(challenge)
+        user = await self.users.get(pending.user_id) if pending else None
+        if pending is None or user is None:
+            raise Unauthenticated("This sign-in has expired or was already used; sign in again.",
+                                  code="challenge_invalid")
+        if user.disabled:
+            raise Forbidden("This account is disabled.", code="account_disabled")
+        try:
+            await self.factors.check_code(user, code, address, known=pending.known, unauthenticated=Unauthenticated)
+        except Unauthenticated:
+            await self.challenges.wrong(challenge, pending)
+            raise
+        await self.challenges.spend(challenge)
+        await self.limiter.succeeded(user.username, address)
+        session, token = await self._start(user, "session")
+        log.info("signed in: account %r from %s (session %s, with second factor)", user.username, address or "-",
+                 session.id)
         return user, token
 
     async def _known_device(self, name: str, address: str | None, session_token: str | None) -> bool:
@@ -177,7 +213,9 @@ class Accounts(AccountAdmin, OwnSessions):
         return await self.users.update(me.id, cleaned, version=version)
 
     async def change_password(self, me: User, session: Session, current: str, new: str) -> None:
-        """Ends every other login session of the user; this one and API tokens stay."""
+        """Ends every other login session of the user; this one and API tokens stay.
+        Needs a recent step-up on `session`."""
+        require_recent(session)
         rules.password(new)
         await self.confirm(me, current, "password change")
         await require_strong(new, self.config.auth.min_password_score, me.username, me.display_name, current)
@@ -195,7 +233,10 @@ class Accounts(AccountAdmin, OwnSessions):
             log.warning("%s refused: account %r (wrong current password)", action, me.username)
             raise Forbidden("The current password is wrong.", code="wrong_password")
 
-    async def create_token(self, me: User, name: str, expires_days: int | None = None) -> tuple[Session, str]:
+    async def create_token(self, me: User, session: Session | None, name: str,
+                           expires_days: int | None = None) -> tuple[Session, str]:
+        """Needs a recent step-up on `session` (a token outlives every sign-in)."""
+        require_recent(session)
         label = clean(name, single_line=True).strip()
         if not 1 <= len(label) <= 64:
             raise Invalid("A token name is 1 to 64 characters.", code="invalid_name")

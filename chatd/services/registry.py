@@ -49,7 +49,7 @@ def build_services(config: Config, stores: Stores) -> Services:
     features = Features(config, stores.flags, stores.users)
     conversations = ConversationService(config, stores.conversations, stores.users, stores.messages, contacts,
                                         features)
-    accounts = Accounts(config, stores.users, stores.auth, stores.cache, stores.settings)
+    accounts = Accounts(config, stores.users, stores.auth, stores.cache, stores.settings, stores.second_factors)
     messages = MessageService(config, stores.messages, stores.conversations, stores.counters, features,
                               stores.users)
     return Services(

@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+MAX_CHARS = 256  # longer is never one of ours: refuse before hashing
+
 
 def new_secret() -> str:
     return secrets.token_urlsafe(32)

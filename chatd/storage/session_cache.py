@@ -113,7 +113,7 @@ class CachedAuthStore:
 
     # Every method of the AuthStore port, by what it does to lookups
     # (tests/unit/test_session_cache.py checks the lists cover the port).
-    WRITES = ("touch", "delete_session", "delete_sessions", "purge_expired")
+    WRITES = ("touch", "mark_verified", "delete_session", "delete_sessions", "purge_expired")
     PASS = ("create_session", "list_sessions", "count_sessions", "create_invite", "list_invites",
             "delete_invite", "counts")
 
@@ -136,6 +136,9 @@ class CachedAuthStore:
     async def touch(self, session_id: str, at: Any, *, expires_at: Any = None) -> None:
         await _then(self.inner.touch(session_id, at, expires_at=expires_at),
                     lambda: self.cache.forget_session(session_id))
+
+    async def mark_verified(self, session_id: str, at: Any) -> bool:
+        return await _then(self.inner.mark_verified(session_id, at), lambda: self.cache.forget_session(session_id))
 
     async def delete_session(self, session_id: str, *, user_id: str | None = None, kind: Any = None) -> bool:
         return await _then(self.inner.delete_session(session_id, user_id=user_id, kind=kind),

@@ -31,8 +31,19 @@ export async function resumeSession(cursor, asked = api.get("/me")) {
   }
 }
 
+// With two-step sign-in on, this throws ApiError code "second_factor_required"
+// (its problem carries the challenge): then signInWithCode.
 export async function signIn(username, password) {
   const { user } = await api.post("/auth/login", { username, password });
+  await signedIn(user);
+}
+
+export async function signInWithCode(challenge, code) {
+  const { user } = await api.post("/auth/login/second-factor", { challenge, code });
+  await signedIn(user);
+}
+
+async function signedIn(user) {
   const kept = store.getState().session.me;
   if (kept && kept.id !== user.id) await forget();
   store.dispatch({ type: "session/in", user });

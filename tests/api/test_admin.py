@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.api.account_helpers import PASSWORD, login
+from tests.api.second_factor_helpers import enrol_now
 from tests.conftest import register
 
 ADMIN_CALLS = [
@@ -21,10 +22,19 @@ ADMIN_CALLS = [
 ]
 
 
+@pytest.fixture(params=["optional", "required"])
+def config(request, config_with):
+    """Every test here in both modes of auth.admin_second_factor (ASVS 4.3.1):
+    under "required" the team has two-step sign-in on, as it must."""
+    return config_with(auth={"admin_second_factor": request.param})
+
+
 @pytest.fixture
-async def team(client):
+async def team(client, config):
     admin = await register(client, "admin")
     bob = await register(client, "bob")
+    if config.auth.admin_second_factor == "required":
+        await enrol_now(client, admin)
     return admin, bob
 
 
@@ -52,12 +62,17 @@ async def test_list_users_full_view_paged(client, team):
     assert [u["username"] for u in r.json()["items"]] == ["carol"]
 
 
-async def test_set_role_by_id_and_username_and_last_admin_kept(client, team):
+async def test_set_role_by_id_and_username_and_last_admin_kept(client, team, config):
     admin, bob = team
     r = await client.put(f"/api/v1/admin/users/{bob.id}/role", json={"role": "guest"}, headers=admin.headers)
     assert r.status_code == 200 and r.json()["role"] == "guest"
     r = await client.put("/api/v1/admin/users/BOB/role", json={"role": "admin"}, headers=admin.headers)
     assert r.status_code == 200 and r.json()["role"] == "admin"
+    if config.auth.admin_second_factor == "required":
+        # A new admin is refused until they turn two-step sign-in on.
+        r = await client.get("/api/v1/admin/stats", headers=bob.headers)
+        assert r.status_code == 403 and r.json()["code"] == "second_factor_required_for_admin"
+        await enrol_now(client, bob)
     r = await client.put(f"/api/v1/admin/users/{bob.id}/role", json={"role": "owner"}, headers=admin.headers)
     assert r.status_code == 400
     r = await client.put("/api/v1/admin/users/nobody/role", json={"role": "admin"}, headers=admin.headers)

@@ -21,7 +21,7 @@ PASSWORD = "correct horse battery"
 def accounts_for(stores, tmp_path, database_url):
     def build(**sections) -> Accounts:
         config = make_config(tmp_path, database_url, **sections)
-        return Accounts(config, stores.users, stores.auth, stores.cache, stores.settings)
+        return Accounts(config, stores.users, stores.auth, stores.cache, stores.settings, stores.second_factors)
     return build
 
 

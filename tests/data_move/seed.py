@@ -7,6 +7,7 @@ only: the test's independent check that a moved deployment is the same."""
 from __future__ import annotations
 
 import base64
+import time
 from typing import Any
 
 from litestar.testing import AsyncTestClient
@@ -14,6 +15,7 @@ from nacl.signing import SigningKey
 
 from chatd.app import create_app
 from chatd.config import Config
+from chatd.services.second_factor import totp
 from tests.conftest import register
 from tests.api.message_helpers import CONV, MSG, direct, group, send
 from tests.media.helpers import upload
@@ -37,6 +39,11 @@ async def seed(config: Config, messages: int = 60) -> dict[str, Any]:
         r = await c.put("/api/v1/me/keys", json=DEVICE, headers=ann.headers)
         assert r.status_code == 200, r.text
         r = await c.put("/api/v1/me/key-backup", json=BACKUP, headers=ann.headers)
+        assert r.status_code == 200, r.text
+        # cat has two-step sign-in: its factor and recovery codes move too.
+        secret = (await c.post("/api/v1/me/second-factor/totp", headers=cat.headers)).json()["secret"]
+        r = await c.post("/api/v1/me/second-factor/totp/confirm", headers=cat.headers,
+                         json={"code": totp.code_at(secret, time.time())})
         assert r.status_code == 200, r.text
         assert (await c.post("/api/v1/contacts", json={"user_id": bob.id}, headers=ann.headers)).status_code == 201
         assert (await c.post(f"/api/v1/contacts/{ann.id}/accept", headers=bob.headers)).status_code == 200
@@ -83,7 +90,8 @@ async def export(config: Config, tokens: dict[str, Any]) -> dict[str, Any]:
             mine: dict[str, Any] = {"me": me.json(), "contacts": (await c.get("/api/v1/contacts", headers=h)).json(),
                                     "tokens": (await c.get("/api/v1/me/tokens", headers=h)).json(),
                                     "features": (await c.get("/api/v1/me/features", headers=h)).json(),
-                                    "key_backup": (await c.get("/api/v1/me/key-backup", headers=h)).json()}
+                                    "key_backup": (await c.get("/api/v1/me/key-backup", headers=h)).json(),
+                                    "second_factor": (await c.get("/api/v1/me/second-factor", headers=h)).json()}
             convs = (await c.get(CONV, headers=h)).json()["items"]
             mine["conversations"] = convs
             for conv in convs:

@@ -1,6 +1,7 @@
 """The `chatd` command as an admin uses it: real subprocesses."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,7 +33,10 @@ def test_every_command_has_help(sub, tmp_path):
 def test_init_writes_the_commented_default_and_refuses_to_overwrite(tmp_path):
     assert chatd("init", cwd=tmp_path).returncode == 0
     text = (tmp_path / "chatd.toml").read_text()
-    assert text == (Path(__file__).resolve().parents[2] / "chatd.toml").read_text()
+    # The shipped file, with a fresh auth.second_factor_key of its own (tests/unit/test_init_second_factor.py).
+    key = re.search(r'^second_factor_key = "([^"]+)"', text, re.MULTILINE).group(1)
+    template = (Path(__file__).resolve().parents[2] / "chatd.toml").read_text()
+    assert text == template.replace('second_factor_key = ""', f'second_factor_key = "{key}"', 1)
     again = chatd("init", cwd=tmp_path)
     assert again.returncode == 1 and "exists" in again.stdout
     assert chatd("init", "--force", cwd=tmp_path).returncode == 0

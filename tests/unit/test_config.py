@@ -3,6 +3,7 @@
 import tomllib
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from chatd.config import ConfigError, load, parse
@@ -26,8 +27,12 @@ def test_defaults_are_the_embedded_setup():
 
 
 def test_shipped_file_is_valid_and_equals_defaults():
+    """But one key on purpose: new installs require admins' second factor,
+    while a missing key means "optional" (an upgraded server keeps its admins)."""
     shipped = parse(tomllib.loads((ROOT / "chatd.toml").read_text()), {})
-    assert shipped == parse({}, {})
+    assert shipped.auth.admin_second_factor == "required"
+    assert msgspec.structs.replace(shipped, auth=msgspec.structs.replace(
+        shipped.auth, admin_second_factor="optional")) == parse({}, {})
 
 
 @pytest.mark.parametrize(

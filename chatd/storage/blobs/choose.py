@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import msgspec
 
 from chatd.config import Config, ConfigError
+from chatd.config_keys import key_of
 from chatd.config import redact_url as redact
 from chatd.storage.ports.blobs import BlobStore
 
@@ -35,16 +34,7 @@ def parse_s3_url(url: str) -> S3Location:
 
 def media_key(config: Config) -> bytes | None:
     """The at-rest encryption key from media.encryption_key, or None."""
-    text = config.media.encryption_key.strip()
-    if not text:
-        return None
-    try:
-        key = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        key = b""
-    if len(key) != 32:
-        raise ConfigError("media.encryption_key: expected the base64 of 32 random bytes (make one with `chatd media keygen`)")
-    return key
+    return key_of(config.media.encryption_key, "media.encryption_key")
 
 
 def open_blob_store(config: Config, url: str | None = None) -> BlobStore:

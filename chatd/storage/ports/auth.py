@@ -26,6 +26,11 @@ class AuthStore(Protocol):
         """Record use (and slide the expiry when given); also the user's last_seen_at."""
         ...
 
+    async def mark_verified(self, session_id: str, at: datetime) -> bool:
+        """Record that the session's user proved a factor at `at` (step-up);
+        False when there is no such session."""
+        ...
+
     async def delete_session(self, session_id: str, *, user_id: str | None = None,
                              kind: SessionKind | None = None) -> bool:
         """End one session/token; `user_id`/`kind` restrict which one may go.

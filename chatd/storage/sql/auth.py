@@ -15,14 +15,14 @@ from chatd.domain.auth import Invite, Session, SessionKind
 from chatd.storage.sql.db import Conn, Database, Row
 from chatd.storage.sql.user_rows import USER_FIELDS, key_of, user_of
 
-SESSION_COLUMNS = "id, user_id, kind, name, created_at, last_used_at, expires_at"
+SESSION_COLUMNS = "id, user_id, kind, name, created_at, last_used_at, expires_at, verified_at"
 INVITE_COLUMNS = "id, created_by, max_uses, uses, expires_at, created_at"
 
 # Session and key columns are renamed so they cannot clash with the user's.
 LOOKUP = (
     "SELECT " + ", ".join(f"u.{f}" for f in USER_FIELDS) + ","
     " s.id AS s_id, s.kind AS s_kind, s.name AS s_name, s.created_at AS s_created_at,"
-    " s.last_used_at AS s_last_used_at, s.expires_at AS s_expires_at,"
+    " s.last_used_at AS s_last_used_at, s.expires_at AS s_expires_at, s.verified_at AS s_verified_at,"
     " k.device_id AS k_device_id, k.x25519 AS k_x25519, k.ed25519 AS k_ed25519, k.sig AS k_sig,"
     " k.created_at AS k_created_at"
     " FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN device_keys k ON k.user_id = s.user_id"
@@ -39,6 +39,7 @@ def session_of(row: Row, prefix: str = "", user_id: str | None = None) -> Sessio
         created_at=from_ms(row[f"{prefix}created_at"]),
         last_used_at=from_ms(row[f"{prefix}last_used_at"]),
         expires_at=from_ms(row[f"{prefix}expires_at"]),
+        verified_at=from_ms(row[f"{prefix}verified_at"]),
     )
 
 
@@ -60,9 +61,10 @@ class SqlAuthStore:
     async def create_session(self, session: Session, token_hash: str) -> Session:
         async def run(c: Conn) -> Session:
             await c.execute(
-                f"INSERT INTO sessions ({SESSION_COLUMNS}, token_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                f"INSERT INTO sessions ({SESSION_COLUMNS}, token_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 session.id, session.user_id, session.kind, session.name, clock.to_ms(session.created_at),
-                clock.to_ms(session.last_used_at), clock.to_ms(session.expires_at), token_hash,
+                clock.to_ms(session.last_used_at), clock.to_ms(session.expires_at), clock.to_ms(session.verified_at),
+                token_hash,
             )
             return session
 
@@ -93,6 +95,11 @@ class SqlAuthStore:
                 )
 
         await self.db.write(run)
+
+    async def mark_verified(self, session_id: str, at: datetime) -> bool:
+        return await self.db.write(lambda c: c.execute(
+            "UPDATE sessions SET verified_at = $2 WHERE id = $1", session_id, clock.to_ms(at)
+        )) > 0
 
     async def delete_session(self, session_id: str, *, user_id: str | None = None,
                              kind: SessionKind | None = None) -> bool:

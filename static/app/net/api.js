@@ -17,7 +17,7 @@ function csrfToken() {
   return found ? decodeURIComponent(found.slice("csrf_token=".length)) : "";
 }
 
-export async function request(method, path, { body, query, raw } = {}) {
+export async function request(method, path, { body, query, raw, retried } = {}) {
   const url = new URL("/api/v1" + path, location.origin);
   for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null) url.searchParams.set(k, v);
   const headers = {};
@@ -34,7 +34,14 @@ export async function request(method, path, { body, query, raw } = {}) {
   }
   if (answer.status === 204) return null;
   const data = await answer.json().catch(() => ({}));
-  if (!answer.ok) throw new ApiError(data, answer.status);
+  if (!answer.ok) {
+    // A high-value action with no recent proof: ask (net/reauth.js), then once more.
+    if (answer.status === 403 && data.code === "reauthentication_required" && !retried) {
+      const { askReauth } = await import("./reauth.js");
+      if (await askReauth().then(() => true, () => false)) return request(method, path, { body, query, raw, retried: true });
+    }
+    throw new ApiError(data, answer.status);
+  }
   return data;
 }
 

@@ -7,6 +7,7 @@ import { api } from "../net/api.js";
 import { signIn, signUp } from "../session.js";
 import { StrengthMeter } from "./StrengthMeter.js";
 import { PrivacyNotice } from "./PrivacyNotice.js";
+import { CodeStep } from "./CodeStep.js";
 
 export function Auth() {
   const [mode, setMode] = useState("in");
@@ -17,6 +18,8 @@ export function Auth() {
   const [reveal, setReveal] = useState(false);
   // What the sign-up form holds, for the strength meter (it counts the username as a guess).
   const [typed, setTyped] = useState({});
+  // The password was right and the account has two-step sign-in: the code step.
+  const [challenge, setChallenge] = useState(null);
   useEffect(() => {
     api.get("/auth/registration").then((r) => dispatch({ type: "session/registration", mode: r.mode })).catch(() => {});
   }, []);
@@ -30,13 +33,15 @@ export function Auth() {
       if (mode === "in") await signIn(form.username, form.password);
       else await signUp(form);
     } catch (err) {
-      setError(err.message);
+      if (err.code === "second_factor_required") setChallenge(err.problem.challenge);
+      else setError(err.message);
     } finally {
       setBusy(false);
     }
   }
 
   const signingUp = mode === "up";
+  if (challenge) return html`<${CodeStep} challenge=${challenge} onRestart=${(why) => { setChallenge(null); setError(why); }} />`;
   return html`<div class="auth">
     <form class="auth-card" onSubmit=${submit} aria-labelledby="auth-title"
       onInput=${(e) => signingUp && setTyped(Object.fromEntries(new FormData(e.currentTarget)))}>

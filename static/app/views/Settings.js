@@ -15,6 +15,7 @@ import { Devices } from "./Devices.js";
 import { PasswordForm } from "./PasswordForm.js";
 import { PrivacyNotice } from "./PrivacyNotice.js";
 import { YourData } from "./YourData.js";
+import { TwoStep } from "./TwoStep.js";
 
 export function Settings() {
   const me = useSelector((s) => s.session.me);
@@ -61,6 +62,7 @@ export function Settings() {
     </div>
     <${PasswordForm} />
     <div class="card"><${PrivacyNotice} /></div>
+    <${TwoStep} />
     ${e2ee && html`<${Devices} />`}
     <${EncryptionSettings} />
     <${YourData} />

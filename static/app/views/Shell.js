@@ -13,6 +13,7 @@ import { Admin } from "./Admin.js";
 import { Banner } from "./Banner.js";
 import { Empty } from "./Empty.js";
 import { SafetyNumber } from "./SafetyNumber.js";
+import { ReauthPrompt } from "./ReauthPrompt.js";
 
 const SCREENS = { c: ConversationView, new: NewConversation, contacts: Contacts, search: Search,
   settings: Settings, admin: Admin, safety: SafetyNumber };
@@ -26,5 +27,6 @@ export function Shell() {
     <main class="main" id="main">
       ${Screen ? html`<${Screen} key=${route.name + route.id} id=${route.id} />` : html`<${Empty} />`}
     </main>
+    <${ReauthPrompt} />
   </div>`;
 }

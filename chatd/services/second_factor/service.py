@@ -1,0 +1,171 @@
+"""Two-step sign-in for one's own account: TOTP enrolment, confirmation with
+recovery codes, checking a code (TOTP or recovery), turning it off, re-auth
+(step-up), and the admin rule (auth.admin_second_factor).
+
+Every wrong code counts toward the login limiter (services/login_limit.py)
+exactly like a wrong password, so codes cannot be guessed faster than
+passwords; a code is accepted once only (the store refuses replays).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from chatd import clock
+from chatd.config import Config
+from chatd.domain import User
+from chatd.domain.auth import Session
+from chatd.errors import Conflict, Forbidden, Unauthenticated
+from chatd.services.login_limit import LoginLimiter
+from chatd.services.passwords import verify
+from chatd.services.second_factor import recovery, totp
+from chatd.services.second_factor.challenge import CHALLENGE_SECONDS
+from chatd.services.second_factor.sealing import SecretSealer, factor_key
+from chatd.services.second_factor.step_up import require_recent
+from chatd.storage.ports.auth import AuthStore
+from chatd.storage.ports.second_factors import SecondFactorStore
+from chatd.storage.ports.users import UserStore
+
+log = logging.getLogger("chatd.auth")
+
+ISSUER = "chatd"
+ENROL_HINT = ("Turn on two-step sign-in first: Settings > Two-step sign-in in the web app, or "
+              "POST /api/v1/me/second-factor/totp and then /api/v1/me/second-factor/totp/confirm.")
+
+
+def second_factor_required(challenge: str) -> Unauthenticated:
+    """The password step's answer for an account with two-step sign-in: no session yet."""
+    return Unauthenticated(
+        "Enter the code from your authenticator app (or a recovery code): POST /api/v1/auth/login/second-factor.",
+        code="second_factor_required",
+        extra={"challenge": challenge, "expires_in": CHALLENGE_SECONDS, "methods": ["totp", "recovery_code"]},
+    )
+
+
+class SecondFactors:
+    def __init__(self, config: Config, store: SecondFactorStore, users: UserStore, auth: AuthStore,
+                 limiter: LoginLimiter):
+        self.config, self.store, self.users, self.auth, self.limiter = config, store, users, auth, limiter
+        self.sealer = SecretSealer(factor_key(config))
+
+    async def enabled(self, user_id: str) -> bool:
+        stored = await self.store.get_totp(user_id)
+        return stored is not None and stored.confirmed_at is not None
+
+    async def status(self, me: User) -> dict[str, object]:
+        stored = await self.store.get_totp(me.id)
+        on = stored is not None and stored.confirmed_at is not None
+        return {"totp": on, "pending": stored is not None and not on,
+                "recovery_codes_left": await self.store.recovery_codes_left(me.id) if on else 0,
+                "admin_required": self.config.auth.admin_second_factor == "required" and me.role == "admin"}
+
+    # -- enrolment --------------------------------------------------------
+
+    async def begin(self, me: User, session: Session) -> tuple[str, str]:
+        """A new secret (not in force until confirmed) and its otpauth:// URI.
+        Needs a recent step-up: a stolen session must not bind its own app."""
+        require_recent(session)
+        secret = totp.new_secret()
+        await self.store.begin_totp(me.id, self.sealer.seal(me.id, secret), clock.now())
+        log.info("second factor: account %r began TOTP enrolment", me.username)
+        return secret, totp.otpauth_uri(secret, me.username, ISSUER)
+
+    async def confirm(self, me: User, session: Session, code: str, address: str | None) -> list[str]:
+        """Put the enrolment in force with a valid code; answers the ten
+        recovery codes, shown this once (only their hashes are kept)."""
+        stored = await self.store.get_totp(me.id)
+        if stored is None:
+            raise Conflict("Start enrolment first: POST /api/v1/me/second-factor/totp.", code="no_enrolment")
+        if stored.confirmed_at is not None:
+            raise Conflict("Two-step sign-in is already on.", code="second_factor_enabled")
+        await self.limiter.check(me.username, address)
+        step = totp.matching_step(self.sealer.open(me.id, stored.secret), code.strip(), clock.now().timestamp())
+        if step is None:
+            await self._failed(me, address, "enrolment code")
+        codes = recovery.new_codes()
+        if not await self.store.confirm_totp(me.id, step, [recovery.code_hash(me.id, c) for c in codes],
+                                             clock.now()):
+            raise Conflict("The enrolment changed meanwhile; start again.", code="no_enrolment")
+        await self.auth.mark_verified(session.id, clock.now())
+        log.info("second factor: account %r turned TOTP on", me.username)
+        return codes
+
+    async def disable(self, me: User, session: Session, password: str, code: str, address: str | None) -> None:
+        """Needs the password and a current code (or a recovery code) in this
+        very request: that is itself the step-up, fresher than any window."""
+        if not await self.enabled(me.id):
+            raise Conflict("Two-step sign-in is not on.", code="second_factor_not_enabled")
+        await self.check_password(me, password, address)
+        await self.check_code(me, code, address)
+        await self.store.delete_totp(me.id)
+        await self.auth.mark_verified(session.id, clock.now())
+        log.warning("second factor: account %r turned TOTP off", me.username)
+
+    async def reset(self, user: User) -> bool:
+        """From the local CLI only (root on the box): the owner lost both the
+        app and the recovery codes. True if a factor was there."""
+        done = await self.store.delete_totp(user.id)
+        log.warning("second factor: account %r had TOTP reset from the command line", user.username)
+        return done
+
+    # -- proofs -----------------------------------------------------------
+
+    async def check_password(self, me: User, password: str, address: str | None) -> None:
+        await self.limiter.check(me.username, address)
+        if not await verify(await self.users.password_hash(me.id), password):
+            await self.limiter.failed(me.username, address)
+            log.warning("re-authentication refused: account %r from %s (wrong password)", me.username, address or "-")
+            raise Forbidden("The password is wrong.", code="wrong_password")
+
+    async def check_code(self, user: User, code: str, address: str | None, *, known: bool = False,
+                         unauthenticated: type[Exception] | None = None) -> str:
+        """Spend a TOTP code or a recovery code of `user`; answers which kind.
+        A wrong, replayed or spent code counts as a failed sign-in."""
+        await self.limiter.check(user.username, address, known)
+        stored = await self.store.get_totp(user.id)
+        used = None
+        if stored is not None and stored.confirmed_at is not None:
+            used = await self._spend(user, stored.secret, code)
+        if used is None:
+            await self._failed(user, address, "code", known, unauthenticated)
+        return used  # type: ignore[return-value]
+
+    async def _spend(self, user: User, sealed: str, code: str) -> str | None:
+        typed = code.strip().replace(" ", "")
+        now = clock.now()
+        if len(typed) == totp.DIGITS and typed.isdigit():
+            step = totp.matching_step(self.sealer.open(user.id, sealed), typed, now.timestamp())
+            return "totp" if step is not None and await self.store.use_totp_step(user.id, step) else None
+        shown = recovery.normalise(code)
+        if shown is not None and await self.store.use_recovery_code(user.id, recovery.code_hash(user.id, shown), now):
+            log.warning("second factor: account %r used a recovery code", user.username)
+            return "recovery_code"
+        return None
+
+    async def _failed(self, user: User, address: str | None, what: str, known: bool = False,
+                      unauthenticated: type[Exception] | None = None) -> None:
+        await self.limiter.failed(user.username, address, known)
+        log.warning("second factor refused: account %r from %s (wrong or used %s)", user.username, address or "-", what)
+        if unauthenticated is not None:
+            raise unauthenticated("Wrong or already used code.", code="invalid_code")
+        raise Forbidden("Wrong or already used code.", code="invalid_code")
+
+    async def reauth(self, me: User, session: Session, password: str, code: str | None,
+                     address: str | None) -> None:
+        """Step-up: the password, and a code when two-step sign-in is on."""
+        await self.check_password(me, password, address)
+        if await self.enabled(me.id):
+            if not code:
+                raise Forbidden("Also send a code from your authenticator (or a recovery code).",
+                                code="second_factor_required")
+            await self.check_code(me, code, address)
+        await self.auth.mark_verified(session.id, clock.now())
+        log.info("re-authenticated: account %r (session %s)", me.username, session.id)
+
+    # -- admins (ASVS 4.3.1) ----------------------------------------------
+
+    async def require_for_admin(self, user: User) -> None:
+        if self.config.auth.admin_second_factor == "required" and user.role == "admin" \
+                and not await self.enabled(user.id):
+            raise Forbidden("Admins on this server need two-step sign-in. " + ENROL_HINT,
+                            code="second_factor_required_for_admin")

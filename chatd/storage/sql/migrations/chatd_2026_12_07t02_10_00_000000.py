@@ -1,0 +1,31 @@
+"""Two-step sign-in: each account's TOTP factor (its secret sealed by the
+service), its one-time recovery codes (hashed), and on every session the
+time its user last proved a factor (step-up before high-value actions).
+"""
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.engine import engine_finder
+
+ID = "2026-12-07T02:10:00:000000"
+VERSION = "1.38.0"
+DESCRIPTION = "totp factors, recovery codes, session verified_at"
+
+STATEMENTS = [
+    "CREATE TABLE totp_factors (user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+    " secret TEXT NOT NULL, created_at BIGINT NOT NULL, confirmed_at BIGINT, last_step BIGINT NOT NULL DEFAULT 0)",
+    "CREATE TABLE recovery_codes (user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " code_hash TEXT NOT NULL, used_at BIGINT, PRIMARY KEY (user_id, code_hash))",
+    "ALTER TABLE sessions ADD COLUMN verified_at BIGINT",
+]
+
+
+async def forwards():
+    manager = MigrationManager(migration_id=ID, app_name="chatd", description=DESCRIPTION)
+
+    async def change_schema():
+        engine = engine_finder()
+        for statement in STATEMENTS:
+            await engine.run_ddl(statement)
+
+    manager.add_raw(change_schema)
+    return manager
