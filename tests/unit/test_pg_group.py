@@ -102,3 +102,21 @@ async def test_a_writer_cancelled_mid_batch_leaves_no_caller_waiting():
     writer._task.cancel()
     results = await asyncio.gather(*callers, return_exceptions=True)
     assert all(isinstance(r, asyncio.CancelledError) for r in results)
+
+
+async def test_an_unexpected_error_past_the_write_reaches_every_waiting_caller():
+    # A bug after the COMMIT (here `run` answers one outcome short): each
+    # caller still waiting gets the error, none is cancelled, and what was
+    # queued behind that batch is written as usual.
+    class Short(Fake):
+        async def run(self, conn, items):
+            outcomes = await super().run(conn, items)
+            return outcomes[:1] if len(items) == 2 else outcomes
+
+    short = Short()
+    writer = GroupWriter(short.write, short.run, max_batch=2)
+    results = await submit_all(writer, ["a", "b", "c"])
+    assert results[0] == "ok a"
+    assert isinstance(results[1], ValueError)  # zip(strict=True) refused
+    assert results[2] == "ok c" and short.batches == [["a", "b"], ["c"]]
+    assert await writer.submit("later") == "ok later"  # the writer goes on

@@ -73,6 +73,11 @@ class GroupWriter(Generic[I]):
         self._task: asyncio.Task[None] | None = None
 
     async def submit(self, item: I) -> Any:
+        """`item`'s outcome, once its batch has committed (or failed). A caller
+        that goes away while waiting (cancelled: a closed socket, a client
+        that gave up) does not take its item back: it is still written with
+        its batch, like any write whose answer was lost, and a retry with the
+        same client_id finds it."""
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[Any] = loop.create_future()
         self._queue.append((item, fut))
@@ -85,7 +90,12 @@ class GroupWriter(Generic[I]):
         try:
             while self._queue:
                 batch, self._queue = self._queue[: self._max_batch], self._queue[self._max_batch :]
-                await self._write_batch(batch)
+                try:
+                    await self._write_batch(batch)
+                except Exception as err:  # noqa: BLE001 - a bug past the write (e.g. outcomes miscounted)
+                    # Its callers get it (an error answer, not a cancelled
+                    # request); the batches queued behind are written as usual.
+                    _fail(batch, err)
         except BaseException:  # cancelled with the loop: no caller is left waiting forever
             for _, fut in batch + self._queue:
                 fut.cancel()
@@ -106,9 +116,7 @@ class GroupWriter(Generic[I]):
                     for one in batch:
                         await self._write_batch([one])
                     return
-                for _, fut in batch:
-                    if not fut.done():
-                        fut.set_exception(err)
+                _fail(batch, err)
                 return
             for (_, fut), outcome in zip(batch, outcomes, strict=True):
                 if fut.done():  # its caller went away; the write stands
@@ -118,3 +126,10 @@ class GroupWriter(Generic[I]):
                 else:
                     fut.set_result(outcome)
             return
+
+
+def _fail(batch: list[tuple[Any, asyncio.Future[Any]]], err: Exception) -> None:
+    """`err` to every caller of `batch` still waiting for an outcome."""
+    for _, fut in batch:
+        if not fut.done():
+            fut.set_exception(err)
