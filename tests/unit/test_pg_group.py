@@ -120,3 +120,42 @@ async def test_an_unexpected_error_past_the_write_reaches_every_waiting_caller()
     assert isinstance(results[1], ValueError)  # zip(strict=True) refused
     assert results[2] == "ok c" and short.batches == [["a", "b"], ["c"]]
     assert await writer.submit("later") == "ok later"  # the writer goes on
+
+
+async def test_what_queues_while_a_batch_waits_for_its_turn_goes_in_it():
+    # The turn: another process's batch is being written. Sends that arrive
+    # meanwhile join the waiting batch (up to max_batch), not the next one.
+    fake = Fake()
+    waiting, go = asyncio.Event(), asyncio.Event()
+
+    async def turn(conn):
+        waiting.set()
+        await go.wait()
+
+    writer = GroupWriter(fake.write, fake.run, max_batch=4, turn=turn)
+    first = asyncio.ensure_future(writer.submit("a"))
+    await waiting.wait()
+    later = [asyncio.ensure_future(writer.submit(i)) for i in "bcdef"]
+    await asyncio.sleep(0)
+    go.set()
+    assert await asyncio.gather(first, *later) == [f"ok {i}" for i in "abcdef"]
+    assert fake.batches == [["a", "b", "c", "d"], ["e", "f"]]
+
+
+async def test_a_failed_batch_fails_what_it_took_in_at_its_turn_too():
+    error = StoreUnavailable("postgresql")
+    fake = Fake(fail=lambda items, attempt: error)
+    waiting, go = asyncio.Event(), asyncio.Event()
+
+    async def turn(conn):
+        waiting.set()
+        await go.wait()
+
+    writer = GroupWriter(fake.write, fake.run, turn=turn)
+    first = asyncio.ensure_future(writer.submit("a"))
+    await waiting.wait()
+    later = asyncio.ensure_future(writer.submit("b"))
+    await asyncio.sleep(0)
+    go.set()
+    assert await asyncio.gather(first, later, return_exceptions=True) == [error, error]
+    assert fake.batches == [["a", "b"]]
