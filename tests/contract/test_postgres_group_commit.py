@@ -23,6 +23,7 @@ from chatd.storage.ports.messages import (
 )
 from chatd.storage.sql.events import EVENT_LOCK
 from chatd.storage.sql.message_batch import append_batch
+from chatd.storage.sql.pg_group import TURN_LOCK
 from tests.conftest import _truncate, make_config
 from tests.contract.log_reader import read_log
 from tests.contract.test_messages import add_attachment, draft, events, last_seq, seed
@@ -173,6 +174,29 @@ async def test_a_batch_commits_its_events_under_the_log_lock(two, postgres_url):
         await other.close()
     assert [m.seq for m, _ in results] == [1, 2, 3, 4, 5]
     assert [e[3]["seq"] for e in await events(stores, "message.created")] == [1, 2, 3, 4, 5]
+
+
+async def test_sends_that_queue_while_another_process_has_the_turn_go_in_one_transaction(two, postgres_url):
+    """While another process's batch is being written (it holds the turn),
+    this process's first send waits for the turn and the sends queued
+    behind it go in with it: one transaction, seqs in order, none lost."""
+    stores, _ = two
+    await seed(stores)
+    other = await asyncpg.connect(postgres_url)
+    try:
+        await other.execute("SELECT pg_advisory_lock($1)", TURN_LOCK)
+        first = asyncio.ensure_future(stores.messages.append(draft("k0")))
+        await asyncio.sleep(0.2)  # its batch (of one) now waits for the turn
+        later = [asyncio.ensure_future(stores.messages.append(draft(f"k{i}"))) for i in range(1, 6)]
+        await asyncio.sleep(0.2)
+        assert not first.done() and await other.fetchval("SELECT count(*) FROM messages") == 0
+        await other.execute("SELECT pg_advisory_unlock($1)", TURN_LOCK)
+        results = await asyncio.gather(first, *later)
+        assert await other.fetchval("SELECT count(DISTINCT xmin::text) FROM messages") == 1  # one transaction
+    finally:
+        await other.close()
+    assert [(m.client_id, m.seq, created) for m, created in results] == [(f"k{i}", i + 1, True) for i in range(6)]
+    assert [e[3]["seq"] for e in await events(stores, "message.created")] == [1, 2, 3, 4, 5, 6]
 
 
 async def test_closing_finishes_the_queued_sends_then_refuses_new_ones(postgres_url, tmp_path: Path):

@@ -102,3 +102,60 @@ async def test_a_writer_cancelled_mid_batch_leaves_no_caller_waiting():
     writer._task.cancel()
     results = await asyncio.gather(*callers, return_exceptions=True)
     assert all(isinstance(r, asyncio.CancelledError) for r in results)
+
+
+async def test_an_unexpected_error_past_the_write_reaches_every_waiting_caller():
+    # A bug after the COMMIT (here `run` answers one outcome short): each
+    # caller still waiting gets the error, none is cancelled, and what was
+    # queued behind that batch is written as usual.
+    class Short(Fake):
+        async def run(self, conn, items):
+            outcomes = await super().run(conn, items)
+            return outcomes[:1] if len(items) == 2 else outcomes
+
+    short = Short()
+    writer = GroupWriter(short.write, short.run, max_batch=2)
+    results = await submit_all(writer, ["a", "b", "c"])
+    assert results[0] == "ok a"
+    assert isinstance(results[1], ValueError)  # zip(strict=True) refused
+    assert results[2] == "ok c" and short.batches == [["a", "b"], ["c"]]
+    assert await writer.submit("later") == "ok later"  # the writer goes on
+
+
+async def test_what_queues_while_a_batch_waits_for_its_turn_goes_in_it():
+    # The turn: another process's batch is being written. Sends that arrive
+    # meanwhile join the waiting batch (up to max_batch), not the next one.
+    fake = Fake()
+    waiting, go = asyncio.Event(), asyncio.Event()
+
+    async def turn(conn):
+        waiting.set()
+        await go.wait()
+
+    writer = GroupWriter(fake.write, fake.run, max_batch=4, turn=turn)
+    first = asyncio.ensure_future(writer.submit("a"))
+    await waiting.wait()
+    later = [asyncio.ensure_future(writer.submit(i)) for i in "bcdef"]
+    await asyncio.sleep(0)
+    go.set()
+    assert await asyncio.gather(first, *later) == [f"ok {i}" for i in "abcdef"]
+    assert fake.batches == [["a", "b", "c", "d"], ["e", "f"]]
+
+
+async def test_a_failed_batch_fails_what_it_took_in_at_its_turn_too():
+    error = StoreUnavailable("postgresql")
+    fake = Fake(fail=lambda items, attempt: error)
+    waiting, go = asyncio.Event(), asyncio.Event()
+
+    async def turn(conn):
+        waiting.set()
+        await go.wait()
+
+    writer = GroupWriter(fake.write, fake.run, turn=turn)
+    first = asyncio.ensure_future(writer.submit("a"))
+    await waiting.wait()
+    later = asyncio.ensure_future(writer.submit("b"))
+    await asyncio.sleep(0)
+    go.set()
+    assert await asyncio.gather(first, later, return_exceptions=True) == [error, error]
+    assert fake.batches == [["a", "b"]]

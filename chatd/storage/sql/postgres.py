@@ -17,7 +17,7 @@ import asyncpg
 from chatd.errors import Invalid, StoreUnavailable
 from chatd.storage.sql.db import Conn, Database, Row
 from chatd.storage.sql.events import flush_deferred
-from chatd.storage.sql.pg_group import BatchFn, GroupWriter
+from chatd.storage.sql.pg_group import BatchFn, GroupWriter, take_turn
 from chatd.storage.sql.write_errors import translate
 
 T = TypeVar("T")
@@ -141,7 +141,7 @@ class PostgresDatabase(Database):
         try:
             writer = self._groups.get(run)
             if writer is None:
-                writer = self._groups[run] = GroupWriter(self._transaction, run)
+                writer = self._groups[run] = GroupWriter(self._transaction, run, turn=take_turn)
             return await writer.submit(item)
         finally:
             self._end_write()
