@@ -98,9 +98,11 @@ def run(cfg: Config, host: str | None = None, port: int | None = None, workers: 
     # and again (~20 ms of the start); _serve collects once, then freezes.
     gc.disable()
     from chatd.storage.build import refuse_unshared
+    from chatd.storage.tls_policy import refuse_unverified
 
     workers = workers or cfg.server.workers
     refuse_unshared(cfg, workers)  # before anything starts: one line saying why and what to set
+    refuse_unverified(cfg)
     logs.configure()
     bind_host, bind_port = host or cfg.server.host, port or cfg.server.port
     if workers > 1:
