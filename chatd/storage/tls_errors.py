@@ -51,10 +51,16 @@ def tls_failure(store: str, err: BaseException) -> TlsFailed | None:
     for seen in chain:
         text = str(seen)
         if any(marker in text for marker in NOT_TRUSTED_TEXT):
-            return CertificateNotTrusted(store, text)
+            return CertificateNotTrusted(store, _core(text.partition("certificate verify failed:")[2] or text))
         if any(marker in text for marker in TLS_TEXT):
-            return TlsFailed(store, text)
+            return TlsFailed(store, _core(text))
     return None
+
+
+def _core(text: str) -> str:
+    """The reason without the library's decoration (pymongo appends its
+    timeouts and whole topology to the ssl module's words)."""
+    return text.partition(" (_ssl.c")[0].partition(" (configured timeouts")[0].strip()
 
 
 def _chain(err: BaseException) -> list[BaseException]:

@@ -13,8 +13,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from litestar.testing import AsyncTestClient
 
 from chatd.bench.redis_server import RedisServer
+from tests.api.message_helpers import CONV, group, send
+from tests.conftest import register
 from tests.pg_cluster import PgCluster, pg_cluster  # noqa: F401
 from tests.tls_certs import Certs, certs  # noqa: F401
 
@@ -84,3 +87,13 @@ def chatd_log(caplog: pytest.LogCaptureFixture) -> Iterator[list[logging.LogReco
             yield caplog.records
     finally:
         root.removeHandler(caplog.handler)
+
+
+async def chat_works(c: AsyncTestClient) -> None:
+    """Two users, a group, a message sent and read back, /readyz ready."""
+    ann, bob = await register(c, "ann"), await register(c, "bob")
+    conv = await group(c, ann, bob)
+    sent = await send(c, conv, ann, "over TLS")
+    r = await c.get(f"{CONV}/{conv}/messages", headers=bob.headers)
+    assert [m["id"] for m in r.json()["items"]] == [sent["id"]]
+    assert (await c.get("/readyz")).json() == {"status": "ready"}

@@ -22,7 +22,7 @@ from chatd.storage.build import open_stores
 from tests.api.message_helpers import CONV, group, send
 from tests.conftest import make_config, register
 from tests.pg_cluster import PgCluster
-from tests.store_tls.conftest import chatd_log, serve_certificate, verified
+from tests.store_tls.conftest import chat_works, chatd_log, serve_certificate, verified
 from tests.stores_away.helpers import assert_away
 from tests.tls_certs import Certs
 
@@ -38,12 +38,7 @@ async def test_verified_tls_with_the_right_ca_works(tls_pg: PgCluster, certs: Ce
     # A fresh database: the schema comes from the migration child (piccolo), over TLS too.
     config = make_config(tmp_path, url, storage={"require_tls": True})
     async with AsyncTestClient(create_app(config)) as c:
-        ann, bob = await register(c, "ann"), await register(c, "bob")
-        conv = await group(c, ann, bob)
-        sent = await send(c, conv, ann, "over TLS")
-        r = await c.get(f"{CONV}/{conv}/messages", headers=bob.headers)
-        assert [m["id"] for m in r.json()["items"]] == [sent["id"]]
-        assert (await c.get("/readyz")).json() == {"status": "ready"}
+        await chat_works(c)
         admin = await asyncpg.connect(url, timeout=5)
         try:
             rows = await admin.fetch("SELECT s.ssl, s.version FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) "

@@ -36,8 +36,9 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def unavailable() -> StoreUnavailable:
-    return StoreUnavailable(STORE)
+def unavailable(err: BaseException | None = None) -> StoreUnavailable:
+    """What a caller gets for `err`, a lost connection: a failed TLS handshake told apart."""
+    return StoreUnavailable(STORE) if err is None else tls_errors.unavailable(STORE, WHERE, err)
 
 
 def guarded(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
@@ -48,7 +49,7 @@ def guarded(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
         try:
             return await fn(*args, **kwargs)
         except LOST as err:
-            raise tls_errors.unavailable(STORE, WHERE, err) from err  # a failed handshake is told apart
+            raise unavailable(err) from err
 
     return run
 
