@@ -139,8 +139,9 @@ def refuse_unverified(config: Config, extra: Iterable[tuple[str, str]] = ()) -> 
     for key, url in urls:
         why, fix = plain_reason(url)
         if why is not None:
-            raise ConfigError(f"storage.require_tls: {key} = {redact_url(url)} would connect without verified "
-                              f"TLS ({why}); {fix}, or set storage.require_tls = false")
+            shown = redact_url(url).partition("?")[0]  # the query may hold a key's password (sslpassword)
+            raise ConfigError(f"storage.require_tls: {key} = {shown} would connect without verified TLS ({why}); "
+                              f"{fix}, or set storage.require_tls = false")
     media = config.storage.media
     if media.startswith("s3://") and not config.media.s3_tls and not loopback(_hosts(media)[0]):
         raise ConfigError(f"storage.require_tls: storage.media = {redact_url(media)} with media.s3_tls = false "

@@ -53,8 +53,8 @@ async def test_a_wrong_ca_stops_the_start_with_one_line(tls_pg: PgCluster, certs
     with pytest.raises(ConnectionError) as refused:
         await open_stores(config)
     said = str(refused.value)
-    assert said.startswith(f"storage.database (PostgreSQL at {redact_url(tls_pg.url)}) refused: its TLS certificate is not "
-                           "trusted (unable to get local issuer certificate)"), said
+    assert said.startswith(f"storage.database (PostgreSQL at {redact_url(tls_pg.url)}) refused: its TLS "
+                           "certificate is not trusted (unable to get local issuer certificate)"), said
 
 
 def test_chatd_serve_says_why_it_does_not_start(tls_pg: PgCluster, certs: Certs, tmp_path: Path) -> None:
