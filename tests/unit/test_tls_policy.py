@@ -5,6 +5,7 @@ verified TLS for each library, loopback exempt, and the one line that stops
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,9 +28,9 @@ def ca(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("url", [
-    "postgresql://u:pw@db.example.org/chatd",                               # asyncpg's default: prefer
-    "postgresql://u:pw@db.example.org/chatd?sslmode=require",               # TLS, nothing checked
-    "postgresql://u:pw@db.example.org/chatd?sslmode=verify-ca&sslrootcert=CA",  # no name check
+    "postgresql://u:PW@db.example.org/chatd",                               # asyncpg's default: prefer
+    "postgresql://u:PW@db.example.org/chatd?sslmode=require",               # TLS, nothing checked
+    "postgresql://u:PW@db.example.org/chatd?sslmode=verify-ca&sslrootcert=CA",  # no name check
     "postgresql://u@127.0.0.1,db.example.org/chatd?sslmode=disable",       # one host of two elsewhere
     "redis://db.example.org:6379/0",
     "rediss://db.example.org:6379/0?ssl_cert_reqs=none",
@@ -44,8 +45,8 @@ def test_unverified_urls_to_another_host(url: str) -> None:
 
 
 @pytest.mark.parametrize("url", [
-    "postgresql://u:pw@db.example.org/chatd?sslmode=verify-full&sslrootcert=CA",
-    "rediss://:pw@db.example.org:6379/0?ssl_ca_certs=CA",
+    "postgresql://u:PW@db.example.org/chatd?sslmode=verify-full&sslrootcert=CA",
+    "rediss://:PW@db.example.org:6379/0?ssl_ca_certs=CA",
     "rediss://db.example.org:6379/0",                                      # the system's CAs
     "mongodb://db.example.org:27017/chatd?replicaSet=rs0&tls=true&tlsCAFile=CA",
     "mongodb://db.example.org:27017/chatd?ssl=true",
@@ -72,13 +73,13 @@ def test_loopback() -> None:
 
 
 def test_require_tls_refuses_each_plain_store_with_one_line(tmp_path: Path) -> None:
-    stores = {"database": "postgresql://chatd:secret@db.example.org/chatd", "require_tls": True}
+    stores = {"database": "postgresql://chatd:SECRET@db.example.org/chatd", "require_tls": True}
     with pytest.raises(ConfigError) as refused:
         refuse_unverified(config(tmp_path, **stores))
     line = str(refused.value)
     assert line.startswith("storage.require_tls: storage.database = postgresql://chatd:***@db.example.org/chatd "
                            "would connect without verified TLS (sslmode=prefer); add ?sslmode=verify-full"), line
-    assert "secret" not in line and "\n" not in line
+    assert "SECRET" not in line and "\n" not in line
     for key, url, why in [("cache", "redis://db.example.org:6379/0", "redis:// is plain text"),
                           ("messages", "mongodb://db.example.org/chatd", "no tls=true")]:
         with pytest.raises(ConfigError, match=f"storage.{key} = .*{why}"):
@@ -93,11 +94,11 @@ def test_require_tls_off_allows_plain_and_the_default_is_off(tmp_path: Path) -> 
 
 def test_require_tls_covers_s3_without_tls_and_migrate_data_targets(tmp_path: Path, ca: Path) -> None:
     cfg = parse({"server": {"data_dir": str(tmp_path)}, "storage": {"require_tls": True,
-                 "media": "s3://k:s@s3.example.org:9000/chatd-media"}, "media": {"s3_tls": False}}, {})
+                 "media": "s3://K:S@s3.example.org:9000/chatd-media"}, "media": {"s3_tls": False}}, {})
     with pytest.raises(ConfigError, match="media.s3_tls = false is plain http"):
         refuse_unverified(cfg)
     fine = config(tmp_path, require_tls=True)
-    with pytest.raises(ConfigError, match="--to = postgresql://u:\\*\\*\\*@db.example.org/x would connect"):
+    with pytest.raises(ConfigError, match=re.escape("--to = postgresql://u:***@db.example.org/x would connect")):
         refuse_unverified(fine, [("--to", "postgresql://u@db.example.org/x")])
     refuse_unverified(fine, [("--to", f"postgresql://u@db.example.org/x?sslmode=verify-full&sslrootcert={ca}"),
                              ("--to", "sqlite:///./data/chatd.db")])
@@ -114,7 +115,7 @@ def test_a_ca_file_that_is_not_there_is_refused_before_connecting(tmp_path: Path
 
 def test_chatd_serve_and_check_config_refuse_before_connecting(tmp_path: Path) -> None:
     (tmp_path / "chatd.toml").write_text('[storage]\nrequire_tls = true\n'
-                                         'cache = "redis://:secret@db.invalid:6379/0"\n')
+                                         'cache = "redis://:SECRET@db.invalid:6379/0"\n')
     for command in ("serve", "check-config"):
         done = subprocess.run([sys.executable, "-m", "chatd", command, "--config", str(tmp_path / "chatd.toml")],
                               capture_output=True, text=True, timeout=60, cwd=tmp_path)
