@@ -47,6 +47,9 @@ class StorageConfig(Section):
     media: Annotated[str, Meta(pattern=r"^(file:///.|s3://[^/]+/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/?$)")] = (
         "file:///./data/media"
     )
+    # Refuse to start when a store on another host would be reached without
+    # TLS that checks its certificate and name (chatd/storage/tls_policy.py).
+    require_tls: bool = False
 
 
 RegistrationMode = Literal["open", "invite", "closed"]

@@ -41,8 +41,8 @@ def _answers(port: int) -> bool:
 
 
 @contextmanager
-def secantus(log_dir: Path, *flags: str) -> Iterator[str]:
-    """A SecantusDB in memory on a free port while the block runs; its URL."""
+def secantus(log_dir: Path, *flags: str, port: int | None = None) -> Iterator[str]:
+    """A SecantusDB in memory on a free port (or `port`) while the block runs; its URL."""
     from tests.conftest import need_server
     from tests.server_process import serving
 
@@ -50,9 +50,9 @@ def secantus(log_dir: Path, *flags: str) -> Iterator[str]:
     binary = str(beside) if beside.exists() else shutil.which("secantusd-py")
     if binary is None:
         need_server("SecantusDB", FileNotFoundError("secantusd-py is not installed (pip install -e '.[test]')"))
-    port = _free_port()
+    port = port or _free_port()
     log = log_dir / "secantus.log"
-    with open(log, "wb") as out:
+    with open(log, "ab") as out:
         proc = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", str(port), "--storage-path", ":memory:",
                                  *flags], stdout=out, stderr=subprocess.STDOUT)
     with serving(proc, lambda: _answers(port), "SecantusDB", log, STARTUP_SECONDS):

@@ -30,6 +30,7 @@ class PgCluster:
         self.data, self.log = root / "data", root / "server.log"
         self.port = _free_port()
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        self.options = ""  # more server settings for the next start ("-c ssl=on ...")
 
     def _run(self, *args: str, check: bool = True) -> int:
         cmd = [str(self.bindir / args[0]), *args[1:]]
@@ -46,7 +47,7 @@ class PgCluster:
 
     def start(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "30", "start", "-o",
-                  f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off")
+                  f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off {self.options}")
 
     def stop(self, mode: str = "fast") -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")

@@ -33,11 +33,16 @@ class RedisServer:
         self.binary, self.dir, self.port = found, workdir, free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.proc: subprocess.Popen[bytes] | None = None
+        # (certificate, key): the next start() speaks TLS only, on the same port (tests of TLS to Redis).
+        self.tls: tuple[Path, Path] | None = None
 
     def start(self) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         with open(self.dir / "redis.log", "ab") as log:
-            self.proc = subprocess.Popen([self.binary, "--bind", "127.0.0.1", "--port", str(self.port),
+            ports = ["--port", str(self.port)] if self.tls is None else [
+                "--port", "0", "--tls-port", str(self.port), "--tls-cert-file", str(self.tls[0]),
+                "--tls-key-file", str(self.tls[1]), "--tls-auth-clients", "no"]
+            self.proc = subprocess.Popen([self.binary, "--bind", "127.0.0.1", *ports,
                                           "--dir", str(self.dir), "--save", "", "--appendonly", "no"],
                                          stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + STARTUP_SECONDS

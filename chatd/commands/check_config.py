@@ -9,8 +9,10 @@ from chatd.config import redact_url as _redact
 def run(cfg: Config) -> int:
     from chatd.storage.blobs.choose import media_key, open_blob_store
     from chatd.storage.build import refuse_unshared
+    from chatd.storage.tls_policy import refuse_unverified
 
     refuse_unshared(cfg)  # what `serve` would refuse is not "OK"
+    refuse_unverified(cfg)
     media = open_blob_store(cfg)  # a malformed s3:// URL is refused here, not at the first upload
     from chatd.storage.scan.choose import open_scanner
 

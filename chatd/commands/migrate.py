@@ -10,7 +10,9 @@ from chatd.config import Config
 def run(cfg: Config) -> int:
     from chatd.storage.sql.migrate import migrate
     from chatd.storage.sql.schema_version import shipped_ids
+    from chatd.storage.tls_policy import refuse_unverified
 
+    refuse_unverified(cfg)
     applied = asyncio.run(migrate(cfg.storage.database))
     if applied:
         print(f"applied {len(applied)} migration(s): {', '.join(applied)}")

@@ -62,6 +62,10 @@ def run(cfg: Config, args: argparse.Namespace) -> int:
     except ValueError as err:
         print(f"chatd: {err}", file=sys.stderr)
         return 2
+    from chatd.storage.tls_policy import refuse_unverified
+
+    # The targets get the same TLS rules as the stores chatd.toml names.
+    refuse_unverified(cfg, [("--to", to)] + ([("--messages-to", messages)] if messages != "database" else []))
     source_id = f"{redact_url(cfg.storage.database)} + messages {redact_url(cfg.storage.messages)}"
     bar = DataBar(sys.stderr)
 

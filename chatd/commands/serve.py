@@ -100,9 +100,11 @@ def run(cfg: Config, host: str | None = None, port: int | None = None, workers: 
     from chatd.storage.build import refuse_unshared
     from chatd.services.privacy_notice import load_notice
     from chatd.storage.scan.choose import open_scanner
+    from chatd.storage.tls_policy import refuse_unverified
 
     workers = workers or cfg.server.workers
     refuse_unshared(cfg, workers)  # before anything starts: one line saying why and what to set
+    refuse_unverified(cfg)  # a store on another host without verified TLS, under storage.require_tls
     open_scanner(cfg)  # likewise a media.scan_command that is not installed
     load_notice(cfg)  # and a server.privacy_notice_file that cannot be read
     logs.configure()

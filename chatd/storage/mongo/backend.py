@@ -23,6 +23,7 @@ from pymongo.errors import ConnectionFailure, PyMongoError
 
 from chatd.config import ConfigError, redact_url
 from chatd.errors import StoreUnavailable
+from chatd.storage import tls_errors
 from chatd.storage.committed import CommitFeed
 from chatd.storage.ports.events import EventNote
 
@@ -58,11 +59,25 @@ class MongoBackend:
         try:
             hello = await self.client.admin.command("hello")
         except PyMongoError as err:
-            raise ConnectionError(f"storage.messages: MongoDB at {redact_url(self.url)} does not answer ({err})") from err
+            if tls_errors.tls_failure(STORE, err) is None:
+                raise ConnectionError(f"storage.messages: MongoDB at {redact_url(self.url)} does not answer ({err})") \
+                    from err
+            raise ConnectionError(tls_errors.describe(STORE, self._where(), err)) from err
         if not hello.get("setName") and hello.get("msg") != "isdbgrid":
             raise ConfigError(NO_TRANSACTIONS)
 
+    def _where(self) -> str:
+        return f"storage.messages (MongoDB at {redact_url(self.url).partition('?')[0]})"
+
     async def ping(self) -> None:
+        """A failed TLS handshake is named at once: pymongo's monitor saw it,
+        and waiting for server selection would outlast /readyz's 3 s."""
+        for server in self.client.topology_description.server_descriptions().values():
+            if server.is_server_type_known or server.error is None:
+                continue
+            if (failed := tls_errors.tls_failure(STORE, server.error)) is not None:
+                tls_errors.note(failed, self._where())
+                raise failed from server.error
         await self.client.admin.command("ping")
 
     async def close(self) -> None:
@@ -82,7 +97,7 @@ class MongoBackend:
                     async with await session.start_transaction():
                         result = await fn(tx)
                 except ConnectionFailure as err:  # not a conflict: retrying would only wait again
-                    raise StoreUnavailable(STORE) from err
+                    raise tls_errors.unavailable(STORE, self._where(), err) from err
                 except PyMongoError as err:
                     if not err.has_error_label("TransientTransactionError") or attempt == RETRIES - 1:
                         raise

@@ -18,6 +18,7 @@ from redis.backoff import ExponentialBackoff
 
 from chatd.config import redact_url
 from chatd.errors import StoreUnavailable
+from chatd.storage import tls_errors
 
 CONNECT_TIMEOUT = 1.0
 COMMAND_TIMEOUT = 3.0
@@ -28,12 +29,16 @@ POOL_SIZE = 16
 # Errors that mean "Redis is not reachable now" (not a bug in a command).
 LOST = (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError)
 
+STORE = "redis"
+WHERE = "storage.cache (Redis)"  # the decorated calls do not know the URL
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def unavailable() -> StoreUnavailable:
-    return StoreUnavailable("redis")
+def unavailable(err: BaseException | None = None) -> StoreUnavailable:
+    """What a caller gets for `err`, a lost connection: a failed TLS handshake told apart."""
+    return StoreUnavailable(STORE) if err is None else tls_errors.unavailable(STORE, WHERE, err)
 
 
 def guarded(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
@@ -44,7 +49,7 @@ def guarded(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
         try:
             return await fn(*args, **kwargs)
         except LOST as err:
-            raise unavailable() from err
+            raise unavailable(err) from err
 
     return run
 
@@ -71,11 +76,17 @@ class RedisConnection:
         try:
             await self.client.ping()
         except LOST as err:
-            raise ConnectionError(f"Redis at {redact_url(self.url)} does not answer ({type(err).__name__}: {err}); "
-                                  "start it or set storage.cache") from None
+            said = tls_errors.describe(STORE, f"Redis at {redact_url(self.url).partition('?')[0]}", err)
+            raise ConnectionError(f"{said}; start it or set storage.cache") from None
 
     async def ping(self) -> None:
-        await self.client.ping()
+        try:
+            await self.client.ping()
+        except LOST as err:
+            if (failed := tls_errors.tls_failure(STORE, err)) is None:
+                raise
+            tls_errors.note(failed, WHERE)
+            raise failed from err  # /readyz names the kind
 
     async def close(self) -> None:
         await self.client.aclose()

@@ -53,7 +53,7 @@ class RedisCounterStore:
                 except LOST as err:
                     for _, _, future in batch:
                         if not future.done():
-                            failed = unavailable()
+                            failed = unavailable(err)
                             failed.__cause__ = err
                             future.set_exception(failed)
                     continue

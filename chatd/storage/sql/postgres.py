@@ -14,7 +14,9 @@ from typing import Any, TypeVar
 
 import asyncpg
 
+from chatd.config import redact_url
 from chatd.errors import Invalid, StoreUnavailable
+from chatd.storage import tls_errors
 from chatd.storage.sql.db import Conn, Database, Row
 from chatd.storage.sql.events import flush_deferred
 from chatd.storage.sql.pg_group import BatchFn, GroupWriter, take_turn
@@ -82,8 +84,17 @@ class PostgresDatabase(Database):
         self._groups: dict[BatchFn, GroupWriter[Any]] = {}
 
     async def start(self) -> None:
-        self._pool = await asyncpg.create_pool(self.url, min_size=1, max_size=self.max_size, timeout=CONNECT_SECONDS)
+        try:
+            self._pool = await asyncpg.create_pool(self.url, min_size=1, max_size=self.max_size,
+                                                   timeout=CONNECT_SECONDS)
+        except (OSError, asyncpg.exceptions.PostgresConnectionError) as err:
+            if tls_errors.tls_failure(STORE, err) is None:
+                raise
+            raise ConnectionError(tls_errors.describe(STORE, self._where(), err)) from err
         self._closing = False
+
+    def _where(self) -> str:
+        return f"storage.database (PostgreSQL at {redact_url(self.url).partition('?')[0]})"
 
     async def close(self) -> None:
         """Let writes already asked for finish (their callers wait for an
@@ -122,7 +133,7 @@ class PostgresDatabase(Database):
                         raise
                     raise clear from err
                 if attempt == 2 or isinstance(err, (OSError, TimeoutError)):
-                    raise StoreUnavailable(STORE) from err
+                    raise tls_errors.unavailable(STORE, self._where(), err) from err
         raise AssertionError("unreachable")
 
     async def write(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
@@ -167,7 +178,7 @@ class PostgresDatabase(Database):
                     await flush_deferred(conn)
         except Exception as err:
             if lost(err):  # not retried: a COMMIT cut off may have landed; the caller retries (client ids)
-                raise StoreUnavailable(STORE) from err
+                raise tls_errors.unavailable(STORE, self._where(), err) from err
             clear = refused_text(translate(err))
             if clear is err:
                 raise
