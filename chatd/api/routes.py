@@ -13,6 +13,7 @@ from chatd.api.health import healthz, readyz
 from chatd.api.key_backup import KEY_BACKUP_ROUTES
 from chatd.api.me import ME_ROUTES
 from chatd.api.me_sessions import SESSION_ROUTES
+from chatd.api.security_activity import SECURITY_ACTIVITY_ROUTES
 from chatd.api.messages import MESSAGE_ROUTES
 from chatd.api.metrics import metrics
 from chatd.api.options import options_routes
@@ -29,6 +30,7 @@ _HANDLERS: list = [
     *AUTH_ROUTES,
     *ME_ROUTES,
     *SESSION_ROUTES,
+    *SECURITY_ACTIVITY_ROUTES,
     *KEY_BACKUP_ROUTES,
     *USER_ROUTES,
     *CONTACT_ROUTES,

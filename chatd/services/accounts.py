@@ -25,6 +25,7 @@ from chatd.services.login_limit import LoginLimiter
 from chatd.services.own_sessions import OwnSessions
 from chatd.services.password_strength import require_strong
 from chatd.services.passwords import hash_password, needs_rehash, verify
+from chatd.services.security_activity import SecurityActivity
 from chatd.services.tokens import digest, new_secret
 from chatd.storage.ports.auth import AuthStore
 from chatd.storage.ports.settings import SettingsStore
@@ -43,8 +44,10 @@ PURGE_EVERY = timedelta(hours=1)
 
 
 class Accounts(AccountAdmin, OwnSessions):
-    def __init__(self, config: Config, users: UserStore, auth: AuthStore, cache: Store, settings: SettingsStore):
+    def __init__(self, config: Config, users: UserStore, auth: AuthStore, cache: Store, settings: SettingsStore,
+                 activity: SecurityActivity):
         self.config = config
+        self.activity = activity  # security events for the owner (services/security_activity.py)
         self.settings = settings
         self.users = users
         self.auth = auth

@@ -14,6 +14,7 @@ from chatd.services.media.avatars import AvatarService
 from chatd.services.media.janitor import Janitor
 from chatd.services.media.service import MediaService
 from chatd.services.messages import MessageService
+from chatd.services.security_activity import SecurityActivity
 from chatd.services.sync import SyncService
 from chatd.storage.build import Stores
 
@@ -32,10 +33,12 @@ class Services:
     sync: SyncService
     features: Features
     key_backups: KeyBackups
+    activity: SecurityActivity
 
 
 def build_services(config: Config, stores: Stores) -> Services:
     contacts = ContactService(stores.contacts, stores.users)
+    activity = SecurityActivity(stores.security_activity)
     features = Features(config, stores.flags, stores.users)
     conversations = ConversationService(config, stores.conversations, stores.users, stores.messages, contacts,
                                         features)
@@ -44,11 +47,13 @@ def build_services(config: Config, stores: Stores) -> Services:
         conversations=conversations,
         config=config,
         stores=stores,
-        accounts=Accounts(config, stores.users, stores.auth, stores.cache, stores.settings),
+        accounts=Accounts(config, stores.users, stores.auth, stores.cache, stores.settings,
+                          activity),
         messages=MessageService(config, stores.messages, stores.conversations, stores.counters, features,
                                 stores.users),
         features=features,
         key_backups=KeyBackups(stores.key_backups),
+        activity=activity,
         sync=SyncService(stores.events),
         media=MediaService(config, stores.attachments, stores.conversations, stores.blobs, stores.sealed_blobs),
         media_janitor=Janitor(config, stores.attachments, stores.blobs),

@@ -26,6 +26,7 @@ from chatd.storage.ports.member_cache import MembershipCache
 from chatd.storage.ports.messages import MessageStore
 from chatd.storage.ports.presence import PresenceStore
 from chatd.storage.ports.key_backups import KeyBackupStore
+from chatd.storage.ports.security_activity import SecurityActivityStore
 from chatd.storage.ports.settings import SettingsStore
 from chatd.storage.ports.users import UserStore
 from chatd.storage.session_cache import cache_sessions
@@ -39,6 +40,7 @@ from chatd.storage.sql.flags import SqlFlagStore
 from chatd.storage.sql.messages import SqlMessageStore
 from chatd.storage.sql.schema_version import pending
 from chatd.storage.sql.key_backups import SqlKeyBackupStore
+from chatd.storage.sql.security_activity import SqlSecurityActivityStore
 from chatd.storage.sql.settings import SqlSettingsStore
 from chatd.storage.sql.users import SqlUserStore
 
@@ -73,6 +75,8 @@ class Stores:
     settings: SettingsStore
     # Passphrase-encrypted E2EE key backups, one per account (opaque to the server).
     key_backups: KeyBackupStore
+    # Each account's recent security events and known sign-in places.
+    security_activity: SecurityActivityStore
     # Attachment bytes (storage.media); `sealed_blobs` is the same store
     # encrypting at rest, present when media.encryption_key is set.
     blobs: BlobStore
@@ -189,6 +193,7 @@ async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
         flags=SqlFlagStore(db),
         settings=SqlSettingsStore(db),
         key_backups=SqlKeyBackupStore(db),
+        security_activity=SqlSecurityActivityStore(db),
         blobs=blobs,
         sealed_blobs=sealed_blobs,
         cache=ephemeral.store,

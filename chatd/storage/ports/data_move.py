@@ -19,7 +19,8 @@ Row = dict[str, Any]
 Key = tuple[Any, ...]
 
 # Kept with the accounts in SQL, in load order (referenced rows first).
-ACCOUNT_COLLECTIONS = ("migrations", "users", "device_keys", "key_backups", "sessions", "invites", "contacts",
+ACCOUNT_COLLECTIONS = ("migrations", "users", "device_keys", "key_backups", "security_events",
+                       "sign_in_places", "sessions", "invites", "contacts",
                        "feature_flags", "server_settings")
 # The conversation side (storage.messages): SQL or MongoDB. `event_head` is
 # one row {"seq": N}: the last seq ever handed out, so none is reused.

@@ -44,6 +44,8 @@ TABLES = {t.name: t for t in [
                          " preferences, created_at, updated_at, last_seen_at, version"), ("id",), bools=("disabled",)),
     Table("device_keys", _cols("user_id, device_id, x25519, ed25519, sig, created_at"), ("user_id", "device_id")),
     Table("key_backups", _cols("user_id, body, updated_at"), ("user_id",)),
+    Table("security_events", _cols("id, user_id, kind, at, device, address, detail, by_whom"), ("id",)),
+    Table("sign_in_places", _cols("user_id, place, last_seen"), ("user_id", "place")),
     Table("sessions", _cols("id, token_hash, user_id, kind, name, created_at, last_used_at, expires_at"), ("id",)),
     Table("invites", _cols("id, code_hash, created_by, max_uses, uses, expires_at, created_at"), ("id",)),
     Table("contacts", _cols("owner_id, user_id, status, alias, note, created_at, updated_at"), ("owner_id", "user_id")),

@@ -12,6 +12,7 @@ import { enableNotifications } from "../notify.js";
 import { Avatar } from "./Avatar.js";
 import { EncryptionSettings } from "./EncryptionSettings.js";
 import { Devices } from "./Devices.js";
+import { SecurityActivity } from "./SecurityActivity.js";
 
 export function Settings() {
   const me = useSelector((s) => s.session.me);
@@ -58,6 +59,7 @@ export function Settings() {
     </div>
     ${e2ee && html`<${Devices} />`}
     <${EncryptionSettings} />
+    <${SecurityActivity} />
     <div class="card"><button class="button danger" onClick=${signOut}>Sign out</button>
       <p class="muted">Signing out removes the messages this browser kept. ${e2ee && `This browser's device keys stay, so
         signing in again as you reuses this device; on a computer that is not yours, use "Remove this device" under Devices.`}</p></div>
