@@ -24,9 +24,9 @@ const WHAT = {
   key_backup_set: "Your encryption key backup was saved",
   key_backup_removed: "Your encryption key backup was removed",
   new_sign_in: "Someone signed in to your account from a new device or place",
-  role_changed: "An administrator changed your role",
-  account_disabled: "An administrator disabled your account",
-  account_enabled: "An administrator enabled your account again",
+  role_changed: "Your role was changed",
+  account_disabled: "Your account was disabled",
+  account_enabled: "Your account was enabled again",
 };
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
@@ -35,7 +35,7 @@ export function describe(event) {
   const what = WHAT[event.kind] ?? `Security change (${event.kind})`;
   const detail = event.kind === "role_changed" ? ` to ${event.detail}`
     : event.kind === "token_created" ? ` (“${event.detail}”)` : "";
-  const by = event.by === "operator" ? " by the server's operator" : "";
+  const by = { admin: " by an administrator", operator: " by the server's operator" }[event.by] ?? "";
   const where = event.by === "self" && (event.device || event.address)
     ? ` on ${[event.device || "an unknown device", event.address && `(${event.address})`].filter(Boolean).join(" ")}` : "";
   return `${what}${detail}${by}${where} at ${when.format(new Date(event.at))}.`;

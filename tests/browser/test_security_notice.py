@@ -4,6 +4,7 @@ nowhere else; Settings lists it under Security activity."""
 
 from __future__ import annotations
 
+import httpx
 from playwright.async_api import expect
 
 from tests.browser.conftest import PASSWORD, PHONE, shot, unnamed_controls
@@ -79,4 +80,15 @@ async def test_a_password_change_is_shown_on_the_other_open_page(browser, people
     await expect(token_notice).to_have_count(1)
     await token_notice.get_by_role("button", name="Dismiss this security notice").click()
     await expect(token_notice).to_have_count(0)
+
+    # An administrator's change is told as such, with no "Not you?".
+    async with httpx.AsyncClient(base_url=ann.server.url + "/api/v1", trust_env=False) as http:
+        token = (await http.post("/auth/login", json={"username": "admin", "password": PASSWORD})).json()["token"]
+        r = await http.put(f"/admin/users/{ann.id}/role", json={"role": "guest"},
+                           headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 200, r.text
+    by_admin = other.locator(".banner-security", has_text="Your role was changed to guest by an administrator")
+    await expect(by_admin).to_have_count(1)
+    await expect(by_admin).not_to_contain_text("Not you?")
+    await expect(by_admin.get_by_role("button")).to_have_count(1)  # Dismiss only
     assert errors == []

@@ -23,10 +23,11 @@ export function SecurityNotice() {
   const endOthers = () => confirm("Sign out every other browser and app signed in with your password? This one stays signed in.")
     && api.del("/me/sessions").then(() => dispatch({ type: "ui/notice", text: "Every other browser is signed out." }),
       (err) => dispatch({ type: "ui/notice", text: err.message }));
+  // "Not you?" only for what was done as the user: an admin's change is not a stranger's.
   return events.map((e) => html`<div class="banner banner-security" role="alert" key=${e.id}>
-    <span>${describe(e)} Not you?</span>
-    <button class="link" onClick=${() => { dismiss(e.id); toSettings(); }}>Change your password</button>
-    <button class="link" onClick=${endOthers}>Sign out everywhere else</button>
+    <span>${describe(e)}${e.by === "self" && " Not you?"}</span>
+    ${e.by === "self" && html`<button class="link" onClick=${() => { dismiss(e.id); toSettings(); }}>Change your password</button>
+    <button class="link" onClick=${endOthers}>Sign out everywhere else</button>`}
     <button class="link" onClick=${() => dismiss(e.id)} aria-label="Dismiss this security notice">Dismiss</button>
   </div>`);
 }
