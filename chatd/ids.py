@@ -24,7 +24,7 @@ _taken = _POOL_SIZE
 _lock = threading.Lock()  # two threads must never take the same 10 bytes
 
 
-def _random80() -> int:
+def random80() -> int:
     global _pool, _taken
     with _lock:
         if _taken >= _POOL_SIZE:
@@ -43,7 +43,7 @@ os.register_at_fork(after_in_child=_forget_pool)
 
 
 def new_id() -> str:
-    return encode((int(time.time() * 1000) << 80) | _random80())
+    return encode((int(time.time() * 1000) << 80) | random80())
 
 
 _VALUES = {c: i for i, c in enumerate(_ALPHABET)}

@@ -8,15 +8,17 @@ from litestar.params import JSONBody
 
 from chatd.api.account_bodies import AuthOut, LoginIn, RegisterIn, Registration
 from chatd.api.client_address import client_address
+from chatd.api.client_place import client_place
 from chatd.api.security import clear_session_cookies, current_session, session_cookie, set_session_cookies
 from chatd.services.registry import Services
 
 
 @post("/api/v1/auth/register", status_code=201, tags=["auth"], exclude_from_auth=True)
-async def register(data: JSONBody[RegisterIn], services: NamedDependency[Services]) -> AuthOut:
+async def register(request: Request, data: JSONBody[RegisterIn], services: NamedDependency[Services]) -> AuthOut:
     """Create an account (open, invite-only or closed per auth.registration);
     the first account of a server becomes admin. Answers a session token."""
     user, token = await services.accounts.register(data.username, data.password, data.display_name, data.invite)
+    await services.activity.known_place(user.id, client_place(request, services.config))  # signing in here later is no news
     return AuthOut(user=user, token=token)
 
 
@@ -36,6 +38,7 @@ async def login(request: Request, data: JSONBody[LoginIn], services: NamedDepend
     # A session cookie the browser already holds marks a known device (a larger budget).
     held = session_cookie(request)
     user, token = await services.accounts.login(data.username, data.password, address, held)
+    await services.activity.signed_in(user.id, client_place(request, services.config))
     response = Response(AuthOut(user=user, token=token))
     set_session_cookies(response, token, services.config)
     return response

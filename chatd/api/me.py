@@ -10,6 +10,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from chatd.api.account_bodies import ApiTokens, KeysIn, PasswordIn, ProfilePatch, TokenCreated, TokenIn
 from chatd.api import versions
+from chatd.api.client_place import client_place
 from chatd.api.security import Me, current_session
 from chatd.domain import User
 from chatd.domain.auth import ApiToken
@@ -39,6 +40,7 @@ async def patch_me(
 async def put_password(request: Request, data: JSONBody[PasswordIn], me: Me, services: NamedDependency[Services]) -> None:
     """Change the password; every other login session ends (API tokens stay)."""
     await services.accounts.change_password(me, current_session(request), data.current, data.new)
+    await services.activity.record(me.id, "password_changed", client_place(request, services.config))
 
 
 @get("/api/v1/me/tokens", tags=["me"])
@@ -54,32 +56,42 @@ async def create_token(request: Request, data: JSONBody[TokenIn], me: Me,
     session, secret = await services.accounts.create_token(me, current_session(request), data.name,
                                                            data.expires_days)
     item = ApiToken.of(session)
+    await services.activity.record(me.id, "token_created", client_place(request, services.config), detail=item.name)
     return TokenCreated(**{f: getattr(item, f) for f in item.__struct_fields__}, token=secret)
 
 
 @delete("/api/v1/me/tokens", status_code=204, tags=["me"])
-async def delete_tokens(me: Me, services: NamedDependency[Services]) -> None:
+async def delete_tokens(request: Request, me: Me, services: NamedDependency[Services]) -> None:
     """Revoke every personal API token."""
-    await services.accounts.revoke_all_tokens(me)
+    if await services.accounts.revoke_all_tokens(me):
+        await services.activity.record(me.id, "token_revoked", client_place(request, services.config), detail="all")
 
 
 @delete("/api/v1/me/tokens/{token_id:str}", status_code=204, tags=["me"])
-async def delete_token(token_id: FromPath[str], me: Me, services: NamedDependency[Services]) -> None:
+async def delete_token(request: Request, token_id: FromPath[str], me: Me, services: NamedDependency[Services]) -> None:
     await services.accounts.revoke_token(me, token_id)
+    await services.activity.record(me.id, "token_revoked", client_place(request, services.config), detail=token_id)
 
 
 @put("/api/v1/me/keys", tags=["me"])
-async def put_keys(data: JSONBody[KeysIn], me: Me, services: NamedDependency[Services]) -> User:
+async def put_keys(request: Request, data: JSONBody[KeysIn], me: Me, services: NamedDependency[Services]) -> User:
     """Publish this device's E2EE public keys (base64 of 32-byte X25519 and
     Ed25519 keys) with the device's signature of them (`sig`, checked); the
     same device_id again replaces its keys."""
-    return await services.accounts.put_key(me, data.device_id, data.x25519, data.ed25519, data.sig)
+    user = await services.accounts.put_key(me, data.device_id, data.x25519, data.ed25519, data.sig)
+    # A browser publishes its device at every start: only new keys are news.
+    if not any((k.device_id, k.x25519, k.ed25519) == (data.device_id, data.x25519, data.ed25519) for k in me.keys):
+        await services.activity.record(me.id, "device_key_added", client_place(request, services.config), detail=data.device_id)
+    return user
 
 
 @delete("/api/v1/me/keys/{device_id:str}", status_code=200, tags=["me"])
-async def delete_keys(device_id: FromPath[str], me: Me, services: NamedDependency[Services]) -> User:
+async def delete_keys(request: Request, device_id: FromPath[str], me: Me,
+                      services: NamedDependency[Services]) -> User:
     """Withdraw one device's keys (a lost or retired device)."""
-    return await services.accounts.delete_key(me, device_id)
+    user = await services.accounts.delete_key(me, device_id)
+    await services.activity.record(me.id, "device_key_removed", client_place(request, services.config), detail=device_id)
+    return user
 
 
 ME_ROUTES = [get_me, patch_me, put_password, list_tokens, create_token, delete_tokens, delete_token, put_keys,

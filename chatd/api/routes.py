@@ -15,6 +15,7 @@ from chatd.api.key_backup import KEY_BACKUP_ROUTES
 from chatd.api.me import ME_ROUTES
 from chatd.api.me_data import ME_DATA_ROUTES
 from chatd.api.me_sessions import SESSION_ROUTES
+from chatd.api.security_activity import SECURITY_ACTIVITY_ROUTES
 from chatd.api.messages import MESSAGE_ROUTES
 from chatd.api.password_meter import PASSWORD_METER_ROUTES
 from chatd.api.privacy import PRIVACY_ROUTES
@@ -38,6 +39,7 @@ _HANDLERS: list = [
     *ME_DATA_ROUTES,
     *SESSION_ROUTES,
     *SECOND_FACTOR_ROUTES,
+    *SECURITY_ACTIVITY_ROUTES,
     *KEY_BACKUP_ROUTES,
     *USER_ROUTES,
     *CONTACT_ROUTES,

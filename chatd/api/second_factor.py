@@ -10,6 +10,7 @@ from litestar.params import JSONBody
 
 from chatd.api.account_bodies import AuthOut
 from chatd.api.client_address import client_address
+from chatd.api.client_place import client_place
 from chatd.api.second_factor_bodies import (CodeIn, DisableIn, ReauthIn, RecoveryCodes, SecondFactorLoginIn,
                                             SecondFactorStatus, TotpEnrolment)
 from chatd.api.security import Me, current_session, set_session_cookies
@@ -38,6 +39,7 @@ async def confirm_totp(request: Request, data: JSONBody[CodeIn], me: Me,
     recovery codes, shown only here. 403 invalid_code, 409 no_enrolment."""
     address = client_address(request, services.config)
     codes = await services.accounts.factors.confirm(me, current_session(request), data.code, address)
+    await services.activity.record(me.id, "second_factor_enabled", client_place(request, services.config))
     return RecoveryCodes(recovery_codes=codes)
 
 
@@ -47,6 +49,7 @@ async def disable_totp(request: Request, data: JSONBody[DisableIn], me: Me, serv
     code or a recovery code, in this request."""
     address = client_address(request, services.config)
     await services.accounts.factors.disable(me, current_session(request), data.password, data.code, address)
+    await services.activity.record(me.id, "second_factor_disabled", client_place(request, services.config))
 
 
 @post("/api/v1/auth/login/second-factor", status_code=200, tags=["auth"], exclude_from_auth=True)
@@ -58,6 +61,7 @@ async def login_second_factor(request: Request, data: JSONBody[SecondFactorLogin
     challenge_invalid (expired, used or unknown: sign in again); 429 as login."""
     address = client_address(request, services.config)
     user, token = await services.accounts.login_second_factor(data.challenge, data.code, address)
+    await services.activity.signed_in(user.id, client_place(request, services.config))  # a new place is news
     response = Response(AuthOut(user=user, token=token))
     set_session_cookies(response, token, services.config)
     return response

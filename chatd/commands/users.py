@@ -83,6 +83,8 @@ def run(cfg: Config, args: argparse.Namespace) -> int:
         elif args.action == "reset-second-factor":
             user = await accounts.find_user(args.username)
             done = await accounts.factors.reset(user)
+            if done:
+                await accounts.activity.record(user.id, "second_factor_disabled", by="operator")
             print(f"{user.username}: two-step sign-in {'turned off' if done else 'was not on'}")
         else:
             user = await accounts.set_role(args.username, args.role)

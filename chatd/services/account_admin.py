@@ -16,6 +16,7 @@ from typing import get_args
 from chatd.config import RegistrationMode
 from chatd.domain import Role, User
 from chatd.domain.auth import Invite, Session
+from chatd.domain.security_event import ActedBy
 from chatd.errors import Conflict, Forbidden, NotFound
 from chatd.services import account_rules as rules
 from chatd.services.password_strength import require_strong
@@ -25,6 +26,7 @@ from chatd.services.tokens import digest, new_secret
 
 if TYPE_CHECKING:
     from chatd.config import Config
+    from chatd.services.security_activity import SecurityActivity
     from chatd.storage.ports.auth import AuthStore
     from chatd.storage.ports.settings import SettingsStore
     from chatd.storage.ports.users import UserStore
@@ -39,11 +41,16 @@ def require_admin(actor: User | None) -> None:
         raise Forbidden("Only admins may do this.", code="admin_only")
 
 
+def _by(actor: User | None) -> ActedBy:
+    return "operator" if actor is None else "admin"
+
+
 class AccountAdmin:
     users: UserStore
     auth: AuthStore
     config: Config
     settings: SettingsStore
+    activity: SecurityActivity
 
     async def _create(self, username: str, password: str, role: Role, display_name: str | None,
                       invite_hash: str | None = None) -> User:
@@ -106,6 +113,7 @@ class AccountAdmin:
         user = await self.users.set_disabled(target.id, disabled)
         if user is None:
             raise NotFound(f"No user {ref!r}.")
+        await self.activity.record(user.id, "account_disabled" if disabled else "account_enabled", by=_by(actor))
         return user
 
     async def set_role(self, ref: str, role: Role, *, actor: User | None = None,
@@ -117,6 +125,7 @@ class AccountAdmin:
         user = await self.users.set_role(target.id, role)
         if user is None:
             raise NotFound(f"No user {ref!r}.")
+        await self.activity.record(user.id, "role_changed", detail=role, by=_by(actor))
         return user
 
     async def create_invite(self, max_uses: int, expires_hours: int, *, actor: User) -> tuple[Invite, str]:

@@ -28,6 +28,7 @@ from chatd.services.second_factor.challenge import Challenges
 from chatd.services.second_factor.service import SecondFactors, second_factor_required
 from chatd.services.second_factor.step_up import require_recent
 from chatd.services.passwords import hash_password, needs_rehash, verify
+from chatd.services.security_activity import SecurityActivity
 from chatd.services.tokens import MAX_CHARS, digest, new_secret
 from chatd.storage.ports.auth import AuthStore
 from chatd.storage.ports.second_factors import SecondFactorStore
@@ -48,8 +49,9 @@ PURGE_EVERY = timedelta(hours=1)
 
 class Accounts(AccountAdmin, OwnSessions):
     def __init__(self, config: Config, users: UserStore, auth: AuthStore, cache: Store, settings: SettingsStore,
-                 second_factors: SecondFactorStore):
+                 second_factors: SecondFactorStore, activity: SecurityActivity):
         self.config = config
+        self.activity = activity  # security events for the owner (services/security_activity.py)
         self.settings = settings
         self.users = users
         self.auth = auth

@@ -19,6 +19,7 @@ from chatd.services.media.service import MediaService
 from chatd.services.messages import MessageService
 from chatd.services.password_meter import PasswordMeter
 from chatd.services.privacy_notice import PrivacyNotice, load_notice
+from chatd.services.security_activity import SecurityActivity
 from chatd.services.sync import SyncService
 from chatd.storage.build import Stores
 
@@ -41,15 +42,18 @@ class Services:
     password_meter: PasswordMeter
     account_export: AccountExport
     account_deletion: AccountDeletion
+    activity: SecurityActivity
 
 
 def build_services(config: Config, stores: Stores) -> Services:
     contacts = ContactService(stores.contacts, stores.users)
     screen = Screen(config, stores.scanner)
+    activity = SecurityActivity(stores.security_activity)
     features = Features(config, stores.flags, stores.users)
     conversations = ConversationService(config, stores.conversations, stores.users, stores.messages, contacts,
                                         features)
-    accounts = Accounts(config, stores.users, stores.auth, stores.cache, stores.settings, stores.second_factors)
+    accounts = Accounts(config, stores.users, stores.auth, stores.cache, stores.settings, stores.second_factors,
+                        activity)
     messages = MessageService(config, stores.messages, stores.conversations, stores.counters, features,
                               stores.users)
     return Services(
@@ -63,6 +67,7 @@ def build_services(config: Config, stores: Stores) -> Services:
         key_backups=KeyBackups(stores.key_backups),
         privacy=load_notice(config),
         password_meter=PasswordMeter(config, stores.counters),
+        activity=activity,
         sync=SyncService(stores.events),
         media=MediaService(config, stores.attachments, stores.conversations, stores.blobs, stores.sealed_blobs,
                            screen),

@@ -28,6 +28,7 @@ from chatd.storage.ports.presence import PresenceStore
 from chatd.storage.ports.scanner import Scanner
 from chatd.storage.ports.key_backups import KeyBackupStore
 from chatd.storage.ports.second_factors import SecondFactorStore
+from chatd.storage.ports.security_activity import SecurityActivityStore
 from chatd.storage.ports.settings import SettingsStore
 from chatd.storage.ports.users import UserStore
 from chatd.storage.scan.choose import open_scanner
@@ -43,6 +44,7 @@ from chatd.storage.sql.messages import SqlMessageStore
 from chatd.storage.sql.schema_version import pending
 from chatd.storage.sql.key_backups import SqlKeyBackupStore
 from chatd.storage.sql.second_factors import SqlSecondFactorStore
+from chatd.storage.sql.security_activity import SqlSecurityActivityStore
 from chatd.storage.sql.settings import SqlSettingsStore
 from chatd.storage.sql.users import SqlUserStore
 
@@ -79,6 +81,8 @@ class Stores:
     key_backups: KeyBackupStore
     # Each account's TOTP factor (sealed secret) and hashed recovery codes.
     second_factors: SecondFactorStore
+    # Each account's recent security events and known sign-in places.
+    security_activity: SecurityActivityStore
     # Attachment bytes (storage.media); `sealed_blobs` is the same store
     # encrypting at rest, present when media.encryption_key is set.
     blobs: BlobStore
@@ -199,6 +203,7 @@ async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
         settings=SqlSettingsStore(db),
         key_backups=SqlKeyBackupStore(db),
         second_factors=SqlSecondFactorStore(db),
+        security_activity=SqlSecurityActivityStore(db),
         blobs=blobs,
         sealed_blobs=sealed_blobs,
         scanner=scanner,

@@ -13,6 +13,7 @@ from chatd.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from chatd.services.accounts import Accounts
 from tests.conftest import make_config
 from tests.sql_handle import sql_db
+from chatd.services.security_activity import SecurityActivity
 
 PASSWORD = "correct horse battery"
 
@@ -21,7 +22,8 @@ PASSWORD = "correct horse battery"
 def accounts_for(stores, tmp_path, database_url):
     def build(**sections) -> Accounts:
         config = make_config(tmp_path, database_url, **sections)
-        return Accounts(config, stores.users, stores.auth, stores.cache, stores.settings, stores.second_factors)
+        return Accounts(config, stores.users, stores.auth, stores.cache, stores.settings, stores.second_factors,
+                        SecurityActivity(stores.security_activity))
     return build
 
 

@@ -47,6 +47,8 @@ TABLES = {t.name: t for t in [
     Table("key_backups", _cols("user_id, body, updated_at"), ("user_id",)),
     Table("totp_factors", _cols("user_id, secret, created_at, confirmed_at, last_step"), ("user_id",)),
     Table("recovery_codes", _cols("user_id, code_hash, used_at"), ("user_id", "code_hash")),
+    Table("security_events", _cols("id, user_id, kind, at, device, address, detail, by_whom"), ("id",)),
+    Table("sign_in_places", _cols("user_id, place, last_seen"), ("user_id", "place")),
     Table("sessions", _cols("id, token_hash, user_id, kind, name, created_at, last_used_at, expires_at, verified_at"),
           ("id",)),
     Table("invites", _cols("id, code_hash, created_by, max_uses, uses, expires_at, created_at"), ("id",)),

@@ -6,6 +6,7 @@ import { api } from "./api.js";
 import { notifyMessage } from "../notify.js";
 import { openOne, openConversations } from "../crypto/inbox.js";
 import { startE2ee } from "../crypto/start.js";
+import { securityEvent } from "../security_events.js";
 
 const state = () => store.getState();
 const dispatch = (action) => store.dispatch(action);
@@ -106,6 +107,9 @@ export async function applyEvent(event) {
       break;
     case "user.updated":
       if (p.id === meId) dispatch({ type: "me/updated", user: p });
+      break;
+    case "security.activity":
+      securityEvent(p);
       break;
   }
 }

@@ -2,6 +2,7 @@
 import { html } from "../html.js";
 import { useSelector, dispatch } from "../hooks.js";
 import { RestorePrompt } from "./RestorePrompt.js";
+import { SecurityNotice } from "./SecurityNotice.js";
 import { onLink } from "../router.js";
 
 // This browser's device, when it is none (session.device).
@@ -22,6 +23,7 @@ export function Banner() {
   else if (connection !== "open") text = "Reconnecting…";
   return html`<div class="banners">
     <${RestorePrompt} />
+    <${SecurityNotice} />
     ${!onSettings && DEVICE[device] && html`<div class="banner banner-notice" role="alert">
       <span>${DEVICE[device]}</span><a class="link" href="/settings" onClick=${onLink}>Devices</a></div>`}
     ${text && html`<div class="banner ${online ? "banner-info" : "banner-offline"}" role="status">${text}</div>`}

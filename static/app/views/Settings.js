@@ -16,6 +16,7 @@ import { PasswordForm } from "./PasswordForm.js";
 import { PrivacyNotice } from "./PrivacyNotice.js";
 import { YourData } from "./YourData.js";
 import { TwoStep } from "./TwoStep.js";
+import { SecurityActivity } from "./SecurityActivity.js";
 
 export function Settings() {
   const me = useSelector((s) => s.session.me);
@@ -66,6 +67,7 @@ export function Settings() {
     ${e2ee && html`<${Devices} />`}
     <${EncryptionSettings} />
     <${YourData} />
+    <${SecurityActivity} />
     <div class="card"><button class="button danger" onClick=${signOut}>Sign out</button>
       <p class="muted">Signing out removes the messages this browser kept. ${e2ee && `This browser's device keys stay, so
         signing in again as you reuses this device; on a computer that is not yours, use "Remove this device" under Devices.`}</p></div>
