@@ -30,6 +30,7 @@ class FastFields(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         # (parent type, id of a grouped field set) -> (that set, kept alive; its plan)
         self._plans: dict[tuple[GraphQLObjectType, int], tuple[Any, tuple[Entry, ...]]] = {}
+        self._subs: dict[int, Any] = {}  # id of a planned entry -> its grouped sub-fields
 
     def execute_fields(self, parent_type: Any, source_value: Any, path: Any, grouped_field_set: Any,
                        position_context: Any) -> Any:
@@ -46,31 +47,31 @@ class FastFields(StrawberryGraphQLCoreExecutionContext):
         awaitable_fields: list[str] = []
         try:
             for entry in planned[1]:
-                name, kind = entry.name, entry.kind
+                name, kind, fields, get, _, inner, extra, _, nullable = entry  # one unpack: the hot loop
                 if kind == LEAF:
                     try:
-                        value = entry.get(source_value)
+                        value = get(source_value)
                         if value is None:
-                            if entry.nullable:
+                            if nullable:
                                 results[name] = None
                                 continue
                         else:
-                            if type(value) is entry.extra:
+                            if type(value) is extra:
                                 results[name] = value
                                 continue
-                            out = entry.inner(value)
+                            out = inner(value)
                             if out is not None and out is not Undefined:
                                 results[name] = out
                                 continue
                     except Exception:  # noqa: BLE001, S110 - the generic path below raises it properly
                         pass
-                    result = self.execute_field(parent_type, source_value, entry.fields,
-                                                Path(path, name, parent_type.name), None)
+                    result = self.execute_field(parent_type, source_value, fields, Path(path, name, parent_type.name),
+                                                None)
                 elif kind == OBJECT or kind == LIST:
                     result = self._composite_field(parent_type, source_value, path, entry)
                 else:
-                    result = self.execute_field(parent_type, source_value, entry.fields,
-                                                Path(path, name, parent_type.name), None)
+                    result = self.execute_field(parent_type, source_value, fields, Path(path, name, parent_type.name),
+                                                None)
                 if result is not Undefined:
                     results[name] = result
                     if type(result) is not dict and is_awaitable(result):
@@ -89,26 +90,19 @@ class FastFields(StrawberryGraphQLCoreExecutionContext):
 
         return get_results()
 
-    def _read(self, parent_type: Any, source: Any, path: Any, entry: Entry) -> tuple[Any, Any, Any]:
-        """The field's value, path and sub-selection; no sub-selection when
-        the generic path must take the field (a null, an exception...)."""
-        field_path = Path(path, entry.name, parent_type.name)
+    def _composite_field(self, parent_type: Any, source: Any, path: Any, entry: Entry) -> Any:
+        """A plain object (OBJECT) or list of objects (LIST) field."""
+        is_list = entry.kind == LIST
         try:
             value = entry.get(source)
         except Exception:  # noqa: BLE001 - read again and raised by the generic path
-            return _FAILED, field_path, None
-        if value is None or isinstance(value, Exception):
-            return value, field_path, None
-        grouped, defer_usages, _ = self.collect_subfields(entry.inner, entry.fields)
-        return value, field_path, None if defer_usages else grouped
-
-    def _composite_field(self, parent_type: Any, source: Any, path: Any, entry: Entry) -> Any:
-        """A plain object (OBJECT) or list of objects (LIST) field."""
-        value, field_path, grouped = self._read(parent_type, source, path, entry)
-        is_list = entry.kind == LIST
-        if grouped is None or (is_list and type(value) is not list):
-            if value is None and entry.nullable:
-                return None
+            value = _FAILED
+        if value is None and entry.nullable:
+            return None
+        field_path = Path(path, entry.name, parent_type.name)
+        grouped = self._sub_selection(entry)
+        if grouped is None or value is None or value is _FAILED or isinstance(value, Exception) or (
+                is_list and type(value) is not list):
             return self.execute_field(parent_type, source, entry.fields, field_path, None)
         try:
             completed = (self._items(parent_type, field_path, entry, value, grouped) if is_list
@@ -119,6 +113,15 @@ class FastFields(StrawberryGraphQLCoreExecutionContext):
         if type(completed) in (dict, list) or not self.is_awaitable(completed):
             return completed
         return self._awaited(completed, entry.return_type, entry.fields, field_path)
+
+    def _sub_selection(self, entry: Entry) -> Any:
+        """The entry's grouped sub-fields (the same for every value), or None
+        when they defer some (incremental delivery keeps the generic path)."""
+        key = id(entry)  # entries live as long as self._plans
+        if key not in self._subs:
+            grouped, defer_usages, _ = self.collect_subfields(entry.inner, entry.fields)
+            self._subs[key] = None if defer_usages else grouped
+        return self._subs[key]
 
     def _items(self, parent_type: Any, path: Any, entry: Entry, items: list[Any], grouped: Any) -> Any:
         object_type, item_type, fields = entry.inner, entry.extra, entry.fields
