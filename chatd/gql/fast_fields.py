@@ -1,25 +1,54 @@
-"""Plain attribute fields at the cost of an attribute read.
+"""Which fields are plain attribute reads, and how each is run fast.
 
-Most fields of a big answer (a conversation list: ~1,100 fields) are leaves
-read from an attribute: `id`, `title`, `body`... graphql-core runs each
-through its generic path (resolve info, resolver wrapper, awaitable checks,
+Most fields of a big answer (a conversation list: ~1,100 fields) are read
+from an attribute: `id`, `title`, `lastMessage`, `members`... graphql-core
+runs each through its generic path (resolve info, resolver, awaitable checks,
 completion), several microseconds apiece, which made one GraphQL list cost
-five times the REST call it replaces (BENCHMARKS.md). Here such a field is
-read and serialized directly; anything unusual (an argument, a null, a value
-the scalar refuses, a list, an object) takes graphql-core's own path, so
-errors and nulls behave exactly as before.
+five times the REST call it replaces (BENCHMARKS.md). Such a field's resolver
+is replaced by its attribute getter, tagged, and the executor
+(fast_executor.py) plans a selection set once per request: a plain leaf is
+read and coerced inline, a plain object or list of objects is read and its
+selection run directly; everything else (arguments, resolvers of their own,
+abstract types, `__typename`) keeps graphql-core's path.
 """
 
 from __future__ import annotations
 
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
-from graphql import GraphQLNonNull, GraphQLObjectType, GraphQLScalarType
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from graphql import (
+    GraphQLBoolean,
+    GraphQLField,
+    GraphQLID,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+    GraphQLString,
+)
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-LEAF = "_chatd_leaf"
+PLAIN = "_chatd_plain"  # on a resolver: the attribute getter it is
+
+GENERIC, LEAF, OBJECT, LIST = range(4)
+
+# Scalars that give back a value of this type unchanged (graphql-core's own
+# coercion returns it as it is): the coercion call can be skipped.
+_AS_IS = ((GraphQLString, str), (GraphQLID, str), (GraphQLBoolean, bool))
+
+
+class Entry(NamedTuple):
+    name: str  # the response key
+    kind: int  # GENERIC, LEAF, OBJECT or LIST
+    fields: Any  # graphql-core's FieldDetailsList
+    get: Any  # the attribute getter (None for GENERIC)
+    return_type: GraphQLOutputType | None
+    inner: Any  # LEAF: the scalar's output coercion; OBJECT, LIST: the object type
+    extra: Any  # LEAF: the type kept as is; LIST: the item type
+    field_def: GraphQLField | None
+    nullable: bool = False  # a null read is the answer (no error to raise)
 
 
 def plain_attribute_fields(schema: Any) -> None:
@@ -33,9 +62,7 @@ def plain_attribute_fields(schema: Any) -> None:
                 continue
             get = attrgetter(definition.python_name)
             field.resolve = _resolver(get)
-            scalar = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
-            if isinstance(scalar, GraphQLScalarType) and not field.args:
-                setattr(field.resolve, LEAF, (get, scalar.serialize))
+            setattr(field.resolve, PLAIN, get)
 
 
 def _resolver(get: Any) -> Any:
@@ -45,20 +72,30 @@ def _resolver(get: Any) -> Any:
     return resolve
 
 
-class FastLeaves(StrawberryGraphQLCoreExecutionContext):
-    def execute_field(self, parent_type: Any, source: Any, field_details_list: Any, path: Any,
-                      position_context: Any) -> Any:
-        node = field_details_list[0].node
-        field_def = parent_type.fields.get(node.name.value)
-        leaf = getattr(field_def.resolve, LEAF, None) if field_def is not None else None
-        if leaf is not None and not node.arguments and len(field_details_list) == 1:
-            get, serialize = leaf
-            try:
-                value = get(source)
-                if value is not None:
-                    out = serialize(value)
-                    if out is not None:
-                        return out
-            except Exception:  # noqa: BLE001 - the generic path raises it properly
-                pass
-        return super().execute_field(parent_type, source, field_details_list, path, position_context)
+def plan(parent_type: GraphQLObjectType, grouped_field_set: Any, middleware: bool) -> tuple[Entry, ...]:
+    """How each field of one selection set on `parent_type` is run."""
+    return tuple(_entry(parent_type, name, fields, middleware) for name, fields in grouped_field_set.items())
+
+
+def _entry(parent_type: GraphQLObjectType, name: str, fields: Any, middleware: bool) -> Entry:
+    generic = Entry(name, GENERIC, fields, None, None, None, None, None)
+    field_def = parent_type.fields.get(fields[0].node.name.value)
+    get = getattr(field_def.resolve, PLAIN, None) if field_def is not None else None
+    # Arguments (even unknown to the field) and directives left after
+    # collection (skip/include are applied there) keep the generic path.
+    if get is None or middleware or field_def.args or any(f.node.arguments or f.node.directives for f in fields):
+        return generic
+    return_type = field_def.type
+    nullable = not isinstance(return_type, GraphQLNonNull)
+    named = return_type if nullable else return_type.of_type
+    if isinstance(named, GraphQLScalarType):
+        as_is = next((kind for scalar, kind in _AS_IS if named is scalar), None)
+        return Entry(name, LEAF, fields, get, return_type, named.coerce_output_value, as_is, field_def, nullable)
+    if isinstance(named, GraphQLObjectType) and named.is_type_of is None:
+        return Entry(name, OBJECT, fields, get, return_type, named, None, field_def, nullable)
+    if isinstance(named, GraphQLList):
+        item = named.of_type
+        object_type = item.of_type if isinstance(item, GraphQLNonNull) else item
+        if isinstance(object_type, GraphQLObjectType) and object_type.is_type_of is None:
+            return Entry(name, LIST, fields, get, return_type, object_type, item, field_def, nullable)
+    return generic

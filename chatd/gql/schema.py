@@ -19,7 +19,8 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from chatd.config import GraphQLConfig
-from chatd.gql.fast_fields import FastLeaves, plain_attribute_fields
+from chatd.gql.fast_executor import FastFields
+from chatd.gql.fast_fields import plain_attribute_fields
 from chatd.gql.mutation import Mutation
 from chatd.gql.query import Query
 from chatd.gql.subscription import Subscription
@@ -56,6 +57,6 @@ def _build(introspection: bool, max_depth: int, max_tokens: int, max_aliases: in
     if not introspection:
         extensions.append(DisableIntrospection)
     schema = ChatdSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions,
-                         execution_context_class=FastLeaves)
+                         execution_context_class=FastFields)
     plain_attribute_fields(schema)
     return schema
