@@ -24,7 +24,7 @@ from chatd.services.account_admin import AccountAdmin
 from chatd.services.login_limit import LoginLimiter
 from chatd.services.own_sessions import OwnSessions
 from chatd.services.password_strength import require_strong
-from chatd.services.passwords import hash_password, needs_rehash, verify
+from chatd.services.passwords import Passwords
 from chatd.services.tokens import digest, new_secret
 from chatd.storage.ports.auth import AuthStore
 from chatd.storage.ports.settings import SettingsStore
@@ -43,8 +43,10 @@ PURGE_EVERY = timedelta(hours=1)
 
 
 class Accounts(AccountAdmin, OwnSessions):
-    def __init__(self, config: Config, users: UserStore, auth: AuthStore, cache: Store, settings: SettingsStore):
+    def __init__(self, config: Config, users: UserStore, auth: AuthStore, cache: Store, settings: SettingsStore,
+                 passwords: Passwords):
         self.config = config
+        self.passwords = passwords
         self.settings = settings
         self.users = users
         self.auth = auth
@@ -136,7 +138,7 @@ class Accounts(AccountAdmin, OwnSessions):
         known = await self._known_device(name, address, session_token)
         await self.limiter.check(name, address, known)
         found = await self.users.credentials(name) if rules.USERNAME.fullmatch(name) else None
-        if not await verify(found[1] if found else None, password) or found is None:
+        if not await self.passwords.verify(found[1] if found else None, password) or found is None:
             await self.limiter.failed(name, address, known)
             log.warning("sign-in failed: account %r from %s (%s)", name[:64], address or "-",
                         "wrong password" if found else "no such account")
@@ -146,8 +148,8 @@ class Accounts(AccountAdmin, OwnSessions):
             log.warning("sign-in refused: account %r from %s (disabled)", name, address or "-")
             raise Forbidden("This account is disabled.", code="account_disabled")
         await self.limiter.succeeded(name, address)
-        if needs_rehash(stored):
-            await self.users.set_password(user.id, await hash_password(password))
+        if self.passwords.needs_rehash(stored):  # older parameters, or made before the pepper
+            await self.users.set_password(user.id, await self.passwords.hash(password))
         session, token = await self._start(user, "session")
         log.info("signed in: account %r from %s (session %s%s)", name, address or "-", session.id,
                  ", known device" if known else "")
@@ -180,13 +182,13 @@ class Accounts(AccountAdmin, OwnSessions):
         """Ends every other login session of the user; this one and API tokens stay."""
         rules.password(new)
         await self.limiter.check(me.username, None)
-        if not await verify(await self.users.password_hash(me.id), current):
+        if not await self.passwords.verify(await self.users.password_hash(me.id), current):
             await self.limiter.failed(me.username, None)
             log.warning("password change refused: account %r (wrong current password)", me.username)
             raise Forbidden("The current password is wrong.", code="wrong_password")
         await require_strong(new, self.config.auth.min_password_score, me.username, me.display_name, current)
         keep = session.id if session.kind == "session" else None
-        await self.users.set_password(me.id, await hash_password(new), keep_session_id=keep, end_sessions=True)
+        await self.users.set_password(me.id, await self.passwords.hash(new), keep_session_id=keep, end_sessions=True)
         log.info("password changed: account %r; its other sessions ended", me.username)
 
     async def create_token(self, me: User, name: str, expires_days: int | None = None) -> tuple[Session, str]:

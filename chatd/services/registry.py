@@ -14,6 +14,7 @@ from chatd.services.media.avatars import AvatarService
 from chatd.services.media.janitor import Janitor
 from chatd.services.media.service import MediaService
 from chatd.services.messages import MessageService
+from chatd.services.passwords import Passwords
 from chatd.services.sync import SyncService
 from chatd.storage.build import Stores
 
@@ -34,7 +35,7 @@ class Services:
     key_backups: KeyBackups
 
 
-def build_services(config: Config, stores: Stores) -> Services:
+def build_services(config: Config, stores: Stores, passwords: Passwords) -> Services:
     contacts = ContactService(stores.contacts, stores.users)
     features = Features(config, stores.flags, stores.users)
     conversations = ConversationService(config, stores.conversations, stores.users, stores.messages, contacts,
@@ -44,7 +45,7 @@ def build_services(config: Config, stores: Stores) -> Services:
         conversations=conversations,
         config=config,
         stores=stores,
-        accounts=Accounts(config, stores.users, stores.auth, stores.cache, stores.settings),
+        accounts=Accounts(config, stores.users, stores.auth, stores.cache, stores.settings, passwords),
         messages=MessageService(config, stores.messages, stores.conversations, stores.counters, features),
         features=features,
         key_backups=KeyBackups(stores.key_backups),

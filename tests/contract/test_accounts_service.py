@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from chatd import clock
 from chatd.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from chatd.services.accounts import Accounts
+from chatd.services.passwords import Passwords
 from tests.conftest import make_config
 from tests.sql_handle import sql_db
 
@@ -21,7 +22,7 @@ PASSWORD = "correct horse battery"
 def accounts_for(stores, tmp_path, database_url):
     def build(**sections) -> Accounts:
         config = make_config(tmp_path, database_url, **sections)
-        return Accounts(config, stores.users, stores.auth, stores.cache, stores.settings)
+        return Accounts(config, stores.users, stores.auth, stores.cache, stores.settings, Passwords(b"p" * 32))
     return build
 
 
