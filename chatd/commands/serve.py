@@ -102,6 +102,9 @@ def run(cfg: Config, host: str | None = None, port: int | None = None, workers: 
     workers = workers or cfg.server.workers
     refuse_unshared(cfg, workers)  # before anything starts: one line saying why and what to set
     logs.configure()
+    from chatd.commands.serve_privileges import warn_if_root
+
+    warn_if_root()
     bind_host, bind_port = host or cfg.server.host, port or cfg.server.port
     if workers > 1:
         gc.enable()  # the supervisor runs on; each worker freezes its own app
