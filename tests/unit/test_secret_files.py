@@ -11,7 +11,7 @@ import pytest
 from chatd.config import ConfigError, parse
 from chatd.secret_files import SECRET_KEYS
 
-URL = "postgresql://chatd:s3cr3t-from-file@db/chatd"
+URL = "postgresql://chatd:secret@db/chatd"
 
 
 def secret(tmp_path: Path, name: str, text: str, mode: int = 0o600) -> Path:
@@ -22,7 +22,7 @@ def secret(tmp_path: Path, name: str, text: str, mode: int = 0o600) -> Path:
 
 
 def test_every_secret_key_can_come_from_a_file_in_chatd_toml(tmp_path):
-    values = {"database": URL, "messages": "mongodb://u:p@m:27017/chatd", "cache": "redis://:p@r:6379/0",
+    values = {"database": URL, "messages": "mongodb://u:pw@m:27017/chatd", "cache": "redis://:pw@r:6379/0",
               "media": "s3://key:secret@s3:9000/bucket", "encryption_key": "a2V5", "pepper": "cGVwcGVy"}
     raw: dict = {}
     for section, keys in SECRET_KEYS.items():
@@ -54,7 +54,7 @@ def test_a_world_readable_secret_file_is_refused(tmp_path, mode):
     for raw, env in (({"storage": {"database_file": str(path)}}, {}), ({}, {"CHATD_STORAGE__DATABASE_FILE": str(path)})):
         with pytest.raises(ConfigError, match=f"readable by every user.*mode {mode:04o}.*chmod o-rwx") as info:
             parse(raw, env)
-        assert "s3cr3t" not in str(info.value) and "\n" not in str(info.value)
+        assert "secret@" not in str(info.value) and "\n" not in str(info.value)
 
 
 def test_group_readable_is_allowed(tmp_path):
@@ -78,9 +78,9 @@ def test_only_secret_keys_have_a_file_form(tmp_path):
 
 
 def test_a_bad_value_from_a_file_is_named_without_its_secret(tmp_path):
-    path = secret(tmp_path, "db", "mysql://chatd:s3cr3t-from-file@db/chatd")
+    path = secret(tmp_path, "db", "mysql://chatd:secret@db/chatd")
     with pytest.raises(ConfigError) as info:
         parse({}, {"CHATD_STORAGE__DATABASE_FILE": str(path)})
     message = str(info.value)
     assert message.startswith("storage.database = 'mysql://chatd:***@db/chatd': expected sqlite:///")
-    assert "CHATD_STORAGE__DATABASE_FILE" in message and "s3cr3t" not in message
+    assert "CHATD_STORAGE__DATABASE_FILE" in message and "secret@" not in message
