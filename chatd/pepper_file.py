@@ -66,6 +66,15 @@ def _create(path: Path) -> bytes:
     return _read(path)
 
 
+def describe(config: Config) -> str:
+    """Where the pepper comes from, for `chatd check-config` (a bad one raises ConfigError)."""
+    if config.auth.pepper:
+        _decode(config.auth.pepper, "auth.pepper")
+        return "auth.pepper / auth.pepper_file"
+    path = default_path(config)
+    return f"{path}" if path.exists() else f"{path} (made on the first start)"
+
+
 async def open_passwords(config: Config, settings: SettingsStore) -> Passwords:
     """The pepper this server hashes with, checked against the database's."""
     expected = await settings.get(SETTING)
@@ -93,4 +102,4 @@ async def open_passwords(config: Config, settings: SettingsStore) -> Passwords:
     return passwords
 
 
-__all__ = ["open_passwords", "pepper_id", "default_path"]
+__all__ = ["open_passwords", "pepper_id", "default_path", "describe"]

@@ -7,12 +7,14 @@ from chatd.config import redact_url as _redact
 
 
 def run(cfg: Config) -> int:
+    from chatd.pepper_file import describe
     from chatd.storage.blobs.choose import media_key, open_blob_store
     from chatd.storage.build import refuse_unshared
 
     refuse_unshared(cfg)  # what `serve` would refuse is not "OK"
     media = open_blob_store(cfg)  # a malformed s3:// URL is refused here, not at the first upload
     sealed = media_key(cfg) is not None
+    pepper = describe(cfg)  # a malformed auth.pepper is refused here too
     s = cfg.storage
     print("config OK")
     print(f"  listen       {cfg.server.host}:{cfg.server.port} ({cfg.server.public_url})")
@@ -23,4 +25,5 @@ def run(cfg: Config) -> int:
     print(f"  workers      {cfg.server.workers}")
     print(f"  media        {media.description}{' (new files encrypted at rest)' if sealed else ''}")
     print(f"  registration {cfg.auth.registration}")
+    print(f"  pepper       {pepper}")
     return 0
