@@ -54,7 +54,8 @@ def test_warns_as_root_only(monkeypatch, caplog):
 
 
 async def test_a_served_chatd_warns_when_root_and_refuses_a_missing_pepper(tmp_path):
-    server = ServerProcess(tmp_path, env=BENCH_ENV)
+    # The default: no pepper configured, so the first start makes data_dir/pepper.
+    server = ServerProcess(tmp_path, env={k: v for k, v in BENCH_ENV.items() if k != "CHATD_AUTH__PEPPER"})
     await server.start()
     assert server.stop() == 0, server.log_tail()
     assert (WARNING in server.log_path.read_text()) == (os.geteuid() == 0)
