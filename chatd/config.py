@@ -35,6 +35,9 @@ class ServerConfig(Section):
     # Worker processes of `chatd serve` (granian). More than one needs
     # storage.cache = "redis://...": sockets, presence and fan-out are shared there.
     workers: Annotated[int, Meta(ge=1, le=64)] = 1
+    # Your own privacy notice (GET /api/v1/privacy, linked from sign-up and
+    # Settings): a .md file (Markdown) or plain text; "" = chatd's default text.
+    privacy_notice_file: str = ""
 
 
 class StorageConfig(Section):
@@ -101,6 +104,18 @@ class MediaConfig(Section):
     # s3:// only: > 0 answers downloads with a redirect to a presigned URL valid
     # this many seconds (the bytes bypass chatd); 0 = chatd streams them.
     s3_presign_seconds: Annotated[int, Meta(ge=0, le=3600)] = 0
+    # Scan every upload (attachments, avatars) before it is kept (ASVS 12.4.2):
+    # a command that reads the file on stdin and exits 0 clean, 1 infected,
+    # anything else failed (clamdscan's convention), e.g.
+    # "clamdscan --no-summary --fdpass -"; "" = no scanning.
+    scan_command: str = ""
+    # Or clamd's socket itself (INSTREAM): "unix:///run/clamav/clamd.ctl" or "tcp://127.0.0.1:3310".
+    scan_clamd: str = ""
+    # A scanner that stalls this long (reading, or with its verdict after the
+    # last byte) fails the upload with 503 scanner_unavailable.
+    scan_timeout_seconds: Annotated[float, Meta(ge=1, le=3600)] = 60.0
+    # Scans at once per process; an upload waits for a free one up to the timeout.
+    scan_concurrency: Annotated[int, Meta(ge=1, le=64)] = 2
 
 
 # A flag's initial state (chatd/flags.py): true/false, "on"/"off" or "10%"

@@ -16,7 +16,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,6 +44,7 @@ def _answers(port: int) -> bool:
 def secantus(log_dir: Path, *flags: str) -> Iterator[str]:
     """A SecantusDB in memory on a free port while the block runs; its URL."""
     from tests.conftest import need_server
+    from tests.server_process import serving
 
     beside = Path(sys.executable).parent / "secantusd-py"
     binary = str(beside) if beside.exists() else shutil.which("secantusd-py")
@@ -55,19 +55,8 @@ def secantus(log_dir: Path, *flags: str) -> Iterator[str]:
     with open(log, "wb") as out:
         proc = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", str(port), "--storage-path", ":memory:",
                                  *flags], stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not _answers(port):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                need_server("SecantusDB", RuntimeError(f"did not start: {log.read_text()[-500:]}"))
-            time.sleep(0.1)
+    with serving(proc, lambda: _answers(port), "SecantusDB", log, STARTUP_SECONDS):
         yield f"mongodb://127.0.0.1:{port}/?directConnection=true"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="session")

@@ -35,7 +35,9 @@ def _problem(description: str) -> ResponseSpec:
 
 UPLOAD_ERRORS = {
     413: _problem("Larger than limits.max_upload_mb, the user's quota, or 64 MB for an image (max_bytes)"),
-    422: _problem("An image that is damaged, or has more pixels than media.max_image_pixels, or not an image"),
+    422: _problem("An image that is damaged, or has more pixels than media.max_image_pixels, or not an image; "
+                  "attachment_rejected: the malware scanner flagged it (media.scan_command)"),
+    503: _problem("scanner_unavailable: the malware scanner failed, stalled or is busy; nothing was stored"),
 }
 DOWNLOAD_ANSWERS = {
     206: ResponseSpec(data_container=bytes, media_type="*/*",

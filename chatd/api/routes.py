@@ -14,6 +14,8 @@ from chatd.api.key_backup import KEY_BACKUP_ROUTES
 from chatd.api.me import ME_ROUTES
 from chatd.api.me_sessions import SESSION_ROUTES
 from chatd.api.messages import MESSAGE_ROUTES
+from chatd.api.password_meter import PASSWORD_METER_ROUTES
+from chatd.api.privacy import PRIVACY_ROUTES
 from chatd.api.metrics import metrics
 from chatd.api.options import options_routes
 from chatd.api.search import SEARCH_ROUTES
@@ -27,6 +29,8 @@ _HANDLERS: list = [
     readyz,
     metrics,
     *AUTH_ROUTES,
+    *PASSWORD_METER_ROUTES,
+    *PRIVACY_ROUTES,
     *ME_ROUTES,
     *SESSION_ROUTES,
     *KEY_BACKUP_ROUTES,

@@ -13,6 +13,12 @@ def run(cfg: Config) -> int:
 
     refuse_unshared(cfg)  # what `serve` would refuse is not "OK"
     media = open_blob_store(cfg)  # a malformed s3:// URL is refused here, not at the first upload
+    from chatd.storage.scan.choose import open_scanner
+
+    scanner = open_scanner(cfg)  # a scan_command that is not installed, as `serve` would refuse it
+    from chatd.services.privacy_notice import load_notice
+
+    notice = load_notice(cfg)  # likewise an unreadable privacy_notice_file
     sealed = media_key(cfg) is not None
     pepper = describe(cfg)  # a malformed auth.pepper is refused here too
     s = cfg.storage
@@ -24,6 +30,8 @@ def run(cfg: Config) -> int:
     print(f"  cache        {_redact(s.cache)}")
     print(f"  workers      {cfg.server.workers}")
     print(f"  media        {media.description}{' (new files encrypted at rest)' if sealed else ''}")
+    print(f"  uploads      {'scanned by ' + scanner.description if scanner else 'not scanned for malware'}")
     print(f"  registration {cfg.auth.registration}")
+    print(f"  privacy      {cfg.server.privacy_notice_file + ' (' + notice.format + ')' if notice.custom else 'the default notice'}")
     print(f"  pepper       {pepper}")
     return 0

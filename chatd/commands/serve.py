@@ -98,9 +98,13 @@ def run(cfg: Config, host: str | None = None, port: int | None = None, workers: 
     # and again (~20 ms of the start); _serve collects once, then freezes.
     gc.disable()
     from chatd.storage.build import refuse_unshared
+    from chatd.services.privacy_notice import load_notice
+    from chatd.storage.scan.choose import open_scanner
 
     workers = workers or cfg.server.workers
     refuse_unshared(cfg, workers)  # before anything starts: one line saying why and what to set
+    open_scanner(cfg)  # likewise a media.scan_command that is not installed
+    load_notice(cfg)  # and a server.privacy_notice_file that cannot be read
     logs.configure()
     from chatd.commands.serve_privileges import warn_if_root
 

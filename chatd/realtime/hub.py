@@ -100,7 +100,7 @@ class Hub:
             for outbox in self.sockets.get(msg.user_id, ()):
                 outbox.event(msg.seq, None, text)
             if msg.disabled:
-                self.close_user(msg.user_id, frames.CLOSE_FORBIDDEN, "account disabled")
+                self.close_user(msg.user_id, frames.CLOSE_FORBIDDEN, "account_disabled")
             return
         if conv is None:
             return

@@ -21,12 +21,14 @@ from chatd.domain import Member, Message
 from chatd.errors import Conflict, Forbidden, Gone, Invalid, NotFound
 from chatd.services import contact_rules
 from chatd.services import message_input as rules
+from chatd.services import sender_device
 from chatd.services.conversation_rules import not_found as conversation_not_found
 from chatd.services.message_input import EditMessage, SendMessage
 from chatd.services.features import Features
 from chatd.services.send_limit import SendLimiter
 from chatd.storage.ports.conversations import ConversationStore
 from chatd.storage.ports.counters import CounterStore
+from chatd.storage.ports.users import UserStore
 from chatd.storage.ports.messages import (
     AttachmentsUnavailable,
     ClientIdInUse,
@@ -55,8 +57,9 @@ def message_deleted() -> Gone:
 
 class MessageService:
     def __init__(self, config: Config, messages: MessageStore, conversations: ConversationStore, counters: CounterStore,
-                 features: Features):
+                 features: Features, users: UserStore):
         self.config = config
+        self.users = users
         self.features = features
         self.messages = messages
         self.conversations = conversations
@@ -67,6 +70,7 @@ class MessageService:
         retry of an earlier send with the same client_id: that first message."""
         await self.limiter.hit(user_id)
         kind, body, envelope = rules.content(data, self.config, e2ee=await self.features.on("e2ee", user_id))
+        await sender_device.check(self.users, user_id, envelope)
         in_conv: set[str] = set()
         if data.mentions:
             in_conv = {m.user_id for m in await self.conversations.members(conversation_id)}
@@ -138,6 +142,7 @@ class MessageService:
             raise message_deleted()
         _, body, envelope = rules.content(data, self.config, kind=message.kind, attachments=message.attachments,
                                           e2ee=await self.features.on("e2ee", user_id))
+        await sender_device.check(self.users, user_id, envelope)
         try:
             return await self.messages.edit(
                 message_id, expected_version=expected, at=clock.now(), body=body, envelope=envelope

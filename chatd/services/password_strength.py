@@ -18,6 +18,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import msgspec
+
 from chatd.errors import Invalid
 
 CHECKED_CHARS = 72  # zxcvbn refuses longer input; what follows only adds strength
@@ -30,14 +32,31 @@ def _estimate(password: str, hints: list[str]) -> dict[str, Any]:
     return zxcvbn(password[:CHECKED_CHARS], user_inputs=hints)
 
 
+class Strength(msgspec.Struct, frozen=True):
+    """zxcvbn's score of a candidate against the server's rule (the meter)."""
+
+    score: int
+    min_score: int
+    acceptable: bool
+    warning: str
+    suggestions: list[str]
+
+
+async def rate(password: str, min_score: int, *hints: str) -> Strength:
+    """The one rule, for the live meter and for the refusal alike."""
+    found = await asyncio.to_thread(_estimate, password, [h for h in hints if h] + ["chatd"])
+    feedback = found.get("feedback") or {}
+    return Strength(score=found["score"], min_score=min_score, acceptable=found["score"] >= min_score,
+                    warning=feedback.get("warning") or "", suggestions=list(feedback.get("suggestions") or []))
+
+
 async def require_strong(password: str, min_score: int, *hints: str) -> None:
     """Raise Invalid(code="weak_password") when zxcvbn scores it below `min_score`."""
     if min_score <= 0:
         return
-    found = await asyncio.to_thread(_estimate, password, [h for h in hints if h] + ["chatd"])
-    if found["score"] >= min_score:
+    found = await rate(password, min_score, *hints)
+    if found.acceptable:
         return
-    feedback = found.get("feedback") or {}
-    advice = " ".join(filter(None, [feedback.get("warning"), *feedback.get("suggestions", [])]))
-    raise Invalid(f"This password is {SCORES[found['score']]}; choose a longer or less common one. {advice}".strip(),
-                  code="weak_password", extra={"score": found["score"], "min_score": min_score})
+    advice = " ".join(filter(None, [found.warning, *found.suggestions]))
+    raise Invalid(f"This password is {SCORES[found.score]}; choose a longer or less common one. {advice}".strip(),
+                  code="weak_password", extra={"score": found.score, "min_score": min_score})

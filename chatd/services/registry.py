@@ -12,9 +12,12 @@ from chatd.services.features import Features
 from chatd.services.key_backups import KeyBackups
 from chatd.services.media.avatars import AvatarService
 from chatd.services.media.janitor import Janitor
+from chatd.services.media.screening import Screen
 from chatd.services.media.service import MediaService
 from chatd.services.messages import MessageService
+from chatd.services.password_meter import PasswordMeter
 from chatd.services.passwords import Passwords
+from chatd.services.privacy_notice import PrivacyNotice, load_notice
 from chatd.services.sync import SyncService
 from chatd.storage.build import Stores
 
@@ -33,10 +36,13 @@ class Services:
     sync: SyncService
     features: Features
     key_backups: KeyBackups
+    privacy: PrivacyNotice
+    password_meter: PasswordMeter
 
 
 def build_services(config: Config, stores: Stores, passwords: Passwords) -> Services:
     contacts = ContactService(stores.contacts, stores.users)
+    screen = Screen(config, stores.scanner)
     features = Features(config, stores.flags, stores.users)
     conversations = ConversationService(config, stores.conversations, stores.users, stores.messages, contacts,
                                         features)
@@ -46,11 +52,15 @@ def build_services(config: Config, stores: Stores, passwords: Passwords) -> Serv
         config=config,
         stores=stores,
         accounts=Accounts(config, stores.users, stores.auth, stores.cache, stores.settings, passwords),
-        messages=MessageService(config, stores.messages, stores.conversations, stores.counters, features),
+        messages=MessageService(config, stores.messages, stores.conversations, stores.counters, features,
+                                stores.users),
         features=features,
         key_backups=KeyBackups(stores.key_backups),
+        privacy=load_notice(config),
+        password_meter=PasswordMeter(config, stores.counters),
         sync=SyncService(stores.events),
-        media=MediaService(config, stores.attachments, stores.conversations, stores.blobs, stores.sealed_blobs),
+        media=MediaService(config, stores.attachments, stores.conversations, stores.blobs, stores.sealed_blobs,
+                           screen),
         media_janitor=Janitor(config, stores.attachments, stores.blobs),
-        avatars=AvatarService(config, stores.users, conversations, stores.blobs, stores.sealed_blobs),
+        avatars=AvatarService(config, stores.users, conversations, stores.blobs, stores.sealed_blobs, screen),
     )

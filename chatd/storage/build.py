@@ -25,9 +25,11 @@ from chatd.storage.ports.flags import FlagStore
 from chatd.storage.ports.member_cache import MembershipCache
 from chatd.storage.ports.messages import MessageStore
 from chatd.storage.ports.presence import PresenceStore
+from chatd.storage.ports.scanner import Scanner
 from chatd.storage.ports.key_backups import KeyBackupStore
 from chatd.storage.ports.settings import SettingsStore
 from chatd.storage.ports.users import UserStore
+from chatd.storage.scan.choose import open_scanner
 from chatd.storage.session_cache import cache_sessions
 from chatd.storage.sql.attachments import SqlAttachmentStore
 from chatd.storage.sql.auth import SqlAuthStore
@@ -77,6 +79,8 @@ class Stores:
     # encrypting at rest, present when media.encryption_key is set.
     blobs: BlobStore
     sealed_blobs: BlobStore | None
+    # The malware scanner of uploads (media.scan_*), None when off.
+    scanner: Scanner | None
     # Short-lived keys (login limits) and counters (send limits, typing);
     # in this process or in Redis (storage.cache), see storage/cache.py.
     cache: Store
@@ -152,6 +156,7 @@ def open_media(config: Config) -> tuple[BlobStore, BlobStore | None]:
 
 async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
     blobs, sealed_blobs = open_media(config)
+    scanner = open_scanner(config)  # a scan_command that is not there stops the start here
     url = config.storage.database
     db = open_database(url)
     await db.start()
@@ -191,6 +196,7 @@ async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
         key_backups=SqlKeyBackupStore(db),
         blobs=blobs,
         sealed_blobs=sealed_blobs,
+        scanner=scanner,
         cache=ephemeral.store,
         counters=ephemeral.counters,
         presence=ephemeral.presence,

@@ -12,6 +12,7 @@ from litestar.testing import AsyncTestClient
 
 from chatd.app import create_app
 from tests.conftest import register
+from tests.e2ee_device import publish_device
 
 
 def envelope(**changes) -> dict:
@@ -30,7 +31,7 @@ async def direct(client, a, b, **extra) -> dict:
 async def test_the_envelope_signature_is_kept_and_relayed(client):
     ann, bob = await register(client, "ann"), await register(client, "bob")
     conv = await direct(client, ann, bob, e2ee=True)
-    sent = envelope()
+    sent = envelope(sender_device=await publish_device(client, ann))
     r = await client.post(f"/api/v1/conversations/{conv['id']}/messages", json={"client_id": "c1", "envelope": sent},
                           headers=ann.headers)
     assert r.status_code == 201, r.text
@@ -47,8 +48,10 @@ async def test_search_skips_encrypted_messages(client):
     r = await client.post("/api/v1/conversations", json={"kind": "group", "title": "open", "member_ids": [bob.id]},
                           headers=ann.headers)
     plain = r.json()
+    device = await publish_device(client, ann)
     # An encrypted message in a plain conversation is accepted too: still never searched.
-    for conv, body in ((secret, {"envelope": envelope()}), (plain, {"envelope": envelope()}),
+    for conv, body in ((secret, {"envelope": envelope(sender_device=device)}),
+                       (plain, {"envelope": envelope(sender_device=device)}),
                        (plain, {"body": "lunch at noon"})):
         r = await client.post(f"/api/v1/conversations/{conv['id']}/messages",
                               json={"client_id": os.urandom(4).hex(), **body}, headers=ann.headers)

@@ -15,6 +15,7 @@ from chatd.domain import Attachment
 from chatd.storage.ports.messages import HistoryPage
 from tests.api.account_helpers import in_app, services
 from tests.api.message_helpers import CONV, MSG, direct, group, send
+from tests.e2ee_device import publish_device
 from tests.conftest import register
 
 
@@ -259,8 +260,8 @@ async def test_attachments_must_be_own_unsent_uploads_here(client, trio):
 async def test_e2ee_rules(client, trio):
     ann, bob, _ = trio
     conv = await group(client, ann, bob, e2ee=True)
-    env = {"alg": "x25519-xsalsa20poly1305", "sender_device": "d1", "nonce": "bm9uY2U=", "ciphertext": "Y2lwaGVy",
-           "keys": {"d2": "a2V5"}, "sig": "c2ln"}
+    env = {"alg": "x25519-xsalsa20poly1305", "sender_device": await publish_device(client, ann), "nonce": "bm9uY2U=",
+           "ciphertext": "Y2lwaGVy", "keys": {"d2": "a2V5"}, "sig": "c2ln"}
     r = await client.post(f"{CONV}/{conv}/messages", json={"client_id": "t", "body": "plain"}, headers=ann.headers)
     assert r.status_code == 400 and r.json()["code"] == "e2ee_required"
     m = await send(client, conv, ann, None, client_id="e1", envelope=env)
@@ -276,6 +277,29 @@ async def test_e2ee_rules(client, trio):
     assert r.status_code == 200 and r.json()["envelope"]["ciphertext"] == "bmV3"
     r = await client.get("/api/v1/search", params={"q": "cipher"}, headers=ann.headers)
     assert r.json()["items"] == []
+
+
+async def test_an_envelope_must_come_from_a_device_on_the_senders_account(client, trio):
+    ann, bob, _ = trio
+    conv = await group(client, ann, bob, e2ee=True)
+    mine, bobs = await publish_device(client, ann, "laptop"), await publish_device(client, bob, "phone")
+    env = {"alg": "x25519-xsalsa20poly1305", "sender_device": mine, "nonce": "bm9uY2U=", "ciphertext": "Y2lwaGVy"}
+    m = await send(client, conv, ann, None, client_id="ok", envelope=env)
+    # Bob's device, a device Ann never published, a bare device id, her id alone: refused, nothing stored.
+    for i, device in enumerate((bobs, f"{ann.id}:tablet", "laptop", f"{ann.id}:", f":{ann.id}")):
+        r = await client.post(f"{CONV}/{conv}/messages", json={"client_id": f"no{i}",
+                              "envelope": {**env, "sender_device": device}}, headers=ann.headers)
+        assert r.status_code == 400 and r.json()["code"] == "unknown_sender_device", (device, r.text)
+    # Once Ann removes the laptop (a lost device that still holds her session), it can neither send nor edit.
+    assert (await client.delete("/api/v1/me/keys/laptop", headers=ann.headers)).status_code == 200
+    r = await client.post(f"{CONV}/{conv}/messages", json={"client_id": "lost", "envelope": env}, headers=ann.headers)
+    assert r.status_code == 400 and r.json()["code"] == "unknown_sender_device"
+    r = await client.patch(f"{MSG}/{m['id']}", json={"envelope": {**env, "ciphertext": "bmV3"}, "version": 1},
+                           headers=ann.headers)
+    assert r.status_code == 400 and r.json()["code"] == "unknown_sender_device"
+    assert [x["client_id"] for x in (await client.get(f"{CONV}/{conv}/messages", headers=bob.headers)).json()["items"]
+            if x["kind"] == "encrypted"] == ["ok"]
+    assert (await client.get(f"{MSG}/{m['id']}", headers=bob.headers)).json()["version"] == 1
 
 
 async def test_encrypted_refused_when_the_server_disables_e2ee(config_with):

@@ -15,6 +15,7 @@ import pytest
 from chatd.bench.server import BENCH_ENV, ServerProcess
 from chatd.client.e2ee import E2ee, WrongPassphrase
 from chatd.client.e2ee.envelope import seal
+from chatd.client.errors import ChatdError
 from tests.client.e2ee_helpers import person
 
 SECRET = "the tulips bloom at midnight"  # searched for in everything the server keeps
@@ -101,9 +102,13 @@ async def test_tampering_and_forged_signatures_are_shown_as_warnings(server, tmp
     resealed["sig"] = base64.b64encode(alice.phone.device.sign_key.sign(signed_text(
         chat.id, bad["sender_device"], bad["nonce"], junk, bad["keys"])).signature).decode()
     await alice.phone.client.send(chat.id, envelope=resealed)
-    # 4. No signature at all; 5. a sender device of someone else.
+    # 4. No signature at all.
     await alice.phone.client.send(chat.id, envelope={**good, "sig": ""})
-    await alice.phone.client.send(chat.id, envelope={**good, "sender_device": bob.phone.address})
+    # 5. A sender device of someone else: the server refuses to store it (readers
+    # would refuse it too: tests/client/test_e2ee_vectors.py, "sender_device_of_bob").
+    with pytest.raises(ChatdError) as refused:
+        await alice.phone.client.send(chat.id, envelope={**good, "sender_device": bob.phone.address})
+    assert (refused.value.status, refused.value.code) == (400, "unknown_sender_device")
     await alice.phone.client.send(chat.id, envelope=good)  # the real one still reads
     shown = await texts(bob.phone, chat.id)
     assert shown == [
@@ -111,7 +116,6 @@ async def test_tampering_and_forged_signatures_are_shown_as_warnings(server, tmp
         "could not be decrypted: bad signature",
         "could not be decrypted: the ciphertext was altered (failed MAC)",
         "could not be decrypted: bad signature",
-        "could not be decrypted: the sending device is not the sender's",
         "original",
     ]
     assert not any("forged" in s for s in shown)

@@ -49,7 +49,7 @@ async def seed(config: Config, messages: int = 60) -> dict[str, Any]:
         await send(c, dm, bob, "hi ann", reply_to=first["id"])
         for i in range(messages):
             await send(c, team, (ann, bob, cat)[i % 3], f"team message {i} with some words to search")
-        env = {"alg": "x25519-xsalsa20poly1305", "sender_device": "d1", "nonce": "bm9uY2U=",
+        env = {"alg": "x25519-xsalsa20poly1305", "sender_device": f"{ann.id}:{DEVICE['device_id']}", "nonce": "bm9uY2U=",
                "ciphertext": "Y2lwaGVy", "keys": {"d2": "a2V5"}, "sig": "c2ln"}
         await send(c, secret, ann, None, client_id="enc1", envelope=env)
         edited = await send(c, team, bob, "typo")

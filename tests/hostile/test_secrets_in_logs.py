@@ -11,6 +11,7 @@ import logging
 from tests.api.account_helpers import login
 from tests.api.message_helpers import CONV, group
 from tests.conftest import register
+from tests.e2ee_device import publish_device
 
 SECRET_PASSWORD = "hunter2-hunter2-secret-pw"
 NEW_PASSWORD = "another-very-secret-pw"
@@ -36,10 +37,12 @@ async def test_a_full_scenario_at_debug_logs_no_secret(client, caplog):
     await client.put("/api/v1/me/password", json={"current": "wrong " + NEW_PASSWORD, "new": NEW_PASSWORD},
                      headers={"Authorization": f"Bearer {api_token}"})
     conv = await group(client, admin, bob, e2ee=True)
-    envelope = {"alg": "x25519-xsalsa20poly1305", "sender_device": "d1", "nonce": "bm9uY2U=",
+    envelope = {"alg": "x25519-xsalsa20poly1305", "sender_device": await publish_device(client, admin),
+                "nonce": "bm9uY2U=",
                 "ciphertext": CIPHERTEXT, "keys": {"d2": "a2V5"}}
-    await client.post(f"{CONV}/{conv}/messages", json={"client_id": "e1", "envelope": envelope},
-                      headers=admin.headers)
+    r = await client.post(f"{CONV}/{conv}/messages", json={"client_id": "e1", "envelope": envelope},
+                          headers=admin.headers)
+    assert r.status_code == 201, r.text  # stored, so its ciphertext went through every layer that logs
     await client.post(f"{CONV}/{conv}/messages", json={"client_id": "e2", "envelope": envelope, "x": 1},
                       headers=admin.headers)  # invalid: its body must not be echoed to the log either
     await client.get("/api/v1/me", headers={"Authorization": "Bearer not-" + admin.token})

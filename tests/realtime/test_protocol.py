@@ -90,7 +90,8 @@ async def test_a_disabled_user_is_cut_off_and_refused(server, api, connect):
     await b.ready()
     await api.call(server.root, "POST", f"/api/v1/admin/users/{bob.id}/disable", 200)
     code, reason, seen = await b.closed()
-    assert code == 4403 and [f["code"] for f in seen if f["type"] == "error"] == ["account_disabled"]
+    assert (code, reason) == (4403, "account_disabled")
+    assert [f["code"] for f in seen if f["type"] == "error"] == ["account_disabled"]
     again = await connect(bob)
     code, reason, _ = await again.closed()
     assert (code, reason) == (4403, "account_disabled")

@@ -20,6 +20,7 @@ from chatd.services.conversation_rules import not_found as conversation_not_foun
 from chatd.services.conversations import ConversationService
 from chatd.services.media import images, keys
 from chatd.services.media.ingest import MB, Meter, gather, head_of, once, too_large
+from chatd.services.media.screening import Scan, Screen
 from chatd.services.media.sealing import store_for
 from chatd.services.media.service import Readable, UnprocessableImage
 from chatd.services.media.sniff import HEAD, sniff
@@ -36,12 +37,12 @@ def no_avatar() -> NotFound:
 
 class AvatarService:
     def __init__(self, config: Config, users: UserStore, conversations: ConversationService,
-                 blobs: BlobStore, sealed: BlobStore | None):
+                 blobs: BlobStore, sealed: BlobStore | None, screen: Screen):
         self.config, self.users, self.conversations = config, users, conversations
-        self.blobs, self.sealed = blobs, sealed
+        self.blobs, self.sealed, self.screen = blobs, sealed, screen
 
     async def set_mine(self, me: User, chunks: AsyncIterator[bytes]) -> User:
-        avatar_id = await self._store(chunks)
+        avatar_id = await self._store(me.id, chunks)
         try:
             user = await self._retry(lambda u: self.users.update(me.id, {"avatar": avatar_id}, version=u.version),
                                      me, lambda: self.users.get(me.id))
@@ -67,7 +68,7 @@ class AvatarService:
 
     async def set_group(self, me_id: str, conversation_id: str, chunks: AsyncIterator[bytes]) -> Conversation:
         before = await self._group(me_id, conversation_id)
-        avatar_id = await self._store(chunks)
+        avatar_id = await self._store(me_id, chunks)
         try:
             conv = await self._retry(lambda c: self.conversations.update(me_id, conversation_id, version=c.version,
                                                                          avatar=avatar_id),
@@ -114,13 +115,19 @@ class AvatarService:
                     raise
         raise AssertionError("unreachable")
 
-    async def _store(self, chunks: AsyncIterator[bytes]) -> str:
+    async def _store(self, user_id: str, chunks: AsyncIterator[bytes]) -> str:
+        async with self.screen.scanning() as scan:
+            return await self._keep(user_id, scan.watch(chunks) if scan else chunks, scan)
+
+    async def _keep(self, user_id: str, chunks: AsyncIterator[bytes], scan: Scan | None) -> str:
         meter = Meter(AVATAR_MAX, too_large(AVATAR_MAX, "avatar_too_large", "Avatar images are limited"))
         head, ended = await head_of(chunks, HEAD, meter)
         content_type = sniff(head)
         if content_type not in images.PROCESSED:
             raise UnprocessableImage("An avatar must be a JPEG, PNG, GIF, WebP or BMP image.", code="not_an_image")
         data = await gather(head, chunks, meter, ended)
+        if scan:  # the original bytes, before the image decoder sees them
+            await scan.verdict(user_id, "avatar", meter.sha256, meter.size)
         try:
             facts = await asyncio.to_thread(images.examine, data, content_type, strip=True,
                                             max_pixels=self.config.media.max_image_pixels,

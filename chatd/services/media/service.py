@@ -32,6 +32,7 @@ from chatd.services.media import images, keys
 from chatd.services.media.disposition import served_type
 from chatd.services.media.filenames import clean_filename
 from chatd.services.media.ingest import MB, Meter, gather, head_of, once, rest_of, too_large
+from chatd.services.media.screening import Scan, Screen
 from chatd.services.media.sealing import store_for
 from chatd.services.media.sniff import HEAD, sniff
 from chatd.storage.ports.attachments import AttachmentStore, StoredAttachment
@@ -64,14 +65,15 @@ class UnprocessableImage(ChatError):
 
 class MediaService:
     def __init__(self, config: Config, attachments: AttachmentStore, conversations: ConversationStore,
-                 blobs: BlobStore, sealed: BlobStore | None):
+                 blobs: BlobStore, sealed: BlobStore | None, screen: Screen):
         """`sealed`: the same store encrypting at rest (media.encryption_key),
-        None when no key is set."""
+        None when no key is set; `screen`: the malware scan of uploads."""
         self.config = config
         self.attachments = attachments
         self.conversations = conversations
         self.blobs = blobs
         self.sealed = sealed
+        self.screen = screen
 
     # -- upload -------------------------------------------------------------
 
@@ -81,6 +83,12 @@ class MediaService:
         if await self.conversations.member(conversation_id, user_id) is None:
             raise conversation_not_found()
         meter = Meter(*await self._limit(user_id))
+        async with self.screen.scanning() as scan:
+            return await self._ingest(user_id, conversation_id, filename,
+                                      scan.watch(chunks) if scan else chunks, meter, scan, encrypted)
+
+    async def _ingest(self, user_id: str, conversation_id: str, filename: str | None, chunks: AsyncIterator[bytes],
+                      meter: Meter, scan: Scan | None, encrypted: bool) -> Attachment:
         head, ended = await head_of(chunks, HEAD, meter)
         content_type = "application/octet-stream" if encrypted else sniff(head)
         attachment_id = new_id()
@@ -93,6 +101,8 @@ class MediaService:
                 meter.limit, meter.refuse = IMAGE_MAX, too_large(IMAGE_MAX, "image_too_large",
                                                                    "Images are checked in memory")
             data = await gather(head, chunks, meter, ended)
+            if scan:  # before the image decoder sees it
+                await scan.verdict(user_id, f"attachment {attachment_id}", meter.sha256, meter.size)
             facts = await self._examine(data, content_type)
             width, height, thumbnail = facts.width, facts.height, facts.thumbnail
             size = await store.put(key, once(facts.data))
@@ -106,6 +116,8 @@ class MediaService:
             thumbnail=thumbnail is not None, encrypted=encrypted, created_at=clock.now(),
         )
         try:
+            if scan:
+                await scan.verdict(user_id, f"attachment {attachment_id}", meter.sha256, meter.size)
             if thumbnail is not None:
                 await store.put(keys.thumbnail_key(key), once(thumbnail))
             await self.attachments.add(attachment, key)

@@ -12,6 +12,8 @@ import { enableNotifications } from "../notify.js";
 import { Avatar } from "./Avatar.js";
 import { EncryptionSettings } from "./EncryptionSettings.js";
 import { Devices } from "./Devices.js";
+import { PasswordForm } from "./PasswordForm.js";
+import { PrivacyNotice } from "./PrivacyNotice.js";
 
 export function Settings() {
   const me = useSelector((s) => s.session.me);
@@ -56,6 +58,8 @@ export function Settings() {
       <label class="check"><input type="checkbox" checked=${prefs.notify} onChange=${(e) => notify(e.currentTarget.checked)} />
         Desktop notifications for new messages while this tab is hidden</label>
     </div>
+    <${PasswordForm} />
+    <div class="card"><${PrivacyNotice} /></div>
     ${e2ee && html`<${Devices} />`}
     <${EncryptionSettings} />
     <div class="card"><button class="button danger" onClick=${signOut}>Sign out</button>
