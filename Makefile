@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 VENDOR := static/vendor
 
-.PHONY: setup run test bench vendor clean
+.PHONY: setup run test bench vendor clean sbom audit
 
 setup: $(STAMP) $(VENDOR)/.installed
 
@@ -51,5 +51,27 @@ test: setup
 bench: setup
 	$(BIN)/chatd bench
 
+# The software bill of materials (CycloneDX JSON): the Python distributions
+# chatd runs on, as installed, and the npm packages in static/vendor/.
+sbom: setup
+	$(BIN)/chatd sbom --out sbom.cdx.json
+	@echo "wrote sbom.cdx.json"
+
+# Known vulnerabilities in the pinned dependencies: pip-audit (pinned in the
+# `audit` extra) on what `chatd sbom` lists, npm audit on package-lock.json.
+# Both ask an online database (PyPI's or OSV's, the npm registry's), so this
+# is not part of `make test`; --strict fails on a package it could not check.
+AUDIT_STAMP := $(VENV)/.audit-installed
+$(AUDIT_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet -e '.[audit]'
+	touch $@
+
+audit: setup $(AUDIT_STAMP)
+	$(BIN)/chatd sbom --format requirements > $(VENV)/audit-requirements.txt
+	status=0; \
+	$(BIN)/pip-audit --strict --progress-spinner off --no-deps --disable-pip -r $(VENV)/audit-requirements.txt || status=1; \
+	npm audit --package-lock-only --omit=dev || status=1; \
+	exit $$status
+
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) build *.egg-info
+	rm -rf $(VENV) node_modules $(VENDOR) build *.egg-info sbom.cdx.json

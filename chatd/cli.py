@@ -1,4 +1,4 @@
-"""The `chatd` command: serve, init, migrate, migrate-data, check-config, schema, user, flags, media, talk, bench."""
+"""The `chatd` command: serve, init, migrate, migrate-data, check-config, schema, user, flags, media, talk, sbom, bench."""
 
 from __future__ import annotations
 
@@ -55,6 +55,10 @@ def _parser(serve_only: bool = False) -> argparse.ArgumentParser:
 
     talk.add_parser(sub)
 
+    from chatd.commands import sbom
+
+    sbom.add_parser(sub)
+
     bench = sub.add_parser("bench", help="load-test a server and report throughput, latency, memory", description="load-test a server")
     from chatd.bench import add_arguments
 
@@ -108,6 +112,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from chatd.bench import run
 
         return run(args)
+    if args.command == "sbom":
+        from chatd.commands import sbom
+
+        return sbom.run(args)
     if args.command == "media":  # each action loads the config it needs
         from chatd.commands import media
 

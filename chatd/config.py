@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
+from chatd.secret_files import SECRET_KEYS, SecretFileError, credentials, resolve_files
+
 Port = Annotated[int, Meta(ge=1, le=65535)]
 Positive = Annotated[int, Meta(ge=1)]
 
@@ -77,6 +79,9 @@ class AuthConfig(Section):
     # Seals TOTP secrets at rest (base64 of 32 random bytes; `chatd init` writes
     # a fresh one); "" = kept as they are, like media without encryption_key.
     second_factor_key: str = ""
+    # Password pepper (base64 of 32+ random bytes; better: pepper_file). "" =
+    # data_dir/pepper, made on first start (chatd/pepper_file.py).
+    pepper: str = ""
 
 
 class LimitsConfig(Section):
@@ -274,6 +279,8 @@ def _explain_key(err: msgspec.ValidationError, raw: dict[str, Any]) -> str:
         allowed = ", ".join(section.__struct_fields__) if section else "?"
         return f"{key}: unknown key; allowed keys here: {allowed}"
     value = _lookup(raw, path)
+    if isinstance(value, str) and path[-1:] and path[-1] in SECRET_KEYS.get(path[0], ()):
+        value = redact_url(value) if "://" in value else "***"  # never echo a secret
     return f"{key} = {value!r}: {HINTS.get(key, reason)}"
 
 
@@ -288,11 +295,23 @@ def parse(raw: dict[str, Any], environ: dict[str, str] | None = None) -> Config:
     """Validate a decoded TOML document plus env overrides into a Config."""
     merged: dict[str, Any] = {k: dict(v) if isinstance(v, dict) else v for k, v in raw.items()}
     origins: dict[str, str] = {}
-    for section, values in env_overrides(dict(os.environ if environ is None else environ)).items():
-        target = merged.setdefault(section, {})
-        if isinstance(target, dict):
-            target.update(values)
-        origins.update({f"{section}.{key}": f"{ENV_PREFIX}{section.upper()}__{key.upper()}" for key in values})
+    env = dict(os.environ if environ is None else environ)
+    try:  # secrets from files (secret_files.py): chatd.toml, then systemd credentials, then the environment
+        resolve_files(merged, "in the config file")
+        layers = [(credentials(env), "the credential {s}.{k}")]
+        overrides = env_overrides(env)
+        from_files = resolve_files(overrides, "in the environment")
+        layers.append((overrides, ENV_PREFIX + "{S}__{K}"))
+    except SecretFileError as err:
+        raise ConfigError(str(err)) from None
+    for layer, origin in layers:
+        for section, values in layer.items():
+            target = merged.setdefault(section, {})
+            if isinstance(target, dict):
+                target.update(values)
+            origins.update({f"{section}.{key}": origin.format(s=section, k=key, S=section.upper(), K=key.upper())
+                            for key in values})
+    origins.update({key: origins[key] + "_FILE" for key in from_files})
     try:
         # strict=False lets "8080" from the environment become an int.
         return msgspec.convert(merged, Config, strict=False)

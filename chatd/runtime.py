@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chatd.config import Config
+from chatd.pepper_file import open_passwords
 from chatd.services.registry import Services, build_services
 from chatd.storage.build import Stores, open_stores
 
@@ -22,8 +23,10 @@ class Runtime:
 
 async def start_runtime(config: Config) -> Runtime:
     stores = await open_stores(config)
-    services = build_services(config, stores)
     try:
+        # Refused (one line) when the pepper is not the one the database's hashes were made with.
+        passwords = await open_passwords(config, stores.settings)
+        services = build_services(config, stores, passwords)
         await services.features.refresh()
     except BaseException:
         await stores.close()

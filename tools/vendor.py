@@ -7,6 +7,7 @@ the ES module files the page loads are copied. Nothing here is committed.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -43,6 +44,19 @@ FILES = [
 ]
 
 
+def packages() -> list[dict[str, str]]:
+    """package.json's dependencies as package-lock.json pins them: what
+    `chatd sbom` lists for the browser side (the wheel carries this list)."""
+    wanted = json.loads((ROOT / "package.json").read_text())["dependencies"]
+    locked = json.loads((ROOT / "package-lock.json").read_text())["packages"]
+    out = []
+    for name in sorted(wanted):
+        entry = locked[f"node_modules/{name}"]
+        out.append({"name": name, "version": entry["version"], "integrity": entry.get("integrity", ""),
+                    "license": entry.get("license", "")})
+    return out
+
+
 def install(run_npm: bool = True) -> None:
     if run_npm:
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=ROOT, check=True)
@@ -50,6 +64,7 @@ def install(run_npm: bool = True) -> None:
         dest = VENDOR / target
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ROOT / "node_modules" / source, dest)
+    (VENDOR / "packages.json").write_text(json.dumps(packages(), indent=1) + "\n")
     (VENDOR / ".installed").touch()
 
 

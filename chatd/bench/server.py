@@ -30,7 +30,12 @@ BENCH_ENV = {"CHATD_ARGON2_FAST": "1",
              # Every simulated client comes from 127.0.0.1, and a few may
              # carry a high rate each (--rate over few --clients).
              "CHATD_REALTIME__MAX_SOCKETS_PER_ADDRESS": "1000000",
-             "CHATD_REALTIME__MAX_FRAMES_PER_SECOND": "100000"}
+             "CHATD_REALTIME__MAX_FRAMES_PER_SECOND": "100000",
+             # One made-up password pepper for every bench and test server:
+             # several of them share one database (a deployment's processes,
+             # a test session's PostgreSQL), and each has a data_dir of its
+             # own, where it would otherwise make a pepper of its own.
+             "CHATD_AUTH__PEPPER": "Y2hhdGQgYmVuY2gvdGVzdCBzZXJ2ZXJzLCBzaGFyZWQ="}
 
 
 def free_port() -> int:

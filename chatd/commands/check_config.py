@@ -7,6 +7,7 @@ from chatd.config import redact_url as _redact
 
 
 def run(cfg: Config) -> int:
+    from chatd.pepper_file import describe
     from chatd.storage.blobs.choose import media_key, open_blob_store
     from chatd.storage.build import refuse_unshared
     from chatd.storage.tls_policy import refuse_unverified
@@ -24,6 +25,7 @@ def run(cfg: Config) -> int:
     from chatd.services.second_factor.sealing import factor_key
 
     factor_sealed = factor_key(cfg) is not None  # a malformed key is refused here, not at start-up
+    pepper = describe(cfg)  # a malformed auth.pepper is refused here too
     s = cfg.storage
     print("config OK")
     print(f"  listen       {cfg.server.host}:{cfg.server.port} ({cfg.server.public_url})")
@@ -38,4 +40,5 @@ def run(cfg: Config) -> int:
     print(f"  privacy      {cfg.server.privacy_notice_file + ' (' + notice.format + ')' if notice.custom else 'the default notice'}")
     print(f"  two-step     admins: {cfg.auth.admin_second_factor}; TOTP keys "
           f"{'sealed at rest' if factor_sealed else 'not sealed at rest (no key set)'}")
+    print(f"  pepper       {pepper}")
     return 0

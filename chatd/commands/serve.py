@@ -108,6 +108,9 @@ def run(cfg: Config, host: str | None = None, port: int | None = None, workers: 
     open_scanner(cfg)  # likewise a media.scan_command that is not installed
     load_notice(cfg)  # and a server.privacy_notice_file that cannot be read
     logs.configure()
+    from chatd.commands.serve_privileges import warn_if_root
+
+    warn_if_root()
     bind_host, bind_port = host or cfg.server.host, port or cfg.server.port
     if workers > 1:
         gc.enable()  # the supervisor runs on; each worker freezes its own app

@@ -20,13 +20,13 @@ from chatd.domain.security_event import ActedBy
 from chatd.errors import Conflict, Forbidden, NotFound
 from chatd.services import account_rules as rules
 from chatd.services.password_strength import require_strong
-from chatd.services.passwords import hash_password
 from chatd.services.second_factor.step_up import require_recent
 from chatd.services.tokens import digest, new_secret
 
 if TYPE_CHECKING:
     from chatd.config import Config
     from chatd.services.security_activity import SecurityActivity
+    from chatd.services.passwords import Passwords
     from chatd.storage.ports.auth import AuthStore
     from chatd.storage.ports.settings import SettingsStore
     from chatd.storage.ports.users import UserStore
@@ -51,6 +51,7 @@ class AccountAdmin:
     config: Config
     settings: SettingsStore
     activity: SecurityActivity
+    passwords: Passwords
 
     async def _create(self, username: str, password: str, role: Role, display_name: str | None,
                       invite_hash: str | None = None) -> User:
@@ -60,7 +61,7 @@ class AccountAdmin:
         await require_strong(password, self.config.auth.min_password_score, name, shown)
         now = clock.now()
         user = User(id=ids.new_id(), username=name, display_name=shown, role=role, created_at=now, updated_at=now)
-        return await self.users.create(user, await hash_password(password), invite_hash=invite_hash)
+        return await self.users.create(user, await self.passwords.hash(password), invite_hash=invite_hash)
 
     async def create_user(self, username: str, password: str, role: Role = "member",
                           display_name: str | None = None, *, actor: User | None = None) -> User:

@@ -27,7 +27,7 @@ from chatd.services.password_strength import require_strong
 from chatd.services.second_factor.challenge import Challenges
 from chatd.services.second_factor.service import SecondFactors, second_factor_required
 from chatd.services.second_factor.step_up import require_recent
-from chatd.services.passwords import hash_password, needs_rehash, verify
+from chatd.services.passwords import Passwords
 from chatd.services.security_activity import SecurityActivity
 from chatd.services.tokens import MAX_CHARS, digest, new_secret
 from chatd.storage.ports.auth import AuthStore
@@ -49,9 +49,10 @@ PURGE_EVERY = timedelta(hours=1)
 
 class Accounts(AccountAdmin, OwnSessions):
     def __init__(self, config: Config, users: UserStore, auth: AuthStore, cache: Store, settings: SettingsStore,
-                 second_factors: SecondFactorStore, activity: SecurityActivity):
+                 second_factors: SecondFactorStore, activity: SecurityActivity, passwords: Passwords):
         self.config = config
         self.activity = activity  # security events for the owner (services/security_activity.py)
+        self.passwords = passwords
         self.settings = settings
         self.users = users
         self.auth = auth
@@ -60,7 +61,7 @@ class Accounts(AccountAdmin, OwnSessions):
                                     auth_cfg.login_attempts_per_address_per_minute,
                                     auth_cfg.login_attempts_per_account_per_minute)
         self._purged_at: datetime | None = None
-        self.factors = SecondFactors(config, second_factors, users, auth, self.limiter)
+        self.factors = SecondFactors(config, second_factors, users, auth, self.limiter, passwords)
         self.challenges = Challenges(cache)
 
     # -- authentication -------------------------------------------------
@@ -146,7 +147,7 @@ class Accounts(AccountAdmin, OwnSessions):
         known = await self._known_device(name, address, session_token)
         await self.limiter.check(name, address, known)
         found = await self.users.credentials(name) if rules.USERNAME.fullmatch(name) else None
-        if not await verify(found[1] if found else None, password) or found is None:
+        if not await self.passwords.verify(found[1] if found else None, password) or found is None:
             await self.limiter.failed(name, address, known)
             log.warning("sign-in failed: account %r from %s (%s)", name[:64], address or "-",
                         "wrong password" if found else "no such account")
@@ -155,8 +156,8 @@ class Accounts(AccountAdmin, OwnSessions):
         if user.disabled:
             log.warning("sign-in refused: account %r from %s (disabled)", name, address or "-")
             raise Forbidden("This account is disabled.", code="account_disabled")
-        if needs_rehash(stored):
-            await self.users.set_password(user.id, await hash_password(password))
+        if self.passwords.needs_rehash(stored):  # older parameters, or made before the pepper
+            await self.users.set_password(user.id, await self.passwords.hash(password))
         # Asked only now: before the password is right nothing tells whether the account has TOTP.
         if await self.factors.enabled(user.id):
             log.info("sign-in: account %r from %s gave its password; waits for its second factor", name,
@@ -222,7 +223,7 @@ class Accounts(AccountAdmin, OwnSessions):
         await self.confirm(me, current, "password change")
         await require_strong(new, self.config.auth.min_password_score, me.username, me.display_name, current)
         keep = session.id if session.kind == "session" else None
-        await self.users.set_password(me.id, await hash_password(new), keep_session_id=keep, end_sessions=True)
+        await self.users.set_password(me.id, await self.passwords.hash(new), keep_session_id=keep, end_sessions=True)
         log.info("password changed: account %r; its other sessions ended", me.username)
 
     async def confirm(self, me: User, password: str, action: str) -> None:
@@ -230,7 +231,7 @@ class Accounts(AccountAdmin, OwnSessions):
         deleting it): the current password, under the login limits. A second
         factor or a recent step-up belongs here, so every such change gets it."""
         await self.limiter.check(me.username, None)
-        if not await verify(await self.users.password_hash(me.id), password):
+        if not await self.passwords.verify(await self.users.password_hash(me.id), password):
             await self.limiter.failed(me.username, None)
             log.warning("%s refused: account %r (wrong current password)", action, me.username)
             raise Forbidden("The current password is wrong.", code="wrong_password")

@@ -18,6 +18,7 @@ from chatd.services.media.screening import Screen
 from chatd.services.media.service import MediaService
 from chatd.services.messages import MessageService
 from chatd.services.password_meter import PasswordMeter
+from chatd.services.passwords import Passwords
 from chatd.services.privacy_notice import PrivacyNotice, load_notice
 from chatd.services.security_activity import SecurityActivity
 from chatd.services.sync import SyncService
@@ -45,7 +46,7 @@ class Services:
     activity: SecurityActivity
 
 
-def build_services(config: Config, stores: Stores) -> Services:
+def build_services(config: Config, stores: Stores, passwords: Passwords) -> Services:
     contacts = ContactService(stores.contacts, stores.users)
     screen = Screen(config, stores.scanner)
     activity = SecurityActivity(stores.security_activity)
@@ -53,7 +54,7 @@ def build_services(config: Config, stores: Stores) -> Services:
     conversations = ConversationService(config, stores.conversations, stores.users, stores.messages, contacts,
                                         features)
     accounts = Accounts(config, stores.users, stores.auth, stores.cache, stores.settings, stores.second_factors,
-                        activity)
+                        activity, passwords)
     messages = MessageService(config, stores.messages, stores.conversations, stores.counters, features,
                               stores.users)
     return Services(

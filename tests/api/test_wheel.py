@@ -23,7 +23,8 @@ def test_wheel_carries_the_web_ui_and_vendored_files(tmp_path):
                  "chatd/static/schema.js", "chatd/static/app/main.js", "chatd/static/app/app.css",
                  "chatd/static/app/views/MessageList.js", "chatd/static/vendor/preact/preact.mjs",
                  "chatd/static/vendor/redux/redux.mjs", "chatd/static/vendor/idb/idb.js",
-                 "chatd/static/vendor/swagger-ui/swagger-ui-bundle.js"]:
+                 "chatd/static/vendor/swagger-ui/swagger-ui-bundle.js",
+                 "chatd/static/vendor/packages.json"]:  # the npm side of `chatd sbom`
         assert name in names, name
     assert not any("node_modules" in n for n in names)
     # Installed (here: unpacked first on the path), chatd finds its own copy.

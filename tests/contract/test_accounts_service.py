@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from chatd import clock
 from chatd.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from chatd.services.accounts import Accounts
+from chatd.services.passwords import Passwords
 from tests.conftest import make_config
 from tests.sql_handle import sql_db
 from chatd.services.security_activity import SecurityActivity
@@ -23,7 +24,7 @@ def accounts_for(stores, tmp_path, database_url):
     def build(**sections) -> Accounts:
         config = make_config(tmp_path, database_url, **sections)
         return Accounts(config, stores.users, stores.auth, stores.cache, stores.settings, stores.second_factors,
-                        SecurityActivity(stores.security_activity))
+                        SecurityActivity(stores.security_activity), Passwords(b"p" * 32))
     return build
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from chatd.bench.server import BENCH_ENV, free_port, write_config
 from tests.conftest import sql_url
-from tests.realtime.conftest import CONFIG, REALTIME, Api, Sock
+from tests.realtime.conftest import CONFIG, PASSWORD, REALTIME, Api, Sock
 
 
 def children(pid: int) -> list[int]:
@@ -47,8 +47,10 @@ async def test_two_workers_serve_one_port_and_chat_live(database, tmp_path, redi
                 "storage": {"database": database, "cache": redis_server.url, "media": f"file:///{tmp_path}/media"}}
     write_config(tmp_path / "chatd.toml", sections)
     log = open(tmp_path / "server.log", "wb")
+    # No pepper configured: the supervisor makes data_dir/pepper before the workers start, and both use it.
+    env = {k: v for k, v in {**os.environ, **BENCH_ENV}.items() if k != "CHATD_AUTH__PEPPER"}
     proc = subprocess.Popen([sys.executable, "-m", "chatd", "serve", "--config", str(tmp_path / "chatd.toml")],
-                            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **BENCH_ENV})
+                            stdout=log, stderr=subprocess.STDOUT, env=env)
     api = Api(url)
     opened: list[Sock] = []
     try:
@@ -65,6 +67,11 @@ async def test_two_workers_serve_one_port_and_chat_live(database, tmp_path, redi
                 await asyncio.sleep(0.1)
         assert len(children(proc.pid)) == 2  # the supervisor and its two workers
         ann, bob = await api.user("ann"), await api.user("bob")
+        assert (tmp_path / "pepper").exists()
+        for _ in range(6):  # new connections, spread over the workers: each checks ann's password alike
+            async with httpx.AsyncClient(base_url=url, trust_env=False, timeout=10) as fresh:
+                r = await fresh.post("/api/v1/auth/login", json={"username": ann.name, "password": PASSWORD})
+                assert r.status_code == 200, r.text
         conv = await api.group(ann, bob)
         for i in range(4):  # several sockets: the kernel spreads them over the workers
             for who in (ann, bob):

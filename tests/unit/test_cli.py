@@ -23,7 +23,8 @@ def chatd(*args: str, cwd: Path, stdin: str = "", env: dict | None = None) -> su
 
 
 @pytest.mark.parametrize("sub", [[], ["serve"], ["init"], ["migrate"], ["check-config"], ["schema"], ["user"],
-                                 ["user", "create"], ["user", "set-role"], ["bench"], ["flags"], ["flags", "set"]])
+                                 ["user", "create"], ["user", "set-role"], ["bench"], ["flags"], ["flags", "set"],
+                                 ["sbom"]])
 def test_every_command_has_help(sub, tmp_path):
     result = chatd(*sub, "--help", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -55,6 +56,14 @@ def test_check_config_reads_environment_and_hides_passwords(tmp_path):
     result = chatd("check-config", cwd=tmp_path, env={"CHATD_STORAGE__DATABASE": "postgresql://u:secret@db/chatd"})
     assert result.returncode == 0, result.stderr
     assert "postgresql://u:***@db/chatd" in result.stdout and "secret" not in result.stdout
+
+
+def test_check_config_says_where_the_pepper_is_and_refuses_a_bad_one(tmp_path):
+    result = chatd("check-config", cwd=tmp_path)
+    assert result.returncode == 0 and "pepper       data/pepper (made on the first start)" in result.stdout
+    assert not (tmp_path / "data" / "pepper").exists()  # checking makes nothing
+    result = chatd("check-config", cwd=tmp_path, env={"CHATD_AUTH__PEPPER": "c2hvcnQ="})
+    assert result.returncode == 2 and "auth.pepper: 5 bytes; a pepper is at least 32" in result.stderr
 
 
 def test_redact_leaves_urls_without_password_alone():

@@ -17,7 +17,7 @@ from chatd.domain import User
 from chatd.domain.auth import Session
 from chatd.errors import Conflict, Forbidden, Unauthenticated
 from chatd.services.login_limit import LoginLimiter
-from chatd.services.passwords import verify
+from chatd.services.passwords import Passwords
 from chatd.services.second_factor import recovery, totp
 from chatd.services.second_factor.challenge import CHALLENGE_SECONDS
 from chatd.services.second_factor.sealing import SecretSealer, factor_key
@@ -44,8 +44,9 @@ def second_factor_required(challenge: str) -> Unauthenticated:
 
 class SecondFactors:
     def __init__(self, config: Config, store: SecondFactorStore, users: UserStore, auth: AuthStore,
-                 limiter: LoginLimiter):
+                 limiter: LoginLimiter, passwords: Passwords):
         self.config, self.store, self.users, self.auth, self.limiter = config, store, users, auth, limiter
+        self.passwords = passwords
         self.sealer = SecretSealer(factor_key(config))
 
     async def enabled(self, user_id: str) -> bool:
@@ -112,7 +113,7 @@ class SecondFactors:
 
     async def check_password(self, me: User, password: str, address: str | None) -> None:
         await self.limiter.check(me.username, address)
-        if not await verify(await self.users.password_hash(me.id), password):
+        if not await self.passwords.verify(await self.users.password_hash(me.id), password):
             await self.limiter.failed(me.username, address)
             log.warning("re-authentication refused: account %r from %s (wrong password)", me.username, address or "-")
             raise Forbidden("The password is wrong.", code="wrong_password")

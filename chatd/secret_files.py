@@ -1,0 +1,83 @@
+"""Secret config values read from files (ASVS 2.10.3, 6.4.1), so they sit
+in neither chatd.toml nor the process environment:
+
+- `<key>_file = "/path"` in chatd.toml, e.g. `[storage] database_file`;
+- `CHATD_<SECTION>__<KEY>_FILE=/path` in the environment;
+- a systemd credential named `<section>.<key>` (`LoadCredential=` /
+  `SetCredentialEncrypted=`), read from `$CREDENTIALS_DIRECTORY`.
+
+Later sources win, as for plain values: chatd.toml, then credentials, then
+the environment. A key and its `_file` in one source is refused, and so is
+a file every user of the machine may read: a secret there is no secret.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+# The keys that hold secrets: passwords in URLs, S3 keys, encryption keys.
+SECRET_KEYS = {
+    "storage": ("database", "messages", "cache", "media"),
+    "media": ("encryption_key",),
+    "auth": ("pepper", "second_factor_key"),
+}
+SUFFIX = "_file"
+
+
+class SecretFileError(Exception):
+    """One line: which key, which file, what is wrong (config.py makes it a ConfigError)."""
+
+
+def read_secret(path: str | Path, key: str) -> str:
+    """The file's text without its final line break; refuses a world-readable file."""
+    file = Path(path)
+    try:
+        mode = file.stat().st_mode
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SecretFileError(f"{key}: {file}: no such file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise SecretFileError(f"{key}: {file}: cannot read it ({err.__class__.__name__}: {err})") from None
+    if mode & stat.S_IROTH:
+        raise SecretFileError(f"{key}: {file} is readable by every user of this machine (mode {stat.S_IMODE(mode):04o});"
+                              f" make it readable by chatd only: chmod o-rwx {file}")
+    value = text.rstrip("\r\n")
+    if not value:
+        raise SecretFileError(f"{key}: {file} is empty")
+    return value
+
+
+def resolve_files(values: dict[str, Any], origin: str) -> list[str]:
+    """Replace each `<key>_file` of `values` (one source: the file or the
+    environment) by what the file holds; returns the keys it set."""
+    found: list[str] = []
+    for section, keys in SECRET_KEYS.items():
+        entries = values.get(section)
+        if not isinstance(entries, dict):
+            continue
+        for key in keys:
+            if key + SUFFIX not in entries:
+                continue
+            if key in entries:
+                raise SecretFileError(f"{section}.{key} and {section}.{key}{SUFFIX} are both set {origin}: keep one")
+            path = entries.pop(key + SUFFIX)
+            entries[key] = read_secret(path, f"{section}.{key}{SUFFIX} = {path!r}")
+            found.append(f"{section}.{key}")
+    return found
+
+
+def credentials(environ: dict[str, str]) -> dict[str, dict[str, str]]:
+    """systemd credentials named `<section>.<key>` for the secret keys."""
+    folder = environ.get("CREDENTIALS_DIRECTORY")
+    out: dict[str, dict[str, str]] = {}
+    if not folder:
+        return out
+    for section, keys in SECRET_KEYS.items():
+        for key in keys:
+            path = Path(folder) / f"{section}.{key}"
+            if path.exists():
+                out.setdefault(section, {})[key] = read_secret(path, f"credential {section}.{key}")
+    return out
