@@ -61,7 +61,7 @@ class Accounts(AccountAdmin, OwnSessions):
                                     auth_cfg.login_attempts_per_address_per_minute,
                                     auth_cfg.login_attempts_per_account_per_minute)
         self._purged_at: datetime | None = None
-        self.factors = SecondFactors(config, second_factors, users, auth, self.limiter, passwords)
+        self.factors = SecondFactors(config, second_factors, users, auth, self.limiter, passwords, activity)
         self.challenges = Challenges(cache)
 
     # -- authentication -------------------------------------------------

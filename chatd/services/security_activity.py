@@ -41,6 +41,8 @@ KINDS = frozenset({
     "account_enabled",
     "second_factor_enabled",   # two-step sign-in turned on (TOTP confirmed)
     "second_factor_disabled",  # turned off by the owner, or reset by the operator
+    "second_factor_code_reused",  # a right TOTP code sent again (ASVS 2.8.5): refused; someone may have seen it
+    "recovery_code_used",      # one of the account's one-time recovery codes was spent
 })
 KEEP = 100  # events kept per account; older ones are dropped
 PLACES = 20  # sign-in places remembered per account

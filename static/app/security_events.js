@@ -29,6 +29,8 @@ const WHAT = {
   account_enabled: "Your account was enabled again",
   second_factor_enabled: "Two-step sign-in was turned on",
   second_factor_disabled: "Two-step sign-in was turned off",
+  second_factor_code_reused: "A code from your authenticator was sent again after it had been used (refused): someone may know your password",
+  recovery_code_used: "A recovery code was used for your account",
 };
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 

@@ -118,6 +118,9 @@ async def test_a_code_is_accepted_once_replay_refused(client, clk):
     second = (await password_step(client, "alice")).json()["challenge"]
     r = await code_step(client, second, code)  # same code, same 30 s window
     assert r.status_code == 401 and r.json()["code"] == "invalid_code"
+    # The holder is told (ASVS 2.8.5): a reused code means someone else may have the password.
+    told = (await client.get("/api/v1/me/security-activity", headers=alice.headers)).json()["items"]
+    assert [e["kind"] for e in told].count("second_factor_code_reused") == 1
     # An older step's code (within the drift) is refused too: steps only move forward.
     r = await code_step(client, second, clk.code(secret, steps_ahead=-1))
     assert r.status_code == 401

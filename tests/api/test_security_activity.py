@@ -84,6 +84,9 @@ async def test_every_kind_is_recorded_for_its_owner_only(client):
     assert (await client.put("/api/v1/me/key-backup", headers=h, json=backup())).status_code == 200
     assert (await client.delete("/api/v1/me/key-backup", headers=h)).status_code == 204
     codes = await turn_on_two_step(client, alice)
+    used = alice.last_code  # spent by the confirmation: sending it again is a replay
+    r = await client.post("/api/v1/auth/reauth", headers=h, json={"password": NEW_PASSWORD, "code": used})
+    assert r.status_code == 403 and r.json()["code"] == "invalid_code"
     assert (await client.post("/api/v1/me/second-factor/totp/disable", headers=h,
                               json={"password": NEW_PASSWORD, "code": codes[0]})).status_code == 204
     admin_h = admin.headers
@@ -112,6 +115,7 @@ async def turn_on_two_step(client, account) -> list[str]:
     r = await client.post("/api/v1/me/second-factor/totp", headers=account.headers)
     assert r.status_code == 201, r.text
     code = totp.code_at(r.json()["secret"], clock.now().timestamp())
+    account.last_code = code
     r = await client.post("/api/v1/me/second-factor/totp/confirm", headers=account.headers, json={"code": code})
     assert r.status_code == 200, r.text
     return r.json()["recovery_codes"]
@@ -126,7 +130,7 @@ async def test_a_two_step_sign_in_from_a_new_place_is_news_too(client):
     r = await client.post("/api/v1/auth/login/second-factor", headers=ANDROID,
                           json={"challenge": r.json()["challenge"], "code": codes[0]})
     assert r.status_code == 200, r.text
-    assert await kinds(client, alice) == ["new_sign_in", "second_factor_enabled"]
+    assert await kinds(client, alice) == ["new_sign_in", "recovery_code_used", "second_factor_enabled"]
 
 
 async def test_an_operator_at_the_console_is_named_as_such(client):

@@ -22,6 +22,7 @@ from chatd.services.second_factor import recovery, totp
 from chatd.services.second_factor.challenge import CHALLENGE_SECONDS
 from chatd.services.second_factor.sealing import SecretSealer, factor_key
 from chatd.services.second_factor.step_up import require_recent
+from chatd.services.security_activity import SecurityActivity, Where
 from chatd.storage.ports.auth import AuthStore
 from chatd.storage.ports.second_factors import SecondFactorStore
 from chatd.storage.ports.users import UserStore
@@ -44,9 +45,10 @@ def second_factor_required(challenge: str) -> Unauthenticated:
 
 class SecondFactors:
     def __init__(self, config: Config, store: SecondFactorStore, users: UserStore, auth: AuthStore,
-                 limiter: LoginLimiter, passwords: Passwords):
+                 limiter: LoginLimiter, passwords: Passwords, activity: SecurityActivity):
         self.config, self.store, self.users, self.auth, self.limiter = config, store, users, auth, limiter
         self.passwords = passwords
+        self.activity = activity  # the holder hears of a reused code or a spent recovery code
         self.sealer = SecretSealer(factor_key(config))
 
     async def enabled(self, user_id: str) -> bool:
@@ -126,20 +128,28 @@ class SecondFactors:
         stored = await self.store.get_totp(user.id)
         used = None
         if stored is not None and stored.confirmed_at is not None:
-            used = await self._spend(user, stored.secret, code)
+            used = await self._spend(user, stored.secret, code, address)
         if used is None:
             await self._failed(user, address, "code", known, unauthenticated)
         return used  # type: ignore[return-value]
 
-    async def _spend(self, user: User, sealed: str, code: str) -> str | None:
+    async def _spend(self, user: User, sealed: str, code: str, address: str | None) -> str | None:
         typed = code.strip().replace(" ", "")
         now = clock.now()
         if len(typed) == totp.DIGITS and typed.isdigit():
             step = totp.matching_step(self.sealer.open(user.id, sealed), typed, now.timestamp())
-            return "totp" if step is not None and await self.store.use_totp_step(user.id, step) else None
+            if step is None:
+                return None
+            if await self.store.use_totp_step(user.id, step):
+                return "totp"
+            # A right code of a step already used: a replay (ASVS 2.8.5). Refused, logged by
+            # _failed, and told to the holder's devices: whoever sent it may have the password.
+            await self.activity.record(user.id, "second_factor_code_reused", Where(address=address))
+            return None
         shown = recovery.normalise(code)
         if shown is not None and await self.store.use_recovery_code(user.id, recovery.code_hash(user.id, shown), now):
             log.warning("second factor: account %r used a recovery code", user.username)
+            await self.activity.record(user.id, "recovery_code_used", Where(address=address))
             return "recovery_code"
         return None
 
