@@ -105,7 +105,7 @@ async def test_devices_list_removes_a_device_live(browser, people):
 
         # The phone is told at once (user.updated), keeps what it read, and
         # gets no key to anything new.
-        await expect(phone.get_by_role("alert").filter(has_text="device was removed from your account")).to_be_visible()
+        await expect(phone.get_by_role("alert").filter(has_text="This browser's device was removed from your account")).to_be_visible()
         await bens.send(conversation_id, bens.seal(conversation_id, "after the removal", await members(ben, conversation_id)))
         await expect(phone.locator(".msg.theirs")).to_have_count(2)
         await expect(phone.locator(".msg.theirs .text")).to_have_text("before the removal")
@@ -115,7 +115,7 @@ async def test_devices_list_removes_a_device_live(browser, people):
 
         # A reload does not put the removed device back.
         await phone.reload()
-        await expect(phone.get_by_role("alert").filter(has_text="device was removed from your account")).to_be_visible()
+        await expect(phone.get_by_role("alert").filter(has_text="This browser's device was removed from your account")).to_be_visible()
         await stays(ann, {desk_device["device_id"]})
         await shot(phone, "e2ee-device-removed-phone")
         await phone.goto("/settings")
