@@ -44,6 +44,9 @@ class Strength(msgspec.Struct, frozen=True):
 
 async def rate(password: str, min_score: int, *hints: str) -> Strength:
     """The one rule, for the live meter and for the refusal alike."""
+    if not password:  # zxcvbn raises IndexError on "" (the meter's empty field; schemathesis found it)
+        return Strength(score=0, min_score=min_score, acceptable=min_score <= 0, warning="",
+                        suggestions=["Type a password: a few uncommon words make a strong one."])
     found = await asyncio.to_thread(_estimate, password, [h for h in hints if h] + ["chatd"])
     feedback = found.get("feedback") or {}
     return Strength(score=found["score"], min_score=min_score, acceptable=found["score"] >= min_score,

@@ -46,6 +46,13 @@ async def test_weak_answers_carry_advice(client):
     assert not meter["acceptable"] and meter["score"] < 2 and (meter["warning"] or meter["suggestions"])
 
 
+async def test_an_empty_field_scores_zero(client):
+    # zxcvbn raises on "" (schemathesis found the 500): the form's empty field is simply "too weak".
+    meter = (await client.post(METER, json={"password": "", "hints": ["", "ann"]}))
+    assert meter.status_code == 200, meter.text
+    assert meter.json()["score"] == 0 and not meter.json()["acceptable"] and meter.json()["suggestions"]
+
+
 @pytest.mark.parametrize("body", [{"password": "x" * 1025}, {"password": "x", "hints": ["a"] * 5},
                                   {"password": "x", "hints": ["h" * 257]}, {"pass": "x"}, {"password": 3}])
 async def test_bad_bodies_are_400(client, body):

@@ -81,4 +81,6 @@ async def test_kill_9_mid_upload_leaves_nothing_visible(tmp_path):
 
 
 def _chatd(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "chatd", *args], capture_output=True, text=True, timeout=60)
+    # The server's environment (BENCH_ENV holds its made-up pepper, which the CLI needs too).
+    return subprocess.run([sys.executable, "-m", "chatd", *args], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, **BENCH_ENV})

@@ -14,13 +14,16 @@ import time
 
 import httpx
 
+from chatd.bench.server import BENCH_ENV
+
 
 async def test_cli_disable_reaches_a_running_server(server, api, connect):
     bob = await api.user("bob")
     b = await connect(bob)
     await b.ready()
     await api.call(bob, "GET", "/api/v1/me", 200)  # his session is now warm in any cache
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("CHATD_")}
+    # As the server runs (BENCH_ENV: its made-up pepper, which the CLI needs to open the database).
+    environ = {**{k: v for k, v in os.environ.items() if not k.startswith("CHATD_")}, **BENCH_ENV}
     done = await asyncio.to_thread(
         subprocess.run, [sys.executable, "-m", "chatd", "user", "disable", bob.name, "--config",
                          str(server.config_path)], capture_output=True, text=True, timeout=60, env=environ)

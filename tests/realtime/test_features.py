@@ -9,6 +9,8 @@ import os
 import subprocess
 import sys
 
+from chatd.bench.server import BENCH_ENV
+
 
 def is_update(frame):
     return frame.get("type") == "features.updated"
@@ -37,7 +39,7 @@ async def test_a_flag_set_from_the_command_line_reaches_the_running_server(serve
     config = server.config_path
     done = await asyncio.to_thread(
         subprocess.run, [sys.executable, "-m", "chatd", "flags", "set", "search", "off", "--config", str(config)],
-        capture_output=True, text=True, env={**os.environ, "CHATD_CONFIG": str(config)}, timeout=60,
+        capture_output=True, text=True, env={**os.environ, **BENCH_ENV, "CHATD_CONFIG": str(config)}, timeout=60,
     )
     assert done.returncode == 0, done.stderr
     try:
