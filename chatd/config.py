@@ -79,9 +79,18 @@ class AuthConfig(Section):
     # Seals TOTP secrets at rest (base64 of 32 random bytes; `chatd init` writes
     # a fresh one); "" = kept as they are, like media without encryption_key.
     second_factor_key: str = ""
+    # Keys second_factor_key had before (rotation): secrets sealed with one
+    # still open; `chatd reseal` seals them all with the current key, then
+    # these can go. A list in chatd.toml; from the environment or a file,
+    # the keys separated by spaces, commas or line breaks.
+    second_factor_previous_keys: list[str] | str = []
     # Password pepper (base64 of 32+ random bytes; better: pepper_file). "" =
     # data_dir/pepper, made on first start (chatd/pepper_file.py).
     pepper: str = ""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.second_factor_previous_keys, str):  # "k1,k2" from the environment or a file
+            self.second_factor_previous_keys = self.second_factor_previous_keys.replace(",", " ").split()
 
 
 class LimitsConfig(Section):

@@ -22,7 +22,7 @@ from typing import Any
 SECRET_KEYS = {
     "storage": ("database", "messages", "cache", "media"),
     "media": ("encryption_key",),
-    "auth": ("pepper", "second_factor_key"),
+    "auth": ("pepper", "second_factor_key", "second_factor_previous_keys"),
 }
 SUFFIX = "_file"
 
