@@ -1,4 +1,4 @@
-"""The `chatd` command: serve, init, migrate, migrate-data, check-config, schema, user, flags, media, talk, sbom, bench."""
+"""The `chatd` command: serve, init, migrate, migrate-data, check-config, reseal, schema, user, flags, media, talk, sbom, bench."""
 
 from __future__ import annotations
 
@@ -35,6 +35,8 @@ def _parser(serve_only: bool = False) -> argparse.ArgumentParser:
 
     migrate_data.add_parser(sub, with_config)
     with_config("check-config", "validate the configuration and print what it means")
+    with_config("reseal", "seal every two-step sign-in secret with auth.second_factor_key, "
+                "so the keys in auth.second_factor_previous_keys can be dropped")
 
     schema = sub.add_parser("schema", help="print JSON Schemas of the entities", description="print JSON Schemas of the entities")
     schema.add_argument("--out", metavar="DIR", help="write one <Entity>.schema.json per entity into DIR")
@@ -135,6 +137,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from chatd.commands import migrate_data
 
         return migrate_data.run(cfg, args)
+    if args.command == "reseal":
+        from chatd.commands import reseal
+
+        return reseal.run(cfg)
     if args.command == "check-config":
         from chatd.commands import check_config
 

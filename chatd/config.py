@@ -79,9 +79,18 @@ class AuthConfig(Section):
     # Seals TOTP secrets at rest (base64 of 32 random bytes; `chatd init` writes
     # a fresh one); "" = kept as they are, like media without encryption_key.
     second_factor_key: str = ""
+    # Keys second_factor_key had before (rotation): secrets sealed with one
+    # still open; `chatd reseal` seals them all with the current key, then
+    # these can go. A list in chatd.toml; from the environment or a file,
+    # the keys separated by spaces, commas or line breaks.
+    second_factor_previous_keys: list[str] | str = []
     # Password pepper (base64 of 32+ random bytes; better: pepper_file). "" =
     # data_dir/pepper, made on first start (chatd/pepper_file.py).
     pepper: str = ""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.second_factor_previous_keys, str):  # "k1,k2" from the environment or a file
+            self.second_factor_previous_keys = self.second_factor_previous_keys.replace(",", " ").split()
 
 
 class LimitsConfig(Section):
@@ -185,7 +194,9 @@ class RealtimeConfig(Section):
     process_ttl_seconds: Annotated[float, Meta(ge=2, le=600)] = 15.0
 
 
-class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+# dict=True: parse() notes beside the fields which secret came from which
+# file (`secret_files`), so a store can read it again when it reconnects.
+class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, dict=True):
     server: ServerConfig = msgspec.field(default_factory=ServerConfig)
     storage: StorageConfig = msgspec.field(default_factory=StorageConfig)
     auth: AuthConfig = msgspec.field(default_factory=AuthConfig)
@@ -200,6 +211,11 @@ class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
         """Served to users over HTTPS (public_url): cookies are Secure and
         browsers are told to keep to HTTPS (HSTS)."""
         return self.server.public_url.lower().startswith("https://")
+
+    def secret_file(self, key: str) -> Path | None:
+        """The file `key` ("storage.database") was read from, if it was (and
+        no later source, e.g. the environment's plain value, replaced it)."""
+        return getattr(self, "secret_files", {}).get(key)
 
     @property
     def data_dir(self) -> Path:
@@ -296,27 +312,37 @@ def parse(raw: dict[str, Any], environ: dict[str, str] | None = None) -> Config:
     merged: dict[str, Any] = {k: dict(v) if isinstance(v, dict) else v for k, v in raw.items()}
     origins: dict[str, str] = {}
     env = dict(os.environ if environ is None else environ)
+    files: dict[str, Path] = {}  # which secret came from which file; later sources win, as for values
+    cred_files: dict[str, Path] = {}
     try:  # secrets from files (secret_files.py): chatd.toml, then systemd credentials, then the environment
-        resolve_files(merged, "in the config file")
-        layers = [(credentials(env), "the credential {s}.{k}")]
+        files.update(resolve_files(merged, "in the config file"))
+        layers = [(credentials(env, cred_files), "the credential {s}.{k}", cred_files)]
         overrides = env_overrides(env)
         from_files = resolve_files(overrides, "in the environment")
-        layers.append((overrides, ENV_PREFIX + "{S}__{K}"))
+        layers.append((overrides, ENV_PREFIX + "{S}__{K}", from_files))
     except SecretFileError as err:
         raise ConfigError(str(err)) from None
-    for layer, origin in layers:
+    for layer, origin, layer_files in layers:
         for section, values in layer.items():
             target = merged.setdefault(section, {})
             if isinstance(target, dict):
                 target.update(values)
             origins.update({f"{section}.{key}": origin.format(s=section, k=key, S=section.upper(), K=key.upper())
                             for key in values})
+            for key in values:
+                name = f"{section}.{key}"
+                if name in layer_files:
+                    files[name] = layer_files[name]
+                else:
+                    files.pop(name, None)
     origins.update({key: origins[key] + "_FILE" for key in from_files})
     try:
         # strict=False lets "8080" from the environment become an int.
-        return msgspec.convert(merged, Config, strict=False)
+        config = msgspec.convert(merged, Config, strict=False)
     except msgspec.ValidationError as err:
         raise ConfigError(_explain(err, merged, origins)) from None
+    config.secret_files = files
+    return config
 
 
 def default_path() -> Path:

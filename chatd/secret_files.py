@@ -22,7 +22,7 @@ from typing import Any
 SECRET_KEYS = {
     "storage": ("database", "messages", "cache", "media"),
     "media": ("encryption_key",),
-    "auth": ("pepper", "second_factor_key"),
+    "auth": ("pepper", "second_factor_key", "second_factor_previous_keys"),
 }
 SUFFIX = "_file"
 
@@ -50,10 +50,11 @@ def read_secret(path: str | Path, key: str) -> str:
     return value
 
 
-def resolve_files(values: dict[str, Any], origin: str) -> list[str]:
+def resolve_files(values: dict[str, Any], origin: str) -> dict[str, Path]:
     """Replace each `<key>_file` of `values` (one source: the file or the
-    environment) by what the file holds; returns the keys it set."""
-    found: list[str] = []
+    environment) by what the file holds; returns the keys it set, with their
+    files (read again when a store reconnects: chatd/live_secret.py)."""
+    found: dict[str, Path] = {}
     for section, keys in SECRET_KEYS.items():
         entries = values.get(section)
         if not isinstance(entries, dict):
@@ -65,12 +66,13 @@ def resolve_files(values: dict[str, Any], origin: str) -> list[str]:
                 raise SecretFileError(f"{section}.{key} and {section}.{key}{SUFFIX} are both set {origin}: keep one")
             path = entries.pop(key + SUFFIX)
             entries[key] = read_secret(path, f"{section}.{key}{SUFFIX} = {path!r}")
-            found.append(f"{section}.{key}")
+            found[f"{section}.{key}"] = Path(path)
     return found
 
 
-def credentials(environ: dict[str, str]) -> dict[str, dict[str, str]]:
-    """systemd credentials named `<section>.<key>` for the secret keys."""
+def credentials(environ: dict[str, str], paths: dict[str, Path] | None = None) -> dict[str, dict[str, str]]:
+    """systemd credentials named `<section>.<key>` for the secret keys (their
+    files noted in `paths` as "<section>.<key>")."""
     folder = environ.get("CREDENTIALS_DIRECTORY")
     out: dict[str, dict[str, str]] = {}
     if not folder:
@@ -80,4 +82,6 @@ def credentials(environ: dict[str, str]) -> dict[str, dict[str, str]]:
             path = Path(folder) / f"{section}.{key}"
             if path.exists():
                 out.setdefault(section, {})[key] = read_secret(path, f"credential {section}.{key}")
+                if paths is not None:
+                    paths[f"{section}.{key}"] = path
     return out

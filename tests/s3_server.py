@@ -30,7 +30,10 @@ from minio import Minio
 from chatd.storage.blobs.choose import S3Location, parse_s3_url
 
 ACCESS, SECRET = "chatdaccess", "chatdsecret123"
-CREDENTIALS = {"identities": [{"name": "chatd", "credentials": [{"accessKey": ACCESS, "secretKey": SECRET}],
+# A second key of the same identity: what a rotation hands chatd next (tests/rotation/test_s3_rotation.py).
+NEXT_ACCESS, NEXT_SECRET = "chatdnext", "chatdnextsecret456"
+CREDENTIALS = {"identities": [{"name": "chatd", "credentials": [{"accessKey": ACCESS, "secretKey": SECRET},
+                                                                {"accessKey": NEXT_ACCESS, "secretKey": NEXT_SECRET}],
                                "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}
 ROLES = ["master", "volume", "filer", "s3", "admin"]
 STARTUP_SECONDS = 60

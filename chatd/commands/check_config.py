@@ -22,9 +22,9 @@ def run(cfg: Config) -> int:
 
     notice = load_notice(cfg)  # likewise an unreadable privacy_notice_file
     sealed = media_key(cfg) is not None
-    from chatd.services.second_factor.sealing import factor_key
+    from chatd.services.second_factor.sealing import sealer_of
 
-    factor_sealed = factor_key(cfg) is not None  # a malformed key is refused here, not at start-up
+    factor_keys = len(sealer_of(cfg).keys)  # a malformed key is refused here, not at start-up
     pepper = describe(cfg)  # a malformed auth.pepper is refused here too
     s = cfg.storage
     print("config OK")
@@ -39,6 +39,7 @@ def run(cfg: Config) -> int:
     print(f"  registration {cfg.auth.registration}")
     print(f"  privacy      {cfg.server.privacy_notice_file + ' (' + notice.format + ')' if notice.custom else 'the default notice'}")
     print(f"  two-step     admins: {cfg.auth.admin_second_factor}; TOTP keys "
-          f"{'sealed at rest' if factor_sealed else 'not sealed at rest (no key set)'}")
+          f"{'sealed at rest' if factor_keys else 'not sealed at rest (no key set)'}"
+          f"{f' ({factor_keys - 1} previous key(s) still open older ones; chatd reseal)' if factor_keys > 1 else ''}")
     print(f"  pepper       {pepper}")
     return 0

@@ -45,7 +45,7 @@ def run(cfg: Config, args: argparse.Namespace) -> int:
     async def work() -> int:
         from chatd.runtime import start_runtime
 
-        runtime = await start_runtime(cfg)
+        runtime = await start_runtime(cfg, serving=False)
         try:
             features = runtime.services.features
             if args.action == "list":

@@ -21,7 +21,7 @@ def _size(n: int) -> str:
 async def _gc(cfg: Config) -> int:
     from chatd.runtime import start_runtime
 
-    runtime = await start_runtime(cfg)
+    runtime = await start_runtime(cfg, serving=False)
     try:
         swept = await runtime.services.media_janitor.run_once()
     finally:
@@ -34,7 +34,7 @@ async def _gc(cfg: Config) -> int:
 async def _stats(cfg: Config) -> int:
     from chatd.runtime import start_runtime
 
-    runtime = await start_runtime(cfg)
+    runtime = await start_runtime(cfg, serving=False)
     try:
         stats = await runtime.stores.attachments.stats()
         blobs = count = 0

@@ -47,7 +47,8 @@ async def _serve(cfg: Config, host: str, port: int) -> None:
 
     # Started before the port opens: a bad database URL or a newer schema
     # ends here with one line, not inside granian's worker.
-    app = create_app(cfg, await start_runtime(cfg))
+    runtime = await start_runtime(cfg)
+    app = create_app(cfg, runtime)
     # Everything loaded so far (modules, the app, the routes) lives as long as
     # the process: move it out of the cyclic collector's sight, so a full
     # collection under load walks only what requests made (a 14-22 ms pause,
@@ -72,6 +73,9 @@ async def _serve(cfg: Config, host: str, port: int) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, lambda: loop.create_task(_stop(app, server)))
+    # `systemctl reload chatd` (kill -HUP): store connections are replaced, so
+    # they log in again with the secret files as they are now (live_secret.py).
+    loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(runtime.stores.refresh()))
     if os.environ.get("CHATD_TRACEMALLOC_DUMP"):  # debug only: loads tracemalloc
         from chatd.commands import serve_trace
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -21,6 +22,7 @@ import msgspec
 from chatd.config import Config
 
 ENV = "CHATD_SERVE_CONFIG"  # the parsed config, handed to the workers as JSON
+FILES_ENV = "CHATD_SERVE_SECRET_FILES"  # and which of its secrets came from which file
 
 
 async def _check(cfg: Config) -> None:
@@ -36,6 +38,9 @@ def run(cfg: Config, host: str, port: int, workers: int) -> int:
 
     asyncio.run(_check(cfg))
     os.environ[ENV] = msgspec.json.encode(cfg).decode()
+    # Which secrets came from files: the workers read those files again when
+    # they reconnect (live_secret.py), as the parent would.
+    os.environ[FILES_ENV] = msgspec.json.encode({k: str(v) for k, v in getattr(cfg, "secret_files", {}).items()}).decode()
     Granian(
         "chatd.commands.serve_workers:app",
         factory=True,
@@ -57,6 +62,7 @@ def app() -> Any:
     from chatd.app import create_app
 
     cfg = msgspec.json.decode(os.environ[ENV], type=Config)
+    cfg.secret_files = {k: Path(v) for k, v in msgspec.json.decode(os.environ.get(FILES_ENV, "{}")).items()}
     application = create_app(cfg)
     gc.collect()
     gc.freeze()  # as in the one-process server: long-lived objects out of the collector's sight

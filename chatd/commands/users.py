@@ -61,7 +61,7 @@ def _password(args: argparse.Namespace) -> str:
 async def _with_services(cfg: Config, work: Callable[[Any], Awaitable[int]]) -> int:
     from chatd.runtime import start_runtime
 
-    runtime = await start_runtime(cfg)
+    runtime = await start_runtime(cfg, serving=False)
     try:
         return await work(runtime.services.accounts)
     finally:

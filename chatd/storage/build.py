@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -10,6 +11,7 @@ from litestar.stores.base import Store
 
 from chatd.config import Config, ConfigError
 from chatd.errors import StoreUnavailable
+from chatd.live_secret import live_url
 from chatd.storage.cache import open_cache
 from chatd.storage.committed import CommitFeed
 from chatd.storage.blobs.choose import media_key, open_blob_store
@@ -50,6 +52,7 @@ from chatd.storage.sql.users import SqlUserStore
 
 
 PING_SECONDS = 3.0
+log = logging.getLogger("chatd.storage")
 
 
 class Backend(Protocol):
@@ -133,6 +136,16 @@ class Stores:
             failed["media"] = type(err).__name__
         return failed
 
+    async def refresh(self) -> None:
+        """Replace the store connections (SIGHUP): idle ones now, busy ones
+        when their work is done; new ones log in with the secret files as
+        they are now. Nothing in flight is cut off."""
+        for name, backend in self.backends.items():
+            refresh = getattr(backend, "refresh", None)  # PostgreSQL and Redis pool connections; the others need not
+            if refresh is not None:
+                await refresh()
+        log.info("SIGHUP: store connections are being replaced; new ones read the secret files again")
+
     async def close(self) -> None:
         try:
             await self.blobs.close()
@@ -166,7 +179,7 @@ async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
     blobs, sealed_blobs = open_media(config)
     scanner = open_scanner(config)  # a scan_command that is not there stops the start here
     url = config.storage.database
-    db = open_database(url)
+    db = open_database(url, live_url(config, "storage.database"))
     await db.start()
     try:
         if await pending(db) and run_migrations:

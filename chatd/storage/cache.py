@@ -8,6 +8,7 @@ then, so the default start-up and memory stay as they were."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +43,8 @@ def open_memory() -> Ephemeral:
                      None)
 
 
-async def open_redis(url: str, process_ttl: float, prefix: str = "chatd:") -> Ephemeral:
+async def open_redis(url: str, process_ttl: float, prefix: str = "chatd:",
+                     url_now: Callable[[], str] | None = None) -> Ephemeral:
     from chatd.storage.redis.connection import RedisConnection
     from chatd.storage.redis.counters import RedisCounterStore
     from chatd.storage.redis.fanout import RedisFanout
@@ -50,7 +52,7 @@ async def open_redis(url: str, process_ttl: float, prefix: str = "chatd:") -> Ep
     from chatd.storage.redis.presence import RedisPresenceStore
     from chatd.storage.redis.store import GuardedRedisStore
 
-    conn = RedisConnection(url, prefix)
+    conn = RedisConnection(url, prefix, url_now)
     try:
         await conn.start()
     except BaseException:
@@ -63,4 +65,7 @@ async def open_redis(url: str, process_ttl: float, prefix: str = "chatd:") -> Ep
 async def open_cache(config: Config) -> Ephemeral:
     if config.storage.cache == "memory":
         return open_memory()
-    return await open_redis(config.storage.cache, config.realtime.process_ttl_seconds)
+    from chatd.live_secret import live_url
+
+    return await open_redis(config.storage.cache, config.realtime.process_ttl_seconds,
+                            url_now=live_url(config, "storage.cache"))

@@ -12,6 +12,7 @@ import ssl
 import time
 
 from chatd.errors import StoreUnavailable
+from chatd.storage.credentials_refused import credentials_refused, reason, refused
 
 log = logging.getLogger("chatd.storage")
 LOG_EVERY_SECONDS = 60.0
@@ -77,7 +78,8 @@ def unavailable(store: str, where: str, err: BaseException) -> StoreUnavailable:
     kind (logged) when the handshake failed, else plain StoreUnavailable."""
     failed = tls_failure(store, err)
     if failed is None:
-        return StoreUnavailable(store)
+        # The other reason a store that answers still lets nothing through (credentials_refused.py).
+        return refused(store, where, err) if credentials_refused(err) else StoreUnavailable(store)
     note(failed, where)
     return failed
 
@@ -103,4 +105,6 @@ def describe(store: str, where: str, err: BaseException) -> str:
         return f"{where} refused: its TLS certificate is not trusted ({failed.reason})"
     if failed is not None:
         return f"{where} refused: the TLS handshake failed ({failed.reason})"
+    if credentials_refused(err):
+        return f"{where} refused chatd's credentials ({reason(err)})"
     return f"{where} does not answer ({type(err).__name__}: {err})"

@@ -123,3 +123,22 @@ async def test_factors_outlive_the_process(stores, database_url, tmp_path, alice
         assert await again.second_factors.recovery_codes_left(alice.id) == 1
     finally:
         await again.close()
+
+
+async def test_secrets_are_listed_in_pages_and_replaced_only_if_unchanged(stores, alice):
+    """What `chatd reseal` relies on beside a running server: a secret is
+    replaced only while it still holds what was read (a new enrolment wins)."""
+    f = stores.second_factors
+    users = [alice] + [await make_user(stores, f"user{i}") for i in range(4)]
+    for i, user in enumerate(users):
+        await f.begin_totp(user.id, f"plain:S{i}", clock.now())
+    pages, after = [], ""
+    while page := await f.stored_secrets(after=after, limit=2):
+        pages.append(page)
+        after = page[-1][0]
+    assert [len(p) for p in pages] == [2, 2, 1]
+    assert sorted(row for p in pages for row in p) == sorted((u.id, f"plain:S{i}") for i, u in enumerate(users))
+    assert await f.replace_secret(alice.id, "plain:S0", "v1:NEW") is True
+    assert (await f.get_totp(alice.id)).secret == "v1:NEW"
+    assert await f.replace_secret(alice.id, "plain:S0", "v1:OTHER") is False  # changed since it was read
+    assert (await f.get_totp(alice.id)).secret == "v1:NEW"

@@ -20,7 +20,7 @@ from chatd.services.login_limit import LoginLimiter
 from chatd.services.passwords import Passwords
 from chatd.services.second_factor import recovery, totp
 from chatd.services.second_factor.challenge import CHALLENGE_SECONDS
-from chatd.services.second_factor.sealing import SecretSealer, factor_key
+from chatd.services.second_factor.sealing import sealer_of
 from chatd.services.second_factor.step_up import require_recent
 from chatd.services.security_activity import SecurityActivity, Where
 from chatd.storage.ports.auth import AuthStore
@@ -49,7 +49,7 @@ class SecondFactors:
         self.config, self.store, self.users, self.auth, self.limiter = config, store, users, auth, limiter
         self.passwords = passwords
         self.activity = activity  # the holder hears of a reused code or a spent recovery code
-        self.sealer = SecretSealer(factor_key(config))
+        self.sealer = sealer_of(config)
 
     async def enabled(self, user_id: str) -> bool:
         stored = await self.store.get_totp(user_id)

@@ -48,6 +48,10 @@ def open_blob_store(config: Config, url: str | None = None) -> BlobStore:
     if url.startswith("s3://"):
         from chatd.storage.blobs.s3 import S3BlobStore
 
+        from chatd.live_secret import live_url
+
         m = config.media
-        return S3BlobStore(parse_s3_url(url), secure=m.s3_tls, region=m.s3_region)
+        # storage.media from a file: its key and secret are read again as they change (live_secret.py).
+        url_now = live_url(config, "storage.media") if url == config.storage.media else None
+        return S3BlobStore(parse_s3_url(url), secure=m.s3_tls, region=m.s3_region, url_now=url_now)
     raise ConfigError(f"storage.media = {redact(url)!r}: expected file:///path or s3://key:secret@host:port/bucket")

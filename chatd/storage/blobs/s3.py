@@ -16,14 +16,16 @@ import asyncio
 import contextlib
 import queue
 import time
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from datetime import timedelta
+from typing import Any
 
 from minio import Minio
+from minio.credentials import Credentials, Provider
 from minio.error import S3Error
 
 from chatd.storage.blobs import s3_errors, s3_http
-from chatd.storage.blobs.choose import S3Location
+from chatd.storage.blobs.choose import S3Location, parse_s3_url
 from chatd.storage.ports.blobs import CHUNK, BlobInfo, BlobMissing
 
 PART = 10 * 1024 * 1024  # multipart part size (S3's minimum is 5 MiB)
@@ -31,16 +33,33 @@ BLOCK = 1024 * 1024  # what the event loop hands the upload thread at a time
 AHEAD = PART // BLOCK  # blocks the loop may run ahead of the upload: one part
 LIST_BATCH = 500  # listed objects fetched per thread hop
 MISSING = {"NoSuchKey", "NoSuchObject", "ResourceNotFound", "NoSuchBucket"}
+PROBE_PREFIX = "chatd-probe/"  # no object is ever stored under it
+
+
+class FileCredentials(Provider):
+    """The key and secret of storage.media as its file holds them now
+    (live_secret.py): minio asks before signing each request, so a rotated
+    secret is used from the next request on. The endpoint and bucket stay
+    the ones chatd started with."""
+
+    def __init__(self, url_now: Callable[[], str]):
+        self.url_now = url_now
+
+    def retrieve(self) -> Credentials:
+        location = parse_s3_url(self.url_now())
+        return Credentials(location.access_key, location.secret_key)
 
 
 class S3BlobStore:
-    def __init__(self, location: S3Location, *, secure: bool, region: str):
+    def __init__(self, location: S3Location, *, secure: bool, region: str,
+                 url_now: Callable[[], str] | None = None):
         self.endpoint, self.bucket = location.endpoint, location.bucket
         self.description = f"s3 {location.endpoint}/{location.bucket}"
+        keys: dict[str, Any] = {"access_key": location.access_key, "secret_key": location.secret_key}
+        if url_now is not None:
+            keys = {"credentials": FileCredentials(url_now)}
         # A region given up front: minio never asks the server for it.
-        self._client = Minio(location.endpoint, access_key=location.access_key,
-                             secret_key=location.secret_key, secure=secure, region=region,
-                             http_client=s3_http.pool())
+        self._client = Minio(location.endpoint, secure=secure, region=region, http_client=s3_http.pool(), **keys)
         self._bucket_ready = False
         self._bucket_lock = asyncio.Lock()
 
@@ -64,8 +83,14 @@ class S3BlobStore:
                 self._bucket_ready = True
 
     def _make_bucket(self) -> None:
-        if self._client.bucket_exists(self.bucket):
+        try:
+            # A listing of a prefix nothing is under, not bucket_exists: a GET,
+            # so a refused key or secret comes back saying so (a HEAD has no body).
+            next(iter(self._client.list_objects(self.bucket, prefix=PROBE_PREFIX)), None)
             return
+        except S3Error as err:
+            if err.code != "NoSuchBucket":
+                raise
         try:
             self._client.make_bucket(self.bucket)
         except S3Error as err:  # another process created it in between

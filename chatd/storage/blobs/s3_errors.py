@@ -4,7 +4,8 @@ a 500 with a stack trace per request. A TLS failure is told apart (ASVS
 9.2.5): a certificate that is not trusted, or another failed handshake.
 With `media.s3_tls` on, minio verifies the certificate against certifi's
 bundle (or the file SSL_CERT_FILE names) and never retries over plain http.
-What S3 itself answers (S3Error: access denied, ...) stays what it was."""
+A key or secret S3 refuses is CredentialsRefused (credentials_refused.py);
+what else S3 itself answers (S3Error: access denied, ...) stays what it was."""
 
 from __future__ import annotations
 
@@ -14,8 +15,11 @@ import ssl
 from urllib3.exceptions import HTTPError
 
 from chatd.errors import StoreUnavailable
+from chatd.storage.credentials_refused import refused
 
 log = logging.getLogger("chatd.storage")
+# What S3 answers a key it does not know or a secret that does not match.
+REFUSED_CODES = {"InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "ExpiredToken"}
 
 
 class TlsFailed(StoreUnavailable):
@@ -34,6 +38,9 @@ class CertificateNotTrusted(TlsFailed):
 def translate(err: BaseException, endpoint: str) -> BaseException:
     """StoreUnavailable (or its TLS kinds) for a store that could not be
     reached, logged once; else `err` itself."""
+    if getattr(err, "code", None) in REFUSED_CODES and type(err).__name__ == "S3Error":
+        # The key or secret is wrong (rotated on the server, not yet in chatd's file).
+        return refused("media", f"media store {endpoint}", err)
     if not isinstance(err, (HTTPError, ssl.SSLError)):
         return err
     cause = _tls_cause(err)

@@ -52,3 +52,13 @@ class SecondFactorStore(Protocol):
     async def delete_totp(self, user_id: str) -> bool:
         """Remove the factor (confirmed or not) and every recovery code; True if there was a factor."""
         ...
+
+    async def stored_secrets(self, *, after: str = "", limit: int = 500) -> list[tuple[str, str]]:
+        """(user id, stored secret) of every factor, confirmed or not, by
+        user id after `after`: for checking and re-sealing under a new key."""
+        ...
+
+    async def replace_secret(self, user_id: str, old: str, new: str) -> bool:
+        """Store `new` for the account's factor only if it still holds `old`
+        (an enrolment or reset in between wins); True when replaced."""
+        ...

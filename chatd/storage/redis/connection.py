@@ -10,15 +10,18 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 from typing import ParamSpec, TypeVar
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from redis import exceptions as redis_errors
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
+from redis.credentials import CredentialProvider
 
 from chatd.config import redact_url
 from chatd.errors import StoreUnavailable
 from chatd.storage import tls_errors
+from chatd.storage.credentials_refused import credentials_refused, refused
 
 CONNECT_TIMEOUT = 1.0
 COMMAND_TIMEOUT = 3.0
@@ -55,22 +58,34 @@ def guarded(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
 
 
 class RedisConnection:
-    """The shared client; a Backend of the stores (pinged by /readyz)."""
+    """The shared client; a Backend of the stores (pinged by /readyz).
 
-    def __init__(self, url: str, prefix: str = "chatd:"):
+    With `url_now` (storage.cache from a file, live_secret.py) the user name
+    and password are asked for at each new connection instead of being fixed
+    from the URL, so a password rotated with ACL SETUSER reaches the
+    connections opened after it; the host and database stay the ones chatd
+    started with."""
+
+    def __init__(self, url: str, prefix: str = "chatd:", url_now: Callable[[], str] | None = None):
         self.url, self.prefix = url, prefix
+        self._login: dict[str, object] = {}
+        if url_now is not None:
+            self._login = {"credential_provider": FileCredentials(url_now)}
+            url = without_credentials(url)
+        self._bare = url
         pool = BlockingConnectionPool.from_url(
             url, max_connections=POOL_SIZE, timeout=COMMAND_TIMEOUT, socket_connect_timeout=CONNECT_TIMEOUT,
             socket_timeout=COMMAND_TIMEOUT, retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1),
-            health_check_interval=10,
+            health_check_interval=10, **self._login,
         )
         self.client: Redis = Redis.from_pool(pool)  # closes the pool with it
 
     def pubsub_client(self) -> Redis:
         """A client for the fan-out subscription: no read timeout (it waits
         for messages), health checks notice a dead peer."""
-        return Redis.from_url(self.url, socket_connect_timeout=CONNECT_TIMEOUT, socket_timeout=None,
-                              retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1), health_check_interval=5)
+        return Redis.from_url(self._bare, socket_connect_timeout=CONNECT_TIMEOUT, socket_timeout=None,
+                              retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1), health_check_interval=5,
+                              **self._login)
 
     async def start(self) -> None:
         try:
@@ -83,10 +98,39 @@ class RedisConnection:
         try:
             await self.client.ping()
         except LOST as err:
+            if credentials_refused(err):
+                raise refused(STORE, WHERE, err) from err  # /readyz says CredentialsRefused
             if (failed := tls_errors.tls_failure(STORE, err)) is None:
                 raise
             tls_errors.note(failed, WHERE)
             raise failed from err  # /readyz names the kind
 
+    async def refresh(self) -> None:
+        """Close the idle pooled connections: the next ones log in anew. A
+        connection in use stays until chatd closes it (redis-py has no expiry)."""
+        await self.client.connection_pool.disconnect(inuse_connections=False)
+
     async def close(self) -> None:
         await self.client.aclose()
+
+
+class FileCredentials(CredentialProvider):
+    """The user name and password of the URL as its file holds it now."""
+
+    def __init__(self, url_now: Callable[[], str]):
+        self.url_now = url_now
+
+    def get_credentials(self) -> tuple[str] | tuple[str, str]:
+        parts = urlsplit(self.url_now())
+        password = unquote(parts.password or "")
+        return (unquote(parts.username), password) if parts.username else (password,)
+
+    async def get_credentials_async(self) -> tuple[str] | tuple[str, str]:
+        return self.get_credentials()
+
+
+def without_credentials(url: str) -> str:
+    """`url` with no user or password: redis-py refuses both those and a provider."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=host))

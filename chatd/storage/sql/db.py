@@ -101,12 +101,14 @@ def to_sqlite(sql: str) -> str:
     return _PLACEHOLDER.sub(r"?\1", sql)
 
 
-def open_database(url: str) -> Database:
-    """The Database for a storage.database URL (sqlite:/// or postgresql://)."""
+def open_database(url: str, url_now: Callable[[], str] | None = None) -> Database:
+    """The Database for a storage.database URL (sqlite:/// or postgresql://);
+    `url_now`, when given, is asked for the URL at each new connection
+    (a password rotated in its file: chatd/live_secret.py)."""
     if url.startswith("sqlite:///"):
         from chatd.storage.sql.sqlite import SqliteDatabase
 
         return SqliteDatabase(url)
     from chatd.storage.sql.postgres import PostgresDatabase
 
-    return PostgresDatabase(url)
+    return PostgresDatabase(url, url_now=url_now)

@@ -17,6 +17,7 @@ import asyncpg
 from chatd.config import redact_url
 from chatd.errors import Invalid, StoreUnavailable
 from chatd.storage import tls_errors
+from chatd.storage.credentials_refused import credentials_refused
 from chatd.storage.sql.db import Conn, Database, Row
 from chatd.storage.sql.events import flush_deferred
 from chatd.storage.sql.pg_group import BatchFn, GroupWriter, take_turn
@@ -35,9 +36,13 @@ def lost(err: BaseException) -> bool:
     an error in what was asked of it."""
     if isinstance(err, asyncpg.exceptions.QueryCanceledError):
         return False
+    if isinstance(err, asyncpg.exceptions.InternalClientError) and "another operation" in str(err):
+        # A connection the server ended (pg_terminate_backend, an idle
+        # timeout) used before asyncpg read its goodbye: the next one is fresh.
+        return True
     return isinstance(err, (OSError, TimeoutError, asyncpg.exceptions.PostgresConnectionError,
                             asyncpg.exceptions.OperatorInterventionError, StoreUnavailable)) and \
-        not type(err).__name__ == "DiskFullError"
+        not type(err).__name__ == "DiskFullError" or credentials_refused(err)
 
 
 def refused_text(err: BaseException) -> BaseException:
@@ -74,8 +79,9 @@ class PostgresConn(Conn):
 class PostgresDatabase(Database):
     dialect = "postgres"
 
-    def __init__(self, url: str, *, max_size: int = 10):
+    def __init__(self, url: str, *, max_size: int = 10, url_now: Callable[[], str] | None = None):
         self.url = url
+        self._url_now = url_now  # asked at each new connection: a rotated password (live_secret.py)
         self.max_size = max_size
         self._pool: asyncpg.Pool | None = None
         self._writing = 0
@@ -86,15 +92,30 @@ class PostgresDatabase(Database):
     async def start(self) -> None:
         try:
             self._pool = await asyncpg.create_pool(self.url, min_size=1, max_size=self.max_size,
-                                                   timeout=CONNECT_SECONDS)
-        except (OSError, asyncpg.exceptions.PostgresConnectionError) as err:
-            if tls_errors.tls_failure(STORE, err) is None:
+                                                   timeout=CONNECT_SECONDS, connect=self._connect)
+        except (OSError, asyncpg.exceptions.PostgresConnectionError,
+                asyncpg.exceptions.InvalidAuthorizationSpecificationError) as err:
+            if tls_errors.tls_failure(STORE, err) is None and not credentials_refused(err):
                 raise
             raise ConnectionError(tls_errors.describe(STORE, self._where(), err)) from err
         self._closing = False
 
+    async def _connect(self, dsn: str, **kwargs: Any) -> asyncpg.Connection:
+        """The pool's every new connection: with the URL as it is now when it
+        comes from a file, so connections opened after a rotation use the new
+        password while older ones keep theirs until they close."""
+        if self._url_now is not None:
+            dsn = self.url = self._url_now()
+        return await asyncpg.connect(dsn, **kwargs)
+
     def _where(self) -> str:
         return f"storage.database (PostgreSQL at {redact_url(self.url).partition('?')[0]})"
+
+    async def refresh(self) -> None:
+        """Every pooled connection is replaced: idle ones at their next use,
+        busy ones when released (asyncpg's expiry), by _connect's new login."""
+        if self._pool is not None:
+            await self._pool.expire_connections()
 
     async def close(self) -> None:
         """Let writes already asked for finish (their callers wait for an
@@ -114,7 +135,7 @@ class PostgresDatabase(Database):
         if isinstance(err, asyncpg.exceptions.QueryCanceledError):
             return None
         own = (asyncpg.exceptions.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError)
-        return STORE if isinstance(err, own) else None
+        return STORE if isinstance(err, own) or credentials_refused(err) else None
 
     async def read(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
         """One retry when the connection turns out dead (the server restarted

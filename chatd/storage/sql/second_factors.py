@@ -91,3 +91,18 @@ class SqlSecondFactorStore:
             return await c.execute("DELETE FROM totp_factors WHERE user_id = $1", user_id) > 0
 
         return await self.db.write(run)
+
+    async def stored_secrets(self, *, after: str = "", limit: int = 500) -> list[tuple[str, str]]:
+        async def run(c: Conn) -> list[tuple[str, str]]:
+            rows = await c.fetch("SELECT user_id, secret FROM totp_factors WHERE user_id > $1 ORDER BY user_id"
+                                 " LIMIT $2", after, limit)
+            return [(row["user_id"], row["secret"]) for row in rows]
+
+        return await self.db.read(run)
+
+    async def replace_secret(self, user_id: str, old: str, new: str) -> bool:
+        async def run(c: Conn) -> bool:
+            return bool(await c.execute("UPDATE totp_factors SET secret = $3 WHERE user_id = $1 AND secret = $2",
+                                        user_id, old, new))
+
+        return await self.db.write(run)
