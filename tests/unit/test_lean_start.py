@@ -52,7 +52,7 @@ NOT_AT_START = {
 # stand-in (commands/serve_lazy.py) whose first attribute read loads the
 # real module; each name is one of its submodules or imports.
 STAND_INS = {
-    "yaml": ("yaml.loader", "the YAML schema (GET /schema/openapi.yaml)"),
+    "yaml": ("yaml.loader", "Litestar's YAML schema page (chatd serves the JSON one only)"),
     "pdb": ("bdb", "Litestar's pdb_on_exception (off)"),
 }
 
@@ -161,8 +161,8 @@ def test_a_default_server_loads_no_optional_library_at_start(tmp_path, sqlite_te
     assert _loaded(modules) == {}
     # Nor the other commands' modules (the command line builds only serve's parser).
     assert {m for m in modules if m.startswith(("chatd.commands.", "chatd.bench"))} <= {
-        "chatd.commands.serve", "chatd.commands.serve_lazy", "chatd.commands.serve_malloc", "chatd.commands.serve_memory",
-        "chatd.commands.serve_privileges"}
+        "chatd.commands.serve", "chatd.commands.serve_lazy", "chatd.commands.serve_malloc",
+        "chatd.commands.serve_memory", "chatd.commands.serve_privileges"}
 
 
 def test_nor_on_its_first_start_which_migrates_an_empty_database(tmp_path):
