@@ -44,6 +44,16 @@ NOT_AT_START = {
     "pydantic": "Litestar's pydantic plugins (chatd has no pydantic models)",
     "jinja2": "templates (chatd renders none)",
     "httpx": "a client library",
+    "websockets": "the WebSocket client library (chatd talk, the tests)",
+    "certifi": "CA bundles of the client libraries",
+}
+
+# Imported by Litestar at the top but used only on request: present as a
+# stand-in (commands/serve_lazy.py) whose first attribute read loads the
+# real module; each name is one of its submodules or imports.
+STAND_INS = {
+    "yaml": ("yaml.loader", "Litestar's YAML schema page (chatd serves the JSON one only)"),
+    "pdb": ("bdb", "Litestar's pdb_on_exception (off)"),
 }
 
 # Runs the real `chatd serve` (cli.main, as `python -m chatd serve` does) and
@@ -117,8 +127,10 @@ def _serve_and_report(tmp_path: Path, sqlite_template: Path | None, requests=Non
 
 
 def _loaded(modules: set[str]) -> dict[str, str]:
-    return {name: why for name, why in NOT_AT_START.items()
-            if any(m == name or m.startswith(name + ".") for m in modules)}
+    loaded = {name: why for name, why in NOT_AT_START.items()
+              if any(m == name or m.startswith(name + ".") for m in modules)}
+    loaded.update({name: why for name, (inside, why) in STAND_INS.items() if inside in modules})
+    return loaded
 
 
 def _login_and_a_few_requests(http: httpx.Client) -> None:
@@ -149,8 +161,8 @@ def test_a_default_server_loads_no_optional_library_at_start(tmp_path, sqlite_te
     assert _loaded(modules) == {}
     # Nor the other commands' modules (the command line builds only serve's parser).
     assert {m for m in modules if m.startswith(("chatd.commands.", "chatd.bench"))} <= {
-        "chatd.commands.serve", "chatd.commands.serve_malloc", "chatd.commands.serve_memory",
-        "chatd.commands.serve_privileges"}
+        "chatd.commands.serve", "chatd.commands.serve_lazy", "chatd.commands.serve_malloc",
+        "chatd.commands.serve_memory", "chatd.commands.serve_privileges"}
 
 
 def test_nor_on_its_first_start_which_migrates_an_empty_database(tmp_path):
@@ -208,3 +220,23 @@ def test_the_c_library_is_opened_without_running_ldconfig(monkeypatch):
     monkeypatch.setattr(subprocess, "Popen", no_child)
     libc = serve_memory._libc()
     assert libc is not None and libc.malloc_trim and libc.mallinfo2
+
+
+STAND_IN_PROBE = """
+import sys
+from chatd.commands import serve_lazy
+serve_lazy.defer()
+import litestar.app, litestar.openapi.plugins  # the modules that import them at the top
+assert "yaml.loader" not in sys.modules and "bdb" not in sys.modules
+import yaml
+assert yaml.safe_load("a: [1, 2]") == {"a": [1, 2]}  # the first use loads PyYAML
+assert "yaml.loader" in sys.modules and type(sys.modules["yaml"]) is type(sys)
+assert litestar.openapi.plugins.yaml.dump({"b": 1}) == "b: 1\\n"  # through Litestar's stand-in too
+assert callable(litestar.app.pdb.post_mortem) and "bdb" in sys.modules
+"""
+
+
+def test_a_stand_in_loads_its_module_on_first_use():
+    done = subprocess.run([sys.executable, "-c", STAND_IN_PROBE], capture_output=True, text=True, timeout=60,
+                          env=_env())
+    assert done.returncode == 0, done.stderr[-2000:]
