@@ -5,7 +5,6 @@ services/second_factor/credential_json.py decodes strictly."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -68,14 +67,6 @@ class KeyLoginIn(Body):
 
 class CeremonyOptions(msgspec.Struct, kw_only=True):
     publicKey: dict[str, Any]  # noqa: N815 - pass as navigator.credentials.create/get({publicKey}) after decoding
-
-
-class SecurityKeyOut(msgspec.Struct, kw_only=True):
-    id: str
-    name: str
-    transports: list[str]
-    created_at: datetime
-    last_used_at: datetime | None
 
 
 class KeyRemoved(msgspec.Struct, kw_only=True):

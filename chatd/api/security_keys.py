@@ -15,23 +15,17 @@ from chatd.api.account_bodies import AuthOut
 from chatd.api.client_address import client_address
 from chatd.api.client_place import client_place
 from chatd.api.security import Me, current_session, set_session_cookies
-from chatd.api.security_key_bodies import (CeremonyOptions, KeyLoginIn, KeyRemoved, RenameKeyIn, SecurityKeyIn,
-                                           SecurityKeyOut)
+from chatd.api.security_key_bodies import CeremonyOptions, KeyLoginIn, KeyRemoved, RenameKeyIn, SecurityKeyIn
+from chatd.domain.auth import SecurityKey
 from chatd.services.registry import Services
-from chatd.storage.ports.security_keys import StoredKey
 
 BASE = "/api/v1/me/second-factor/security-keys"
 
 
-def _out(key: StoredKey) -> SecurityKeyOut:
-    return SecurityKeyOut(id=key.id, name=key.name, transports=key.transports, created_at=key.created_at,
-                          last_used_at=key.last_used_at)
-
-
 @get(BASE, tags=["me"])
-async def list_security_keys(me: Me, services: NamedDependency[Services]) -> list[SecurityKeyOut]:
+async def list_security_keys(me: Me, services: NamedDependency[Services]) -> list[SecurityKey]:
     """Your security keys and passkeys, oldest first."""
-    return [_out(k) for k in await services.accounts.factors.store.list_keys(me.id)]
+    return [k.shown() for k in await services.accounts.factors.store.list_keys(me.id)]
 
 
 @post(BASE + "/options", status_code=200, tags=["me"])
@@ -45,7 +39,7 @@ async def security_key_options(request: Request, me: Me, services: NamedDependen
 
 @post(BASE, status_code=201, tags=["me"])
 async def add_security_key(request: Request, data: JSONBody[SecurityKeyIn], me: Me,
-                           services: NamedDependency[Services]) -> SecurityKeyOut:
+                           services: NamedDependency[Services]) -> SecurityKey:
     """Register the key that answered the options: two-step sign-in is on from
     now. 400 invalid_credential (malformed), 403 invalid_attestation (did not
     verify: challenge, origin, rp id) or webauthn_challenge_invalid (no
@@ -53,14 +47,14 @@ async def add_security_key(request: Request, data: JSONBody[SecurityKeyIn], me: 
     key = await services.accounts.factors.keys.register(
         me, current_session(request), data.name, msgspec.to_builtins(data.credential),
         client_place(request, services.config))
-    return _out(key)
+    return key.shown()
 
 
 @patch(BASE + "/{key_id:str}", tags=["me"])
 async def rename_security_key(key_id: FromPath[str], data: JSONBody[RenameKeyIn], me: Me,
-                              services: NamedDependency[Services]) -> SecurityKeyOut:
+                              services: NamedDependency[Services]) -> SecurityKey:
     """Rename one of your keys."""
-    return _out(await services.accounts.factors.keys.rename(me, key_id, data.name))
+    return (await services.accounts.factors.keys.rename(me, key_id, data.name)).shown()
 
 
 @delete(BASE + "/{key_id:str}", status_code=200, tags=["me"])

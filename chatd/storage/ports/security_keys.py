@@ -13,21 +13,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from chatd.domain.base import Entity
+from chatd.domain.auth import SecurityKey
 
 MAX_KEYS = 10  # per account
 
 
-class StoredKey(Entity, kw_only=True):
-    id: str  # chatd's own id, used in URLs
+class StoredKey(SecurityKey, kw_only=True):
+    """The listed view (id: chatd's own, used in URLs) and what verifies it."""
+
     user_id: str
     credential_id: str  # base64url, as the authenticator names it
     public_key: str  # base64url of the COSE key
     sign_count: int = 0
-    transports: list[str] = []
-    name: str
-    created_at: datetime
-    last_used_at: datetime | None = None
+
+    def shown(self) -> SecurityKey:
+        return SecurityKey(id=self.id, name=self.name, transports=self.transports, created_at=self.created_at,
+                           last_used_at=self.last_used_at)
 
 
 class SecurityKeyStore(Protocol):
