@@ -33,8 +33,8 @@ os.environ.setdefault("CHATD_ARGON2_FAST", "1")
 PG_ADMIN_URL = os.environ.get("CHATD_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TABLES = ["feature_flags", "reactions", "attachments", "messages", "members", "conversations", "contacts", "invites",
-          "sessions", "device_keys", "key_backups", "recovery_codes", "totp_factors", "security_events",
-          "sign_in_places", "users", "events", "server_settings"]
+          "sessions", "device_keys", "key_backups", "recovery_codes", "totp_factors", "webauthn_credentials",
+          "security_events", "sign_in_places", "users", "events", "server_settings"]
 
 
 @pytest.fixture

@@ -43,6 +43,7 @@ EXTRA = {
     ("POST", "/api/v1/auth/login"): {401, 429},
     ("PUT", "/api/v1/me/password"): {429},
     ("POST", "/api/v1/auth/login/second-factor"): {401, 429},
+    ("POST", "/api/v1/auth/login/security-key"): {401, 429},
     ("POST", "/api/v1/auth/reauth"): {429},
     ("POST", "/api/v1/me/second-factor/totp/confirm"): {429},
     ("POST", "/api/v1/me/second-factor/totp/disable"): {429},

@@ -54,7 +54,7 @@ ARGON2_WORKER = "/static/app/crypto/argon2-worker.js"
 WASM_WORKER_CSP = _csp(**{"script-src": "'self' 'wasm-unsafe-eval'"})
 GRAPHIQL_CSP = _csp(**{"style-src": "'self' 'unsafe-inline'", "font-src": "'self' data:"})
 # Everything off but what static/app uses: the video player's own fullscreen
-# and picture-in-picture buttons. Voice notes are uploaded files, nothing
+# and picture-in-picture buttons, and security keys (WebAuthn) for this origin. Voice notes are uploaded files, nothing
 # records in the page, so the microphone is off too; notifications are not a
 # Permissions-Policy feature (the user grants them). Only names Chromium
 # knows: an unknown one is an error in the page's console.
@@ -62,7 +62,8 @@ _PERMISSIONS = {
     "accelerometer": "()", "autoplay": "()", "camera": "()", "clipboard-read": "()", "clipboard-write": "()",
     "display-capture": "()", "encrypted-media": "()", "fullscreen": "(self)", "geolocation": "()",
     "gyroscope": "()", "hid": "()", "idle-detection": "()", "magnetometer": "()", "microphone": "()", "midi": "()",
-    "payment": "()", "picture-in-picture": "(self)", "publickey-credentials-get": "()", "screen-wake-lock": "()",
+    "payment": "()", "picture-in-picture": "(self)", "publickey-credentials-create": "(self)",
+    "publickey-credentials-get": "(self)", "screen-wake-lock": "()",
     "serial": "()", "usb": "()", "xr-spatial-tracking": "()",
 }
 PERMISSIONS = ", ".join(f"{k}={v}" for k, v in _PERMISSIONS.items()).encode()

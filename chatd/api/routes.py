@@ -23,6 +23,7 @@ from chatd.api.metrics import metrics
 from chatd.api.options import options_routes
 from chatd.api.search import SEARCH_ROUTES
 from chatd.api.second_factor import SECOND_FACTOR_ROUTES
+from chatd.api.security_keys import SECURITY_KEY_ROUTES
 from chatd.api.security import PUBLIC_PATHS
 from chatd.api.sync import SYNC_ROUTES
 from chatd.api.users import USER_ROUTES
@@ -39,6 +40,7 @@ _HANDLERS: list = [
     *ME_DATA_ROUTES,
     *SESSION_ROUTES,
     *SECOND_FACTOR_ROUTES,
+    *SECURITY_KEY_ROUTES,
     *SECURITY_ACTIVITY_ROUTES,
     *KEY_BACKUP_ROUTES,
     *USER_ROUTES,

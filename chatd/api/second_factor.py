@@ -4,6 +4,7 @@ the sign-in's second step (/api/v1/auth/login/second-factor) and step-up
 
 from __future__ import annotations
 
+import msgspec
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
@@ -69,10 +70,13 @@ async def login_second_factor(request: Request, data: JSONBody[SecondFactorLogin
 
 @post("/api/v1/auth/reauth", status_code=204, tags=["auth"])
 async def reauth(request: Request, data: JSONBody[ReauthIn], me: Me, services: NamedDependency[Services]) -> None:
-    """Step-up: prove it is you again (the password, and a code when two-step
-    sign-in is on); high-value actions then work on this session for 10 minutes."""
+    """Step-up: prove it is you again (the password, and when two-step sign-in
+    is on a code, or `credential`: a security key's answer to POST
+    /api/v1/auth/reauth/options); high-value actions then work on this
+    session for 10 minutes."""
     address = client_address(request, services.config)
-    await services.accounts.factors.reauth(me, current_session(request), data.password, data.code, address)
+    credential = msgspec.to_builtins(data.credential) if data.credential is not None else None
+    await services.accounts.factors.reauth(me, current_session(request), data.password, data.code, address, credential)
 
 
 SECOND_FACTOR_ROUTES = [second_factor_status, begin_totp, confirm_totp, disable_totp, login_second_factor, reauth]

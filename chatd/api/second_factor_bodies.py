@@ -8,6 +8,7 @@ import msgspec
 from msgspec import Meta
 
 from chatd.api.account_bodies import Body, Secret
+from chatd.api.security_key_bodies import Assertion
 
 Code = Annotated[str, Meta(max_length=64, description="6 digits from the authenticator app, or a recovery code "
                                                       "(xxxx-xxxx-xxxx-xxxx, any case, dashes optional)")]
@@ -26,6 +27,8 @@ class SecondFactorLoginIn(Body):
 class ReauthIn(Body):
     password: Secret
     code: Code | None = None
+    # A security key's answer to POST /api/v1/auth/reauth/options instead of a code.
+    credential: Assertion | None = None
 
 
 class DisableIn(Body):
@@ -37,6 +40,8 @@ class SecondFactorStatus(msgspec.Struct, kw_only=True):
     totp: bool  # in force
     pending: bool  # an enrolment begun, not confirmed
     recovery_codes_left: int
+    security_keys: int  # security keys and passkeys registered
+    enabled: bool  # two-step sign-in is on: TOTP, or at least one security key
     admin_required: bool  # this account is an admin on a server that requires it
 
 

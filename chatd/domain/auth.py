@@ -44,6 +44,17 @@ class ApiToken(Entity, kw_only=True):
         )
 
 
+class SecurityKey(Entity, kw_only=True):
+    """A security key or passkey as its owner lists it (never its credential
+    id or public key: nothing to sign in with, little to fingerprint)."""
+
+    id: str
+    name: str
+    transports: list[str] = []
+    created_at: datetime
+    last_used_at: datetime | None = None
+
+
 class LoginSession(Entity, kw_only=True):
     """A signed-in browser or client as its owner lists it (never the secret):
     `current` marks the one this request came with."""

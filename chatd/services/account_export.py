@@ -2,7 +2,7 @@
 as it is read, so a large account never sits in memory whole (a Pi).
 
 What it holds and why (docs/api.md, "Your data"): the own profile and
-preferences, sessions and API tokens (never their secrets), contacts, the
+preferences, sessions, API tokens and security keys (never their secrets), contacts, the
 key backup as stored (passphrase-encrypted), and every conversation the user
 is a member of now with exactly what history shows them (MessageService.history,
 page by page: the same rule, so nothing more), reactions and E2EE envelopes as
@@ -28,6 +28,7 @@ from chatd.storage.ports.auth import AuthStore
 from chatd.storage.ports.contacts import ContactStore
 from chatd.storage.ports.conversations import ConversationStore
 from chatd.storage.ports.key_backups import KeyBackupStore
+from chatd.storage.ports.security_keys import SecurityKeyStore
 from chatd.storage.ports.users import UserStore
 
 FORMAT = "chatd-export"
@@ -50,8 +51,10 @@ def _items(enc: msgspec.json.Encoder, values: list, first: bool) -> bytes:
 
 class AccountExport:
     def __init__(self, users: UserStore, auth: AuthStore, contacts: ContactStore, key_backups: KeyBackupStore,
-                 conversations: ConversationStore, messages: MessageService, attachments: AttachmentStore):
+                 conversations: ConversationStore, messages: MessageService, attachments: AttachmentStore,
+                 security_keys: SecurityKeyStore):
         self.users, self.auth, self.contacts, self.key_backups = users, auth, contacts, key_backups
+        self.security_keys = security_keys
         self.conversations, self.messages, self.attachments = conversations, messages, attachments
 
     async def stream(self, me: User, current_session_id: str | None) -> AsyncIterator[bytes]:
@@ -64,6 +67,7 @@ class AccountExport:
             b',"exported_at":', enc.encode(clock.now()), b',"user":', enc.encode(user),
             b',"sessions":', enc.encode([LoginSession.of(s, current_session_id) for s in sessions]),
             b',"api_tokens":', enc.encode([ApiToken.of(t) for t in tokens]),
+            b',"security_keys":', enc.encode([k.shown() for k in await self.security_keys.list_keys(me.id)]),
             b',"contacts":', enc.encode(await self.contacts.list(me.id)),
             b',"key_backup":', enc.encode(await self.key_backups.get(me.id)),
             b',"conversations":[',

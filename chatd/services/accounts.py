@@ -25,6 +25,7 @@ from chatd.services.login_limit import LoginLimiter
 from chatd.services.own_sessions import OwnSessions
 from chatd.services.password_strength import require_strong
 from chatd.services.second_factor.challenge import Challenges
+from chatd.services.second_factor.security_keys import new_challenge as new_key_challenge
 from chatd.services.second_factor.service import SecondFactors, second_factor_required
 from chatd.services.second_factor.step_up import require_recent
 from chatd.services.passwords import Passwords
@@ -61,7 +62,7 @@ class Accounts(AccountAdmin, OwnSessions):
                                     auth_cfg.login_attempts_per_address_per_minute,
                                     auth_cfg.login_attempts_per_account_per_minute)
         self._purged_at: datetime | None = None
-        self.factors = SecondFactors(config, second_factors, users, auth, self.limiter, passwords, activity)
+        self.factors = SecondFactors(config, second_factors, users, auth, self.limiter, passwords, activity, cache)
         self.challenges = Challenges(cache)
 
     # -- authentication -------------------------------------------------
@@ -162,17 +163,28 @@ class Accounts(AccountAdmin, OwnSessions):
         if await self.factors.enabled(user.id):
             log.info("sign-in: account %r from %s gave its password; waits for its second factor", name,
                      address or "-")
-            raise second_factor_required(await self.challenges.issue(user.id, known))
+            raise await self._second_step(user, known)
         await self.limiter.succeeded(name, address)
         session, token = await self._start(user, "session")
         log.info("signed in: account %r from %s (session %s%s)", name, address or "-", session.id,
                  ", known device" if known else "")
         return user, token
 
-    async def login_second_factor(self, challenge: str, code: str, address: str | None) -> tuple[User, str]:
+    async def _second_step(self, user: User, known: bool) -> Unauthenticated:
+        """401 second_factor_required: the challenge, and with security keys
+        the assertion options for it (their challenge is bound to this one)."""
+        keys = await self.factors.keys.count(user.id) > 0
+        key_challenge = new_key_challenge() if keys else ""
+        challenge = await self.challenges.issue(user.id, known, key_challenge)
+        options = await self.factors.keys.assertion_options(user.id, key_challenge) if keys else None
+        return second_factor_required(challenge, await self.factors.totp_on(user.id), options)
+
+    async def login_second_factor(self, challenge: str, code: str | None, address: str | None,
+                                  credential: dict[str, Any] | None = None) -> tuple[User, str]:
         """The second step of a sign-in: the challenge from the password step
-        and a TOTP or recovery code make the session. A spent, expired or
-        unknown challenge answers challenge_invalid (sign in again)."""
+        and a TOTP or recovery code, or a security key's assertion, make the
+        session. A spent, expired or unknown challenge answers
+        challenge_invalid (sign in again)."""
         pending = await self.challenges.get(challenge)
         user = await self.users.get(pending.user_id) if pending else None
         if pending is None or user is None:
@@ -181,7 +193,16 @@ class Accounts(AccountAdmin, OwnSessions):
         if user.disabled:
             raise Forbidden("This account is disabled.", code="account_disabled")
         try:
-            await self.factors.check_code(user, code, address, known=pending.known, unauthenticated=Unauthenticated)
+            if credential is not None:
+                if not pending.key_challenge:
+                    await self.challenges.spend(challenge)  # the account had no key when the password was given
+                    raise Unauthenticated("This sign-in offered no security key; sign in again.",
+                                          code="challenge_invalid")
+                await self.factors.check_key(user, credential, pending.key_challenge, address, known=pending.known,
+                                             unauthenticated=Unauthenticated)
+            else:
+                await self.factors.check_code(user, code or "", address, known=pending.known,
+                                              unauthenticated=Unauthenticated)
         except Unauthenticated:
             await self.challenges.wrong(challenge, pending)
             raise

@@ -74,7 +74,7 @@ def build_services(config: Config, stores: Stores, passwords: Passwords) -> Serv
                            screen),
         media_janitor=Janitor(config, stores.attachments, stores.blobs),
         account_export=AccountExport(stores.users, stores.auth, stores.contacts, stores.key_backups,
-                                     stores.conversations, messages, stores.attachments),
+                                     stores.conversations, messages, stores.attachments, stores.second_factors),
         account_deletion=AccountDeletion(accounts, stores.users, stores.conversations),
         avatars=AvatarService(config, stores.users, conversations, stores.blobs, stores.sealed_blobs, screen),
     )

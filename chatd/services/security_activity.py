@@ -43,6 +43,9 @@ KINDS = frozenset({
     "second_factor_disabled",  # turned off by the owner, or reset by the operator
     "second_factor_code_reused",  # a right TOTP code sent again (ASVS 2.8.5): refused; someone may have seen it
     "recovery_code_used",      # one of the account's one-time recovery codes was spent
+    "security_key_added",      # a security key or passkey registered; detail: its name
+    "security_key_removed",    # detail: its name
+    "security_key_cloned",     # a key's valid signature with its counter gone back: refused; detail: its name
 })
 KEEP = 100  # events kept per account; older ones are dropped
 PLACES = 20  # sign-in places remembered per account

@@ -31,6 +31,9 @@ const WHAT = {
   second_factor_disabled: "Two-step sign-in was turned off",
   second_factor_code_reused: "A code from your authenticator was sent again after it had been used (refused): someone may know your password",
   recovery_code_used: "A recovery code was used for your account",
+  security_key_added: "A security key was added to your account",
+  security_key_removed: "A security key was removed from your account",
+  security_key_cloned: "A security key answered with a counter that went back (refused): it may have been copied",
 };
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
@@ -38,7 +41,8 @@ const when = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle
 export function describe(event) {
   const what = WHAT[event.kind] ?? `Security change (${event.kind})`;
   const detail = event.kind === "role_changed" ? ` to ${event.detail}`
-    : event.kind === "token_created" ? ` (“${event.detail}”)` : "";
+    : ["token_created", "security_key_added", "security_key_removed", "security_key_cloned"].includes(event.kind)
+      ? ` (“${event.detail}”)` : "";
   const by = { admin: " by an administrator", operator: " by the server's operator" }[event.by] ?? "";
   const where = event.by === "self" && (event.device || event.address)
     ? ` on ${[event.device || "an unknown device", event.address && `(${event.address})`].filter(Boolean).join(" ")}` : "";

@@ -43,6 +43,12 @@ export async function signInWithCode(challenge, code) {
   await signedIn(user);
 }
 
+// The key step: `credential` answers the `webauthn` options of the same problem (webauthn.js keyAssertion).
+export async function signInWithKey(challenge, credential) {
+  const { user } = await api.post("/auth/login/security-key", { challenge, credential });
+  await signedIn(user);
+}
+
 async function signedIn(user) {
   const kept = store.getState().session.me;
   if (kept && kept.id !== user.id) await forget();

@@ -10,6 +10,7 @@ from litestar.exceptions import WebSocketDisconnect
 from chatd.services import account_export
 from tests.api.account_helpers import PASSWORD, in_app, login, services
 from tests.api.message_helpers import CONV, direct, group, send
+from tests.api.webauthn_helpers import add_key
 from tests.conftest import register
 
 ME = "/api/v1/me"
@@ -65,11 +66,14 @@ async def test_export_is_exactly_what_history_shows_the_user(client, small_pages
     assert r.status_code in (200, 204), r.text
     r = await client.patch(ME, headers=alice.headers, json={"version": 1, "preferences": {"theme": "dark"}})
     assert r.status_code == 200
+    await add_key(client, alice)
 
     data = await export(client, alice)
     assert data["format"] == "chatd-export" and data["version"] == 1
     assert data["user"]["id"] == alice.id and data["user"]["preferences"] == {"theme": "dark"}
     assert [s["current"] for s in data["sessions"]] == [True]
+    assert [k["name"] for k in data["security_keys"]] == ["Blue key"]  # never its credential or public key
+    assert set(data["security_keys"][0]) == {"id", "name", "transports", "created_at", "last_used_at"}
     listed = {c["id"] for c in (await client.get(CONV, headers=alice.headers)).json()["items"]}
     assert {c["conversation"]["id"] for c in data["conversations"]} == listed == {team, pair}
     for entry in data["conversations"]:

@@ -35,7 +35,8 @@ async def test_enrolment_answers_a_secret_and_an_otpauth_uri_and_is_off_until_co
     assert body["otpauth_uri"].startswith("otpauth://totp/chatd%3Aalice?secret=" + body["secret"])
     assert "issuer=chatd" in body["otpauth_uri"] and "digits=6" in body["otpauth_uri"]
     status = (await client.get("/api/v1/me/second-factor", headers=alice.headers)).json()
-    assert status == {"totp": False, "pending": True, "recovery_codes_left": 0, "admin_required": False}
+    assert status == {"totp": False, "pending": True, "recovery_codes_left": 0, "security_keys": 0,
+                      "enabled": False, "admin_required": False}
     # Not confirmed: the password alone still signs in.
     r = await password_step(client, "alice")
     assert r.status_code == 200 and r.json()["token"]
@@ -208,7 +209,8 @@ async def test_disabling_needs_the_password_and_a_code(client, clk):
     r = await client.post(url, headers=alice.headers, json={"password": PASSWORD, "code": codes[0]})
     assert r.status_code == 204
     assert (await client.get("/api/v1/me/second-factor", headers=alice.headers)).json() == {
-        "totp": False, "pending": False, "recovery_codes_left": 0, "admin_required": False}
+        "totp": False, "pending": False, "recovery_codes_left": 0, "security_keys": 0, "enabled": False,
+        "admin_required": False}
     assert await sql_value(client, "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1", alice.id) == 0
     assert (await password_step(client, "alice")).status_code == 200
     r = await client.post(url, headers=alice.headers, json={"password": PASSWORD, "code": codes[1]})

@@ -14,6 +14,7 @@ from chatd import clock
 from chatd.services import security_activity
 from chatd.services.second_factor import totp
 from tests.api.account_helpers import PASSWORD, in_app, login, services, sql_value
+from tests.api.webauthn_helpers import KEYS, add_key, key_step, sign_in_with
 from tests.conftest import register
 from tests.e2ee_device import publish_device
 
@@ -89,6 +90,12 @@ async def test_every_kind_is_recorded_for_its_owner_only(client):
     assert r.status_code == 403 and r.json()["code"] == "invalid_code"
     assert (await client.post("/api/v1/me/second-factor/totp/disable", headers=h,
                               json={"password": NEW_PASSWORD, "code": codes[0]})).status_code == 204
+    key, added = await add_key(client, alice)
+    for counter, status in [(5, 200), (4, 401)]:  # then the counter goes back: a cloned key
+        problem = await key_step(client, "alice", NEW_PASSWORD)
+        r = await sign_in_with(client, problem["challenge"], key.get(problem["webauthn"], counter=counter))
+        assert r.status_code == status
+    assert (await client.delete(f"{KEYS}/{added['id']}", headers=h)).status_code == 200
     admin_h = admin.headers
     assert (await client.put(f"/api/v1/admin/users/{alice.id}/role", headers=admin_h,
                              json={"role": "guest"})).status_code == 200

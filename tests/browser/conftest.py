@@ -13,6 +13,7 @@ import asyncio
 import itertools
 import os
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +47,15 @@ def chatd_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPro
         "auth": {"login_attempts_per_minute": 1000},
         "realtime": {"presence_grace_seconds": 0.5, "typing_ttl_seconds": 4.0},
     }
-    server = ServerProcess(tmp_path_factory.mktemp("webui"), config=config, env=BENCH_ENV)
+    with served_with_admin(ServerProcess(tmp_path_factory.mktemp("webui"), config=config, env=BENCH_ENV)) as server:
+        yield server
+
+
+@contextmanager
+def served_with_admin(server: ServerProcess) -> Iterator[ServerProcess]:
+    """Start `server`, register its first account (the admin; tests that need
+    one sign in as it), stop it at the end."""
     asyncio.run(server.start())
-    # The first account is the admin; tests that need one sign in as it.
     r = httpx.post(f"{server.url}/api/v1/auth/register", json={"username": "admin", "password": PASSWORD},
                    trust_env=False)
     assert r.status_code == 201, r.text

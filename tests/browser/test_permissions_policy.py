@@ -2,7 +2,7 @@
 parses without a console error, camera, microphone and location are refused
 to the page (a location asked for is denied though the browser granted it),
 and what the web UI uses (the video player's fullscreen and
-picture-in-picture) still works."""
+picture-in-picture, security keys) still works."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ FEATURES = """async () => {
   return {
     camera: allows("camera"), microphone: allows("microphone"), geolocation: allows("geolocation"),
     payment: allows("payment"), usb: allows("usb"), fullscreen: allows("fullscreen"),
-    pip: allows("picture-in-picture"),
+    pip: allows("picture-in-picture"), webauthn: allows("publickey-credentials-get"),
     fullscreenEnabled: document.fullscreenEnabled, pictureInPictureEnabled: document.pictureInPictureEnabled,
     place,
   };
@@ -39,5 +39,5 @@ async def test_the_page_gets_only_the_features_it_uses(browser, chatd_server):
         await context.close()
     assert not [m for m in console if "Permissions-Policy header" in m], console
     assert found == {"camera": False, "microphone": False, "geolocation": False, "payment": False, "usb": False,
-                     "fullscreen": True, "pip": True, "fullscreenEnabled": True, "pictureInPictureEnabled": True,
+                     "fullscreen": True, "pip": True, "webauthn": True, "fullscreenEnabled": True, "pictureInPictureEnabled": True,
                      "place": 1}, found  # 1: PERMISSION_DENIED

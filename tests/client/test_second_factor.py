@@ -41,3 +41,19 @@ async def test_enrol_sign_in_with_a_code_step_up_and_turn_off(new_client, served
         assert err.value.code == "invalid_code"
         await other.disable_totp(PASSWORD, codes[1])
         assert (await other.second_factor())["totp"] is False
+
+
+async def test_an_account_with_only_a_security_key_is_told_plainly(new_client, served) -> None:
+    from tests.api.webauthn_helpers import KEYS, SoftKey
+
+    alice = await new_client("keyonly")
+    name = (await alice.me()).username
+    keys = KEYS.removeprefix("/api/v1")
+    options = (await alice.call("POST", keys + "/options"))["publicKey"]
+    await alice.call("POST", keys, json={"name": "usb", "credential": SoftKey().create(options, origin=served.url)})
+    async with Client(served.url, trust_env=False) as other:
+        asked = []
+        with pytest.raises(ChatdError) as err:
+            await other.login_with_code(name, PASSWORD, lambda: asked.append(True) or "123456")
+        assert err.value.code == "security_key_only" and asked == [] and other.token is None
+        assert "security key" in str(err.value) and "web app" in str(err.value) and "CHATD_TOKEN" in str(err.value)

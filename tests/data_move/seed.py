@@ -18,6 +18,7 @@ from chatd.config import Config
 from chatd.services.second_factor import totp
 from tests.conftest import register
 from tests.api.message_helpers import CONV, MSG, direct, group, send
+from tests.api.webauthn_helpers import KEYS, add_key
 from tests.media.helpers import upload
 
 KEY = base64.b64encode(bytes(range(32))).decode()
@@ -40,11 +41,12 @@ async def seed(config: Config, messages: int = 60) -> dict[str, Any]:
         assert r.status_code == 200, r.text
         r = await c.put("/api/v1/me/key-backup", json=BACKUP, headers=ann.headers)
         assert r.status_code == 200, r.text
-        # cat has two-step sign-in: its factor and recovery codes move too.
+        # cat has two-step sign-in: its factor, recovery codes and security key move too.
         secret = (await c.post("/api/v1/me/second-factor/totp", headers=cat.headers)).json()["secret"]
         r = await c.post("/api/v1/me/second-factor/totp/confirm", headers=cat.headers,
                          json={"code": totp.code_at(secret, time.time())})
         assert r.status_code == 200, r.text
+        await add_key(c, cat, name="cat's key")  # and a security key
         assert (await c.post("/api/v1/contacts", json={"user_id": bob.id}, headers=ann.headers)).status_code == 201
         assert (await c.post(f"/api/v1/contacts/{ann.id}/accept", headers=bob.headers)).status_code == 200
         assert (await c.patch(f"/api/v1/contacts/{bob.id}", json={"alias": "Bobby ✨"},
@@ -91,7 +93,8 @@ async def export(config: Config, tokens: dict[str, Any]) -> dict[str, Any]:
                                     "tokens": (await c.get("/api/v1/me/tokens", headers=h)).json(),
                                     "features": (await c.get("/api/v1/me/features", headers=h)).json(),
                                     "key_backup": (await c.get("/api/v1/me/key-backup", headers=h)).json(),
-                                    "second_factor": (await c.get("/api/v1/me/second-factor", headers=h)).json()}
+                                    "second_factor": (await c.get("/api/v1/me/second-factor", headers=h)).json(),
+                                    "security_keys": (await c.get(KEYS, headers=h)).json()}
             convs = (await c.get(CONV, headers=h)).json()["items"]
             mine["conversations"] = convs
             for conv in convs:

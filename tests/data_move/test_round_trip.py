@@ -52,4 +52,4 @@ def test_sqlite_postgres_mongo_sqlite_identical(tmp_path: Path, mongo_server: st
             assert new[0]["seq"] > max(e["seq"] for e in before["ann"]["sync"])
         finally:
             asyncio.run(drop_mongo_database(mongo, mongo.rsplit("/", 1)[1].split("?")[0]))
-    assert len(t1) == 20 and t1 == t2 == t3, (t1, t2, t3)
+    assert len(t1) == 21 and t1 == t2 == t3, (t1, t2, t3)

@@ -5,7 +5,8 @@ A random token (only its sha256 is a key) in the short-lived store (memory,
 or Redis when several processes serve: storage/cache.py), good for
 CHALLENGE_SECONDS and MAX_TRIES wrong codes, and spent by the first right
 one. Two requests racing with one challenge cannot both sign in with one
-code: the factor store accepts each TOTP step and recovery code once.
+code: the factor store accepts each TOTP step and recovery code once, and
+each security key answer to one challenge once.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class Pending(msgspec.Struct, kw_only=True):
     until_ms: int
     known: bool = False  # the password step saw a known device (login_limit.py)
     tries: int = 0
+    key_challenge: str = ""  # the WebAuthn challenge offered with it (base64url), "" without security keys
 
 
 class Challenges:
@@ -37,10 +39,10 @@ class Challenges:
     def _key(token: str) -> str:
         return f"2fa:challenge:{digest(token)}"
 
-    async def issue(self, user_id: str, known: bool) -> str:
+    async def issue(self, user_id: str, known: bool, key_challenge: str = "") -> str:
         token = new_secret()
         until = clock.now() + timedelta(seconds=CHALLENGE_SECONDS)
-        pending = Pending(user_id=user_id, until_ms=clock.to_ms(until) or 0, known=known)
+        pending = Pending(user_id=user_id, until_ms=clock.to_ms(until) or 0, known=known, key_challenge=key_challenge)
         await self.store.set(self._key(token), msgspec.json.encode(pending), expires_in=CHALLENGE_SECONDS)
         return token
 

@@ -1,6 +1,7 @@
 """Two-step sign-in for one's own account: TOTP enrolment, confirmation with
 recovery codes, checking a code (TOTP or recovery), turning it off, re-auth
-(step-up), and the admin rule (auth.admin_second_factor).
+(step-up), and the admin rule (auth.admin_second_factor). Security keys
+(security_keys.py) are the other factor: either one makes two-step sign-in on.
 
 Every wrong code counts toward the login limiter (services/login_limit.py)
 exactly like a wrong password, so codes cannot be guessed faster than
@@ -10,6 +11,9 @@ passwords; a code is accepted once only (the store refuses replays).
 from __future__ import annotations
 
 import logging
+from typing import Any
+
+from litestar.stores.base import Store
 
 from chatd import clock
 from chatd.config import Config
@@ -21,6 +25,7 @@ from chatd.services.passwords import Passwords
 from chatd.services.second_factor import recovery, totp
 from chatd.services.second_factor.challenge import CHALLENGE_SECONDS
 from chatd.services.second_factor.sealing import sealer_of
+from chatd.services.second_factor.security_keys import SecurityKeys
 from chatd.services.second_factor.step_up import require_recent
 from chatd.services.security_activity import SecurityActivity, Where
 from chatd.storage.ports.auth import AuthStore
@@ -30,36 +35,53 @@ from chatd.storage.ports.users import UserStore
 log = logging.getLogger("chatd.auth")
 
 ISSUER = "chatd"
+# What a refused proof answers; which of them is never told apart further.
+REFUSED = {"invalid_code": "Wrong or already used code.",
+           "invalid_assertion": "The security key's answer was refused (another key, account, challenge or origin, "
+                                "or used already)."}
 ENROL_HINT = ("Turn on two-step sign-in first: Settings > Two-step sign-in in the web app, or "
               "POST /api/v1/me/second-factor/totp and then /api/v1/me/second-factor/totp/confirm.")
 
 
-def second_factor_required(challenge: str) -> Unauthenticated:
-    """The password step's answer for an account with two-step sign-in: no session yet."""
-    return Unauthenticated(
-        "Enter the code from your authenticator app (or a recovery code): POST /api/v1/auth/login/second-factor.",
-        code="second_factor_required",
-        extra={"challenge": challenge, "expires_in": CHALLENGE_SECONDS, "methods": ["totp", "recovery_code"]},
-    )
+def second_factor_required(challenge: str, totp_on: bool, webauthn: dict[str, Any] | None) -> Unauthenticated:
+    """The password step's answer for an account with two-step sign-in: no
+    session yet. `webauthn`: the assertion options when it has security keys."""
+    methods = (["totp", "recovery_code"] if totp_on else []) + (["webauthn"] if webauthn else [])
+    how = []
+    if totp_on:
+        how.append("enter the code from your authenticator app (or a recovery code): POST /api/v1/auth/login/second-factor")
+    if webauthn:
+        how.append("use your security key: POST /api/v1/auth/login/security-key")
+    extra: dict[str, Any] = {"challenge": challenge, "expires_in": CHALLENGE_SECONDS, "methods": methods}
+    if webauthn:
+        extra["webauthn"] = webauthn
+    return Unauthenticated("Two-step sign-in: " + ", or ".join(how) + ".", code="second_factor_required", extra=extra)
 
 
 class SecondFactors:
     def __init__(self, config: Config, store: SecondFactorStore, users: UserStore, auth: AuthStore,
-                 limiter: LoginLimiter, passwords: Passwords, activity: SecurityActivity):
+                 limiter: LoginLimiter, passwords: Passwords, activity: SecurityActivity, cache: Store):
         self.config, self.store, self.users, self.auth, self.limiter = config, store, users, auth, limiter
         self.passwords = passwords
         self.activity = activity  # the holder hears of a reused code or a spent recovery code
         self.sealer = sealer_of(config)
+        self.keys = SecurityKeys(config, store, cache, activity)
 
-    async def enabled(self, user_id: str) -> bool:
+    async def totp_on(self, user_id: str) -> bool:
         stored = await self.store.get_totp(user_id)
         return stored is not None and stored.confirmed_at is not None
+
+    async def enabled(self, user_id: str) -> bool:
+        """Two-step sign-in is on: TOTP confirmed, or at least one security key."""
+        return await self.totp_on(user_id) or await self.keys.count(user_id) > 0
 
     async def status(self, me: User) -> dict[str, object]:
         stored = await self.store.get_totp(me.id)
         on = stored is not None and stored.confirmed_at is not None
+        keys = await self.keys.count(me.id)
         return {"totp": on, "pending": stored is not None and not on,
                 "recovery_codes_left": await self.store.recovery_codes_left(me.id) if on else 0,
+                "security_keys": keys, "enabled": on or keys > 0,
                 "admin_required": self.config.auth.admin_second_factor == "required" and me.role == "admin"}
 
     # -- enrolment --------------------------------------------------------
@@ -96,7 +118,7 @@ class SecondFactors:
     async def disable(self, me: User, session: Session, password: str, code: str, address: str | None) -> None:
         """Needs the password and a current code (or a recovery code) in this
         very request: that is itself the step-up, fresher than any window."""
-        if not await self.enabled(me.id):
+        if not await self.totp_on(me.id):
             raise Conflict("Two-step sign-in is not on.", code="second_factor_not_enabled")
         await self.check_password(me, password, address)
         await self.check_code(me, code, address)
@@ -104,12 +126,23 @@ class SecondFactors:
         await self.auth.mark_verified(session.id, clock.now())
         log.warning("second factor: account %r turned TOTP off", me.username)
 
+    async def remove_key(self, me: User, session: Session, key_id: str, where: Where) -> bool:
+        """Remove a security key; answers whether two-step sign-in is still on
+        (off when it was the last factor: TOTP off and no other key)."""
+        await self.keys.remove(me, session, key_id, where)
+        still_on = await self.enabled(me.id)
+        if not still_on:
+            await self.activity.record(me.id, "second_factor_disabled", where, detail="last security key removed")
+        return still_on
+
     async def reset(self, user: User) -> bool:
         """From the local CLI only (root on the box): the owner lost both the
         app and the recovery codes. True if a factor was there."""
         done = await self.store.delete_totp(user.id)
-        log.warning("second factor: account %r had TOTP reset from the command line", user.username)
-        return done
+        keys = await self.store.delete_keys(user.id)
+        log.warning("second factor: account %r had TOTP and %d security key(s) reset from the command line",
+                    user.username, keys)
+        return done or keys > 0
 
     # -- proofs -----------------------------------------------------------
 
@@ -153,23 +186,32 @@ class SecondFactors:
             return "recovery_code"
         return None
 
+    async def check_key(self, user: User, credential: dict[str, Any], challenge: str, address: str | None, *,
+                        known: bool = False, unauthenticated: type[Exception] | None = None) -> None:
+        """A security key's assertion for `challenge`; a refused one counts as a failed sign-in."""
+        await self.limiter.check(user.username, address, known)
+        if not await self.keys.verify(user, credential, challenge, address):
+            await self._failed(user, address, "security key answer", known, unauthenticated, "invalid_assertion")
+
     async def _failed(self, user: User, address: str | None, what: str, known: bool = False,
-                      unauthenticated: type[Exception] | None = None) -> None:
+                      unauthenticated: type[Exception] | None = None, code: str = "invalid_code") -> None:
         await self.limiter.failed(user.username, address, known)
         log.warning("second factor refused: account %r from %s (wrong or used %s)", user.username, address or "-", what)
-        if unauthenticated is not None:
-            raise unauthenticated("Wrong or already used code.", code="invalid_code")
-        raise Forbidden("Wrong or already used code.", code="invalid_code")
+        raise (unauthenticated or Forbidden)(REFUSED[code], code=code)
 
     async def reauth(self, me: User, session: Session, password: str, code: str | None,
-                     address: str | None) -> None:
-        """Step-up: the password, and a code when two-step sign-in is on."""
+                     address: str | None, credential: dict[str, Any] | None = None) -> None:
+        """Step-up: the password, and a code or a security key's assertion
+        (for POST /auth/reauth/options' challenge) when two-step sign-in is on."""
         await self.check_password(me, password, address)
         if await self.enabled(me.id):
-            if not code:
-                raise Forbidden("Also send a code from your authenticator (or a recovery code).",
-                                code="second_factor_required")
-            await self.check_code(me, code, address)
+            if credential is not None:
+                await self.check_key(me, credential, await self.keys.reauth_challenge(session), address)
+            elif not code:
+                raise Forbidden("Also send a code from your authenticator (or a recovery code), or a security key's "
+                                "answer.", code="second_factor_required")
+            else:
+                await self.check_code(me, code, address)
         await self.auth.mark_verified(session.id, clock.now())
         log.info("re-authenticated: account %r (session %s)", me.username, session.id)
 

@@ -20,8 +20,8 @@ Key = tuple[Any, ...]
 
 # Kept with the accounts in SQL, in load order (referenced rows first).
 ACCOUNT_COLLECTIONS = ("migrations", "users", "device_keys", "key_backups", "totp_factors", "recovery_codes",
-                       "security_events", "sign_in_places", "sessions", "invites", "contacts", "feature_flags",
-                       "server_settings")
+                       "webauthn_credentials", "security_events", "sign_in_places", "sessions", "invites", "contacts",
+                       "feature_flags", "server_settings")
 # The conversation side (storage.messages): SQL or MongoDB. `event_head` is
 # one row {"seq": N}: the last seq ever handed out, so none is reused.
 CONVERSATION_COLLECTIONS = ("conversations", "members", "messages", "reactions", "attachments", "events",

@@ -1,4 +1,5 @@
-"""Port: each account's TOTP factor and its one-time recovery codes.
+"""Port: each account's TOTP factor and its one-time recovery codes, and
+(ports/security_keys.py) its security keys.
 
 The store keeps what the service gives it: the TOTP secret already sealed
 (services/second_factor/sealing.py) and recovery codes as hashes. Replay
@@ -13,6 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from chatd.domain.base import Entity
+from chatd.storage.ports.security_keys import SecurityKeyStore
 
 
 class StoredTotp(Entity, kw_only=True):
@@ -23,7 +25,7 @@ class StoredTotp(Entity, kw_only=True):
     last_step: int = 0  # the last TOTP step accepted; only later ones are
 
 
-class SecondFactorStore(Protocol):
+class SecondFactorStore(SecurityKeyStore, Protocol):
     async def get_totp(self, user_id: str) -> StoredTotp | None: ...
 
     async def begin_totp(self, user_id: str, secret: str, at: datetime) -> StoredTotp:

@@ -13,8 +13,8 @@ from chatd.storage.sql.db import Conn
 
 # Children before parents (foreign keys) when emptying a target.
 WIPE_ORDER = ("reactions", "attachments", "messages", "members", "conversations", "contacts", "invites", "sessions",
-              "device_keys", "key_backups", "recovery_codes", "totp_factors", "security_events", "sign_in_places",
-              "feature_flags", "server_settings", "events", "users")
+              "device_keys", "key_backups", "recovery_codes", "totp_factors", "webauthn_credentials", "security_events",
+              "sign_in_places", "feature_flags", "server_settings", "events", "users")
 MARKER_TABLE = ("CREATE TABLE IF NOT EXISTS chatd_data_move (id INTEGER PRIMARY KEY, source TEXT NOT NULL,"
                 " started_at BIGINT NOT NULL)")
 

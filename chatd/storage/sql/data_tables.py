@@ -47,6 +47,8 @@ TABLES = {t.name: t for t in [
     Table("key_backups", _cols("user_id, body, updated_at"), ("user_id",)),
     Table("totp_factors", _cols("user_id, secret, created_at, confirmed_at, last_step"), ("user_id",)),
     Table("recovery_codes", _cols("user_id, code_hash, used_at"), ("user_id", "code_hash")),
+    Table("webauthn_credentials", _cols("id, user_id, credential_id, public_key, sign_count, transports, name,"
+                                        " created_at, last_used_at, last_challenge"), ("id",), json=("transports",)),
     Table("security_events", _cols("id, user_id, kind, at, device, address, detail, by_whom"), ("id",)),
     Table("sign_in_places", _cols("user_id, place, last_seen"), ("user_id", "place")),
     Table("sessions", _cols("id, token_hash, user_id, kind, name, created_at, last_used_at, expires_at, verified_at"),

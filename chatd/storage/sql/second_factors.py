@@ -1,4 +1,5 @@
-"""TOTP factors and recovery codes in SQL (port: ports/second_factors.py).
+"""TOTP factors and recovery codes in SQL (port: ports/second_factors.py);
+security keys are in security_keys.py.
 
 Replays are refused by the UPDATE/DELETE conditions themselves, so two
 requests racing with one code cannot both win on either engine.
@@ -12,11 +13,12 @@ from chatd import clock
 from chatd.errors import Conflict, NotFound
 from chatd.storage.ports.second_factors import StoredTotp
 from chatd.storage.sql.db import Conn, Database
+from chatd.storage.sql.security_keys import SqlSecurityKeys
 
 COLUMNS = "user_id, secret, created_at, confirmed_at, last_step"
 
 
-class SqlSecondFactorStore:
+class SqlSecondFactorStore(SqlSecurityKeys):
     def __init__(self, db: Database):
         self.db = db
 

@@ -21,6 +21,7 @@ ERASED = (
     "DELETE FROM sessions WHERE user_id = $1",
     "DELETE FROM device_keys WHERE user_id = $1",
     "DELETE FROM key_backups WHERE user_id = $1",
+    "DELETE FROM webauthn_credentials WHERE user_id = $1",  # a key must not sign in as the erased account
     "DELETE FROM contacts WHERE owner_id = $1 OR user_id = $1",
 )
 

@@ -18,7 +18,8 @@ export function Auth() {
   const [reveal, setReveal] = useState(false);
   // What the sign-up form holds, for the strength meter (it counts the username as a guess).
   const [typed, setTyped] = useState({});
-  // The password was right and the account has two-step sign-in: the code step.
+  // The password was right and the account has two-step sign-in: the code (or key) step,
+  // with the 401's challenge, methods and security key options.
   const [challenge, setChallenge] = useState(null);
   useEffect(() => {
     api.get("/auth/registration").then((r) => dispatch({ type: "session/registration", mode: r.mode })).catch(() => {});
@@ -33,7 +34,7 @@ export function Auth() {
       if (mode === "in") await signIn(form.username, form.password);
       else await signUp(form);
     } catch (err) {
-      if (err.code === "second_factor_required") setChallenge(err.problem.challenge);
+      if (err.code === "second_factor_required") setChallenge(err.problem);
       else setError(err.message);
     } finally {
       setBusy(false);
@@ -41,7 +42,7 @@ export function Auth() {
   }
 
   const signingUp = mode === "up";
-  if (challenge) return html`<${CodeStep} challenge=${challenge} onRestart=${(why) => { setChallenge(null); setError(why); }} />`;
+  if (challenge) return html`<${CodeStep} problem=${challenge} onRestart=${(why) => { setChallenge(null); setError(why); }} />`;
   return html`<div class="auth">
     <form class="auth-card" onSubmit=${submit} aria-labelledby="auth-title"
       onInput=${(e) => signingUp && setTyped(Object.fromEntries(new FormData(e.currentTarget)))}>
