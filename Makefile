@@ -99,6 +99,7 @@ audit: setup $(AUDIT_STAMP)
 # only. How a user checks a download: SECURITY.md, "Verifying a release".
 release: setup
 	@test -n "$(SIGNING_KEY)" || { echo "make release SIGNING_KEY=path/to/ed25519-key"; exit 2; }
+	rm -rf dist
 	$(BIN)/python tools/release.py --out dist --key "$(SIGNING_KEY)"
 
 clean:
