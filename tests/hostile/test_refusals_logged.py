@@ -168,3 +168,20 @@ async def socket_replies(client, who, frames: list[dict]) -> list[dict]:
                     replies.append(reply)
                     break
     return replies
+
+
+async def test_a_disabled_accounts_socket_is_logged_like_its_requests(client, caplog):
+    """The WebSocket handshake's 403 (a disabled account) leaves the line a
+    REST request of the same token leaves."""
+    admin = await register(client, "admin")
+    bob = await register(client, "bob")
+    assert (await client.post(f"/api/v1/admin/users/{bob.id}/disable", headers=admin.headers)).status_code == 200
+    with caplog.at_level(logging.INFO, logger="chatd.access"):
+        assert (await client.get("/api/v1/me", headers=bob.headers)).status_code == 403
+        ws = await client.websocket_connect("/api/v1/ws", headers=bob.headers)
+        with ws:
+            error = json.loads(ws.receive_text(timeout=5))
+        assert (error["type"], error["code"]) == ("error", "account_disabled")
+    lines = [rec.getMessage() for rec in access_lines(caplog)]
+    assert lines == ["refused GET /api/v1/me: account_disabled; account None",
+                     "refused WS /api/v1/ws: account_disabled; account None"]
