@@ -18,6 +18,7 @@ class Runtime:
     services: Services
 
     async def close(self) -> None:
+        await self.services.decoder.close()
         await self.stores.close()
 
 
