@@ -43,10 +43,10 @@ def _who(request: Request) -> tuple[str | None, str | None]:
 
 def refused(request: Request, exc: ChatError) -> None:
     """A 403 (CSRF, admin only, a disabled account, a rule)."""
-    refused_at(request.method, request.url.path, exc, *_who(request))
+    refused_at(request.method, request.url.path, exc, _who(request)[1])
 
 
-def refused_at(method: str, route: str, exc: ChatError, user_id: str | None, username: str | None) -> None:
+def refused_at(method: str, route: str, exc: ChatError, username: str | None) -> None:
     log.warning("refused %s %s: %s; account %r", method, _escaped(route), exc.code, username)
 
 
@@ -75,7 +75,7 @@ def refusal(method: str, route: str, exc: ChatError, user_id: str | None, userna
     """A 403 or a hidden 404 met outside a REST handler (a GraphQL field, a
     WebSocket frame): the same line its REST twin writes."""
     if exc.status == 403:
-        refused_at(method, route, exc, user_id, username)
+        refused_at(method, route, exc, username)
     elif exc.status == 404:
         not_found_at(method, route, exc, user_id, username, resource)
 

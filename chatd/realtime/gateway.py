@@ -45,7 +45,8 @@ def unavailable() -> StoreUnavailable:
 
 
 class Session:
-    __slots__ = ("socket", "rt", "socket_id", "user_id", "username", "token", "outbox", "stopping")  # one per held socket
+    # One per held socket.
+    __slots__ = ("socket", "rt", "socket_id", "user_id", "username", "token", "outbox", "stopping")
 
     def __init__(self, socket: WebSocket, rt: Realtime):
         self.socket, self.rt = socket, rt
