@@ -5,16 +5,36 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 VENDOR := static/vendor
 
-.PHONY: setup run test bench vendor clean sbom audit
+.PHONY: setup run test bench vendor clean sbom audit lock release
 
 setup: $(STAMP) $(VENDOR)/.installed
 
+# Every Python distribution comes from requirements.lock, each file checked
+# against its sha256 there (pip refuses any other file or any package the
+# lock does not list); then chatd itself, editable, with nothing fetched.
 # Reinstall only when the dependency lists change.
-$(STAMP): pyproject.toml
+LOCK := requirements.lock
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+# requirements.lock from pyproject.toml's pins (runtime, test and bench) and
+# tools/installers.in: every distribution they pull in, pinned, with the
+# sha256 of each of its files on PyPI, resolved for every platform and
+# Python 3.11+ at once (uv's universal mode: a Pi's aarch64 wheels are in it).
+# Run after changing a pin; tests/unit/test_lock.py fails until then.
+# uv is pinned in the `lock` extra and never part of `make setup`.
+LOCK_TOOL := $(VENV)/.lock-installed
+$(LOCK_TOOL): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet --no-build-isolation -e '.[lock]'
+	touch $@
+
+lock: $(LOCK_TOOL)
+	$(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	  --extra test --extra bench --custom-compile-command 'make lock' \
+	  pyproject.toml tools/installers.in -o $(LOCK)
 
 # Third-party browser files come from the npm registry (pinned in
 # package-lock.json); tools/vendor.py runs `npm ci` and copies the files the
@@ -73,5 +93,14 @@ audit: setup $(AUDIT_STAMP)
 	npm audit --package-lock-only --omit=dev || status=1; \
 	exit $$status
 
+# A signed release in dist/: wheel, sdist, SBOM, SHA256SUMS and its
+# Ed25519 signature SHA256SUMS.sig (ssh-keygen -Y sign with SIGNING_KEY, an
+# OpenSSH ed25519 private key). Built from the locked, hashed setuptools
+# only. How a user checks a download: SECURITY.md, "Verifying a release".
+release: setup
+	@test -n "$(SIGNING_KEY)" || { echo "make release SIGNING_KEY=path/to/ed25519-key"; exit 2; }
+	rm -rf dist
+	$(BIN)/python tools/release.py --out dist --key "$(SIGNING_KEY)"
+
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) build *.egg-info sbom.cdx.json
+	rm -rf $(VENV) node_modules $(VENDOR) build dist *.egg-info sbom.cdx.json

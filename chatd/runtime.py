@@ -20,6 +20,7 @@ class Runtime:
     services: Services
 
     async def close(self) -> None:
+        await self.services.decoder.close()
         await self.stores.close()
 
 

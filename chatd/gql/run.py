@@ -13,6 +13,7 @@ from chatd.config import GraphQLConfig
 from chatd.domain import User
 from chatd.gql.context import Context
 from chatd.gql.errors import result_json
+from chatd.gql.refusals import log_refusals
 from chatd.gql.schema import schema_for
 from chatd.services.registry import Services
 
@@ -29,4 +30,5 @@ async def run_operation(services: Services, me: User, config: GraphQLConfig, que
     except InvalidOperationTypeError:
         return result_json(None, [GraphQLError("Subscriptions run over the WebSocket on this path "
                                                "(graphql-transport-ws).")])
+    log_refusals(result.errors, me, variables)
     return result_json(result.data, result.errors)

@@ -22,6 +22,7 @@ from chatd.domain import User
 from chatd.errors import ChatError
 from chatd.gql.context import Context
 from chatd.gql.errors import error_json, result_json
+from chatd.gql.refusals import log_refusals
 from chatd.gql.schema import schema_for
 
 PROTOCOL = "graphql-transport-ws"
@@ -132,11 +133,13 @@ class Connection:
                              "payload": [{"message": str(err), "extensions": {"code": "graphql_invalid"}}]})
             return
         if isinstance(stream, ExecutionResult):  # refused before it started (invalid document...)
+            log_refusals(stream.errors, self.user, variables)
             await self.send({"id": op_id, "type": "error", "payload": [error_json(e) for e in stream.errors or []]})
             return
         try:
             started = False
             async for result in stream:
+                log_refusals(result.errors, self.user, variables)
                 if not started and result.errors and result.data is None:
                     # Refused before any result (an invalid document, a query
                     # sent here, a cursor the log cannot serve): `error`, no `complete`.

@@ -18,6 +18,7 @@ from litestar.connection import WebSocket
 from litestar.exceptions import WebSocketDisconnect
 
 from chatd import ids
+from chatd.api import access_log
 from chatd.api.client_address import client_address
 from chatd.errors import ChatError, Conflict, Forbidden, RateLimited, StorageFailed, StoreUnavailable, Unauthenticated
 from chatd.realtime import frames
@@ -44,12 +45,14 @@ def unavailable() -> StoreUnavailable:
 
 
 class Session:
-    __slots__ = ("socket", "rt", "socket_id", "user_id", "token", "outbox", "stopping")  # one per held socket
+    # One per held socket.
+    __slots__ = ("socket", "rt", "socket_id", "user_id", "username", "token", "outbox", "stopping")
 
     def __init__(self, socket: WebSocket, rt: Realtime):
         self.socket, self.rt = socket, rt
         self.socket_id = ids.new_id()
         self.user_id = ""
+        self.username = ""  # for chatd.access lines (a refused frame)
         self.token = ""  # kept to re-check the session now and then; never logged
         self.outbox: Outbox | None = None
         self.stopping: tuple[int, str] | None = None
@@ -80,6 +83,7 @@ class Session:
                 await self._authenticate()
                 since = parse_cursor(self.socket.query_params.get("since"))
             except ChatError as err:
+                access_log.refusal("WS", self.socket.url.path, err, None, None)  # a disabled account's 403
                 return await self._refuse(err)
             forget_handshake(self.socket)
             for old in limits.join(self.user_id, self):
@@ -112,7 +116,7 @@ class Session:
         if not token:
             raise Unauthenticated("Missing or malformed credentials.", code="invalid_token")
         user, _ = await self.rt.services.accounts.authenticate(token)
-        self.user_id, self.token = user.id, token
+        self.user_id, self.username, self.token = user.id, user.username, token
 
     async def _auth_frame(self) -> str:
         wait = self.rt.config.realtime.auth_timeout_seconds

@@ -13,6 +13,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from chatd.api import access_log
 from chatd.errors import ChatError, RateLimited, StoreUnavailable
 from chatd.realtime import frames
 from chatd.realtime.frames import Presence
@@ -90,6 +91,8 @@ async def read_frames(session: Session, inbox: Inbox, outbox: Outbox) -> None:
             reply = await handle(rt, session.user_id, session.socket_id, frame)
         except ChatError as err:
             reply = frames.error(err, frame.id)
+            access_log.refusal("WS", f"{session.socket.url.path} {type(frame).__name__.lower()}", err,
+                               session.user_id, session.username, getattr(frame, "conversation_id", "(in the frame)"))
         except Exception as err:  # noqa: BLE001 - one failing frame must not end the socket
             if (store := rt.stores.unreachable(err)) is not None:  # away for now: the client retries
                 log.warning("a %s frame: the %s store does not answer", type(frame).__name__, store)

@@ -12,6 +12,7 @@ import msgspec
 
 from chatd.bounds import nesting
 from chatd.errors import Invalid
+from chatd.services import signatures
 from chatd.services.passwords import MAX_LENGTH, MIN_LENGTH
 from chatd.text import clean, visible
 
@@ -83,15 +84,13 @@ def public_key(name: str, raw: str) -> str:
 def device_signature(device_id: str, x25519: str, ed25519: str, raw: str) -> str:
     """The device's Ed25519 signature of its X25519 key (docs/e2ee.md), checked
     here so that no client ever receives a device that did not sign itself."""
-    from nacl.exceptions import BadSignatureError
-    from nacl.signing import VerifyKey  # PyNaCl: only loaded when a device publishes keys
-
     try:
         sig = base64.b64decode(raw, validate=True)
-        VerifyKey(base64.b64decode(ed25519)).verify(device_message(device_id, x25519), sig)
-    except (binascii.Error, ValueError, BadSignatureError):
-        raise Invalid("sig is not this device's Ed25519 signature of its x25519 key.",
-                      code="invalid_signature") from None
+        good = signatures.valid(base64.b64decode(ed25519), device_message(device_id, x25519), sig)
+    except (binascii.Error, ValueError):
+        good = False
+    if not good:
+        raise Invalid("sig is not this device's Ed25519 signature of its x25519 key.", code="invalid_signature")
     return base64.b64encode(sig).decode()
 
 

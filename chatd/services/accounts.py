@@ -12,8 +12,6 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from litestar.stores.base import Store
-
 from chatd import clock, ids
 from chatd.config import Config
 from chatd.domain import DeviceKey, PublicUser, User
@@ -32,6 +30,7 @@ from chatd.services.passwords import Passwords
 from chatd.services.security_activity import SecurityActivity
 from chatd.services.tokens import MAX_CHARS, digest, new_secret
 from chatd.storage.ports.auth import AuthStore
+from chatd.storage.ports.expiring import ExpiringStore
 from chatd.storage.ports.second_factors import SecondFactorStore
 from chatd.storage.ports.settings import SettingsStore
 from chatd.storage.ports.users import UserStore
@@ -49,8 +48,9 @@ PURGE_EVERY = timedelta(hours=1)
 
 
 class Accounts(AccountAdmin, OwnSessions):
-    def __init__(self, config: Config, users: UserStore, auth: AuthStore, cache: Store, settings: SettingsStore,
-                 second_factors: SecondFactorStore, activity: SecurityActivity, passwords: Passwords):
+    def __init__(self, config: Config, users: UserStore, auth: AuthStore, cache: ExpiringStore,
+                 settings: SettingsStore, second_factors: SecondFactorStore, activity: SecurityActivity,
+                 passwords: Passwords):
         self.config = config
         self.activity = activity  # security events for the owner (services/security_activity.py)
         self.passwords = passwords

@@ -1,6 +1,6 @@
 """Failed sign-ins: back-off that stops guessing without locking the owner out.
 
-Three counters, each a fixed one-minute window in a Litestar Store (memory
+Three counters, each a fixed one-minute window in an expiring store (memory
 now, Redis when several processes share the load: see storage/cache.py):
 
 - per account and address: `per_minute` failures, then that pair waits.
@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import logging
 
-from litestar.stores.base import Store
-
 from chatd.errors import RateLimited
+from chatd.storage.ports.expiring import ExpiringStore
 
 log = logging.getLogger("chatd.auth")
 
@@ -36,7 +35,7 @@ KNOWN_BONUS = 3
 
 
 class LoginLimiter:
-    def __init__(self, store: Store, per_minute: int, per_address: int | None = None,
+    def __init__(self, store: ExpiringStore, per_minute: int, per_address: int | None = None,
                  per_account: int | None = None):
         self.store = store
         self.per_minute = per_minute

@@ -13,6 +13,7 @@ from chatd.services.conversations import ConversationService
 from chatd.services.features import Features
 from chatd.services.key_backups import KeyBackups
 from chatd.services.media.avatars import AvatarService
+from chatd.services.media.decoder import Decoder
 from chatd.services.media.janitor import Janitor
 from chatd.services.media.screening import Screen
 from chatd.services.media.service import MediaService
@@ -44,11 +45,13 @@ class Services:
     account_export: AccountExport
     account_deletion: AccountDeletion
     activity: SecurityActivity
+    decoder: Decoder  # the image decoder process, shared by media and avatars
 
 
 def build_services(config: Config, stores: Stores, passwords: Passwords) -> Services:
     contacts = ContactService(stores.contacts, stores.users)
     screen = Screen(config, stores.scanner)
+    decoder = Decoder(config.media.max_image_pixels)
     activity = SecurityActivity(stores.security_activity)
     features = Features(config, stores.flags, stores.users)
     conversations = ConversationService(config, stores.conversations, stores.users, stores.messages, contacts,
@@ -71,10 +74,12 @@ def build_services(config: Config, stores: Stores, passwords: Passwords) -> Serv
         activity=activity,
         sync=SyncService(stores.events),
         media=MediaService(config, stores.attachments, stores.conversations, stores.blobs, stores.sealed_blobs,
-                           screen),
+                           screen, decoder),
         media_janitor=Janitor(config, stores.attachments, stores.blobs),
         account_export=AccountExport(stores.users, stores.auth, stores.contacts, stores.key_backups,
                                      stores.conversations, messages, stores.attachments, stores.second_factors),
         account_deletion=AccountDeletion(accounts, stores.users, stores.conversations),
-        avatars=AvatarService(config, stores.users, conversations, stores.blobs, stores.sealed_blobs, screen),
+        avatars=AvatarService(config, stores.users, conversations, stores.blobs, stores.sealed_blobs, screen,
+                              decoder),
+        decoder=decoder,
     )

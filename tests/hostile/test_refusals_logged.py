@@ -4,11 +4,15 @@ so do a non-member's 404s and an admin's reads (8.3.5)."""
 
 from __future__ import annotations
 
+import json
 import logging
+
+import pytest
 
 from chatd.flags import FLAGS
 from tests.api.account_helpers import login
-from tests.api.message_helpers import CONV, MSG, direct, send
+from tests.api.graphql_helpers import codes, gql
+from tests.api.message_helpers import CONV, MSG, direct, group, send
 from tests.conftest import register
 from tests.media.helpers import ATT, upload
 
@@ -74,3 +78,110 @@ async def test_admin_reads_are_logged_without_what_they_read(client, caplog):
                      f"admin read: user {root.id} ('root') read stats",
                      f"admin read: user {root.id} ('root') read feature flags: {len(FLAGS)} items"]
     assert not any(code in line or root.token in line for line in lines)
+
+
+@pytest.fixture
+async def graphql_client(config_with):
+    from litestar.testing import AsyncTestClient
+
+    from chatd.app import create_app
+
+    async with AsyncTestClient(create_app(config_with(features={"graphql": True}))) as client:
+        yield client
+
+
+async def test_graphql_refusals_are_logged_like_their_rest_twins(graphql_client, caplog):
+    """ASVS 7.2.2 outside REST: a 403 inside a GraphQL answer is a WARNING
+    with the field and the account, a non-member's 404 an INFO line with
+    user id and the id asked for (a variable or a literal); a member's
+    answers and other errors leave none."""
+    client = graphql_client
+    ann, bob, eve = [await register(client, n) for n in ("ann", "bob", "eve")]
+    conv = await group(client, ann, bob)
+    hi = await send(client, conv, ann, "Hi Bob")
+    with caplog.at_level(logging.INFO, logger="chatd.access"):
+        await gql(client, ann, "query($c: String!) { conversation(id: $c) { id } }", expect_errors=False, c=conv)
+        await gql(client, bob, "query { nothing }", expect_errors=True)  # the query's fault, not a refusal
+        assert access_lines(caplog) == []
+        body = await gql(client, bob, 'mutation($c: String!) { updateConversation(conversationId: $c, version: 1, '
+                                      'title: "mine") { id } }', expect_errors=True, c=conv)
+        assert codes(body) == ["not_admin"]
+        body = await gql(client, eve, "query($c: String!) { messages(conversationId: $c) { items { body } } }",
+                         expect_errors=True, c=conv)
+        assert codes(body) == ["conversation_not_found"]
+        body = await gql(client, eve, f'query {{ message(id: "{hi["id"]}") {{ body }} }}', expect_errors=True)
+        assert codes(body) == ["message_not_found"]
+    records = access_lines(caplog)
+    assert [(rec.levelno, rec.getMessage()) for rec in records] == [
+        (logging.WARNING, "refused GRAPHQL /api/v1/graphql updateConversation: not_admin; account 'bob'"),
+        (logging.INFO, f"not found for user {eve.id} ('eve'): conversation '{conv}' "
+                       "(GRAPHQL /api/v1/graphql messages)"),
+        (logging.INFO, f"not found for user {eve.id} ('eve'): message '{hi['id']}' (GRAPHQL /api/v1/graphql message)"),
+    ]
+    assert not any(who.token in rec.getMessage() for rec in records for who in (ann, bob, eve))
+
+
+async def test_websocket_error_frames_are_logged_like_their_rest_twins(client, caplog):
+    """A send refused with 403 (the other side blocked you) and a
+    non-member's send and typing (404) over the WebSocket leave the same
+    lines as over REST; a frame that works leaves none."""
+    ann, bob, eve = [await register(client, n) for n in ("ann", "bob", "eve")]
+    conv = await group(client, ann, bob)
+    pair = await direct(client, ann, bob)
+    await client.post("/api/v1/contacts", json={"user_id": bob.id}, headers=ann.headers)
+    await client.post(f"/api/v1/contacts/{ann.id}/accept", headers=bob.headers)
+    assert (await client.post(f"/api/v1/contacts/{ann.id}/block", headers=bob.headers)).status_code == 200
+    with caplog.at_level(logging.INFO, logger="chatd.access"):
+        for who, frames in [(ann, [{"type": "send", "id": 1, "conversation_id": conv,
+                                    "client_id": "w-1", "body": "fine"},
+                                   {"type": "send", "id": 2, "conversation_id": pair,
+                                    "client_id": "w-2", "body": "let me"}]),
+                            (eve, [{"type": "send", "id": 3, "conversation_id": conv,
+                                    "client_id": "w-3", "body": "hi"},
+                                   {"type": "typing", "id": 4, "conversation_id": conv}])]:
+            replies = await socket_replies(client, who, frames)
+            if who is eve:
+                assert [(r["status"], r["code"]) for r in replies] == [(404, "conversation_not_found")] * 2
+            else:
+                assert [r["type"] for r in replies] == ["ack", "error"] and replies[1]["status"] == 403, replies
+    records = access_lines(caplog)
+    assert [(rec.levelno, rec.getMessage()) for rec in records] == [
+        (logging.WARNING, "refused WS /api/v1/ws send: contact_refused; account 'ann'"),
+        (logging.INFO, f"not found for user {eve.id} ('eve'): conversation '{conv}' (WS /api/v1/ws send)"),
+        (logging.INFO, f"not found for user {eve.id} ('eve'): conversation '{conv}' (WS /api/v1/ws typing)"),
+    ]
+    assert not any(who.token in rec.getMessage() for rec in records for who in (ann, bob, eve))
+
+
+async def socket_replies(client, who, frames: list[dict]) -> list[dict]:
+    """Each frame's reply (ack or error) on one socket of `who`."""
+    ws = await client.websocket_connect("/api/v1/ws", headers=who.headers)
+    replies = []
+    with ws:
+        while json.loads(ws.receive_text(timeout=5))["type"] != "ready":
+            pass
+        for frame in frames:
+            ws.send_text(json.dumps(frame))
+            while True:
+                reply = json.loads(ws.receive_text(timeout=5))
+                if reply.get("id") == frame["id"] and reply["type"] in {"ack", "error"}:
+                    replies.append(reply)
+                    break
+    return replies
+
+
+async def test_a_disabled_accounts_socket_is_logged_like_its_requests(client, caplog):
+    """The WebSocket handshake's 403 (a disabled account) leaves the line a
+    REST request of the same token leaves."""
+    admin = await register(client, "admin")
+    bob = await register(client, "bob")
+    assert (await client.post(f"/api/v1/admin/users/{bob.id}/disable", headers=admin.headers)).status_code == 200
+    with caplog.at_level(logging.INFO, logger="chatd.access"):
+        assert (await client.get("/api/v1/me", headers=bob.headers)).status_code == 403
+        ws = await client.websocket_connect("/api/v1/ws", headers=bob.headers)
+        with ws:
+            error = json.loads(ws.receive_text(timeout=5))
+        assert (error["type"], error["code"]) == ("error", "account_disabled")
+    lines = [rec.getMessage() for rec in access_lines(caplog)]
+    assert lines == ["refused GET /api/v1/me: account_disabled; account None",
+                     "refused WS /api/v1/ws: account_disabled; account None"]

@@ -9,7 +9,6 @@ avatar id typed into PATCH /me could otherwise show someone else's face.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 from chatd.config import Config
@@ -19,6 +18,7 @@ from chatd.ids import is_id, new_id
 from chatd.services.conversation_rules import not_found as conversation_not_found
 from chatd.services.conversations import ConversationService
 from chatd.services.media import images, keys
+from chatd.services.media.decoder import Decoder
 from chatd.services.media.ingest import MB, Meter, gather, head_of, once, too_large
 from chatd.services.media.screening import Scan, Screen
 from chatd.services.media.sealing import store_for
@@ -37,9 +37,9 @@ def no_avatar() -> NotFound:
 
 class AvatarService:
     def __init__(self, config: Config, users: UserStore, conversations: ConversationService,
-                 blobs: BlobStore, sealed: BlobStore | None, screen: Screen):
+                 blobs: BlobStore, sealed: BlobStore | None, screen: Screen, decoder: Decoder):
         self.config, self.users, self.conversations = config, users, conversations
-        self.blobs, self.sealed, self.screen = blobs, sealed, screen
+        self.blobs, self.sealed, self.screen, self.decoder = blobs, sealed, screen, decoder
 
     async def set_mine(self, me: User, chunks: AsyncIterator[bytes]) -> User:
         avatar_id = await self._store(me.id, chunks)
@@ -129,9 +129,8 @@ class AvatarService:
         if scan:  # the original bytes, before the image decoder sees them
             await scan.verdict(user_id, "avatar", meter.sha256, meter.size)
         try:
-            facts = await asyncio.to_thread(images.examine, data, content_type, strip=True,
-                                            max_pixels=self.config.media.max_image_pixels,
-                                            edge=images.AVATAR_EDGE, square=True)
+            facts = await self.decoder.examine(data, content_type, strip=True, edge=images.AVATAR_EDGE,
+                                               square=True)
         except images.BadImage as bad:
             raise UnprocessableImage(bad.detail, code=bad.code) from None
         avatar_id = new_id()

@@ -1,10 +1,11 @@
-"""What chatd learns from an image and makes of it, off the event loop:
-checked whole (truncated and corrupt files refused), size and pixel count
-bounded before anything is decoded (decompression bombs), metadata
-stripped (metadata.py), and a small WebP thumbnail for previews.
+"""What chatd learns from an image and makes of it, in the decoder process
+(decode_worker.py, never the server's own; decoder.py talks to it): checked
+whole (truncated and corrupt files refused), size and pixel count bounded
+before anything is decoded (decompression bombs), metadata stripped
+(metadata.py), and a small WebP thumbnail for previews.
 
-Pillow is imported here only, when the first image arrives: a server that
-never sees one never loads it.
+Pillow is imported here only, inside examine(): the server imports this
+module for its constants and never loads Pillow itself.
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ worker thread, which needs them whole (bounded by IMAGE_MAX).
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 from collections.abc import AsyncIterator, Collection
@@ -29,6 +28,7 @@ from chatd.errors import ChatError, Invalid, NotFound, TooLarge
 from chatd.ids import new_id
 from chatd.services.conversation_rules import not_found as conversation_not_found
 from chatd.services.media import images, keys
+from chatd.services.media.decoder import Decoder
 from chatd.services.media.disposition import served_type
 from chatd.services.media.filenames import clean_filename
 from chatd.services.media.ingest import MB, Meter, gather, head_of, once, rest_of, too_large
@@ -65,9 +65,11 @@ class UnprocessableImage(ChatError):
 
 class MediaService:
     def __init__(self, config: Config, attachments: AttachmentStore, conversations: ConversationStore,
-                 blobs: BlobStore, sealed: BlobStore | None, screen: Screen):
+                 blobs: BlobStore, sealed: BlobStore | None, screen: Screen, decoder: Decoder):
         """`sealed`: the same store encrypting at rest (media.encryption_key),
-        None when no key is set; `screen`: the malware scan of uploads."""
+        None when no key is set; `screen`: the malware scan of uploads;
+        `decoder`: the process that opens images."""
+        self.decoder = decoder
         self.config = config
         self.attachments = attachments
         self.conversations = conversations
@@ -142,8 +144,7 @@ class MediaService:
     async def _examine(self, data: bytes, content_type: str) -> images.ImageFacts:
         m = self.config.media
         try:
-            return await asyncio.to_thread(images.examine, data, content_type, strip=m.strip_metadata,
-                                           max_pixels=m.max_image_pixels)
+            return await self.decoder.examine(data, content_type, strip=m.strip_metadata)
         except images.BadImage as bad:
             raise UnprocessableImage(bad.detail, code=bad.code) from None
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import msgspec
-from litestar.stores.base import Store
 
 from chatd import clock
 from chatd.services.tokens import MAX_CHARS, digest, new_secret
+from chatd.storage.ports.expiring import ExpiringStore
 
 CHALLENGE_SECONDS = 300
 MAX_TRIES = 5
@@ -32,7 +32,7 @@ class Pending(msgspec.Struct, kw_only=True):
 
 
 class Challenges:
-    def __init__(self, store: Store):
+    def __init__(self, store: ExpiringStore):
         self.store = store
 
     @staticmethod
