@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Response, delete, get, patch, post, put
+from litestar import MediaType, Response, delete, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
@@ -41,12 +41,14 @@ async def list_messages(
     before_seq: Seq = None,
     after_seq: Seq = None,
     limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-) -> HistoryPage:
+) -> Response[HistoryPage]:
     """A history page, ordered by seq: the newest `limit` (or those before
     before_seq), or the oldest after after_seq. has_more: more in that direction."""
-    return await services.messages.history(
+    # Already JSON (a HistoryPage's, encoded from the rows): Litestar sends the bytes as they are.
+    page = await services.messages.history_json(
         me.id, conversation_id, before_seq=before_seq, after_seq=after_seq, limit=limit
     )
+    return Response(page, media_type=MediaType.JSON)
 
 
 @get("/api/v1/messages/{message_id:str}", tags=["messages"])

@@ -128,6 +128,20 @@ class MessageService:
             raise conversation_not_found()
         return await self.messages.history(conversation_id, before_seq=before_seq, after_seq=after_seq, limit=limit)
 
+    async def history_json(
+        self, user_id: str, conversation_id: str, *, before_seq: int | None = None, after_seq: int | None = None,
+        limit: int = 50,
+    ) -> bytes:
+        """`history`'s page as its JSON, the same rules and refusals: the REST
+        route's answer, with the membership read in the page's own step."""
+        if before_seq is not None and after_seq is not None:
+            raise Invalid("Page with before_seq or after_seq, not both.", code="invalid_paging")
+        page = await self.messages.history_json(user_id, conversation_id, before_seq=before_seq, after_seq=after_seq,
+                                                limit=limit)
+        if page is None:
+            raise conversation_not_found()
+        return page
+
     async def edit(self, user_id: str, message_id: str, data: EditMessage, *, version: int | None = None) -> Message:
         """New body/envelope from the sender, based on `version` (the body's or If-Match)."""
         expected = data.version if data.version is not None else version

@@ -313,6 +313,37 @@ async def test_history_pages_both_ways(stores):
     assert (await h("other")).items == []
 
 
+async def test_history_json_is_the_pages_json_byte_for_byte(stores):
+    """The API's answer comes from history_json: the same bytes as encoding
+    history's page, whatever a message holds (envelope, lists, reactions,
+    edits, tombstones, a time on a whole second, text that JSON escapes),
+    and nothing for a reader who is not a member."""
+    await seed(stores, users=("ann", "bob", "eve"), conversations=[("c1", ("ann", "bob")), ("c2", ("ann",))])
+    env = Envelope(alg="x25519", sender_device="d1", nonce="n", ciphertext="c\u0000\"", keys={"d2": "k"})
+    first, _ = await stores.messages.append(draft("a1", 'quote " \\ tab\t new\nline é 😀 \u2028', mentions=["bob"]))
+    await stores.messages.append(draft("a2", kind="encrypted", body=None, envelope=env, reply_to=first.id))
+    third, _ = await stores.messages.append(draft("a3", "edit me", sender="bob"))
+    gone, _ = await stores.messages.append(draft("a4", "delete me"))
+    await stores.messages.react(first.id, user_id="bob", emoji="❤️", add=True, max_distinct=50)
+    await stores.messages.react(first.id, user_id="ann", emoji="👍", add=True, max_distinct=50)
+    await stores.messages.edit(third.id, expected_version=1, at=clock.from_ms(1_765_000_000_000), body="edited")
+    await stores.messages.delete(gone.id, at=clock.from_ms(1_765_000_000_123))
+    for i in range(5):
+        await stores.messages.append(draft(f"b{i}", f"more {i}", sender="bob"))
+    for kw in ({}, {"limit": 3}, {"before_seq": 6, "limit": 4}, {"before_seq": 2}, {"after_seq": 0, "limit": 5},
+               {"after_seq": 7}, {"after_seq": 9}, {"limit": 200}):
+        expected = msgspec.json.encode(await stores.messages.history("c1", **kw))
+        assert await stores.messages.history_json("bob", "c1", **kw) == expected, kw
+    # A member of an empty conversation gets an empty page; anyone else nothing.
+    assert await stores.messages.history_json("ann", "c2") == b'{"items":[],"has_more":false}'
+    assert await stores.messages.history_json("eve", "c1") is None
+    assert await stores.messages.history_json("eve", "c1", after_seq=0) is None
+    assert await stores.messages.history_json("bob", "c2") is None
+    assert await stores.messages.history_json("ann", "nope") is None
+    await leave(stores, "c1", "bob")
+    assert await stores.messages.history_json("bob", "c1") is None
+
+
 async def test_latest_in(stores):
     await seed(stores, conversations=[("c1", ("ann", "bob")), ("c2", ("ann", "bob")), ("c3", ("ann",))])
     await stores.messages.append(draft("a", "one", cid="c1"))

@@ -15,12 +15,13 @@ from chatd import clock
 from chatd.domain import Envelope, Message
 from chatd.storage.mongo import message_append, message_search
 from chatd.storage.mongo.backend import MongoBackend, Tx
-from chatd.storage.mongo.docs import message_of
+from chatd.storage.mongo.docs import member_id, message_of
 from chatd.storage.mongo.events import append_event
 from chatd.storage.ports.contacts import ContactStore
 from chatd.storage.ports.messages import Draft, HistoryPage, StaleVersion, reacted
 
 _NO_BOUND = 2**62
+_encode = msgspec.json.Encoder().encode
 
 
 class MongoMessageStore:
@@ -47,6 +48,12 @@ class MongoMessageStore:
                 {"conversation_id": conversation_id, "seq": {"$lt": below}}, sort=[("seq", -1)], limit=limit + 1)]
             items = [message_of(d) for d in reversed(docs[:limit])]
         return HistoryPage(items=items, has_more=len(docs) > limit)
+
+    async def history_json(self, reader_id: str, conversation_id: str, *, before_seq: int | None = None,
+                           after_seq: int | None = None, limit: int = 50) -> bytes | None:
+        if await self.db.members.find_one({"_id": member_id(conversation_id, reader_id)}, {"_id": 1}) is None:
+            return None
+        return _encode(await self.history(conversation_id, before_seq=before_seq, after_seq=after_seq, limit=limit))
 
     async def edit(self, message_id: str, *, expected_version: int, at: datetime, body: str | None = None,
                    envelope: Envelope | None = None) -> Message:

@@ -174,6 +174,16 @@ class MessageStore(Protocol):
         oldest `limit` above it; neither -> the newest `limit`."""
         ...
 
+    async def history_json(
+        self, reader_id: str, conversation_id: str, *, before_seq: int | None = None, after_seq: int | None = None,
+        limit: int = 50,
+    ) -> bytes | None:
+        """The same page as the API answers it: the JSON of its HistoryPage,
+        read together with `reader_id`'s membership. None when the reader is
+        not a member (or there is no such conversation): nothing is read then.
+        (The history route's hot path: no Message objects on the way.)"""
+        ...
+
     async def edit(
         self, message_id: str, *, expected_version: int, at: datetime, body: str | None = None,
         envelope: Envelope | None = None,
