@@ -37,7 +37,8 @@ const WHAT = {
 };
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
-// "Your password was changed on Firefox on Linux (203.0.113.7) at 3 Dec 2026, 14:05."
+// "Your password was changed from Firefox on Linux (203.0.113.7) at 3 Dec 2026, 14:05."
+// ("from": "turned on on Chrome" read as a stutter.)
 export function describe(event) {
   const what = WHAT[event.kind] ?? `Security change (${event.kind})`;
   const detail = event.kind === "role_changed" ? ` to ${event.detail}`
@@ -45,6 +46,6 @@ export function describe(event) {
       ? ` (“${event.detail}”)` : "";
   const by = { admin: " by an administrator", operator: " by the server's operator" }[event.by] ?? "";
   const where = event.by === "self" && (event.device || event.address)
-    ? ` on ${[event.device || "an unknown device", event.address && `(${event.address})`].filter(Boolean).join(" ")}` : "";
+    ? ` from ${[event.device || "an unknown device", event.address && `(${event.address})`].filter(Boolean).join(" ")}` : "";
   return `${what}${detail}${by}${where} at ${when.format(new Date(event.at))}.`;
 }

@@ -42,7 +42,7 @@ async def test_a_password_change_is_shown_on_the_other_open_page(browser, people
     notice = other.locator(".banner-security", has_text="Your password was changed")
     await expect(notice).to_have_count(1)
     await expect(notice).to_have_attribute("role", "alert")
-    await expect(notice).to_contain_text("Your password was changed on Chrome on Linux")
+    await expect(notice).to_contain_text("Your password was changed from Chrome on Linux")
     await expect(notice).to_contain_text("Not you?")
     await expect(notice.get_by_role("button", name="Change your password")).to_be_visible()
     await expect(notice.get_by_role("button", name="Sign out everywhere else")).to_be_visible()
