@@ -126,7 +126,8 @@ class MediaConfig(Section):
     # A scanner that stalls this long (reading, or with its verdict after the
     # last byte) fails the upload with 503 scanner_unavailable.
     scan_timeout_seconds: Annotated[float, Meta(ge=1, le=3600)] = 60.0
-    # Scans at once per process; an upload waits for a free one up to the timeout.
+    # Scans at once per process; a complete upload waits for a free one up to
+    # the timeout (the slot is taken after the body has arrived, not while it does).
     scan_concurrency: Annotated[int, Meta(ge=1, le=64)] = 2
 
 
