@@ -32,6 +32,7 @@ from chatd.api.security import auth_middleware, provide_me
 from chatd.realtime.core import start_realtime
 from chatd.runtime import Runtime, start_runtime
 from chatd.services.media.janitor import sweep_forever
+from chatd.stopping import cancel_and_wait
 from chatd.services.registry import Services
 
 
@@ -63,10 +64,13 @@ def create_app(config: config_module.Config | None = None, runtime: Runtime | No
             # Sockets, fan-out and presence; it listens to the stores' committed events.
             app.state.realtime = await start_realtime(runtime)
             janitor = asyncio.create_task(sweep_forever(runtime.services.media_janitor), name="chatd-media-janitor")
+            # Deletions a crash or a store error cut short are finished now and then.
+            departures = asyncio.create_task(runtime.services.account_deletion.finish_forever(),
+                                             name="chatd-deletion-finisher")
             try:
                 yield
             finally:
-                janitor.cancel()
+                await cancel_and_wait([janitor, departures], "background work")
                 await app.state.realtime.close()
         finally:
             await runtime.close()

@@ -97,6 +97,8 @@ class LimitsConfig(Section):
     max_message_chars: Annotated[int, Meta(ge=1, le=100_000)] = 8000
     max_upload_mb: Annotated[int, Meta(ge=1, le=10_000)] = 50
     messages_per_minute: Annotated[int, Meta(ge=1, le=100_000)] = 120
+    # GET /me/export started per user and fixed clock hour (one at a time besides).
+    exports_per_hour: Annotated[int, Meta(ge=1, le=1000)] = 4
     event_retention_days: Annotated[int, Meta(ge=1, le=3650)] = 90
     # Largest request body (JSON) in KiB; more is refused with 413 before it is read.
     max_body_kb: Annotated[int, Meta(ge=16, le=1_048_576)] = 1024
@@ -133,7 +135,8 @@ class MediaConfig(Section):
     # A scanner that stalls this long (reading, or with its verdict after the
     # last byte) fails the upload with 503 scanner_unavailable.
     scan_timeout_seconds: Annotated[float, Meta(ge=1, le=3600)] = 60.0
-    # Scans at once per process; an upload waits for a free one up to the timeout.
+    # Scans at once per process; a complete upload waits for a free one up to
+    # the timeout (the slot is taken after the body has arrived, not while it does).
     scan_concurrency: Annotated[int, Meta(ge=1, le=64)] = 2
 
 

@@ -48,6 +48,7 @@ EXTRA = {
     ("POST", "/api/v1/me/second-factor/totp/confirm"): {429},
     ("POST", "/api/v1/me/second-factor/totp/disable"): {429},
     ("POST", "/api/v1/conversations/{conversation_id:str}/messages"): {429},
+    ("GET", "/api/v1/me/export"): {429},
     ("GET", "/api/v1/sync"): {410},
     ("GET", "/api/v1/me/key-backup"): {404},  # the account has no backup
     ("DELETE", "/api/v1/me/key-backup"): {404},

@@ -16,10 +16,12 @@ from chatd.services.registry import Services
 @get("/api/v1/me/export", tags=["me"], media_type="application/json")
 async def export_me(request: Request, me: Me, services: NamedDependency[Services]) -> Stream:
     """Everything of the account, as one JSON document (format "chatd-export",
-    version 1; docs/api.md), written as it is read."""
+    version 1; docs/api.md), written as it is read. One at a time per user
+    and limits.exports_per_hour (429 with Retry-After)."""
+    chunks = await services.account_export.open(me, current_session(request).id)
     day = clock.now().strftime("%Y-%m-%d")
     return Stream(
-        services.account_export.stream(me, current_session(request).id),
+        chunks,
         media_type="application/json",
         headers={
             "Content-Disposition": f'attachment; filename="chatd-export-{me.username}-{day}.json"',

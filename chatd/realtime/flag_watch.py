@@ -15,7 +15,7 @@ import logging
 
 from chatd.realtime import frames
 from chatd.realtime.hub import Hub
-from chatd.realtime.stopping import cancel_and_wait
+from chatd.stopping import cancel_and_wait
 from chatd.services.features import Features
 from chatd.storage.ports.users import UserStore
 

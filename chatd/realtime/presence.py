@@ -29,7 +29,7 @@ from chatd import clock
 from chatd.config import RealtimeConfig
 from chatd.errors import StoreUnavailable
 from chatd.realtime.bus import Bus, PresenceMsg
-from chatd.realtime.stopping import cancel_and_wait
+from chatd.stopping import cancel_and_wait
 from chatd.storage.ports.contacts import ContactStore
 from chatd.storage.ports.conversations import ConversationStore
 from chatd.storage.ports.presence import PresenceStore, SocketState, State

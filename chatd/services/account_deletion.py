@@ -11,10 +11,19 @@ other members' history must not change under them. Direct conversations keep
 their two members, so the other person still has the conversation. The
 username stays reserved: old mentions and people's memory point at it, and a
 newcomer taking it could pass for the deleted person.
+
+Leaving the groups comes after the erasure, and one conversation at a time
+(the conversation side may be another database, MongoDB), so it cannot be
+in the erasure's transaction. Instead the erasure leaves it pending in the
+account's row (UserStore.departures_pending), and it is recorded done only
+once every group is left. A deletion cut short (a store error, the process
+killed) is finished by `finish_pending`, which each start runs and
+`finish_forever` repeats every FINISH_EVERY seconds: leaving is idempotent.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import msgspec
@@ -31,6 +40,8 @@ from chatd.storage.ports.users import UserStore
 log = logging.getLogger("chatd.auth")
 
 DELETED_NAME = "Deleted user"
+FINISH_EVERY = 300.0  # seconds between passes over deletions left unfinished
+FINISH_BATCH = 100
 
 
 def departure_rule(user_id: str) -> DecideMembers:
@@ -65,6 +76,29 @@ class AccountDeletion:
             raise NotFound("No such account.", code="account_gone")
         log.info("account deleted: %r (id %s) by its owner", me.username, me.id)
         await self.leave_groups(me.id)
+        await self.users.departure_done(me.id)
+
+    async def finish_pending(self) -> int:
+        """Finish every deletion whose leaving of groups was cut short; how many."""
+        finished = 0
+        while pending := await self.users.departures_pending(FINISH_BATCH):
+            for user_id in pending:
+                await self.leave_groups(user_id)
+                await self.users.departure_done(user_id)
+                finished += 1
+        return finished
+
+    async def finish_forever(self, every: float = FINISH_EVERY) -> None:
+        """finish_pending at once (a start after a crash), then every `every` s."""
+        while True:
+            try:
+                if finished := await self.finish_pending():
+                    log.info("finished leaving groups for %d deleted account(s)", finished)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - a store away for a moment: the next pass goes on
+                log.exception("finishing deleted accounts' departures from groups failed; retrying later")
+            await asyncio.sleep(every)
 
     async def leave_groups(self, user_id: str) -> None:
         """Safe to run again: a group already left is not touched. A group

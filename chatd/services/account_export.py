@@ -22,6 +22,7 @@ import msgspec
 from chatd import clock
 from chatd.domain import Attachment, PublicUser, User
 from chatd.domain.auth import ApiToken, LoginSession
+from chatd.services.export_limit import ExportLimiter
 from chatd.services.messages import MessageService
 from chatd.storage.ports.attachments import AttachmentStore
 from chatd.storage.ports.auth import AuthStore
@@ -52,10 +53,26 @@ def _items(enc: msgspec.json.Encoder, values: list, first: bool) -> bytes:
 class AccountExport:
     def __init__(self, users: UserStore, auth: AuthStore, contacts: ContactStore, key_backups: KeyBackupStore,
                  conversations: ConversationStore, messages: MessageService, attachments: AttachmentStore,
-                 security_keys: SecurityKeyStore):
+                 security_keys: SecurityKeyStore,
+                 limiter: ExportLimiter):
         self.users, self.auth, self.contacts, self.key_backups = users, auth, contacts, key_backups
         self.security_keys = security_keys
         self.conversations, self.messages, self.attachments = conversations, messages, attachments
+        self.limiter = limiter
+
+    async def open(self, me: User, current_session_id: str | None) -> AsyncIterator[bytes]:
+        """The export of `me` once the limit admits it (RateLimited before a
+        byte is sent otherwise); the limit learns when the stream ends,
+        finished, failed or dropped by the client."""
+        await self.limiter.start(me.id)
+        return self._then_finish(me.id, self.stream(me, current_session_id))
+
+    async def _then_finish(self, user_id: str, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in chunks:
+                yield chunk
+        finally:
+            await self.limiter.finish(user_id)
 
     async def stream(self, me: User, current_session_id: str | None) -> AsyncIterator[bytes]:
         enc = msgspec.json.Encoder()

@@ -10,6 +10,7 @@ from chatd.services.account_export import AccountExport
 from chatd.services.accounts import Accounts
 from chatd.services.contacts import ContactService
 from chatd.services.conversations import ConversationService
+from chatd.services.export_limit import ExportLimiter
 from chatd.services.features import Features
 from chatd.services.key_backups import KeyBackups
 from chatd.services.media.avatars import AvatarService
@@ -77,7 +78,8 @@ def build_services(config: Config, stores: Stores, passwords: Passwords) -> Serv
                            screen, decoder),
         media_janitor=Janitor(config, stores.attachments, stores.blobs),
         account_export=AccountExport(stores.users, stores.auth, stores.contacts, stores.key_backups,
-                                     stores.conversations, messages, stores.attachments, stores.second_factors),
+                                     stores.conversations, messages, stores.attachments, stores.second_factors,
+                                     ExportLimiter(stores.counters, config.limits.exports_per_hour)),
         account_deletion=AccountDeletion(accounts, stores.users, stores.conversations),
         avatars=AvatarService(config, stores.users, conversations, stores.blobs, stores.sealed_blobs, screen,
                               decoder),

@@ -157,8 +157,9 @@ class CachedUserStore:
 
     WRITES = ("set_last_seen", "set_password", "update", "put_key", "delete_key", "set_disabled", "set_role",
               "delete_account")
+    # departure_done writes only a deleted account's bookkeeping, which no cached lookup holds.
     PASS = ("create", "get", "get_many", "get_by_username", "credentials", "password_hash", "search", "list",
-            "counts")
+            "counts", "departures_pending", "departure_done")
 
     def __init__(self, inner: UserStore, cache: SessionCache):
         self.inner, self.cache = inner, cache

@@ -131,6 +131,35 @@ async def test_a_deleted_account_leaves_its_groups_and_ownership_passes_on(messa
     assert all([await stores.conversations.get(c) for c in ("g1", "g3", "d1")])
 
 
+async def test_a_deletion_that_did_not_leave_its_groups_is_pending_until_finished(message_stores):
+    """delete_account leaves the departure pending (in the same row it erases);
+    finish_pending leaves the groups and records it done, and does nothing twice."""
+    stores = message_stores
+    await make(stores, "root")  # the admin
+    ann, bob, cy = [await make(stores, n) for n in ("ann", "bob", "cy")]
+    now = clock.now()
+    for cid in ("g1", "g2"):
+        await stores.conversations.create_group(
+            Conversation(id=cid, kind="group", title="T", created_by=bob.id, created_at=now, updated_at=now),
+            [Member(conversation_id=cid, user_id=bob.id, role="owner", joined_at=now),
+             Member(conversation_id=cid, user_id=ann.id, role="member", joined_at=now)])
+    assert await stores.users.departures_pending(10) == []
+    await stores.users.delete_account(ann.id, display_name="Deleted user")
+    await stores.users.delete_account(cy.id, display_name="Deleted user")
+    assert await stores.users.departures_pending(10) == [ann.id, cy.id]
+    assert await stores.users.departures_pending(1) == [ann.id]
+
+    deletion = AccountDeletion(None, stores.users, stores.conversations)  # type: ignore[arg-type]
+    assert await deletion.finish_pending() == 2
+    assert await stores.users.departures_pending(10) == []
+    assert [c.id for c, _ in await stores.conversations.list_for(ann.id)] == []
+    assert {m.user_id for m in await stores.conversations.members("g1")} == {bob.id}
+    assert await deletion.finish_pending() == 0
+    await stores.users.departure_done(bob.id)  # not deleted: nothing recorded
+    await stores.users.delete_account(bob.id, display_name="Deleted user")
+    assert await stores.users.departures_pending(10) == [bob.id]
+
+
 async def test_drop_if_empty_removes_only_an_empty_group_with_everything_in_it(message_stores):
     stores = message_stores
     ann, bob = [await make(stores, n) for n in ("ann", "bob")]

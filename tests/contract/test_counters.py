@@ -44,6 +44,14 @@ async def test_a_claim_holds_for_its_ttl_then_frees(counters):
     assert await counters.claim("typing:c:ann", 0.3) is True
 
 
+async def test_a_released_claim_is_free_at_once(counters):
+    assert await counters.claim("export-running:ann", 60) is True
+    assert await counters.claim("export-running:ann", 60) is False
+    await counters.release("export-running:ann")
+    assert await counters.claim("export-running:ann", 60) is True
+    await counters.release("never-claimed")  # nothing to end: no error
+
+
 async def test_two_processes_share_one_count(redis_conn):
     """Redis only: two stores (two processes) on one Redis count together."""
     from chatd.storage.redis.connection import RedisConnection

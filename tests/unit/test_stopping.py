@@ -7,7 +7,7 @@ import asyncio
 import logging
 import time
 
-from chatd.realtime.stopping import cancel_and_wait
+from chatd.stopping import cancel_and_wait
 
 
 async def _stubborn(release: asyncio.Event) -> None:
@@ -31,7 +31,7 @@ async def test_a_task_that_swallows_its_cancel_is_left_after_the_wait_and_named(
     polite = asyncio.create_task(asyncio.sleep(3600))
     await asyncio.sleep(0)
     began = time.monotonic()
-    with caplog.at_level(logging.WARNING, logger="chatd.realtime"):
+    with caplog.at_level(logging.WARNING, logger="chatd"):
         await cancel_and_wait([stubborn, polite, None], "presence", timeout=0.2)
     assert time.monotonic() - began < 2
     assert polite.cancelled() and not stubborn.done()
@@ -49,4 +49,25 @@ async def test_an_error_while_stopping_is_retrieved_and_done_tasks_are_skipped(c
         await cancel_and_wait([failing, finished], "flag watch", timeout=1)
     assert finished.done() and not finished.cancelled()
     assert isinstance(failing.exception(), RuntimeError)
+    assert not caplog.records
+
+
+async def _swallows_one_cancel() -> None:
+    """A library wait that loses a cancel once (pymongo's server selection
+    did), then waits again: the next cancel must reach it."""
+    try:
+        await asyncio.sleep(3600)
+    except asyncio.CancelledError:
+        pass
+    await asyncio.sleep(3600)
+
+
+async def test_a_task_that_lost_one_cancel_is_asked_again_and_ends(caplog):
+    task = asyncio.create_task(_swallows_one_cancel(), name="relay")
+    await asyncio.sleep(0)
+    began = time.monotonic()
+    with caplog.at_level(logging.WARNING):
+        await cancel_and_wait([task], "event relay", timeout=2)
+    assert task.cancelled()
+    assert time.monotonic() - began < 1
     assert not caplog.records

@@ -19,8 +19,8 @@ from chatd.services.conversation_rules import not_found as conversation_not_foun
 from chatd.services.conversations import ConversationService
 from chatd.services.media import images, keys
 from chatd.services.media.decoder import Decoder
-from chatd.services.media.ingest import MB, Meter, gather, head_of, once, too_large
-from chatd.services.media.screening import Scan, Screen
+from chatd.services.media.ingest import MB, Meter, gather, head_of, once, opened, too_large
+from chatd.services.media.screening import Screen
 from chatd.services.media.sealing import store_for
 from chatd.services.media.service import Readable, UnprocessableImage
 from chatd.services.media.sniff import HEAD, sniff
@@ -116,18 +116,14 @@ class AvatarService:
         raise AssertionError("unreachable")
 
     async def _store(self, user_id: str, chunks: AsyncIterator[bytes]) -> str:
-        async with self.screen.scanning() as scan:
-            return await self._keep(user_id, scan.watch(chunks) if scan else chunks, scan)
-
-    async def _keep(self, user_id: str, chunks: AsyncIterator[bytes], scan: Scan | None) -> str:
         meter = Meter(AVATAR_MAX, too_large(AVATAR_MAX, "avatar_too_large", "Avatar images are limited"))
         head, ended = await head_of(chunks, HEAD, meter)
         content_type = sniff(head)
         if content_type not in images.PROCESSED:
             raise UnprocessableImage("An avatar must be a JPEG, PNG, GIF, WebP or BMP image.", code="not_an_image")
         data = await gather(head, chunks, meter, ended)
-        if scan:  # the original bytes, before the image decoder sees them
-            await scan.verdict(user_id, "avatar", meter.sha256, meter.size)
+        # The original bytes, complete, before the image decoder sees them.
+        await self.screen.check(lambda: opened(data), user_id, "avatar", meter.sha256, meter.size)
         try:
             facts = await self.decoder.examine(data, content_type, strip=True, edge=images.AVATAR_EDGE,
                                                square=True)

@@ -73,3 +73,8 @@ async def gather(head: bytes, chunks: AsyncIterator[bytes], meter: Meter, ended:
 
 async def once(data: bytes) -> AsyncIterator[bytes]:
     yield data
+
+
+async def opened(data: bytes) -> AsyncIterator[bytes]:
+    """Bytes held in memory, opened like a stored blob (BlobStore.open)."""
+    return once(data)

@@ -31,8 +31,8 @@ from chatd.services.media import images, keys
 from chatd.services.media.decoder import Decoder
 from chatd.services.media.disposition import served_type
 from chatd.services.media.filenames import clean_filename
-from chatd.services.media.ingest import MB, Meter, gather, head_of, once, rest_of, too_large
-from chatd.services.media.screening import Scan, Screen
+from chatd.services.media.ingest import MB, Meter, gather, head_of, once, opened, rest_of, too_large
+from chatd.services.media.screening import Screen
 from chatd.services.media.sealing import store_for
 from chatd.services.media.sniff import HEAD, sniff
 from chatd.storage.ports.attachments import AttachmentStore, StoredAttachment
@@ -85,12 +85,10 @@ class MediaService:
         if await self.conversations.member(conversation_id, user_id) is None:
             raise conversation_not_found()
         meter = Meter(*await self._limit(user_id))
-        async with self.screen.scanning() as scan:
-            return await self._ingest(user_id, conversation_id, filename,
-                                      scan.watch(chunks) if scan else chunks, meter, scan, encrypted)
+        return await self._ingest(user_id, conversation_id, filename, chunks, meter, encrypted)
 
     async def _ingest(self, user_id: str, conversation_id: str, filename: str | None, chunks: AsyncIterator[bytes],
-                      meter: Meter, scan: Scan | None, encrypted: bool) -> Attachment:
+                      meter: Meter, encrypted: bool) -> Attachment:
         head, ended = await head_of(chunks, HEAD, meter)
         content_type = "application/octet-stream" if encrypted else sniff(head)
         attachment_id = new_id()
@@ -98,13 +96,16 @@ class MediaService:
         store = self._store(key)
         width = height = None
         thumbnail: bytes | None = None
+        scanned = False
         if content_type in images.PROCESSED:
             if meter.limit > IMAGE_MAX:
                 meter.limit, meter.refuse = IMAGE_MAX, too_large(IMAGE_MAX, "image_too_large",
                                                                    "Images are checked in memory")
             data = await gather(head, chunks, meter, ended)
-            if scan:  # before the image decoder sees it
-                await scan.verdict(user_id, f"attachment {attachment_id}", meter.sha256, meter.size)
+            # Scanned whole, before the image decoder sees it.
+            await self.screen.check(lambda: opened(data), user_id, f"attachment {attachment_id}", meter.sha256,
+                                    meter.size)
+            scanned = True
             facts = await self._examine(data, content_type)
             width, height, thumbnail = facts.width, facts.height, facts.thumbnail
             size = await store.put(key, once(facts.data))
@@ -118,8 +119,9 @@ class MediaService:
             thumbnail=thumbnail is not None, encrypted=encrypted, created_at=clock.now(),
         )
         try:
-            if scan:
-                await scan.verdict(user_id, f"attachment {attachment_id}", meter.sha256, meter.size)
+            if not scanned:  # stored as it came: scanned now that it is complete, read back
+                await self.screen.check(lambda: store.open(key), user_id, f"attachment {attachment_id}",
+                                        meter.sha256, meter.size)
             if thumbnail is not None:
                 await store.put(keys.thumbnail_key(key), once(thumbnail))
             await self.attachments.add(attachment, key)

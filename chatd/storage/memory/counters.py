@@ -34,3 +34,6 @@ class MemoryCounterStore:
             self._claims = {k: u for k, u in self._claims.items() if u > now}
         self._claims[key] = now + ttl
         return True
+
+    async def release(self, key: str) -> None:
+        self._claims.pop(key, None)

@@ -16,6 +16,7 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+import pymongo
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
@@ -36,6 +37,7 @@ NO_TRANSACTIONS = (
 )
 RETRIES = 50
 STORE = "mongodb"
+CLOSE_WAIT = 1.0  # seconds the close may spend telling the server goodbye
 
 
 class Tx:
@@ -81,7 +83,14 @@ class MongoBackend:
         await self.client.admin.command("ping")
 
     async def close(self) -> None:
-        await self.client.close()
+        # close() first ends the client's server sessions with an endSessions
+        # command, which waits for server selection: with MongoDB gone that
+        # held the shutdown for the whole serverSelectionTimeoutMS. The
+        # command is a courtesy (the server drops idle sessions by itself),
+        # so it gets CLOSE_WAIT; pymongo's own timeout, since a cancel can be
+        # lost inside its selection loop.
+        with pymongo.timeout(CLOSE_WAIT):
+            await self.client.close()
 
     def unreachable(self, err: BaseException) -> str | None:
         """pymongo reconnects by itself; until then its errors mean the store is away."""

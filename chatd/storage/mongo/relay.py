@@ -17,6 +17,7 @@ import asyncio
 import logging
 from typing import Any
 
+from chatd.stopping import cancel_and_wait, cancel_requested
 from chatd.storage.mongo.backend import MongoBackend, Tx
 from chatd.storage.mongo.events import append_event
 from chatd.storage.ports.events import EventNote
@@ -66,13 +67,19 @@ class SqlEventRelay:
         return moved
 
     async def _loop(self) -> None:
-        while True:
+        # Not `while True`: with MongoDB gone, a cancel at shutdown can be
+        # swallowed inside pymongo's server selection and come out as its
+        # timeout error, and the loop would retry for ever (the SQL outbox
+        # keeps what was not moved for the next start).
+        while not cancel_requested():
             try:
                 while await self.move() == BATCH:
                     pass
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - a store away for a moment: try again later
+                if cancel_requested():
+                    return
                 log.exception("moving SQL events into the MongoDB log failed; retrying")
             try:
                 await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
@@ -88,7 +95,5 @@ class SqlEventRelay:
         return None  # the stores it moves between answer for themselves
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        await cancel_and_wait([self._task], "event relay")
+        self._task = None

@@ -1,4 +1,5 @@
-"""Port: short-lived shared counters and claims (send limits, typing throttle).
+"""Port: short-lived shared counters and claims (send limits, typing throttle,
+one export at a time).
 
 Kept in process memory, or in Redis when several processes serve one site,
 so a user's limit is one limit whichever process their requests land on.
@@ -20,4 +21,8 @@ class CounterStore(Protocol):
     async def claim(self, key: str, ttl: float) -> bool:
         """Take `key` for `ttl` seconds: True when it was free (the caller may
         go ahead), False while an earlier claim still holds."""
+        ...
+
+    async def release(self, key: str) -> None:
+        """End a claim on `key` before its ttl (the work it guarded is over)."""
         ...

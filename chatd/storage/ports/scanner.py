@@ -1,5 +1,6 @@
-"""Scanning an upload for malware (ASVS 12.4.2): the bytes are fed to a
-scanner as they arrive, and its verdict comes after the last one.
+"""Scanning an upload for malware (ASVS 12.4.2): once the upload is
+complete, its bytes are fed to a scanner, and its verdict comes after the
+last one.
 
 Adapters (chatd/storage/scan/): a command in clamdscan's convention, or
 clamd's INSTREAM socket. Neither keeps the file in chatd's memory: the

@@ -97,7 +97,17 @@ class UserStore(Protocol):
         username (never given again); `credentials` no longer finds it.
         Appends `user.updated` (so its live sockets close). None for an unknown or already deleted
         user; Conflict(code="last_admin") when it is the last enabled admin,
-        then nothing is written."""
+        then nothing is written. The account's leaving of its groups (the
+        conversation side's) is then pending until `departure_done`."""
+        ...
+
+    async def departures_pending(self, limit: int) -> list[str]:
+        """Ids of deleted accounts, oldest deletion first, whose leaving of
+        their groups has not been recorded as finished."""
+        ...
+
+    async def departure_done(self, user_id: str) -> None:
+        """Record that the deleted account has left every group."""
         ...
 
     async def counts(self) -> dict[str, int]:

@@ -71,3 +71,7 @@ class RedisCounterStore:
     @guarded
     async def claim(self, key: str, ttl: float) -> bool:
         return bool(await self.redis.set(f"{self.prefix}c:{key}", b"1", nx=True, px=max(1, int(ttl * 1000))))
+
+    @guarded
+    async def release(self, key: str) -> None:
+        await self.redis.delete(f"{self.prefix}c:{key}")

@@ -41,7 +41,8 @@ def _cols(text: str) -> tuple[str, ...]:
 
 TABLES = {t.name: t for t in [
     Table("users", _cols("id, username, display_name, avatar, bio, status_text, role, disabled, password_hash,"
-                         " preferences, created_at, updated_at, last_seen_at, version, deleted_at"), ("id",),
+                         " preferences, created_at, updated_at, last_seen_at, version, deleted_at, groups_left_at"),
+          ("id",),
           bools=("disabled",)),
     Table("device_keys", _cols("user_id, device_id, x25519, ed25519, sig, created_at"), ("user_id", "device_id")),
     Table("key_backups", _cols("user_id, body, updated_at"), ("user_id",)),

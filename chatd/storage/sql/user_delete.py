@@ -57,3 +57,14 @@ class SqlUserDelete:
             return await changed(c, user_id)
 
         return await self.db.write(run)
+
+    async def departures_pending(self, limit: int) -> list[str]:
+        rows = await self.db.read(lambda c: c.fetch(
+            "SELECT id FROM users WHERE deleted_at IS NOT NULL AND groups_left_at IS NULL"
+            " ORDER BY deleted_at, id LIMIT $1", limit))
+        return [row["id"] for row in rows]
+
+    async def departure_done(self, user_id: str) -> None:
+        await self.db.write(lambda c: c.execute(
+            "UPDATE users SET groups_left_at = $2 WHERE id = $1 AND deleted_at IS NOT NULL",
+            user_id, clock.to_ms(clock.now())))

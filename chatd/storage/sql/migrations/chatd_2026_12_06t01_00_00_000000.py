@@ -5,8 +5,7 @@ uploads never sent (message_id IS NULL, by age), those of deleted messages
 (by message_id) and old ones (by created_at); the quota sums per uploader.
 """
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from chatd.storage.sql.ddl_migration import ddl_steps
 
 ID = "2026-12-06T01:00:00:000000"
 VERSION = "1.38.0"
@@ -20,12 +19,4 @@ STATEMENTS = [
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="chatd", description=DESCRIPTION)
-
-    async def change_schema():
-        engine = engine_finder()
-        for statement in STATEMENTS:
-            await engine.run_ddl(statement)
-
-    manager.add_raw(change_schema)
-    return manager
+    return ddl_steps(ID, DESCRIPTION, STATEMENTS)
