@@ -1,7 +1,8 @@
 """Deleting one's own account (ASVS 8.3.2), after the password confirms it.
 
 What goes and what stays (docs/api.md, SECURITY.md): the profile, password,
-sessions, API tokens, device keys, key backup and contacts are erased at once
+sessions, API tokens, device keys, key backup, sign-in factors, security
+activity and contacts are erased at once
 (UserStore.delete_account, one atomic step, which also refuses the last
 admin). The account then leaves every group, ownership passing on as when an
 owner leaves; a group left with nobody in it is removed with its messages

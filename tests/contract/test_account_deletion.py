@@ -11,9 +11,11 @@ import pytest
 from chatd import clock, ids
 from chatd.domain import Attachment, Conversation, DeviceKey, Member, User
 from chatd.domain.auth import Session
+from chatd.domain.security_event import SecurityEvent
 from chatd.errors import Conflict
 from chatd.services.account_deletion import AccountDeletion, departure_rule
 from chatd.storage.ports.messages import Draft
+from chatd.storage.ports.security_keys import StoredKey
 from tests.sql_handle import sql_db
 
 KEY = "A" * 43 + "="
@@ -46,6 +48,15 @@ async def test_delete_account_erases_everything_but_the_reserved_row(stores):
         await stores.auth.create_session(Session(id=sid, user_id=alice.id, kind=kind, created_at=now,
                                                  last_used_at=now), "hash-" + sid)
     await befriend(stores, alice.id, bob.id)
+    # Her sign-in factors and security history go too: a TOTP secret, recovery
+    # codes and a key are hers alone, and the events say where she signed in.
+    await stores.second_factors.begin_totp(alice.id, "sealed-secret", now)
+    assert await stores.second_factors.confirm_totp(alice.id, 1, ["code-hash"], now)
+    await stores.second_factors.add_key(StoredKey(id=ids.new_id(), user_id=alice.id, credential_id="cred-a",
+                                                  public_key="pk", name="Yubi", created_at=now))
+    await stores.security_activity.record(alice.id, SecurityEvent(id=ids.new_id(), kind="new_sign_in", at=now,
+                                                                  address="203.0.113.7"), keep=100)
+    assert await stores.security_activity.seen_place(alice.id, "Firefox|203.0.113.0/24", now, keep=20)
     before = await stores.users.get(alice.id)
 
     gone = await stores.users.delete_account(alice.id, display_name="Deleted user")
@@ -57,6 +68,12 @@ async def test_delete_account_erases_everything_but_the_reserved_row(stores):
     assert await stores.contacts.list(alice.id) == [] and await stores.contacts.list(bob.id) == []
     assert await stores.users.password_hash(alice.id) not in ("hash-alice", None)
     assert await stores.users.credentials("alice") is None  # signs in as no account does
+    assert await stores.second_factors.get_totp(alice.id) is None
+    assert await stores.second_factors.recovery_codes_left(alice.id) == 0
+    assert await stores.second_factors.list_keys(alice.id) == []
+    assert await stores.security_activity.page(alice.id, None, 100) == []
+    # A place she had used is news again: nothing of it was kept.
+    assert await stores.security_activity.seen_place(alice.id, "Firefox|203.0.113.0/24", now, keep=20)
     assert (await stores.users.credentials("bob"))[1] == "hash-bob"
     bob_events = await sql_db(stores).read(lambda c: c.fetch(
         "SELECT type, payload FROM events WHERE user_id = $1 ORDER BY seq", bob.id))

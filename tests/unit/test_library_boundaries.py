@@ -50,6 +50,8 @@ WRAPPERS: dict[str, list[str]] = {
     "nacl": ["services/signatures.py", "services/second_factor/sealing.py", "storage/blobs/sealed.py",
              "client/e2ee/"],
     "zxcvbn": ["services/password_strength.py"],
+    # WebAuthn ceremonies (security keys): the service and its JSON shapes.
+    "webauthn": ["services/second_factor/security_keys.py", "services/second_factor/credential_json.py"],
     # The Python client, the terminal chat and the benchmark speak HTTP and WebSocket as clients.
     "httpx": ["client/", "commands/talk.py", "bench/"],
     "websockets": ["client/", "bench/"],

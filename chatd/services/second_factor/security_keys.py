@@ -18,7 +18,6 @@ import secrets
 from typing import Any
 
 import msgspec
-from litestar.stores.base import Store
 from webauthn import (generate_authentication_options, generate_registration_options, options_to_json,
                       verify_authentication_response, verify_registration_response)
 from webauthn.helpers.exceptions import WebAuthnException
@@ -34,6 +33,7 @@ from chatd.errors import Forbidden, Invalid, NotFound
 from chatd.services.second_factor import credential_json, relying_party
 from chatd.services.second_factor.step_up import require_recent
 from chatd.services.security_activity import SecurityActivity, Where
+from chatd.storage.ports.expiring import ExpiringStore
 from chatd.storage.ports.security_keys import StoredKey
 from chatd.storage.ports.second_factors import SecondFactorStore
 from chatd.text import clean
@@ -71,7 +71,7 @@ def key_name(name: str) -> str:
 
 
 class SecurityKeys:
-    def __init__(self, config: Config, store: SecondFactorStore, cache: Store, activity: SecurityActivity):
+    def __init__(self, config: Config, store: SecondFactorStore, cache: ExpiringStore, activity: SecurityActivity):
         self.config, self.store, self.cache, self.activity = config, store, cache, activity
         self.rp_id, self.origin = relying_party.rp_id(config), relying_party.origin(config)
 

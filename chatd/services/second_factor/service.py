@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from litestar.stores.base import Store
 
 from chatd import clock
 from chatd.config import Config
@@ -29,6 +28,7 @@ from chatd.services.second_factor.security_keys import SecurityKeys
 from chatd.services.second_factor.step_up import require_recent
 from chatd.services.security_activity import SecurityActivity, Where
 from chatd.storage.ports.auth import AuthStore
+from chatd.storage.ports.expiring import ExpiringStore
 from chatd.storage.ports.second_factors import SecondFactorStore
 from chatd.storage.ports.users import UserStore
 
@@ -60,7 +60,7 @@ def second_factor_required(challenge: str, totp_on: bool, webauthn: dict[str, An
 
 class SecondFactors:
     def __init__(self, config: Config, store: SecondFactorStore, users: UserStore, auth: AuthStore,
-                 limiter: LoginLimiter, passwords: Passwords, activity: SecurityActivity, cache: Store):
+                 limiter: LoginLimiter, passwords: Passwords, activity: SecurityActivity, cache: ExpiringStore):
         self.config, self.store, self.users, self.auth, self.limiter = config, store, users, auth, limiter
         self.passwords = passwords
         self.activity = activity  # the holder hears of a reused code or a spent recovery code

@@ -21,7 +21,13 @@ ERASED = (
     "DELETE FROM sessions WHERE user_id = $1",
     "DELETE FROM device_keys WHERE user_id = $1",
     "DELETE FROM key_backups WHERE user_id = $1",
-    "DELETE FROM webauthn_credentials WHERE user_id = $1",  # a key must not sign in as the erased account
+    # Sign-in factors: a key or a code must not sign in as the erased account.
+    "DELETE FROM webauthn_credentials WHERE user_id = $1",
+    "DELETE FROM totp_factors WHERE user_id = $1",
+    "DELETE FROM recovery_codes WHERE user_id = $1",
+    # Where and how the account signed in (addresses, browsers): personal data too.
+    "DELETE FROM security_events WHERE user_id = $1",
+    "DELETE FROM sign_in_places WHERE user_id = $1",
     "DELETE FROM contacts WHERE owner_id = $1 OR user_id = $1",
 )
 
