@@ -226,3 +226,36 @@ async def test_a_grouped_write_answers_each_caller_with_its_own_outcome(db):
     assert results[:1] + results[2:] == ["g1", "g2"] and isinstance(results[1], ValueError)
     assert await count_users(db) == 2
     assert len(batches) == (1 if db.dialect == "postgres" else 3)
+
+
+async def test_postgres_sends_nothing_after_commit_when_a_connection_goes_back(postgres_url):
+    """asyncpg's default reset on release is a query (unlock, CLOSE ALL,
+    UNLISTEN, RESET ALL): a round trip after every COMMIT, before a batch's
+    callers hear and before on_commit tells the sockets. chatd keeps no
+    session state, so COMMIT is the last thing a write sends; a failed
+    write's transaction is still rolled back, never left open."""
+    db = open_database(postgres_url)
+    await db.start()
+
+    async def last_of(pid: int) -> tuple[str, str]:
+        conn = await asyncpg.connect(postgres_url)
+        try:
+            row = await conn.fetchrow("SELECT state, query FROM pg_stat_activity WHERE pid = $1", pid)
+        finally:
+            await conn.close()
+        return row["state"], row["query"].strip().rstrip(";").upper()
+
+    pids: list[int] = []
+
+    async def fails(c):
+        pids.append(await c.fetchval("SELECT pg_backend_pid()"))
+        raise RuntimeError("the write's own bug")
+
+    try:
+        pid = await db.write(lambda c: c.fetchval("SELECT pg_backend_pid()"))
+        assert await last_of(pid) == ("idle", "COMMIT")
+        with pytest.raises(RuntimeError):
+            await db.write(fails)
+        assert await last_of(pids[0]) == ("idle", "ROLLBACK")
+    finally:
+        await db.close()

@@ -71,6 +71,16 @@ class PostgresConn(Conn):
         await self.raw.executemany(sql, rows)
 
 
+async def _nothing_to_reset(_: asyncpg.Connection) -> None:
+    """The pool's reset on release. asyncpg's default runs `SELECT
+    pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL` on every
+    release: a round trip after each COMMIT, before the batch's callers
+    hear (and before on_commit tells the sockets). chatd leaves no session
+    state to undo: its advisory locks are all transaction-level, it keeps
+    no cursors, LISTENs or SETs. An open transaction is still rolled back
+    on release (asyncpg does that before calling this)."""
+
+
 class PostgresDatabase(Database):
     dialect = "postgres"
 
@@ -86,7 +96,7 @@ class PostgresDatabase(Database):
     async def start(self) -> None:
         try:
             self._pool = await asyncpg.create_pool(self.url, min_size=1, max_size=self.max_size,
-                                                   timeout=CONNECT_SECONDS)
+                                                   timeout=CONNECT_SECONDS, reset=_nothing_to_reset)
         except (OSError, asyncpg.exceptions.PostgresConnectionError) as err:
             if tls_errors.tls_failure(STORE, err) is None:
                 raise
