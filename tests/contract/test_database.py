@@ -259,3 +259,18 @@ async def test_postgres_sends_nothing_after_commit_when_a_connection_goes_back(p
         assert await last_of(pids[0]) == ("idle", "ROLLBACK")
     finally:
         await db.close()
+
+
+async def test_postgres_tells_of_a_commit_before_giving_the_connection_back(postgres_url):
+    """asyncpg releases a connection in a task of its own (two loop turns):
+    the sockets and the Redis fan-out hear of a commit without waiting for it."""
+    db = open_database(postgres_url)
+    await db.start()
+    idle_when_told: list[int] = []
+    db.on_commit = lambda notes: idle_when_told.append(db._pool.get_idle_size())
+    try:
+        await db.write(lambda c: append_event(c, "test", {"i": 1}, user_id="x"))
+        assert idle_when_told == [0]  # the write's connection (the pool's only one) still held
+        assert db._pool.get_size() == 1 and db._pool.get_idle_size() == 1
+    finally:
+        await db.close()

@@ -186,6 +186,10 @@ class PostgresDatabase(Database):
                     conn = PostgresConn(raw)
                     result = await fn(conn)
                     await flush_deferred(conn)
+                # Committed. Told now, not after the release (a task of its
+                # own in asyncpg, two loop turns): the fan-out publishes first.
+                if conn.new_events and self.on_commit is not None:
+                    self.on_commit(conn.new_events)
         except Exception as err:
             if lost(err):  # not retried: a COMMIT cut off may have landed; the caller retries (client ids)
                 raise tls_errors.unavailable(STORE, self._where(), err) from err
@@ -193,6 +197,4 @@ class PostgresDatabase(Database):
             if clear is err:
                 raise
             raise clear from err
-        if conn.new_events and self.on_commit is not None:
-            self.on_commit(conn.new_events)
         return result
