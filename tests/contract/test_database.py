@@ -226,3 +226,51 @@ async def test_a_grouped_write_answers_each_caller_with_its_own_outcome(db):
     assert results[:1] + results[2:] == ["g1", "g2"] and isinstance(results[1], ValueError)
     assert await count_users(db) == 2
     assert len(batches) == (1 if db.dialect == "postgres" else 3)
+
+
+async def test_postgres_sends_nothing_after_commit_when_a_connection_goes_back(postgres_url):
+    """asyncpg's default reset on release is a query (unlock, CLOSE ALL,
+    UNLISTEN, RESET ALL): a round trip after every COMMIT, before a batch's
+    callers hear and before on_commit tells the sockets. chatd keeps no
+    session state, so COMMIT is the last thing a write sends; a failed
+    write's transaction is still rolled back, never left open."""
+    db = open_database(postgres_url)
+    await db.start()
+
+    async def last_of(pid: int) -> tuple[str, str]:
+        conn = await asyncpg.connect(postgres_url)
+        try:
+            row = await conn.fetchrow("SELECT state, query FROM pg_stat_activity WHERE pid = $1", pid)
+        finally:
+            await conn.close()
+        return row["state"], row["query"].strip().rstrip(";").upper()
+
+    pids: list[int] = []
+
+    async def fails(c):
+        pids.append(await c.fetchval("SELECT pg_backend_pid()"))
+        raise RuntimeError("the write's own bug")
+
+    try:
+        pid = await db.write(lambda c: c.fetchval("SELECT pg_backend_pid()"))
+        assert await last_of(pid) == ("idle", "COMMIT")
+        with pytest.raises(RuntimeError):
+            await db.write(fails)
+        assert await last_of(pids[0]) == ("idle", "ROLLBACK")
+    finally:
+        await db.close()
+
+
+async def test_postgres_tells_of_a_commit_before_giving_the_connection_back(postgres_url):
+    """asyncpg releases a connection in a task of its own (two loop turns):
+    the sockets and the Redis fan-out hear of a commit without waiting for it."""
+    db = open_database(postgres_url)
+    await db.start()
+    idle_when_told: list[int] = []
+    db.on_commit = lambda notes: idle_when_told.append(db._pool.get_idle_size())
+    try:
+        await db.write(lambda c: append_event(c, "test", {"i": 1}, user_id="x"))
+        assert idle_when_told == [0]  # the write's connection (the pool's only one) still held
+        assert db._pool.get_size() == 1 and db._pool.get_idle_size() == 1
+    finally:
+        await db.close()

@@ -76,6 +76,16 @@ class PostgresConn(Conn):
         await self.raw.executemany(sql, rows)
 
 
+async def _nothing_to_reset(_: asyncpg.Connection) -> None:
+    """The pool's reset on release. asyncpg's default runs `SELECT
+    pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL` on every
+    release: a round trip after each COMMIT, before the batch's callers
+    hear (and before on_commit tells the sockets). chatd leaves no session
+    state to undo: its advisory locks are all transaction-level, it keeps
+    no cursors, LISTENs or SETs. An open transaction is still rolled back
+    on release (asyncpg does that before calling this)."""
+
+
 class PostgresDatabase(Database):
     dialect = "postgres"
 
@@ -92,7 +102,8 @@ class PostgresDatabase(Database):
     async def start(self) -> None:
         try:
             self._pool = await asyncpg.create_pool(self.url, min_size=1, max_size=self.max_size,
-                                                   timeout=CONNECT_SECONDS, connect=self._connect)
+                                                   timeout=CONNECT_SECONDS, connect=self._connect,
+                                                   reset=_nothing_to_reset)
         except (OSError, asyncpg.exceptions.PostgresConnectionError,
                 asyncpg.exceptions.InvalidAuthorizationSpecificationError) as err:
             if tls_errors.tls_failure(STORE, err) is None and not credentials_refused(err):
@@ -197,6 +208,10 @@ class PostgresDatabase(Database):
                     conn = PostgresConn(raw)
                     result = await fn(conn)
                     await flush_deferred(conn)
+                # Committed. Told now, not after the release (a task of its
+                # own in asyncpg, two loop turns): the fan-out publishes first.
+                if conn.new_events and self.on_commit is not None:
+                    self.on_commit(conn.new_events)
         except Exception as err:
             if lost(err):  # not retried: a COMMIT cut off may have landed; the caller retries (client ids)
                 raise tls_errors.unavailable(STORE, self._where(), err) from err
@@ -204,6 +219,4 @@ class PostgresDatabase(Database):
             if clear is err:
                 raise
             raise clear from err
-        if conn.new_events and self.on_commit is not None:
-            self.on_commit(conn.new_events)
         return result
