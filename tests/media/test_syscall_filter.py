@@ -30,7 +30,7 @@ CAP = memory_cap(50_000_000)
 
 def saved(kind: str, mode: str = "RGB", size=(300, 200), **options) -> bytes:
     out = io.BytesIO()
-    Image.new(mode, size, (30, 60, 90) if mode == "RGB" else 3).save(out, kind, **options)
+    Image.effect_noise(size, 30).convert(mode).save(out, kind, **options)
     return out.getvalue()
 
 
@@ -46,7 +46,12 @@ SAMPLES = {
     "png": (png(400, 300, text="hello"), "image/png"),
     "gif": (saved("GIF", "P"), "image/gif"),
     "animated gif": (animated_gif(), "image/gif"),
+    "cmyk jpeg": (saved("JPEG", "CMYK"), "image/jpeg"),
+    "progressive jpeg": (saved("JPEG", progressive=True), "image/jpeg"),
+    "16-bit png": (saved("PNG", "I;16"), "image/png"),
     "webp": (saved("WEBP", quality=70), "image/webp"),
+    "animated webp": (saved("WEBP", "RGBA", save_all=True, append_images=[Image.new("RGBA", (300, 200))]),
+                      "image/webp"),
     "bmp": (saved("BMP"), "image/bmp"),
     "corrupt": (png(40, 30)[:60], "image/png"),
     "bomb": (png_bomb(), "image/png"),
