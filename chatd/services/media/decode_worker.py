@@ -6,7 +6,10 @@ server's memory, keys and sockets (ASVS 14.2.6).
 Started by decoder.py on the first image with no environment but PATH and
 PYTHONPATH, no descriptors but its pipes and the log, and `/` as its
 directory; it caps its own address space and CPU time before reading
-anything, answers one job at a time on stdin/stdout (a 4-byte length, then
+anything, loads every codec it needs and then filters its own system calls
+(syscall_filter.py: no files, sockets, exec or new processes from here on;
+where the filter cannot be installed it runs without and says so in each
+answer, and the server logs it once), answers one job at a time on stdin/stdout (a 4-byte length, then
 msgpack) and exits when stdin closes or nothing comes for a while. It runs
 as the server's user: the systemd unit's box holds it too.
 """
@@ -20,7 +23,7 @@ import time
 
 import msgspec
 
-from chatd.services.media import images
+from chatd.services.media import images, syscall_filter
 
 IDLE_EXIT_SECONDS = 120.0  # a backstop: the server closes an idle worker sooner
 CPU_SECONDS = 60  # in all, over the worker's life: it retires (a new one starts) past half of it
@@ -39,6 +42,7 @@ class Answer(msgspec.Struct, frozen=True):
     facts: images.ImageFacts | None = None
     detail: str = ""
     code: str = ""
+    unfiltered: str = ""  # why the worker runs without its system-call filter; empty when filtered
 
 
 def memory_cap(max_pixels: int) -> int:
@@ -59,7 +63,19 @@ def read_exactly(stream, size: int) -> bytes | None:
     return data if len(data) == size else None
 
 
-def serve(stdin, stdout) -> None:
+def prepare(cap: int) -> str:
+    """Everything before the first untrusted byte: limits, codecs loaded,
+    the filter. Answers why it runs unfiltered ("" when filtered)."""
+    limit(cap)
+    images.warm_up()
+    try:
+        syscall_filter.install()
+    except syscall_filter.Unfiltered as err:
+        return str(err)
+    return ""
+
+
+def serve(stdin, stdout, unfiltered: str = "") -> None:
     decode, encode = msgspec.msgpack.Decoder(Job).decode, msgspec.msgpack.Encoder().encode
     while True:
         ready, _, _ = select.select([stdin], [], [], IDLE_EXIT_SECONDS)
@@ -74,9 +90,10 @@ def serve(stdin, stdout) -> None:
         job = decode(body)
         try:
             answer = Answer(facts=images.examine(job.data, job.content_type, strip=job.strip,
-                                                 max_pixels=job.max_pixels, edge=job.edge, square=job.square))
+                                                 max_pixels=job.max_pixels, edge=job.edge, square=job.square),
+                            unfiltered=unfiltered)
         except images.BadImage as bad:
-            answer = Answer(detail=bad.detail, code=bad.code)
+            answer = Answer(detail=bad.detail, code=bad.code, unfiltered=unfiltered)
         out = encode(answer)
         stdout.write(len(out).to_bytes(4, "big") + out)
         stdout.flush()
@@ -85,8 +102,8 @@ def serve(stdin, stdout) -> None:
 
 
 def main() -> None:
-    limit(int(sys.argv[1]))  # the address-space cap decoder.py chose (memory_cap)
-    serve(sys.stdin.buffer, sys.stdout.buffer)
+    unfiltered = prepare(int(sys.argv[1]))  # the address-space cap decoder.py chose (memory_cap)
+    serve(sys.stdin.buffer, sys.stdout.buffer, unfiltered)
 
 
 if __name__ == "__main__":

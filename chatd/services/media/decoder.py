@@ -39,6 +39,7 @@ class Decoder:
         self.proc: asyncio.subprocess.Process | None = None
         self.lock = asyncio.Lock()
         self.idle: asyncio.TimerHandle | None = None
+        self.warned = False  # one WARNING per server process for an unfiltered worker
         self.encode, self.decode = msgspec.msgpack.Encoder().encode, msgspec.msgpack.Decoder(Answer).decode
 
     async def examine(self, data: bytes, content_type: str, *, strip: bool, edge: int = images.THUMB_EDGE,
@@ -51,6 +52,10 @@ class Decoder:
                 self.idle.cancel()
             answer = await self._run(job, content_type, len(data))
             self.idle = asyncio.get_running_loop().call_later(IDLE_SECONDS, self._retire)
+        if answer.unfiltered and not self.warned:
+            self.warned = True
+            log.warning("the image decoder runs without its system-call filter (%s): a decoder exploit could "
+                        "read the chatd user's files and open connections", answer.unfiltered)
         if answer.facts is None:
             raise images.BadImage(answer.detail, answer.code)
         return answer.facts

@@ -84,6 +84,38 @@ def examine(data: bytes, content_type: str, *, strip: bool, max_pixels: int,
     return ImageFacts(width=width, height=height, data=stored, thumbnail=out.getvalue())
 
 
+def warm_up() -> None:
+    """Loads everything examine() could need, before the decoder process
+    filters its system calls (syscall_filter.py): after that nothing more
+    can be opened, so every codec plugin, the EXIF and WebP code and the
+    metadata strippers must already be in memory. One small image of each
+    processed type goes the whole way through examine()."""
+    from PIL import Image
+
+    Image.init()  # every format plugin, not only the few Image.open tries first
+    samples = []
+    for kind, mode, extra in (("JPEG", "RGB", {}), ("PNG", "RGBA", {}), ("WEBP", "RGBA", {}),
+                              ("BMP", "RGB", {}), ("GIF", "P", {"transparency": 0})):
+        picture, out = Image.new(mode, (8, 6)), io.BytesIO()
+        if kind == "JPEG":
+            exif = Image.Exif()
+            exif[0x0112] = 6
+            extra = {"exif": exif.tobytes()}
+        picture.save(out, kind, **extra)
+        samples.append((out.getvalue(), f"image/{kind.lower()}"))
+    frames, out = [Image.new("P", (8, 6), i) for i in range(2)], io.BytesIO()
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:])  # animated
+    samples.append((out.getvalue(), "image/gif"))
+    for data, content_type in samples:
+        examine(data, content_type, strip=True, max_pixels=10_000)
+        examine(data, content_type, strip=False, max_pixels=10_000, square=True)
+    for broken in (samples[0][0][:40], samples[1][0][:40]):  # the error paths' imports too
+        try:
+            examine(broken, "image/jpeg", strip=True, max_pixels=10_000)
+        except BadImage:
+            pass
+
+
 def _has_alpha(im) -> bool:
     return im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info)
 
