@@ -27,6 +27,7 @@ from tests.api.account_helpers import in_app
 from tests.api.message_helpers import MSG, direct, send
 from tests.conftest import Account, make_config, register
 from tests.media import samples
+from tests.media.test_avatars import put_avatar
 from tests.media.helpers import fetch, upload
 
 
@@ -100,7 +101,10 @@ async def test_rotate_reseal_and_drop_the_old_key(configure, capsys):
             sent.append((await c.get(f"/api/v1/conversations/{conv}/messages",
                                      headers=alice.headers)).json()["items"][-1]["id"])
         thumb = (await fetch(c, photo["id"], bob, suffix="/thumbnail")).content
+        await put_avatar(c, "/api/v1/me/avatar", alice, samples.jpeg_with_gps(300, 200))
+        avatar = (await c.get(f"/api/v1/users/{alice.id}/avatar", headers=bob.headers)).content
 
+    alice_id = alice.id
     rotated = configure(new, [old])
     async with AsyncTestClient(create_app(rotated)) as c:
         alice, bob = await login(c, "alice"), await login(c, "bob")
@@ -139,8 +143,9 @@ async def test_rotate_reseal_and_drop_the_old_key(configure, capsys):
 
         done = await in_app(c, lambda: reseal(stores.sealed_blobs, stores.attachments, batch=1, progress=between))
         assert deleted, "the deletion happened before the reseal reached the file"
-        # The old file, the photo, its thumbnail and the 3 files kept; the new file was current already.
-        assert done.resealed == 6 and done.current == 1 and done.unreadable == [], done
+        # The old file, the photo, its thumbnail, the 3 files kept and the
+        # avatar; the new file was current already.
+        assert done.resealed == 7 and done.current == 1 and done.unreadable == [], done
         assert await in_app(c, stores.blobs.stat, deleted[0]) is None
         assert await header_key_id(c, await storage_key(c, old_att["id"])) == new_id
         await reads_back(c, bob, old_att["id"], data)
@@ -155,6 +160,8 @@ async def test_rotate_reseal_and_drop_the_old_key(configure, capsys):
         for att_id, content in files.items():
             await reads_back(c, bob, att_id, content)
         assert (await fetch(c, photo["id"], bob, suffix="/thumbnail")).content == thumb
+        r = await c.get(f"/api/v1/users/{alice_id}/avatar", headers=bob.headers)
+        assert r.status_code == 200 and r.content == avatar
         assert await in_app(c, runtime(c).stores.blobs.stat, deleted[0]) is None
 
 
