@@ -119,6 +119,11 @@ class MediaConfig(Section):
     retention_days: Annotated[int, Meta(ge=0, le=36500)] = 0
     # Encrypt new blobs at rest (base64 of 32 random bytes: `chatd media keygen`); "" = off.
     encryption_key: str = ""
+    # Keys encryption_key had before (rotation): blobs sealed with one still
+    # open; `chatd media reseal` seals them all with the current key, then
+    # these can go. A list in chatd.toml; from the environment or a file,
+    # the keys separated by spaces, commas or line breaks.
+    previous_encryption_keys: list[str] | str = []
     # s3:// only: https unless false (plain http only on a trusted network).
     s3_tls: bool = True
     s3_region: str = "us-east-1"
@@ -138,6 +143,10 @@ class MediaConfig(Section):
     # Scans at once per process; a complete upload waits for a free one up to
     # the timeout (the slot is taken after the body has arrived, not while it does).
     scan_concurrency: Annotated[int, Meta(ge=1, le=64)] = 2
+
+    def __post_init__(self) -> None:
+        if isinstance(self.previous_encryption_keys, str):  # "k1,k2" from the environment or a file
+            self.previous_encryption_keys = self.previous_encryption_keys.replace(",", " ").split()
 
 
 # A flag's initial state (chatd/flags.py): true/false, "on"/"off" or "10%"

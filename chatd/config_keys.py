@@ -21,3 +21,15 @@ def key_of(text: str, name: str) -> bytes | None:
     if len(key) != 32:
         raise ConfigError(f"{name}: expected the base64 of 32 random bytes (make one with `chatd media keygen`)")
     return key
+
+
+def previous_keys_of(texts: list[str] | str, name: str, current: bytes | None, current_name: str) -> list[bytes]:
+    """A rotation's previous keys (`name`, a list), decoded; refused without a
+    current key (`current_name`): nothing would seal new data, and which key
+    is current would be unclear."""
+    keys = [key_of(text, f"{name}[{i}]") for i, text in enumerate(texts)]
+    found = [key for key in keys if key is not None]
+    if found and current is None:
+        raise ConfigError(f"{name} is set but {current_name} is empty: set the new key there (`chatd media keygen` "
+                          "makes one), keep the old ones as previous")
+    return found

@@ -21,7 +21,7 @@ from typing import Any
 # The keys that hold secrets: passwords in URLs, S3 keys, encryption keys.
 SECRET_KEYS = {
     "storage": ("database", "messages", "cache", "media"),
-    "media": ("encryption_key",),
+    "media": ("encryption_key", "previous_encryption_keys"),
     "auth": ("pepper", "second_factor_key", "second_factor_previous_keys"),
 }
 SUFFIX = "_file"

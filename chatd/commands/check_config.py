@@ -8,7 +8,7 @@ from chatd.config import redact_url as _redact
 
 def run(cfg: Config) -> int:
     from chatd.pepper_file import describe
-    from chatd.storage.blobs.choose import media_key, open_blob_store
+    from chatd.storage.blobs.choose import media_key, open_blob_store, previous_media_keys
     from chatd.storage.build import refuse_unshared
     from chatd.storage.tls_policy import refuse_unverified
 
@@ -22,6 +22,7 @@ def run(cfg: Config) -> int:
 
     notice = load_notice(cfg)  # likewise an unreadable privacy_notice_file
     sealed = media_key(cfg) is not None
+    media_previous = len(previous_media_keys(cfg))  # malformed, or without a current key: refused here
     from chatd.services.second_factor.sealing import sealer_of
 
     factor_keys = len(sealer_of(cfg).keys)  # a malformed key is refused here, not at start-up
@@ -34,7 +35,8 @@ def run(cfg: Config) -> int:
     print(f"  messages     {_redact(s.messages)}")
     print(f"  cache        {_redact(s.cache)}")
     print(f"  workers      {cfg.server.workers}")
-    print(f"  media        {media.description}{' (new files encrypted at rest)' if sealed else ''}")
+    print(f"  media        {media.description}{' (new files encrypted at rest)' if sealed else ''}"
+          f"{f', {media_previous} previous key(s) still open older files' if media_previous else ''}")
     print(f"  uploads      {'scanned by ' + scanner.description if scanner else 'not scanned for malware'}")
     print(f"  registration {cfg.auth.registration}")
     print(f"  privacy      {cfg.server.privacy_notice_file + ' (' + notice.format + ')' if notice.custom else 'the default notice'}")

@@ -154,6 +154,19 @@ class Bar:
         self.out.flush()
 
 
+def _reseal_arguments(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--batch", type=int, default=100, metavar="N", help="blobs looked at per step (default 100)")
+
+
+@action("reseal", "seal every stored blob with media.encryption_key, so media.previous_encryption_keys can be "
+                  "dropped; safe beside a running server, run again to resume", _reseal_arguments)
+def reseal(args: argparse.Namespace) -> int:
+    from chatd import config as config_module
+    from chatd.commands import media_reseal
+
+    return media_reseal.run(config_module.load(args.config), max(1, args.batch))
+
+
 @action("gc", "remove now what the hourly media sweep would: unsent uploads, deleted messages' files, "
               "expired and orphaned blobs")
 def gc(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from chatd.errors import StoreUnavailable
 from chatd.live_secret import live_url
 from chatd.storage.cache import open_cache
 from chatd.storage.committed import CommitFeed
-from chatd.storage.blobs.choose import media_key, open_blob_store
+from chatd.storage.blobs.choose import media_key, open_blob_store, previous_media_keys
 from chatd.storage.ports.attachments import AttachmentStore
 from chatd.storage.ports.auth import AuthStore
 from chatd.storage.ports.blobs import BlobStore
@@ -167,12 +167,12 @@ def refuse_unshared(config: Config, workers: int | None = None) -> None:
 
 def open_media(config: Config) -> tuple[BlobStore, BlobStore | None]:
     blobs = open_blob_store(config)
-    key = media_key(config)
+    key, previous = media_key(config), previous_media_keys(config)
     if key is None:
         return blobs, None
     from chatd.storage.blobs.sealed import SealedBlobStore
 
-    return blobs, SealedBlobStore(blobs, key)
+    return blobs, SealedBlobStore(blobs, key, previous)
 
 
 async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:

@@ -16,7 +16,7 @@ import pytest
 
 from chatd.storage.blobs.folder import PARTIAL, FolderBlobStore
 from chatd.storage.blobs.s3 import AHEAD, BLOCK, PART, S3BlobStore, _Pipe
-from chatd.storage.blobs.sealed import HEADER, PLAIN, SEALED, SealedBlobStore
+from chatd.storage.blobs.sealed import HEADER, KEY_ID, PLAIN, SEALED, SealedBlobStore, key_id
 from chatd.storage.ports.blobs import CHUNK, BlobCorrupt, BlobMissing
 from tests.s3_server import SECRET
 
@@ -292,6 +292,50 @@ async def test_sealed_with_another_key_is_refused(sealed):
     await sealed.put("media/ab/k", pieces(b"for the right key only"))
     wrong = SealedBlobStore(sealed.inner, bytes(32))
     await _expect_corrupt(wrong, "media/ab/k")
+
+
+async def test_sealed_with_a_rotated_key_opens_with_whichever_key_sealed_it(sealed):
+    """Rotation (ASVS 6.4.1): the header names the key (version 2), version-1
+    blobs (no name) are tried with each key; ranges work on both."""
+    old, new = KEY, bytes(range(100, 132))
+    blob = data(3 * PLAIN + 77, seed=11)
+    await sealed.put("media/ab/v2", pieces(blob))
+    stored = await _raw_bytes(sealed, "media/ab/v2")
+    assert stored[4] == 2 and stored[5:5 + KEY_ID] == key_id(old) and key_id(old) != key_id(new)
+    assert old not in stored and key_id(old) != old[:KEY_ID]
+    # A version-1 blob as chatd wrote them before: 16 random bytes, no key named.
+    old_v1 = SealedBlobStore(sealed.inner, old)
+    await old_v1.put("media/ab/v1", pieces(blob))
+    raw = bytearray(await _raw_bytes(sealed, "media/ab/v1"))
+    raw[4] = 1  # same nonce prefix bytes: a valid version-1 blob
+    await sealed.inner.put("media/ab/v1", pieces(bytes(raw)))
+
+    rotated = SealedBlobStore(sealed.inner, new, [bytes(32), old])  # the right key last among previous ones
+    for key in ("media/ab/v1", "media/ab/v2"):
+        assert await read(rotated, key) == blob
+        assert await read(rotated, key, PLAIN - 5, PLAIN + 5) == blob[PLAIN - 5:PLAIN + 5]
+        assert await read(rotated, key, 2 * PLAIN + 3, 3 * PLAIN + 50) == blob[2 * PLAIN + 3:3 * PLAIN + 50]
+        assert not await rotated.sealed_with_current(key)
+    await rotated.put("media/ab/new", pieces(blob))
+    assert (await _raw_bytes(sealed, "media/ab/new"))[5:5 + KEY_ID] == key_id(new)
+    assert await rotated.sealed_with_current("media/ab/new")
+    assert await read(rotated, "media/ab/new", PLAIN + 1, PLAIN + 2) == blob[PLAIN + 1:PLAIN + 2]
+    await _expect_corrupt(sealed, "media/ab/new")  # the old key alone does not open the new one
+
+    # Only the new key: the old blobs fail at open(), before a byte (the download can still answer 404).
+    only_new = SealedBlobStore(sealed.inner, new)
+    for key in ("media/ab/v1", "media/ab/v2"):
+        with pytest.raises(BlobCorrupt):
+            await only_new.open(key)
+        with pytest.raises(BlobCorrupt):
+            await only_new.open(key, 2 * PLAIN, 2 * PLAIN + 10)
+
+    # A key id changed to name the other configured key: authentication still fails.
+    renamed = bytearray(stored)
+    renamed[5:5 + KEY_ID] = key_id(new)
+    await sealed.inner.put("media/ab/v2", pieces(bytes(renamed)))
+    await _expect_corrupt(rotated, "media/ab/v2")
+    await _expect_corrupt(rotated, "media/ab/v2", PLAIN, PLAIN + 1)
 
 
 async def test_sealed_range_reads_only_the_chunks_it_needs(sealed):

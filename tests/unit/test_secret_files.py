@@ -24,7 +24,8 @@ def secret(tmp_path: Path, name: str, text: str, mode: int = 0o600) -> Path:
 def test_every_secret_key_can_come_from_a_file_in_chatd_toml(tmp_path):
     values = {"database": URL, "messages": "mongodb://u:pw@m:27017/chatd", "cache": "redis://:pw@r:6379/0",
               "media": "s3://key:secret@s3:9000/bucket", "encryption_key": "a2V5", "pepper": "cGVwcGVy",
-              "second_factor_key": "c2Vjb25k", "second_factor_previous_keys": "b2xkMQ==\nb2xkMg=="}
+              "second_factor_key": "c2Vjb25k", "second_factor_previous_keys": "b2xkMQ==\nb2xkMg==",
+              "previous_encryption_keys": "bTE=,bTI="}
     raw: dict = {}
     for section, keys in SECRET_KEYS.items():
         for key in keys:
@@ -35,6 +36,7 @@ def test_every_secret_key_can_come_from_a_file_in_chatd_toml(tmp_path):
     assert cfg.media.encryption_key == "a2V5" and cfg.auth.pepper == "cGVwcGVy"
     assert cfg.auth.second_factor_key == "c2Vjb25k"
     assert cfg.auth.second_factor_previous_keys == ["b2xkMQ==", "b2xkMg=="]  # one key a line
+    assert cfg.media.previous_encryption_keys == ["bTE=", "bTI="]  # or separated by commas
 
 
 def test_environment_file_and_credentials_directory(tmp_path):

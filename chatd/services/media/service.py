@@ -36,7 +36,7 @@ from chatd.services.media.screening import Screen
 from chatd.services.media.sealing import store_for
 from chatd.services.media.sniff import HEAD, sniff
 from chatd.storage.ports.attachments import AttachmentStore, StoredAttachment
-from chatd.storage.ports.blobs import BlobMissing, BlobStore
+from chatd.storage.ports.blobs import BlobCorrupt, BlobMissing, BlobStore
 from chatd.storage.ports.conversations import ConversationStore
 
 log = logging.getLogger("chatd.media")
@@ -204,6 +204,14 @@ class MediaService:
         except BlobMissing:
             # A row without its bytes: someone removed files from the store by hand.
             log.warning("media: blob %s is missing from %s", readable.key, self.blobs.description)
+            raise NotFound("The file's bytes are missing from the server's storage.", code="attachment_missing") from None
+        except BlobCorrupt as err:
+            # Tampered, cut, or sealed with a key no longer configured (a key
+            # rotation that dropped media.previous_encryption_keys too early).
+            # The sealed store checks the first chunk before returning: this
+            # comes before any byte, so the user gets the same answer as for a
+            # missing file, and the admin a line naming the blob.
+            log.error("media: blob %s cannot be read: %s", readable.key, err)
             raise NotFound("The file's bytes are missing from the server's storage.", code="attachment_missing") from None
 
     async def link(self, readable: Readable, disposition: str) -> str | None:

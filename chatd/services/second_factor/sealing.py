@@ -21,8 +21,8 @@ import base64
 import os
 from collections.abc import Sequence
 
-from chatd.config import Config, ConfigError
-from chatd.config_keys import key_of
+from chatd.config import Config
+from chatd.config_keys import key_of, previous_keys_of
 from chatd.errors import StorageFailed
 
 SEALED, PLAIN = "v1:", "plain:"
@@ -34,15 +34,9 @@ def factor_key(config: Config) -> bytes | None:
 
 
 def previous_keys(config: Config) -> list[bytes]:
-    """auth.second_factor_previous_keys, decoded; refused without a current key
-    (nothing would seal new secrets, and which key is current would be unclear)."""
-    texts = config.auth.second_factor_previous_keys
-    keys = [key_of(text, f"auth.second_factor_previous_keys[{i}]") for i, text in enumerate(texts)]
-    found = [key for key in keys if key is not None]
-    if found and factor_key(config) is None:
-        raise ConfigError("auth.second_factor_previous_keys is set but auth.second_factor_key is empty: "
-                          "set the new key there (`chatd media keygen` makes one), keep the old ones as previous")
-    return found
+    """auth.second_factor_previous_keys, decoded (rotation: they only open)."""
+    return previous_keys_of(config.auth.second_factor_previous_keys, "auth.second_factor_previous_keys",
+                            factor_key(config), "auth.second_factor_key")
 
 
 def sealer_of(config: Config) -> SecretSealer:

@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlsplit
 import msgspec
 
 from chatd.config import Config, ConfigError
-from chatd.config_keys import key_of
+from chatd.config_keys import key_of, previous_keys_of
 from chatd.config import redact_url as redact
 from chatd.storage.ports.blobs import BlobStore
 
@@ -35,6 +35,12 @@ def parse_s3_url(url: str) -> S3Location:
 def media_key(config: Config) -> bytes | None:
     """The at-rest encryption key from media.encryption_key, or None."""
     return key_of(config.media.encryption_key, "media.encryption_key")
+
+
+def previous_media_keys(config: Config) -> list[bytes]:
+    """media.previous_encryption_keys, decoded (rotation: they only open)."""
+    return previous_keys_of(config.media.previous_encryption_keys, "media.previous_encryption_keys",
+                            media_key(config), "media.encryption_key")
 
 
 def open_blob_store(config: Config, url: str | None = None) -> BlobStore:

@@ -1,19 +1,28 @@
 """Encryption at rest around any blob store (media.encryption_key), for people
 who keep media on someone else's disk or S3.
 
-Layout of a sealed blob: HEADER (magic, version, a random 16-byte prefix),
-then the plaintext in PLAIN-byte chunks, each sealed with SecretBox
+Layout of a sealed blob: HEADER (magic, version, a 16-byte prefix), then
+the plaintext in PLAIN-byte chunks, each sealed with SecretBox
 (XSalsa20-Poly1305, +16 bytes) under nonce = prefix || i as 8 bytes big-endian,
 whose top bit marks the final chunk. So a chunk moved elsewhere, a blob cut at
 a chunk boundary or a header from another blob fails authentication. Fixed
 chunks keep streaming and ranges cheap: a range reads only the chunks that
 cover it, and every size maps to the other by arithmetic.
+
+Rotation (ASVS 6.4.1): version 2, written now, starts its prefix with
+KEY_ID bytes naming the key (a keyed hash of it, never the key) and 12
+random ones; version 1 (before rotation existed) has 16 random bytes and is
+opened by trying each configured key on its first chunk. Both headers are
+HEADER bytes long, so sizes map the same for both. `previous` keys only
+open; new blobs are sealed with the current key (`chatd media reseal`
+moves the old ones, services/media/reseal.py).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
 
 from nacl.exceptions import CryptoError
 from nacl.secret import SecretBox
@@ -21,8 +30,10 @@ from nacl.secret import SecretBox
 from chatd.storage.ports.blobs import BlobCorrupt, BlobInfo, BlobMissing, BlobStore
 
 MAGIC = b"CDSB"
-VERSION = 1
+VERSION = 2
+VERSIONS = (1, 2)
 PREFIX = 16
+KEY_ID = 4  # of the prefix, in version 2; a clash only means one more key tried
 HEADER = len(MAGIC) + 1 + PREFIX
 PLAIN = 64 * 1024
 MAC = SecretBox.MACBYTES
@@ -46,17 +57,34 @@ def _valid(sealed_size: int) -> bool:
     return body == MAC or (body > MAC and (body % SEALED == 0 or body % SEALED > MAC))
 
 
+def key_id(key: bytes) -> bytes:
+    """What a version-2 header names `key` by: a keyed hash, useless for finding the key."""
+    return hashlib.blake2b(b"chatd media key id", key=key, digest_size=KEY_ID).digest()
+
+
 def _nonce(prefix: bytes, index: int, final: bool) -> bytes:
     return prefix + (index | (FINAL if final else 0)).to_bytes(8, "big")
 
 
 class SealedBlobStore:
-    def __init__(self, inner: BlobStore, key: bytes):
-        if len(key) != SecretBox.KEY_SIZE:
+    def __init__(self, inner: BlobStore, key: bytes, previous: Sequence[bytes] = ()):
+        keys = [key] + [k for k in previous if k != key]
+        if any(len(k) != SecretBox.KEY_SIZE for k in keys):
             raise ValueError("the media encryption key must be 32 bytes")
         self.inner = inner
         self._box = SecretBox(key)
+        self._id = key_id(key)
+        # (id, box) of every key that opens, the current one first.
+        self._keys = [(key_id(k), SecretBox(k)) for k in keys]
         self.description = f"sealed {inner.description}"
+
+    async def sealed_with_current(self, key: str) -> bool:
+        """True when the current key sealed `key` (its header names it and no
+        previous key shares the id); False for anything else, even garbage."""
+        header = await _collect(await self.inner.open(key, 0, HEADER))
+        return (len(header) == HEADER and header[:len(MAGIC)] == MAGIC and header[len(MAGIC)] == VERSION
+                and header[len(MAGIC) + 1:len(MAGIC) + 1 + KEY_ID] == self._id
+                and [i for i, _ in self._keys].count(self._id) == 1)
 
     async def put(self, key: str, chunks: AsyncIterable[bytes]) -> int:
         counted = [0]
@@ -64,7 +92,7 @@ class SealedBlobStore:
         return counted[0]
 
     async def _seal(self, chunks: AsyncIterable[bytes], counted: list[int]) -> AsyncIterator[bytes]:
-        prefix = os.urandom(PREFIX)
+        prefix = self._id + os.urandom(PREFIX - KEY_ID)
         yield MAGIC + bytes([VERSION]) + prefix
         buf = bytearray()
         index = 0
@@ -95,13 +123,24 @@ class SealedBlobStore:
             stream = await self.inner.open(key, 0, cend)
             prefix = None  # read from the stream itself
         else:
-            prefix = _prefix(key, await _collect(await self.inner.open(key, 0, HEADER)))
+            prefix = self._prefix(key, await _collect(await self.inner.open(key, 0, HEADER)))
             stream = await self.inner.open(key, HEADER + first * SEALED, cend)
-        return self._unseal(key, stream, prefix, first, last, chunk_count(info.size),
-                            start - first * PLAIN, end - last * PLAIN)
+        pieces = self._unseal(key, stream, prefix, first, last, chunk_count(info.size),
+                              start - first * PLAIN, end - last * PLAIN)
+        # The first chunk is opened now, before any byte goes out: a blob no
+        # configured key opens (or tampered at its start) fails here, where the
+        # caller can still answer with an error instead of a cut response.
+        try:
+            head = await anext(pieces)
+        except StopAsyncIteration:
+            return _empty()
+        except BaseException:
+            await pieces.aclose()
+            raise
+        return _chain(head, pieces)
 
-    async def _unseal(self, key: str, stream: AsyncIterator[bytes], prefix: bytes | None, first: int,
-                      last: int, count: int, skip: int, keep: int) -> AsyncIterator[bytes]:
+    async def _unseal(self, key: str, stream: AsyncIterator[bytes], prefix: tuple[bytes, list] | None,
+                      first: int, last: int, count: int, skip: int, keep: int) -> AsyncIterator[bytes]:
         try:
             buf = bytearray()
             index = first
@@ -110,7 +149,7 @@ class SealedBlobStore:
                 buf += piece
                 while index <= last and len(buf) >= need:
                     if prefix is None:
-                        prefix = _prefix(key, bytes(buf[:HEADER]))
+                        prefix = self._prefix(key, bytes(buf[:HEADER]))
                         del buf[:HEADER]
                     else:
                         plain = self._open_chunk(key, bytes(buf[:need]), prefix, index, index == count - 1)
@@ -131,11 +170,31 @@ class SealedBlobStore:
         finally:
             await stream.aclose()  # an early stop closes the inner read too
 
-    def _open_chunk(self, key: str, sealed: bytes, prefix: bytes, index: int, final: bool) -> bytes:
-        try:
-            return self._box.decrypt(sealed, _nonce(prefix, index, final))
-        except CryptoError:
-            raise BlobCorrupt(f"{key}: chunk {index} fails authentication (tampered, or another key)") from None
+    def _open_chunk(self, key: str, sealed: bytes, prefix: tuple[bytes, list], index: int, final: bool) -> bytes:
+        nonce, boxes = prefix
+        for box in list(boxes):
+            try:
+                plain = box.decrypt(sealed, _nonce(nonce, index, final))
+            except CryptoError:
+                continue
+            boxes[:] = [box]  # the key that opened one chunk opens the rest: no more guessing
+            return plain
+        raise BlobCorrupt(f"{key}: chunk {index} fails authentication (tampered, or another key)")
+
+    def _prefix(self, key: str, header: bytes) -> tuple[bytes, list]:
+        """The header's nonce prefix and the boxes that may open the blob."""
+        if len(header) != HEADER or header[:len(MAGIC)] != MAGIC:
+            raise BlobCorrupt(f"{key}: not a sealed blob")
+        version, prefix = header[len(MAGIC)], header[len(MAGIC) + 1:]
+        if version not in VERSIONS:
+            raise BlobCorrupt(f"{key}: sealed with an unknown format version {version}")
+        if version == 1:  # no key named: each configured key in turn
+            return prefix, [box for _, box in self._keys]
+        boxes = [box for kid, box in self._keys if kid == prefix[:KEY_ID]]
+        if not boxes:
+            raise BlobCorrupt(f"{key}: sealed with a key that is neither media.encryption_key nor one of "
+                              f"media.previous_encryption_keys (key id {prefix[:KEY_ID].hex()})")
+        return prefix, boxes
 
     async def stat(self, key: str) -> BlobInfo | None:
         info = await self.inner.stat(key)
@@ -162,16 +221,17 @@ class SealedBlobStore:
         await self.inner.close()
 
 
-def _prefix(key: str, header: bytes) -> bytes:
-    if len(header) != HEADER or header[:len(MAGIC)] != MAGIC:
-        raise BlobCorrupt(f"{key}: not a sealed blob")
-    if header[len(MAGIC)] != VERSION:
-        raise BlobCorrupt(f"{key}: sealed with an unknown format version {header[len(MAGIC)]}")
-    return header[len(MAGIC) + 1:]
-
-
 async def _collect(stream: AsyncIterator[bytes]) -> bytes:
     return b"".join([piece async for piece in stream])
+
+
+async def _chain(head: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    try:
+        yield head
+        async for piece in rest:
+            yield piece
+    finally:
+        await rest.aclose()
 
 
 async def _empty() -> AsyncIterator[bytes]:

@@ -74,3 +74,15 @@ class BlobStore(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+class SealingBlobStore(BlobStore, Protocol):
+    """A store encrypting at rest over `inner`, which holds the ciphertext
+    (`chatd media reseal` copies that as it is, once verified)."""
+
+    inner: BlobStore
+
+    async def sealed_with_current(self, key: str) -> bool:
+        """True when the current key sealed this blob; False when an older
+        key (or none configured) did. Raises BlobMissing if absent."""
+        ...
