@@ -4,6 +4,9 @@ with the counters in memory and in Redis (docs/api.md, "Rate limits")."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
 from litestar.testing import AsyncTestClient
 
@@ -35,6 +38,9 @@ def assert_limited(r, code: str, most: int) -> None:
 
 
 async def test_a_few_exports_an_hour_then_429_for_that_user_only(client):
+    left = 3600 - time.time() % 3600  # the windows are clock hours: not across one's end
+    if left < 10:
+        await asyncio.sleep(left + 0.1)
     ann, bob = await register(client, "ann"), await register(client, "bob")
     for _ in range(2):
         assert (await client.get(EXPORT, headers=ann.headers)).status_code == 200
