@@ -228,6 +228,39 @@ async def test_a_grouped_write_answers_each_caller_with_its_own_outcome(db):
     assert len(batches) == (1 if db.dialect == "postgres" else 3)
 
 
+async def test_a_failing_rerunnable_write_undoes_only_itself_and_events_go_out_once(db):
+    """Sends are `write_rerunnable`: SQLite runs them without a savepoint
+    and, when one fails, runs the whole batch again, each write guarded. The
+    others still commit once, with one event each, and the failed one leaves
+    nothing behind."""
+    seen: list[EventNote] = []
+    db.on_commit = seen.extend
+
+    def good(name: str, rerunnable: bool = True):
+        async def run(c):
+            await insert_user(c, name)
+            await append_event(c, "user.updated", {"id": name}, user_id=name)
+            return name
+
+        return db.write_rerunnable(run) if rerunnable else db.write(run)
+
+    async def bad(c):
+        await insert_user(c, "half")
+        await append_event(c, "user.updated", {"id": "half"}, user_id="half")
+        raise ValueError("refused")
+
+    results = await asyncio.gather(
+        good("a"), db.write_rerunnable(bad), good("b"), good("c", rerunnable=False), good("d"),
+        return_exceptions=True,
+    )
+    assert results[:1] + results[2:] == ["a", "b", "c", "d"] and isinstance(results[1], ValueError)
+    names = await db.read(lambda c: c.fetch("SELECT username FROM users ORDER BY username"))
+    assert [r["username"] for r in names] == ["a", "b", "c", "d"]
+    assert sorted(n.user_id for n in seen) == ["a", "b", "c", "d"]
+    stored = await db.read(lambda c: c.fetch("SELECT seq, user_id FROM events ORDER BY seq"))
+    assert [(r["seq"], r["user_id"]) for r in stored] == sorted((n.event.seq, n.user_id) for n in seen)
+
+
 async def test_postgres_sends_nothing_after_commit_when_a_connection_goes_back(postgres_url):
     """asyncpg's default reset on release is a query (unlock, CLOSE ALL,
     UNLISTEN, RESET ALL): a round trip after every COMMIT, before a batch's

@@ -75,6 +75,12 @@ class Database(abc.ABC):
     async def write(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
         """Run fn in a transaction: all of it commits, or (on exception) none."""
 
+    async def write_rerunnable(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
+        """`write` for an fn that only touches the database, so it may be run
+        again from the start (SQLite does that instead of guarding each such
+        write with a savepoint); elsewhere the same as `write`."""
+        return await self.write(fn)
+
     async def write_grouped(self, run: Callable[[Conn, list[Any]], Awaitable[list[Any]]], item: Any) -> Any:
         """`item`'s outcome of `run(conn, items)`: a result, or an exception
         raised here. PostgreSQL writes the items of concurrent callers of the

@@ -89,7 +89,7 @@ async def append(db: Database, draft: Draft) -> tuple[Message, bool]:
         return message
 
     try:
-        return await db.write(run), True
+        return await db.write_rerunnable(run), True
     except _Repeat as repeat:
         return repeat_of(repeat.first, draft)
 

@@ -1,7 +1,9 @@
 """SQLite: one writer connection with group commit, one reader connection.
 
 Writes queue up; the writer runs everything queued in one transaction (each
-caller inside its own SAVEPOINT, so one failure undoes only its own part),
+caller inside its own SAVEPOINT, so one failure undoes only its own part;
+rerunnable writes at the head of a batch, sends, go without one and the
+batch is run again, guarded, if one of them fails),
 commits once in the database's own commit thread (the fsync must not block
 the event loop; one long-lived thread rather than the shared pool, whose
 threads would each wake for a commit in turn), then answers every caller.
@@ -29,6 +31,9 @@ from chatd.storage.sql.write_errors import translate
 from chatd.storage.sql.db import Conn, Database, Row, to_sqlite
 
 T = TypeVar("T")
+# A queued write: its fn, its caller's future, and whether fn may be run again.
+Queued = tuple[Callable[[Conn], Awaitable[Any]], "asyncio.Future[Any]", bool]
+Outcome = tuple["asyncio.Future[Any]", Any, BaseException | None]
 MAX_BATCH = 256
 # The writer's page cache (SQLite's default is 2 MiB). A send touches index
 # pages all over the database (per-conversation seqs, per-sender client ids);
@@ -68,6 +73,40 @@ def connect(path: Path) -> sqlite3.Connection:
     return raw
 
 
+async def _run_writes(conn: SqliteConn, batch: list[Queued], *, bare: bool) -> tuple[list[Outcome], list[EventNote]] | None:
+    """Run the batch's writes in the open transaction: each caller's outcome,
+    and the events of those that succeeded. bare: the rerunnable writes at
+    the head of the batch run without a savepoint (two statements fewer per
+    send); None when one of them failed, the batch then to be run again."""
+    raw = conn.raw
+    done: list[Outcome] = []
+    events: list[EventNote] = []
+    for fn, fut, rerunnable in batch:
+        conn.new_events = []
+        if bare and rerunnable:
+            try:
+                result = await fn(conn)
+            except Exception:  # noqa: BLE001 - the guarded run gives it to its caller
+                return None
+            done.append((fut, result, None))
+            events.extend(conn.new_events)
+            continue
+        bare = False  # from here on, a failure must undo only its own write
+        raw.execute("SAVEPOINT w")
+        try:
+            result = await fn(conn)
+        except Exception as err:  # noqa: BLE001 - handed to its caller
+            raw.execute("ROLLBACK TO w")
+            raw.execute("RELEASE w")
+            done.append((fut, None, translate(err)))
+        else:
+            raw.execute("RELEASE w")
+            done.append((fut, result, None))
+            events.extend(conn.new_events)
+    conn.new_events = []
+    return done, events
+
+
 def _commit(raw: sqlite3.Connection) -> None:
     """In the commit thread: index the batch's new messages for search (off
     the event loop, see sqlite_fts.py), then COMMIT."""
@@ -83,7 +122,7 @@ class SqliteDatabase(Database):
         self.path = Path(url.removeprefix("sqlite:///"))
         self._writer: SqliteConn | None = None
         self._reader: SqliteConn | None = None
-        self._queue: list[tuple[Callable[[Conn], Awaitable[Any]], asyncio.Future[Any]]] = []
+        self._queue: list[Queued] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._committer: ThreadPoolExecutor | None = None
@@ -140,10 +179,16 @@ class SqliteDatabase(Database):
         return await fn(self._reader)
 
     async def write(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
+        return await self._enqueue(fn, False)
+
+    async def write_rerunnable(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
+        return await self._enqueue(fn, True)
+
+    async def _enqueue(self, fn: Callable[[Conn], Awaitable[T]], rerunnable: bool) -> T:
         if self._task is None or self._closing or self._loop is None:
             raise RuntimeError("database not started or closing")
         fut: asyncio.Future[T] = self._loop.create_future()
-        self._queue.append((fn, fut))
+        self._queue.append((fn, fut, rerunnable))
         self._wake.set()
         return await fut
 
@@ -161,33 +206,26 @@ class SqliteDatabase(Database):
             if self._closing:
                 return
 
-    async def _run_batch(self, batch: list[tuple[Callable[[Conn], Awaitable[Any]], asyncio.Future[Any]]]) -> None:
+    async def _run_batch(self, batch: list[Queued]) -> None:
         conn, checkpointer = self._writer, self._checkpointer
         assert conn is not None and checkpointer is not None and self._loop is not None
         raw = conn.raw
-        done: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
-        events: list[EventNote] = []
         raw.execute("BEGIN IMMEDIATE")
         try:
-            for fn, fut in batch:
-                raw.execute("SAVEPOINT w")
-                conn.new_events = []
-                try:
-                    result = await fn(conn)
-                except Exception as err:  # noqa: BLE001 - handed to its caller
-                    raw.execute("ROLLBACK TO w")
-                    raw.execute("RELEASE w")
-                    done.append((fut, None, translate(err)))
-                else:
-                    raw.execute("RELEASE w")
-                    done.append((fut, result, None))
-                    events.extend(conn.new_events)
-            conn.new_events = []
+            ran = await _run_writes(conn, batch, bare=True)
+            if ran is None:
+                # A write run without a savepoint failed: undo the batch and
+                # run it again, each write in its own savepoint.
+                if raw.in_transaction:
+                    raw.execute("ROLLBACK")
+                raw.execute("BEGIN IMMEDIATE")
+                ran = await _run_writes(conn, batch, bare=False)
+            done, events = ran
             await self._loop.run_in_executor(self._committer, _commit, raw)
         except BaseException as err:
             if raw.in_transaction:
                 raw.execute("ROLLBACK")
-            for _, fut in batch:
+            for _, fut, _ in batch:
                 if not fut.done():
                     fut.set_exception(translate(err) if isinstance(err, Exception) else RuntimeError("write cancelled"))
             if not isinstance(err, Exception):
