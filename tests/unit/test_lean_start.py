@@ -46,6 +46,11 @@ NOT_AT_START = {
     "httpx": "a client library",
     "websockets": "the WebSocket client library (chatd talk, the tests)",
     "certifi": "CA bundles of the client libraries",
+    "webauthn": "security keys (the first key ceremony; with what it pulls in, ~12 MB)",
+    "cryptography": "security keys (py_webauthn's signature checks)",
+    "OpenSSL": "security keys (py_webauthn imports pyOpenSSL)",
+    "cbor2": "security keys",
+    "pyasn1": "security keys",
 }
 
 # Imported by Litestar at the top but used only on request: present as a

@@ -1,7 +1,8 @@
 """A browser's WebAuthn answer (the JSON form of a PublicKeyCredential,
 base64url fields) into py_webauthn's structures, strictly: malformed
 input is 400 invalid_credential here, before anything is verified or
-counted, and never an exception from deeper down."""
+counted, and never an exception from deeper down. py_webauthn is imported
+on the first ceremony, not at start (security_keys.py says why)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,7 @@ import base64
 import binascii
 from typing import Any
 
-from webauthn.helpers.structs import (AuthenticationCredential, AuthenticatorAssertionResponse,
-                                      AuthenticatorAttestationResponse, AuthenticatorTransport, RegistrationCredential)
-
 from chatd.errors import Invalid
-
-_TRANSPORTS = {t.value for t in AuthenticatorTransport}
 
 
 def b64url(value: Any, what: str) -> bytes:
@@ -39,11 +35,15 @@ def _raw_id(data: dict[str, Any]) -> tuple[str, bytes]:
     return encode(raw), raw
 
 
-def registration(data: dict[str, Any]) -> tuple[RegistrationCredential, list[str]]:
-    """The credential and the transports the browser reported (unknown ones dropped)."""
+def registration(data: dict[str, Any]) -> tuple[Any, list[str]]:
+    """The credential (py_webauthn's RegistrationCredential) and the
+    transports the browser reported (unknown ones dropped)."""
+    from webauthn.helpers.structs import AuthenticatorAttestationResponse, AuthenticatorTransport, RegistrationCredential
+
+    known = {t.value for t in AuthenticatorTransport}
     cid, raw = _raw_id(data)
     response = data.get("response") or {}
-    transports = [t for t in response.get("transports") or [] if isinstance(t, str) and t in _TRANSPORTS][:8]
+    transports = [t for t in response.get("transports") or [] if isinstance(t, str) and t in known][:8]
     credential = RegistrationCredential(
         id=cid, raw_id=raw,
         response=AuthenticatorAttestationResponse(
@@ -54,7 +54,10 @@ def registration(data: dict[str, Any]) -> tuple[RegistrationCredential, list[str
     return credential, transports
 
 
-def assertion(data: dict[str, Any]) -> AuthenticationCredential:
+def assertion(data: dict[str, Any]) -> Any:
+    """py_webauthn's AuthenticationCredential."""
+    from webauthn.helpers.structs import AuthenticationCredential, AuthenticatorAssertionResponse
+
     cid, raw = _raw_id(data)
     response = data.get("response") or {}
     handle = response.get("userHandle")

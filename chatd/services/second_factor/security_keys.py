@@ -18,12 +18,6 @@ import secrets
 from typing import Any
 
 import msgspec
-from webauthn import (generate_authentication_options, generate_registration_options, options_to_json,
-                      verify_authentication_response, verify_registration_response)
-from webauthn.helpers.exceptions import WebAuthnException
-from webauthn.helpers.structs import (AuthenticatorSelectionCriteria, AuthenticatorTransport,
-                                      PublicKeyCredentialDescriptor, ResidentKeyRequirement,
-                                      UserVerificationRequirement)
 
 from chatd import clock, ids
 from chatd.config import Config
@@ -42,7 +36,16 @@ log = logging.getLogger("chatd.auth")
 
 CEREMONY_SECONDS = 300  # a registration or step-up challenge lives this long, and is used once
 TIMEOUT_MS = 120_000  # what the browser is told to wait for a touch
-_Refused = (WebAuthnException, ValueError, KeyError, TypeError, IndexError)  # what a crafted answer can raise
+
+
+# py_webauthn (with cryptography, pyOpenSSL, cbor2 and pyasn1: ~12 MB of
+# RSS) is imported on the first key ceremony, not at start: most servers
+# and most sign-ins never use a key (tests/unit/test_lean_start.py).
+def _refused() -> tuple[type[BaseException], ...]:
+    """What a crafted answer can raise."""
+    from webauthn.helpers.exceptions import WebAuthnException
+
+    return (WebAuthnException, ValueError, KeyError, TypeError, IndexError)
 
 
 class _Held(msgspec.Struct, array_like=True):
@@ -55,10 +58,14 @@ def new_challenge() -> str:
 
 
 def _options(options: Any) -> dict[str, Any]:
+    from webauthn import options_to_json
+
     return msgspec.json.decode(options_to_json(options))
 
 
-def _descriptor(key: StoredKey) -> PublicKeyCredentialDescriptor:
+def _descriptor(key: StoredKey) -> Any:
+    from webauthn.helpers.structs import AuthenticatorTransport, PublicKeyCredentialDescriptor
+
     return PublicKeyCredentialDescriptor(id=credential_json.b64url(key.credential_id, "credential"),
                                          transports=[AuthenticatorTransport(t) for t in key.transports])
 
@@ -101,6 +108,10 @@ class SecurityKeys:
 
     async def registration_options(self, me: User, session: Session) -> dict[str, Any]:
         """Options for navigator.credentials.create(). Needs a recent step-up."""
+        from webauthn import generate_registration_options
+        from webauthn.helpers.structs import (AuthenticatorSelectionCriteria, ResidentKeyRequirement,
+                                              UserVerificationRequirement)
+
         require_recent(session)
         challenge = new_challenge()
         options = generate_registration_options(
@@ -117,6 +128,8 @@ class SecurityKeys:
 
     async def register(self, me: User, session: Session, name: str, credential: dict[str, Any],
                        where: Where) -> StoredKey:
+        from webauthn import verify_registration_response
+
         require_recent(session)
         label = key_name(name)
         parsed, transports = credential_json.registration(credential)
@@ -124,7 +137,7 @@ class SecurityKeys:
         try:
             verified = verify_registration_response(credential=parsed, expected_challenge=expected,
                                                     expected_rp_id=self.rp_id, expected_origin=self.origin)
-        except _Refused as err:
+        except _refused() as err:
             log.warning("security key refused at enrolment: account %r (%s)", me.username, err)
             raise Forbidden("The security key's answer did not verify: " + str(err)[:200],
                             code="invalid_attestation") from None
@@ -159,6 +172,9 @@ class SecurityKeys:
 
     async def assertion_options(self, user_id: str, challenge: str) -> dict[str, Any]:
         """Options for navigator.credentials.get() naming the account's keys."""
+        from webauthn import generate_authentication_options
+        from webauthn.helpers.structs import UserVerificationRequirement
+
         options = generate_authentication_options(
             rp_id=self.rp_id, challenge=credential_json.b64url(challenge, "c"), timeout=TIMEOUT_MS,
             allow_credentials=[_descriptor(k) for k in await self.store.list_keys(user_id)],
@@ -178,6 +194,8 @@ class SecurityKeys:
         for `challenge`, recorded as used. False (the caller, service.py,
         counts it toward the login limiter) for anything else well-formed;
         400 invalid_credential for malformed input."""
+        from webauthn import verify_authentication_response
+
         parsed = credential_json.assertion(credential)
         key = await self.store.find_key(parsed.id)
         if key is None or key.user_id != user.id:
@@ -190,7 +208,7 @@ class SecurityKeys:
                 expected_rp_id=self.rp_id, expected_origin=self.origin,
                 credential_public_key=credential_json.b64url(key.public_key, "public key"),
                 credential_current_sign_count=0)
-        except _Refused as err:
+        except _refused() as err:
             log.warning("security key refused: account %r (%s)", user.username, err)
             return False
         counted = verified.new_sign_count > 0 or key.sign_count > 0
