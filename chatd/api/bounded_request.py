@@ -7,6 +7,9 @@ any +json type): text/plain is what an HTML form on another site can post
 without a CORS preflight, so it is refused with 415 before it is read.
 The body size itself is bounded by `limits.max_body_kb`
 (Litestar's request_max_body_size; a route may raise it for uploads).
+
+A route whose body is a msgspec Struct gets it decoded in one pass
+(struct_body.py): `json()` then returns the Struct, not a dict.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from litestar import Request
 from litestar.serialization import decode_json
 from litestar.types import Empty
 
-from chatd.bounds import TooDeep, decode_bounded
+from chatd.api.struct_body import struct_decoder
+from chatd.bounds import TooDeep, check_json_depth, decode_bounded
 from chatd.errors import Invalid, UnsupportedMediaType
 
 
@@ -33,6 +37,10 @@ class BoundedRequest(Request):
             if body and not is_json(self.headers.get("content-type", "")):
                 raise UnsupportedMediaType("Send the body as JSON, with Content-Type: application/json.")
             body = body or b"null"
+            value = self._as_struct(body)
+            if value is not Empty:
+                self._json = self._connection_state.json = value
+                return value
             decoders = self.route_handler.resolve_type_decoders()
             try:
                 value = decode_bounded(lambda raw: decode_json(raw, type_decoders=decoders), body)
@@ -40,3 +48,15 @@ class BoundedRequest(Request):
                 raise Invalid(str(err), code="too_deep") from None
             self._json = self._connection_state.json = value
         return await super().json()
+
+    def _as_struct(self, body: bytes) -> Any:
+        """The body as the route's Struct, or Empty when there is none or the
+        body does not decode (then the usual path gives the usual refusal)."""
+        decoder = struct_decoder(self.route_handler)
+        if decoder is None:
+            return Empty
+        try:
+            check_json_depth(body)
+            return decoder.decode(body)
+        except Exception:  # noqa: BLE001 - any refusal is made again, and answered, by the usual path
+            return Empty
