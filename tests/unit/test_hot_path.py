@@ -80,3 +80,15 @@ async def test_memory_counts_are_swept_not_kept_forever(monkeypatch: pytest.Monk
     assert await counters.hit("newcomer", 60) == 1
     assert counters._counts == {"newcomer": (60, 1)}
     assert await counters.hit("user0", 60) == 1  # the swept count started again
+
+
+def test_none_is_bound_as_null_through_the_registered_adapter() -> None:
+    """Python 3.11's sqlite3 finds None's adapter before its costly protocol
+    lookup (chatd/storage/sql/sqlite.py); a None must still be stored as NULL."""
+    import sqlite3
+
+    from chatd.storage.sql import sqlite as chatd_sqlite
+
+    assert sqlite3.adapters[(type(None), sqlite3.PrepareProtocol)] is chatd_sqlite._null
+    raw = chatd_sqlite.connect(":memory:")
+    assert tuple(raw.execute("SELECT typeof(?), ? IS NULL, typeof(?)", (None, None, 1)).fetchone()) == ("null", 1, "integer")
