@@ -19,7 +19,7 @@ import math
 from typing import Any
 
 from litestar import Request
-from litestar.exceptions import InternalServerException
+from litestar.exceptions import ClientException, InternalServerException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.serialization import decode_json
 from litestar.types import Empty
@@ -79,6 +79,8 @@ class BoundedRequest(Request):
                 value = decode_bounded(lambda raw: decode_json(raw, type_decoders=decoders), body)
             except TooDeep as err:
                 raise Invalid(str(err), code="too_deep") from None
+            except UnicodeDecodeError:  # msgspec raises it for bytes that are not UTF-8: was a 500
+                raise ClientException("JSON is malformed: invalid UTF-8") from None
             self._json = self._connection_state.json = value
         return await super().json()
 

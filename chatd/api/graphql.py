@@ -41,7 +41,7 @@ class GraphQLRequest(msgspec.Struct, kw_only=True):
 def parse_request(raw: bytes) -> GraphQLRequest:
     try:
         return msgspec.json.decode(raw, type=GraphQLRequest)
-    except msgspec.DecodeError as err:
+    except (msgspec.DecodeError, UnicodeDecodeError) as err:  # not UTF-8: was a 500
         raise Invalid(f"A GraphQL request is JSON {{query, variables?, operationName?}}: {err}",
                       code="invalid") from None
 

@@ -144,6 +144,7 @@ async def test_limits_and_bad_documents_are_errors_with_codes(config_with, query
 async def test_bad_requests_are_400_problems(config_with):
     async with app(config_with) as client:
         ann = await register(client, "ann")
-        for raw in (b"{", b"[]", b'{"query": 5}', b'{"query": "{ me { id } }", "variables": []}'):
+        for raw in (b"{", b"[]", b'{"query": 5}', b'{"query": "{ me { id } }", "variables": []}',
+                    b'{"query": "{ me { id \xff } }"}'):
             r = await client.post(GQL, content=raw, headers={**ann.headers, "content-type": "application/json"})
             assert r.status_code == 400 and r.json()["code"] == "invalid", raw

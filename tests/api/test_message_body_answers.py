@@ -161,3 +161,14 @@ async def test_lenient_numbers_and_repeated_keys_are_read_as_before(client, chat
     r = await client.post(f"{CONV}/{conv}/messages", content=b'{"client_id": "a", "client_id": "b", "body": "x"}',
                           headers={**alice.headers, **JSON})
     assert r.status_code == 201 and r.json()["client_id"] == "b", r.text
+
+
+async def test_a_body_that_is_not_utf8_is_400_not_500(client, chat, caplog):
+    alice, conv, first = chat
+    path = f"{CONV}/{conv}/messages"
+    r = await client.post(path, content=b'{"client_id": "c", "body": "\xff"}', headers={**alice.headers, **JSON})
+    assert_answer(r, bad_json("JSON is malformed: invalid UTF-8"), "POST", path)
+    path = f"{MSG}/{first['id']}"
+    r = await client.patch(path, content=b'{"body": "\xc3", "version": 1}', headers={**alice.headers, **JSON})
+    assert_answer(r, bad_json("JSON is malformed: invalid UTF-8"), "PATCH", path)
+    assert "incident" not in caplog.text
