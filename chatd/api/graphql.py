@@ -22,6 +22,7 @@ from litestar.di import NamedDependency
 from chatd.api.bounded_request import is_json
 from chatd.api.security import Me, session_cookie
 from chatd.api.static import STATIC_DIR
+from chatd.bounds import TooDeep, decode_bounded
 from chatd.errors import Invalid, UnsupportedMediaType
 from chatd.realtime.auth import same_origin
 from chatd.services.registry import Services
@@ -40,7 +41,10 @@ class GraphQLRequest(msgspec.Struct, kw_only=True):
 
 def parse_request(raw: bytes) -> GraphQLRequest:
     try:
-        return msgspec.json.decode(raw, type=GraphQLRequest)
+        # Depth-checked like REST bodies: deep `variables` recursed into a 500.
+        return decode_bounded(lambda data: msgspec.json.decode(data, type=GraphQLRequest), raw)
+    except TooDeep as err:
+        raise Invalid(str(err), code="too_deep") from None
     except (msgspec.DecodeError, UnicodeDecodeError) as err:  # not UTF-8: was a 500
         raise Invalid(f"A GraphQL request is JSON {{query, variables?, operationName?}}: {err}",
                       code="invalid") from None

@@ -148,3 +148,6 @@ async def test_bad_requests_are_400_problems(config_with):
                     b'{"query": "{ me { id \xff } }"}'):
             r = await client.post(GQL, content=raw, headers={**ann.headers, "content-type": "application/json"})
             assert r.status_code == 400 and r.json()["code"] == "invalid", raw
+        deep = b'{"query": "{ me { id } }", "variables": {"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}"
+        r = await client.post(GQL, content=deep, headers={**ann.headers, "content-type": "application/json"})
+        assert r.status_code == 400 and r.json()["code"] == "too_deep", r.text
