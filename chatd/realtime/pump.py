@@ -55,6 +55,7 @@ async def pump(session: Session, outbox: Outbox) -> None:
             await asyncio.wait((writer,), timeout=CLOSE_WAIT)  # flush, then the final frame
     finally:
         outbox.on_close = None
+        inbox.close()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
