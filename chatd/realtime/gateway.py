@@ -176,8 +176,9 @@ class Session:
                 memberships.seed(user_id, view, await rt.member_conversations(user_id))
             else:
                 await asyncio.wait_for(view.ready.wait(), SEED_WAIT)
-            if view.convs is None:
-                raise RuntimeError("membership view not seeded")
+            # Seeded: from here on the view's own set answers the writer's
+            # last-moment check (membership.py), not a Python call per frame.
+            outbox.visible = memberships.check_of(view)
             try:
                 last = await self._replay(since)
             except ChatError as err:

@@ -78,7 +78,11 @@ async def receive_into(socket: WebSocket, inbox: Inbox) -> None:
             if message["type"] == "websocket.disconnect":
                 return
             text = message.get("text")
-            await inbox.put(text if text is not None else message.get("bytes") or b"")
+            item = text if text is not None else message.get("bytes") or b""
+            if inbox.full():  # (a coroutine per frame only when it has to wait)
+                await inbox.put(item)
+            else:
+                inbox.put_nowait(item)
     except WebSocketDisconnect:
         return
     finally:
