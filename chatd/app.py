@@ -24,6 +24,7 @@ from chatd.api.header_limit import header_limit
 from chatd.api.openapi import openapi_config, tell_the_truth
 from chatd.api.problems import HANDLERS
 from chatd.api.headers import security_headers
+from chatd.api.socket_send import ChatdApp
 from chatd.api.static import static_router
 from chatd.api.web import WEB_ROUTES
 from chatd.domain import User
@@ -75,7 +76,7 @@ def create_app(config: config_module.Config | None = None, runtime: Runtime | No
         finally:
             await runtime.close()
 
-    app = Litestar(
+    app = ChatdApp(
         route_handlers=[*ROUTES, static_router(), *WEB_ROUTES],
         openapi_config=openapi_config(__version__),
         lifespan=[lifespan],

@@ -59,7 +59,8 @@ def event_msg(note: EventNote) -> EventMsg:
     member = payload.get("user_id") if event.type in MEMBER_EVENTS else None
     disabled = event.type == "user.updated" and payload.get("disabled") is True
     return EventMsg(seq=event.seq, type=event.type, conversation_id=event.conversation_id, user_id=note.user_id,
-                    member=member, disabled=disabled, frame=msgspec.Raw(_encode(event)))
+                    member=member, disabled=disabled,
+                    frame=msgspec.Raw(note.frame if note.frame is not None else _encode(event)))
 
 
 def decode(data: bytes) -> BusMsg:

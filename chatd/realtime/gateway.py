@@ -20,6 +20,7 @@ from litestar.exceptions import WebSocketDisconnect
 from chatd import ids
 from chatd.api import access_log
 from chatd.api.client_address import client_address
+from chatd.api.socket_send import RAW_SEND
 from chatd.errors import ChatError, Conflict, Forbidden, RateLimited, StorageFailed, StoreUnavailable, Unauthenticated
 from chatd.realtime import frames
 from chatd.realtime.auth import answer_subprotocol, forget_handshake, read_handshake
@@ -46,10 +47,14 @@ def unavailable() -> StoreUnavailable:
 
 class Session:
     # One per held socket.
-    __slots__ = ("socket", "rt", "socket_id", "user_id", "username", "token", "outbox", "stopping")
+    __slots__ = ("socket", "rt", "socket_id", "user_id", "username", "token", "outbox", "stopping", "_send")
 
     def __init__(self, socket: WebSocket, rt: Realtime):
         self.socket, self.rt = socket, rt
+        # Data frames go straight to the server (api/socket_send.py: Litestar's
+        # wrappers do nothing for them); Litestar's send where the app was not
+        # built by create_app.
+        self._send = socket.scope.get(RAW_SEND) or socket.send
         self.socket_id = ids.new_id()
         self.user_id = ""
         self.username = ""  # for chatd.access lines (a refused frame)
@@ -63,7 +68,7 @@ class Session:
             self.outbox.close(code, reason, final=final)
 
     async def send(self, text: str) -> None:
-        await self.socket.send({"type": "websocket.send", "text": text})
+        await self._send({"type": "websocket.send", "text": text})
 
     async def run(self) -> None:
         await self.socket.accept(subprotocols=answer_subprotocol(self.socket))
@@ -171,8 +176,9 @@ class Session:
                 memberships.seed(user_id, view, await rt.member_conversations(user_id))
             else:
                 await asyncio.wait_for(view.ready.wait(), SEED_WAIT)
-            if view.convs is None:
-                raise RuntimeError("membership view not seeded")
+            # Seeded: from here on the view's own set answers the writer's
+            # last-moment check (membership.py), not a Python call per frame.
+            outbox.visible = memberships.check_of(view)
             try:
                 last = await self._replay(since)
             except ChatError as err:

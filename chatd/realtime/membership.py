@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 RECENT_SECONDS = 10.0
 
@@ -110,6 +110,16 @@ class Memberships:
         """Local users who are members now (users still seeding are not:
         their replay from the log covers this event)."""
         return self.by_conv.get(conversation_id, set())
+
+    def check_of(self, view: UserView) -> Callable[[str], bool]:
+        """`is_member` for the user of a seeded `view` while they hold a
+        socket (their view stays theirs until the last socket detaches), as
+        the set's own lookup: no Python call per frame a socket writes. A
+        seeded set is only ever changed in place (changed() above), so a
+        removal heard after a frame was queued still stops it."""
+        if view.convs is None:
+            raise RuntimeError("membership view not seeded")
+        return view.convs.__contains__
 
     def is_member(self, user_id: str, conversation_id: str) -> bool:
         view = self.users.get(user_id)

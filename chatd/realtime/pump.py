@@ -55,6 +55,7 @@ async def pump(session: Session, outbox: Outbox) -> None:
             await asyncio.wait((writer,), timeout=CLOSE_WAIT)  # flush, then the final frame
     finally:
         outbox.on_close = None
+        inbox.close()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -77,7 +78,11 @@ async def receive_into(socket: WebSocket, inbox: Inbox) -> None:
             if message["type"] == "websocket.disconnect":
                 return
             text = message.get("text")
-            await inbox.put(text if text is not None else message.get("bytes") or b"")
+            item = text if text is not None else message.get("bytes") or b""
+            if inbox.full():  # (a coroutine per frame only when it has to wait)
+                await inbox.put(item)
+            else:
+                inbox.put_nowait(item)
     except WebSocketDisconnect:
         return
     finally:

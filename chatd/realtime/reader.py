@@ -18,7 +18,7 @@ from chatd.errors import ChatError, RateLimited, StoreUnavailable
 from chatd.realtime import frames
 from chatd.realtime.frames import Presence
 from chatd.realtime.handlers import ACTIVITY, handle
-from chatd.realtime.inbox import Inbox
+from chatd.realtime.inbox import RANG, Inbox
 from chatd.realtime.outbox import Outbox
 from chatd.realtime.socket_limits import FrameRate
 
@@ -39,16 +39,15 @@ async def read_frames(session: Session, inbox: Inbox, outbox: Outbox) -> None:
     auto_away = False
     rate = FrameRate(cfg.max_frames_per_second, last_frame)
     while True:
-        deadlines = [last_frame + cfg.idle_timeout_seconds, next_check]
+        deadline = min(last_frame + cfg.idle_timeout_seconds, next_check)
         if cfg.away_after_seconds and not auto_away:
-            deadlines.append(last_active + cfg.away_after_seconds)
-        try:
-            if inbox.empty():  # (a timer only when there is something to wait for)
-                async with asyncio.timeout_at(min(deadlines)):
-                    data = await inbox.get()
-            else:
-                data = inbox.get_nowait()
-        except TimeoutError:
+            deadline = min(deadline, last_active + cfg.away_after_seconds)
+        if inbox.empty():  # (the alarm matters only when there is something to wait for)
+            inbox.alarm(deadline)
+            data = await inbox.get()
+        else:
+            data = inbox.get_nowait()
+        if data is RANG:  # a deadline passed, or one that has moved since (then the alarm is set again)
             now = loop.time()
             if now >= last_frame + cfg.idle_timeout_seconds:
                 outbox.close(frames.CLOSE_IDLE, f"idle: no frame for {cfg.idle_timeout_seconds:g} s")

@@ -6,11 +6,14 @@ import sqlite3
 import threading
 
 import asyncpg
+import msgspec
 import pytest
 
 from chatd.storage.ports.events import EventNote
 from chatd.storage.sql.db import open_database
-from chatd.storage.sql.events import append_event
+from chatd import clock
+from chatd.domain import Message
+from chatd.storage.sql.events import SqlEventStore, append_event
 from chatd.storage.sql.migrate import SchemaTooNew, migrate
 
 
@@ -76,6 +79,31 @@ async def test_events_are_handed_on_after_commit_only(db):
     assert notes[0].event.type == "user.updated" and notes[0].event.payload == {"id": "u1"}
     stored = await db.read(lambda c: c.fetch("SELECT seq, user_id FROM events"))
     assert [(r["seq"], r["user_id"]) for r in stored] == [(notes[0].event.seq, "u1")]
+
+
+async def test_a_committed_events_frame_is_the_event_as_the_log_answers_it(db):
+    """The payload is encoded once, for the log's column and the live frame
+    alike: the frame the bus sends is byte for byte the encoded Event, and
+    what /sync and a resume answer for that seq."""
+    seen: list[list[EventNote]] = []
+    db.on_commit = seen.append
+    message = Message(id="m1", conversation_id="c1", sender_id="u1", seq=3, client_id="k", kind="text",
+                      body='caf\u00e9 "quoted" \\ \n \u2028 \U0001f600', reply_to=None, attachments=["a1"],
+                      mentions=["u2"], reactions={"\U0001f44d": ["u2"]}, created_at=clock.now())
+
+    async def run(c):
+        await insert_user(c, "u1")
+        await append_event(c, "message.created", message, conversation_id="c1")
+        await append_event(c, "user.updated", {"id": "u1", "n": 1.5, "none": None}, user_id="u1")
+
+    await db.write(run)
+    notes = [n for batch in seen for n in batch]
+    assert len(notes) == 2 and all(n.frame is not None for n in notes)
+    logged = {n.event.seq: n for n in await SqlEventStore(db).between(0, 10**9, 10)}
+    for note in notes:
+        assert note.frame == msgspec.json.encode(note.event)
+        assert note.frame == msgspec.json.encode(logged[note.event.seq].event)
+    assert msgspec.json.decode(notes[0].frame)["payload"] == msgspec.to_builtins(message)
 
 
 async def test_event_seqs_increase_in_commit_order_under_concurrency(db):

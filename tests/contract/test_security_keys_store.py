@@ -6,6 +6,7 @@ never reaches another's keys."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 
@@ -20,16 +21,19 @@ async def alice(stores):
     return await make_user(stores, "alice")
 
 
-def key(user_id: str, credential: str, name: str = "k") -> StoredKey:
+def key(user_id: str, credential: str, name: str = "k", *, later_ms: int = 0) -> StoredKey:
+    # Keys list by created_at, then id; two made in one millisecond have
+    # ids in no particular order, so a test of the order spaces them out.
+    at = clock.now() + timedelta(milliseconds=later_ms)
     return StoredKey(id=ids.new_id(), user_id=user_id, credential_id=credential, public_key="pk-" + credential,
-                     transports=["usb", "nfc"], name=name, created_at=clock.now())
+                     transports=["usb", "nfc"], name=name, created_at=at)
 
 
 async def test_keys_are_added_listed_found_renamed_and_removed(stores, alice):
     f = stores.second_factors
     bob = await make_user(stores, "bob")
     one = await f.add_key(key(alice.id, "c1", "first"))
-    await f.add_key(key(alice.id, "c2", "second"))
+    await f.add_key(key(alice.id, "c2", "second", later_ms=1))
     await f.add_key(key(bob.id, "c3"))
     assert [k.name for k in await f.list_keys(alice.id)] == ["first", "second"]
     found = await f.find_key("c1")

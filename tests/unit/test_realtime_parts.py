@@ -128,6 +128,31 @@ async def test_the_outbox_drops_what_the_replay_sent_and_rechecks_membership():
     assert sent == ["presence", "e9"]
 
 
+async def test_a_removal_heard_after_a_frame_was_queued_stops_it_at_the_writer():
+    sent: list[str] = []
+
+    async def send(text: str) -> None:
+        sent.append(text)
+
+    m = Memberships()
+    view, _ = m.attach("ann")
+    with pytest.raises(RuntimeError):
+        m.check_of(view)  # not seeded yet
+    m.seed("ann", view, ["c1", "c2"])
+    box = Outbox(send, 10, m.check_of(view))
+    box.go_live(0)
+    box.event(1, "c1", "e1")
+    box.event(2, "c2", "e2")
+    m.changed("c1", "ann", joined=False)  # routed after e1 was queued
+    m.changed("c3", "ann", joined=True)
+    box.event(3, "c3", "e3")
+    writer = asyncio.create_task(box.run())
+    await asyncio.sleep(0.01)
+    box.close(4000, "done")
+    assert await writer == (4000, "done")
+    assert sent == ["e2", "e3"]
+
+
 async def test_an_outbox_that_overflows_asks_for_a_resync_and_closes():
     box = Outbox(lambda text: asyncio.sleep(0), 3, lambda c: True)
     box.go_live(0)

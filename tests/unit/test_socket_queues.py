@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import tracemalloc
 
-from chatd.realtime.inbox import Inbox
+from chatd.realtime.inbox import RANG, Inbox
 from chatd.realtime.outbox import Outbox
 
 
@@ -21,6 +21,31 @@ async def test_a_get_cut_off_by_a_timer_loses_nothing_put_after_it():
     await inbox.put("b")
     assert [await inbox.get(), inbox.get_nowait()] == ["a", "b"]
     assert inbox.empty()
+
+
+async def test_the_alarm_rings_a_waiting_get_and_a_later_deadline_moves_no_timer():
+    loop = asyncio.get_running_loop()
+    inbox = Inbox(4)
+    now = loop.time()
+    inbox.alarm(now + 0.02)
+    timer = inbox._alarm
+    for later in (0.05, 0.5, 5.0):  # a frame moved the idle deadline: the timer stays as it is
+        inbox.alarm(now + later)
+        assert inbox._alarm is timer
+    assert await asyncio.wait_for(inbox.get(), 1) is RANG
+    assert loop.time() >= now + 0.02
+    inbox.put_nowait("a")  # nothing lost around a ring, and one ring answers one get
+    assert await inbox.get() == "a"
+    inbox.alarm(loop.time() + 5.0)
+    inbox.alarm(loop.time() + 0.01)  # an earlier deadline replaces the later one
+    assert await asyncio.wait_for(inbox.get(), 1) is RANG
+    inbox.alarm(loop.time() + 0.01)
+    inbox.put_nowait("b")  # what came before the ring is what a get returns
+    assert await inbox.get() == "b"
+    inbox.close()
+    await asyncio.sleep(0.03)
+    inbox.put_nowait("c")
+    assert await inbox.get() == "c"  # closed: the alarm did not ring
 
 
 async def test_a_full_inbox_holds_the_receiver_until_the_reader_takes_one():

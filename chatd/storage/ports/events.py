@@ -22,6 +22,10 @@ class EventNote(msgspec.Struct, frozen=True):
 
     event: Event
     user_id: str | None = None
+    # `event` JSON-encoded, byte for byte what the log answers for it, when
+    # the store has it at hand (it encoded the payload for the log anyway):
+    # the bus then sends it as it is.
+    frame: bytes | None = None
 
 
 # Storage calls this after commit with the events of that commit, in order.

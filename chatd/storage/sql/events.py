@@ -65,12 +65,27 @@ SELECT block.base + e.i, e.type, e.conversation_id, e.user_id, e.payload, $3
 RETURNING seq"""
 
 
+class _Frame(msgspec.Struct, kw_only=True):
+    """An Event with its payload already encoded: the same fields in the same
+    order, so the same bytes as encoding the Event (a contract test holds it)."""
+
+    seq: int
+    type: str
+    conversation_id: str | None
+    payload: msgspec.Raw
+    created_at: datetime
+
+
+_encode = msgspec.json.Encoder().encode
+
+
 async def flush_deferred(conn: Conn) -> None:
     """PostgreSQL: take the log lock and insert this transaction's events."""
     pending, conn.deferred_events = conn.deferred_events, []
     if not pending:
         return
     at = clock.now()
+    bodies = [_encode(p.body) for p in pending]
     seqs = await conn.fetch(
         _FLUSH,
         EVENT_LOCK,
@@ -79,28 +94,35 @@ async def flush_deferred(conn: Conn) -> None:
         [p.type for p in pending],
         [p.conversation_id for p in pending],
         [p.user_id for p in pending],
-        [msgspec.json.encode(p.body).decode() for p in pending],
+        [body.decode() for body in bodies],
     )
     first = min(row[0] for row in seqs)
-    for i, p in enumerate(pending):
-        event = Event(seq=first + i, type=p.type, conversation_id=p.conversation_id, payload=p.body, created_at=at)
-        conn.new_events.append(EventNote(event=event, user_id=p.user_id))
+    for i, (p, body) in enumerate(zip(pending, bodies)):
+        _note(conn, p, first + i, at, body)
 
 
 async def _insert(conn: Conn, pending: Pending) -> None:
     at = clock.now()
+    body = _encode(pending.body)  # once: the log's column and the live frame
     seq = await conn.fetchval(
         "INSERT INTO events (type, conversation_id, user_id, payload, created_at)"
         " VALUES ($1, $2, $3, $4, $5) RETURNING seq",
         pending.type,
         pending.conversation_id,
         pending.user_id,
-        msgspec.json.encode(pending.body).decode(),
+        body.decode(),
         clock.to_ms(at),
     )
-    event = Event(seq=seq, type=pending.type, conversation_id=pending.conversation_id, payload=pending.body,
-                  created_at=at)
-    conn.new_events.append(EventNote(event=event, user_id=pending.user_id))
+    _note(conn, pending, seq, at, body)
+
+
+def _note(conn: Conn, p: Pending, seq: int, at: datetime, body: bytes) -> None:
+    """The committed-event note, with the frame built around the payload
+    encoded once for the log (not encoded again by the bus)."""
+    event = Event(seq=seq, type=p.type, conversation_id=p.conversation_id, payload=p.body, created_at=at)
+    frame = _encode(_Frame(seq=seq, type=p.type, conversation_id=p.conversation_id, payload=msgspec.Raw(body),
+                           created_at=at))
+    conn.new_events.append(EventNote(event=event, user_id=p.user_id, frame=frame))
 
 
 EVENT_COLUMNS = "seq, type, conversation_id, user_id, payload, created_at"
