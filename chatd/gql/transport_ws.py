@@ -3,9 +3,11 @@
 connection_init (credentials may ride in its payload: {"token"} or
 {"Authorization": "Bearer ..."}) -> connection_ack; then subscribe/next/
 error/complete per operation id, ping/pong. Close codes are the protocol's:
-4400 bad message, 4401 not acknowledged yet, 4403 forbidden, 4408 init
-timeout, 4409 duplicate id, 4429 second init; 4404 when the graphql flag is
-off for the user (the endpoint does not exist for them).
+4400 bad message (not a JSON object with a type, nested deeper than the
+JSON limit, over 1 MiB, or binary), 4401 not acknowledged yet, 4403
+forbidden, 4408 init timeout, 4409 duplicate id, 4429 second init; 4404
+when the graphql flag is off for the user (the endpoint does not exist for
+them).
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ from litestar import WebSocket
 from litestar.exceptions import WebSocketDisconnect
 from strawberry.types import ExecutionResult
 
+from chatd.bounds import decode_bounded
 from chatd.domain import User
 from chatd.errors import ChatError
 from chatd.gql.context import Context
 from chatd.gql.errors import error_json, result_json
 from chatd.gql.refusals import log_refusals
 from chatd.gql.schema import schema_for
+from chatd.realtime.frames import MAX_FRAME_CHARS
 
 PROTOCOL = "graphql-transport-ws"
 
@@ -45,9 +49,17 @@ class Connection:
         await self.socket.close(code=code, reason=reason)
 
     async def receive(self) -> dict[str, Any] | None:
+        """The next message, or None for one that is not the protocol's (the
+        caller closes 4400, or 4401 before the ack). Bounded like the chatd
+        socket's frames (realtime/frames.py): size first, then depth, so a
+        hostile message costs a refusal, not a RecursionError and a 1011
+        with a stack trace per message. A binary frame reads as "": None."""
+        text = await self.socket.receive_text()
+        if len(text) > MAX_FRAME_CHARS:
+            return None
         try:
-            message = json.loads(await self.socket.receive_text())
-        except ValueError:
+            message = decode_bounded(json.loads, text)
+        except ValueError:  # TooDeep too
             return None
         return message if isinstance(message, dict) and isinstance(message.get("type"), str) else None
 

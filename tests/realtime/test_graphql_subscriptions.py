@@ -5,6 +5,7 @@ connection resumed from a cursor exactly once."""
 from __future__ import annotations
 
 import pytest
+import websockets
 from websockets.exceptions import ConnectionClosed
 
 from tests.realtime.gql_socket import GqlSocket
@@ -117,3 +118,38 @@ async def test_protocol_mistakes_get_the_protocols_answers(server, api, graphql_
     with pytest.raises(ConnectionClosed) as closed:
         await sock.receive()
     assert closed.value.rcvd.code == 4409
+
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize("message", [
+    '{"type":"ping","payload":' + DEEP + "}",   # was a RecursionError: 1011 and a stack trace
+    '{"type":"ping","payload":"' + "x" * (1 << 20) + '"}',  # a ping, but over the 1 MiB frame limit
+    b"\xff\xfe not text",                          # a binary frame
+], ids=["deep", "huge", "binary"])
+async def test_a_hostile_message_closes_4400_and_others_live_on(server, api, graphql_on, message):
+    bob, ann = await api.user("bob"), await api.user("ann")
+    other = await GqlSocket.open(server.url, ann.token)
+    await other.acked()
+    sock = await GqlSocket.open(server.url, bob.token)
+    await sock.acked()
+    await sock.ws.send(message)
+    with pytest.raises(ConnectionClosed) as closed:
+        await sock.receive()
+    assert closed.value.rcvd.code == 4400
+    await other.send({"type": "ping"})
+    assert (await other.receive())["type"] == "pong"
+    assert "Traceback" not in server.log_tail(200)
+
+
+async def test_deep_json_before_the_ack_closes_4401(server, api, graphql_on):
+    bob = await api.user("bob")
+    target = server.url.replace("http", "ws", 1) + "/api/v1/graphql"
+    async with websockets.connect(target, subprotocols=["graphql-transport-ws"],
+                                  additional_headers={"Authorization": f"Bearer {bob.token}"}) as ws:
+        await ws.send('{"type":"connection_init","payload":' + DEEP + "}")
+        with pytest.raises(ConnectionClosed) as closed:
+            await ws.recv()
+    assert closed.value.rcvd.code == 4401
+    assert "Traceback" not in server.log_tail(200)
