@@ -38,6 +38,10 @@ class ServerConfig(Section):
     # Your own privacy notice (GET /api/v1/privacy, linked from sign-up and
     # Settings): a .md file (Markdown) or plain text; "" = chatd's default text.
     privacy_notice_file: str = ""
+    # Core files and same-user debuggers (py-spy, gdb) may read the server's
+    # memory, where Python leaves passwords and keys it cannot wipe; false
+    # forbids both (serve_nodump.py). true only while debugging.
+    memory_dumps: bool = False
 
 
 class StorageConfig(Section):

@@ -131,7 +131,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     prof = parser.add_argument_group("profile")
     prof.add_argument("--profile", action="store_true",
                       help="sample the server with py-spy during each measured window (rest, hot, history) "
-                           "and write a summary by request step; its path is printed (needs chatd[bench])")
+                           "and write a summary by request step; its path is printed (needs chatd[bench]; with --url, "
+                           "a server not run as root needs server.memory_dumps = true for py-spy to attach)")
     prof.add_argument("--profile-dir", metavar="DIR",
                       help="where the profile summary and raw samples go (default: a new temporary directory)")
 

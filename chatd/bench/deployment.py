@@ -41,7 +41,9 @@ class Deployment:
         cache = self._cache() if index == 0 else (self.redis.url if self.redis else self.args.cache)
         if cache:
             storage["cache"] = cache
-        config = {**BENCH_CONFIG, "storage": storage} if storage else BENCH_CONFIG
+        config: dict[str, dict[str, Any]] = {**BENCH_CONFIG, "storage": storage} if storage else dict(BENCH_CONFIG)
+        if self.args.profile:  # py-spy attaches from outside: as the same user, not as root (serve_nodump.py)
+            config["server"] = {**config.get("server", {}), "memory_dumps": True}
         server = ServerProcess(self.root / f"p{index}", database=self.args.database, config=config, env=BENCH_ENV)
         self.servers.append(server)
         return server

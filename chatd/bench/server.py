@@ -67,7 +67,8 @@ class ServerProcess:
     took); `stop()` sends SIGTERM and waits. The log goes to data_dir/server.log."""
 
     def __init__(self, data_dir: Path, *, database: str | None = None,
-                 config: dict[str, dict[str, Any]] | None = None, env: dict[str, str] | None = None):
+                 config: dict[str, dict[str, Any]] | None = None, env: dict[str, str] | None = None,
+                 group: int | None = None):
         self.data_dir = data_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -81,6 +82,7 @@ class ServerProcess:
             sections.setdefault(name, {}).update(values)
         self.sections = sections
         self.env = {**os.environ, **(env or {})}
+        self.group = group  # the process's group id, when started by root (a test tells ownership by it)
         self.proc: subprocess.Popen[bytes] | None = None
         self.ready_seconds = 0.0
         self.ready_cpu_seconds: float | None = None  # CPU the server used until then: less noisy on a busy host
@@ -98,7 +100,7 @@ class ServerProcess:
         began = time.perf_counter()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "chatd", "serve", "--config", str(self.config_path)],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=self.env,
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=self.env, group=self.group,
         )
         log.close()
         async with httpx.AsyncClient(base_url=self.url, trust_env=False, timeout=1.0) as http:

@@ -120,6 +120,10 @@ def run(cfg: Config, host: str | None = None, port: int | None = None, workers: 
     from chatd.commands.serve_privileges import warn_if_root
 
     warn_if_root()
+    if not cfg.server.memory_dumps:
+        from chatd.commands.serve_nodump import forbid_memory_dumps
+
+        forbid_memory_dumps()
     bind_host, bind_port = host or cfg.server.host, port or cfg.server.port
     if workers > 1:
         gc.enable()  # the supervisor runs on; each worker freezes its own app

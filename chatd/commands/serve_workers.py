@@ -63,6 +63,12 @@ def app() -> Any:
 
     cfg = msgspec.json.decode(os.environ[ENV], type=Config)
     cfg.secret_files = {k: Path(v) for k, v in msgspec.json.decode(os.environ.get(FILES_ENV, "{}")).items()}
+    # Forked workers inherit the supervisor's flag; spawned ones (Python 3.14's
+    # default, macOS) were exec'd, which makes a process dumpable again.
+    if not cfg.server.memory_dumps:
+        from chatd.commands.serve_nodump import forbid_memory_dumps
+
+        forbid_memory_dumps()
     application = create_app(cfg)
     gc.collect()
     gc.freeze()  # as in the one-process server: long-lived objects out of the collector's sight

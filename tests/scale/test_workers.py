@@ -17,6 +17,7 @@ import pytest
 
 from chatd.bench.server import BENCH_ENV, free_port, write_config
 from tests.conftest import sql_url
+from tests.dumpable import GROUP, dumpable
 from tests.realtime.conftest import CONFIG, PASSWORD, REALTIME, Api, Sock
 
 
@@ -50,7 +51,7 @@ async def test_two_workers_serve_one_port_and_chat_live(database, tmp_path, redi
     # No pepper configured: the supervisor makes data_dir/pepper before the workers start, and both use it.
     env = {k: v for k, v in {**os.environ, **BENCH_ENV}.items() if k != "CHATD_AUTH__PEPPER"}
     proc = subprocess.Popen([sys.executable, "-m", "chatd", "serve", "--config", str(tmp_path / "chatd.toml")],
-                            stdout=log, stderr=subprocess.STDOUT, env=env)
+                            stdout=log, stderr=subprocess.STDOUT, env=env, group=GROUP)
     api = Api(url)
     opened: list[Sock] = []
     try:
@@ -66,6 +67,8 @@ async def test_two_workers_serve_one_port_and_chat_live(database, tmp_path, redi
                 assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()[-2000:]
                 await asyncio.sleep(0.1)
         assert len(children(proc.pid)) == 2  # the supervisor and its two workers
+        # Memory dumps forbidden in the supervisor and in each worker (serve_nodump.py).
+        assert not any(dumpable(pid) for pid in [proc.pid, *children(proc.pid)])
         ann, bob = await api.user("ann"), await api.user("bob")
         assert (tmp_path / "pepper").exists()
         for _ in range(6):  # new connections, spread over the workers: each checks ann's password alike

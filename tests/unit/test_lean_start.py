@@ -167,7 +167,7 @@ def test_a_default_server_loads_no_optional_library_at_start(tmp_path, sqlite_te
     # Nor the other commands' modules (the command line builds only serve's parser).
     assert {m for m in modules if m.startswith(("chatd.commands.", "chatd.bench"))} <= {
         "chatd.commands.serve", "chatd.commands.serve_lazy", "chatd.commands.serve_malloc",
-        "chatd.commands.serve_memory", "chatd.commands.serve_privileges"}
+        "chatd.commands.serve_memory", "chatd.commands.serve_privileges", "chatd.commands.serve_nodump"}
 
 
 def test_nor_on_its_first_start_which_migrates_an_empty_database(tmp_path):
