@@ -17,13 +17,14 @@ from __future__ import annotations
 from collections.abc import Coroutine
 from typing import Any
 
-from litestar import Litestar
 from litestar.types import Receive, Scope, Send
+
+from chatd.api.batch_routes import BatchedRegistration
 
 RAW_SEND = "chatd.raw_send"
 
 
-class ChatdApp(Litestar):
+class ChatdApp(BatchedRegistration):
     # Not a coroutine function of its own: Litestar's coroutine is returned
     # as it is, so an HTTP request pays for one dictionary read here.
     def __call__(self, scope: Scope, receive: Receive, send: Send) -> Coroutine[Any, Any, None]:  # type: ignore[override]
