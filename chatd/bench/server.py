@@ -67,7 +67,7 @@ class ServerProcess:
     took); `stop()` sends SIGTERM and waits. The log goes to data_dir/server.log."""
 
     def __init__(self, data_dir: Path, *, database: str | None = None,
-                 config: dict[str, dict[str, Any]] | None = None, env: dict[str, str] | None = None,
+                 config: dict[str, dict[str, Any]] | None = None, env: dict[str, str | None] | None = None,
                  group: int | None = None):
         self.data_dir = data_dir
         self.port = free_port()
@@ -81,7 +81,8 @@ class ServerProcess:
         for name, values in (config or {}).items():
             sections.setdefault(name, {}).update(values)
         self.sections = sections
-        self.env = {**os.environ, **(env or {})}
+        # A None in `env` leaves that variable out.
+        self.env = {k: v for k, v in {**os.environ, **(env or {})}.items() if v is not None}
         self.group = group  # the process's group id, when started by root (a test tells ownership by it)
         self.proc: subprocess.Popen[bytes] | None = None
         self.ready_seconds = 0.0
