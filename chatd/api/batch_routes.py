@@ -17,9 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Litestar, Router
+from litestar._asgi.utils import get_route_handlers
 from litestar.routes import HTTPRoute, WebSocketRoute
 from litestar.types import ControllerRouterHandler
-from litestar._asgi.utils import get_route_handlers
 
 
 class BatchedRegistration(Litestar):
