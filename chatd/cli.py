@@ -1,4 +1,4 @@
-"""The `chatd` command: serve, init, migrate, migrate-data, check-config, reseal, schema, user, flags, media, talk, sbom, bench."""
+"""The `chatd` command: serve, init, migrate, migrate-data, check-config, reseal, keys, schema, user, flags, media, talk, sbom, bench."""
 
 from __future__ import annotations
 
@@ -37,6 +37,10 @@ def _parser(serve_only: bool = False) -> argparse.ArgumentParser:
     with_config("check-config", "validate the configuration and print what it means")
     with_config("reseal", "seal every two-step sign-in secret with auth.second_factor_key, "
                 "so the keys in auth.second_factor_previous_keys can be dropped")
+
+    keys = with_config("keys", "the key process (ASVS 6.4.2): `chatd keys serve` holds the pepper and the sealing "
+                       "keys and answers chatd servers over keys.socket")
+    keys.add_argument("action", choices=["serve"])
 
     schema = sub.add_parser("schema", help="print JSON Schemas of the entities", description="print JSON Schemas of the entities")
     schema.add_argument("--out", metavar="DIR", help="write one <Entity>.schema.json per entity into DIR")
@@ -141,6 +145,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from chatd.commands import reseal
 
         return reseal.run(cfg)
+    if args.command == "keys":
+        from chatd.keys import serve as keys_serve
+
+        return keys_serve.run(cfg)
     if args.command == "check-config":
         from chatd.commands import check_config
 

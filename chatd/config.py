@@ -206,6 +206,17 @@ class RealtimeConfig(Section):
     process_ttl_seconds: Annotated[float, Meta(ge=2, le=600)] = 15.0
 
 
+class KeysConfig(Section):
+    # The key process's Unix socket (`chatd keys serve`, ASVS 6.4.2): set, this
+    # server asks it for every operation with the pepper, the TOTP sealing key
+    # and the media key, and refuses to start if it finds those keys itself.
+    # "" = the keys are read and held in this process (the zero-setup default).
+    socket: str = ""
+    # The key process only: the group (the chatd server's) that may use the
+    # socket (mode 0660); "" = its own user only (0600).
+    socket_group: str = ""
+
+
 # dict=True: parse() notes beside the fields which secret came from which
 # file (`secret_files`), so a store can read it again when it reconnects.
 class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, dict=True):
@@ -217,6 +228,7 @@ class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, dict=True
     media: MediaConfig = msgspec.field(default_factory=MediaConfig)
     realtime: RealtimeConfig = msgspec.field(default_factory=RealtimeConfig)
     graphql: GraphQLConfig = msgspec.field(default_factory=GraphQLConfig)
+    keys: KeysConfig = msgspec.field(default_factory=KeysConfig)
 
     @property
     def https(self) -> bool:
