@@ -10,6 +10,7 @@ When the key process does not answer, KeysUnavailable (503): nothing done.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import msgspec
@@ -19,45 +20,68 @@ from chatd.keys.ring import KeyInfo, KeyRing, KeysUnavailable
 
 IDLE = 4  # connections kept open
 TIMEOUT = 5.0  # seconds for one round trip
+Conn = tuple[asyncio.StreamReader, asyncio.StreamWriter]
+LOST = (OSError, EOFError, asyncio.IncompleteReadError, asyncio.TimeoutError, wire.FrameTooLarge, msgspec.DecodeError,
+        msgspec.ValidationError)
+log = logging.getLogger("chatd.keys")
+
+
+async def _ask(conn: Conn, request: wire.Request) -> wire.Reply:
+    reader, writer = conn
+    writer.write(wire.frame(wire.encode(request)))
+    return wire.decode_reply(await asyncio.wait_for(wire.read_frame(reader), TIMEOUT))
 
 
 class SocketKeyRing(KeyRing):
     def __init__(self, path: str):
         self.path = path
         self.info = KeyInfo()
-        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self._idle: list[Conn] = []
 
     async def start(self, wait_seconds: float = 10.0) -> None:
         """Asks what keys there are; waits a little for a key process still starting."""
         deadline = asyncio.get_running_loop().time() + wait_seconds
         while True:
             try:
-                self.info = msgspec.convert(await self._call(wire.Info()), KeyInfo)
+                self._idle.append(await self._connect())
                 return
             except KeysUnavailable:
                 if asyncio.get_running_loop().time() > deadline:
                     raise
                 await asyncio.sleep(0.2)
 
+    async def _connect(self) -> Conn:
+        """A new connection, and what keys the key process (maybe restarted,
+        maybe with rotated keys) holds now: new ones are used at once."""
+        conn = await asyncio.wait_for(asyncio.open_unix_connection(self.path, limit=wire.MAX_FRAME + 64), TIMEOUT)
+        reply = await _ask(conn, wire.Info())
+        info = msgspec.convert(reply.value, KeyInfo)
+        if self.info.pepper_id and info.pepper_id != self.info.pepper_id:
+            conn[1].close()
+            # Hashes would be labelled with the old pepper's id: sign-ins would fail, new hashes be wrong.
+            log.error("the key process now has pepper %s, this server started with %s: restart chatd",
+                      info.pepper_id, self.info.pepper_id)
+            raise KeysUnavailable("The key service changed its password pepper; the server must be restarted.")
+        self.info = info
+        return conn
+
     async def _call(self, request: wire.Request) -> Any:
         for attempt in (0, 1):
             pooled = attempt == 0 and bool(self._idle)
+            conn = None
             try:
-                conn = self._idle.pop() if pooled else await asyncio.wait_for(
-                    asyncio.open_unix_connection(self.path, limit=wire.MAX_FRAME + 64), TIMEOUT)
-                reader, writer = conn
-                writer.write(wire.frame(wire.encode(request)))
-                reply = wire.decode_reply(await asyncio.wait_for(wire.read_frame(reader), TIMEOUT))
-            except (OSError, EOFError, asyncio.IncompleteReadError, asyncio.TimeoutError, wire.FrameTooLarge,
-                    msgspec.DecodeError) as err:
-                if pooled:
+                conn = self._idle.pop() if pooled else await self._connect()
+                reply = await _ask(conn, request)
+            except LOST as err:
+                if conn is not None:
                     conn[1].close()
+                if pooled:
                     continue  # a connection to a key process that restarted: once more on a new one
                 raise KeysUnavailable("The key service does not answer; try again in a moment.") from err
             if len(self._idle) < IDLE:
                 self._idle.append(conn)
             else:
-                writer.close()
+                conn[1].close()
             if reply.error:
                 raise ValueError(f"key process: {reply.error}")
             return reply.value

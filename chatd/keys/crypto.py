@@ -16,10 +16,6 @@ import hashlib
 import hmac
 import os
 
-from nacl.bindings import crypto_aead_xchacha20poly1305_ietf_decrypt as _open
-from nacl.bindings import crypto_aead_xchacha20poly1305_ietf_encrypt as _seal
-from nacl.exceptions import CryptoError
-from nacl.secret import SecretBox
 
 SEALED = "v1:"  # a sealed TOTP secret's text starts so
 NONCE = 24
@@ -37,6 +33,23 @@ def peppered(pepper: bytes, data: bytes) -> bytes:
     return hmac.new(pepper, data, hashlib.sha256).digest()
 
 
+# PyNaCl is imported only when a key is used: a server without keys starts leaner.
+def _seal(message: bytes, ad: bytes, nonce: bytes, key: bytes) -> bytes:
+    from nacl.bindings import crypto_aead_xchacha20poly1305_ietf_encrypt
+
+    return crypto_aead_xchacha20poly1305_ietf_encrypt(message, ad, nonce, key)
+
+
+def _open(box: bytes, ad: bytes, nonce: bytes, key: bytes) -> bytes | None:
+    from nacl.bindings import crypto_aead_xchacha20poly1305_ietf_decrypt
+    from nacl.exceptions import CryptoError
+
+    try:
+        return crypto_aead_xchacha20poly1305_ietf_decrypt(box, ad, nonce, key)
+    except (CryptoError, ValueError):
+        return None
+
+
 def seal_secret(key: bytes, user_id: str, secret: str) -> str:
     nonce = os.urandom(NONCE)
     return SEALED + base64.b64encode(nonce + _seal(secret.encode(), user_id.encode(), nonce, key)).decode()
@@ -49,10 +62,9 @@ def open_secret(keys: list[bytes], user_id: str, stored: str) -> tuple[int, str]
     except ValueError:
         return None
     for index, key in enumerate(keys):
-        try:
-            return index, _open(raw[NONCE:], user_id.encode(), raw[:NONCE], key).decode()
-        except (CryptoError, ValueError):
-            continue
+        opened = _open(raw[NONCE:], user_id.encode(), raw[:NONCE], key)
+        if opened is not None:
+            return index, opened.decode()
     return None
 
 
@@ -70,17 +82,18 @@ def unwrap(keys: list[bytes], wrapped: bytes) -> tuple[int, bytes] | None:
     """(which master key opened it, the data key), or None."""
     kid, nonce, box = wrapped[:KEY_ID], wrapped[KEY_ID:KEY_ID + NONCE], wrapped[KEY_ID + NONCE:]
     for index, key in enumerate(keys):
-        if len(wrapped) == WRAPPED and media_key_id(key) == kid:
-            try:
-                return index, _open(box, WRAP_AD, nonce, key)
-            except CryptoError:
-                continue
+        opened = _open(box, WRAP_AD, nonce, key) if len(wrapped) == WRAPPED and media_key_id(key) == kid else None
+        if opened is not None:
+            return index, opened
     return None
 
 
 def open_legacy(keys: list[bytes], version: int, prefix: bytes, nonce: bytes, sealed: bytes) -> bytes | None:
     """One chunk of a blob sealed with a master key itself (versions 1, 2):
     version 2 names its key in the prefix, version 1 is tried with each."""
+    from nacl.exceptions import CryptoError
+    from nacl.secret import SecretBox
+
     for key in keys:
         if version == 2 and media_key_id(key) != prefix[:KEY_ID]:
             continue

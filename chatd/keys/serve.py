@@ -47,7 +47,9 @@ async def answer(ring: LocalKeyRing, request: wire.Request) -> object:
     raise ValueError("unknown request")
 
 
-async def _connection(ring: LocalKeyRing, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def _connection(ring: LocalKeyRing, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                      open_writers: set[asyncio.StreamWriter]) -> None:
+    open_writers.add(writer)
     try:
         while True:
             try:
@@ -68,6 +70,7 @@ async def _connection(ring: LocalKeyRing, reader: asyncio.StreamReader, writer: 
     except Exception:  # never the whole process for one connection
         log.exception("key socket: a connection failed")
     finally:
+        open_writers.discard(writer)
         writer.close()
 
 
@@ -85,9 +88,10 @@ def _listen_path(config: Config) -> Path:
 async def serve(config: Config, ring: LocalKeyRing, ready: asyncio.Event | None = None) -> None:
     path = _listen_path(config)
     mode = 0o660 if config.keys.socket_group else 0o600
+    open_writers: set[asyncio.StreamWriter] = set()
     old = os.umask(0o177)  # the socket is never, even for a moment, open to others
     try:
-        server = await asyncio.start_unix_server(lambda r, w: _connection(ring, r, w), path,
+        server = await asyncio.start_unix_server(lambda r, w: _connection(ring, r, w, open_writers), path,
                                                  limit=wire.MAX_FRAME + 64)
     finally:
         os.umask(old)
@@ -102,6 +106,10 @@ async def serve(config: Config, ring: LocalKeyRing, ready: asyncio.Event | None 
                 info.pepper_id, info.factor_keys, len(info.media_ids))
     async with server:
         await stop.wait()
+        server.close()
+        for writer in list(open_writers):  # each handler then ends as for a client gone (no cancelled tasks)
+            writer.close()
+        await asyncio.sleep(0.05)
     path.unlink(missing_ok=True)
 
 

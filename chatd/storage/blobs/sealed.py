@@ -211,15 +211,14 @@ class SealedBlobStore:
         version = header[len(MAGIC)]
         if version not in VERSIONS:
             raise BlobCorrupt(f"{key}: sealed with an unknown format version {version}")
-        ids = self.keys.info.media_ids
-        kid = header[len(MAGIC) + 1:len(MAGIC) + 1 + KEY_ID]
-        if version != 1 and kid not in ids:
-            raise BlobCorrupt(f"{key}: sealed with a key that is neither media.encryption_key nor one of "
-                              f"media.previous_encryption_keys (key id {kid.hex()})")
+        # Which keys there are is the ring's to say (the key process may have
+        # rotated since this process started): it is asked, never guessed here.
+        kid = header[len(MAGIC) + 1:len(MAGIC) + 1 + KEY_ID].hex()
         if version == VERSION:
             opened = await self.keys.unwrap(header[len(MAGIC) + 1:len(MAGIC) + 1 + WRAPPED])
             if opened is None:
-                raise BlobCorrupt(f"{key}: its data key opens with no configured media key (tampered header?)")
+                raise BlobCorrupt(f"{key}: its data key opens with neither media.encryption_key nor one of "
+                                  f"media.previous_encryption_keys (key id {kid}), or its header was tampered with")
             box, prefix = SecretBox(opened[1]), header[-PREFIX:]
 
             async def chunk(index: int, final: bool, sealed: bytes) -> bytes:
@@ -233,7 +232,8 @@ class SealedBlobStore:
         async def legacy(index: int, final: bool, sealed: bytes) -> bytes:
             plain = await self.keys.open_legacy(version, prefix, _nonce(prefix, index, final), sealed)
             if plain is None:
-                raise BlobCorrupt(f"{key}: chunk {index} fails authentication (tampered, or another key)")
+                raise BlobCorrupt(f"{key}: chunk {index} opens with no configured media key (tampered, or a key "
+                                  f"that is neither media.encryption_key nor a previous one; version {version})")
             return plain
         return legacy
 
