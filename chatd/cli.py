@@ -29,6 +29,8 @@ def _parser(serve_only: bool = False) -> argparse.ArgumentParser:
     init = sub.add_parser("init", help="write a commented chatd.toml", description="write a commented chatd.toml")
     init.add_argument("path", nargs="?", default="chatd.toml")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    init.add_argument("--keys-socket", metavar="PATH", default="",
+                      help="keep the keys in a separate key process listening on PATH: also writes keys.toml")
 
     with_config("migrate", "apply database schema migrations (safe to run twice)")
     from chatd.commands import migrate_data
@@ -105,7 +107,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "init":
         from chatd.commands import init
 
-        return init.run(args.path, args.force)
+        return init.run(args.path, args.force, args.keys_socket)
     if args.command == "schema":
         from chatd.commands import schema
 
