@@ -88,6 +88,11 @@ async def signs_in_with_totp(http: httpx.AsyncClient, name: str, secret: str, af
     return step
 
 
+async def two_in_a_conversation(http: httpx.AsyncClient) -> tuple[Account, Account, str]:
+    alice, bob = await register(http, "alice"), await register(http, "bob")
+    return alice, bob, await direct(http, alice, bob)
+
+
 def stored_blob(server: ServerProcess, attachment_id: str) -> Path:
     found = list((server.data_dir / "media").rglob(f"{attachment_id}.sealed"))
     assert len(found) == 1, found
@@ -99,14 +104,13 @@ async def test_passwords_totp_and_media_go_through_the_key_process(tmp_path, key
     await server.start()
     try:
         async with client(server) as http:
-            alice, bob = await register(http, "alice"), await register(http, "bob")
+            alice, bob, conv = await two_in_a_conversation(http)
             assert (await login(http, "alice")).status_code == 200
             assert (await http.post("/api/v1/auth/login", json={"username": "alice", "password": "wrong " * 3}
                                     )).status_code == 401
             secret = await enrol_totp(http, alice)
             await signs_in_with_totp(http, "alice", secret)
 
-            conv = await direct(http, alice, bob)
             data = os.urandom(200_000)
             att = await upload(http, conv, alice, data, filename="f.bin")
             r = await http.get(f"/api/v1/attachments/{att['id']}", headers=alice.headers)
@@ -128,8 +132,7 @@ async def test_the_key_process_away_is_a_503_that_changes_nothing_and_the_server
     await server.start()
     try:
         async with client(server) as http:
-            alice, bob = await register(http, "alice"), await register(http, "bob")
-            conv = await direct(http, alice, bob)
+            alice, bob, conv = await two_in_a_conversation(http)
             data = os.urandom(100_000)
             att = await upload(http, conv, alice, data)
             keys.stop()
@@ -169,9 +172,8 @@ async def test_data_sealed_in_process_still_opens_then_moves_and_rotates(tmp_pat
     await server.start()
     try:
         async with client(server) as http:
-            alice, bob = await register(http, "alice"), await register(http, "bob")
+            alice, bob, conv = await two_in_a_conversation(http)
             secret = await enrol_totp(http, alice)
-            conv = await direct(http, alice, bob)
             data = os.urandom(150_000)
             att = await upload(http, conv, alice, data)
     finally:
