@@ -130,7 +130,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return media.run(args)
     from chatd import config as config_module
 
-    cfg = config_module.load(getattr(args, "config", None))
+    # Only the key process may read the keys' files when keys.socket is set.
+    cfg = config_module.load(getattr(args, "config", None), holds_keys=args.command == "keys")
     if args.command == "serve":
         from chatd.commands import serve
 

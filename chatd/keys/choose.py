@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from chatd.config import Config, ConfigError
 from chatd.keys.ring import KeyRing
+from chatd.secret_files import KEY_PROCESS_KEYS
 
-RAW = ("auth.pepper", "auth.second_factor_key", "auth.second_factor_previous_keys",
-       "media.encryption_key", "media.previous_encryption_keys")
 
 
 def refuse_raw_keys(config: Config) -> None:
-    """With keys.socket set: no key material in this process's config or data_dir (nothing is read)."""
-    found = [name for name in RAW if getattr(getattr(config, name.split(".")[0]), name.split(".")[1])]
+    """With keys.socket set: no key material in this process's config or
+    data_dir. Their files were refused unread (config.parse); a key given
+    as a value is refused here (it was read with the file or environment)."""
+    found = [name for name in KEY_PROCESS_KEYS if getattr(getattr(config, name.split(".")[0]), name.split(".")[1])]
     if found:
         raise ConfigError(f"keys.socket is set, so the key process holds the keys; remove {', '.join(found)} from "
                           "this server's config (file, credentials and environment) and give them to the key process")

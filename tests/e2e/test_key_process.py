@@ -17,6 +17,8 @@ import socket
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -25,7 +27,7 @@ import pytest
 
 from chatd import clock
 from chatd.bench.server import BENCH_CONFIG, ServerProcess
-from chatd.config import ConfigError, load
+from chatd.config import ConfigError, load, parse
 from chatd.keys import wire
 from chatd.services.second_factor import totp
 from chatd.storage.blobs.sealed import HEADER, MAGIC
@@ -246,35 +248,61 @@ async def test_a_server_with_the_socket_and_a_key_of_its_own_is_refused(tmp_path
 
 
 def _config(raw):
-    from chatd.config import parse
-
     return parse(raw, {})
 
 
+_opened: list[str] | None = None  # what the audit hook records, while a test watches
+
+
+def _audit(event: str, args: tuple) -> None:
+    if _opened is not None and event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+        _opened.append(os.fsdecode(args[0]))
+
+
+@contextmanager
+def files_opened() -> Iterator[list[str]]:
+    """Every file this process opens meanwhile (Python's audit hook: one per
+    process and never removed, so it records only inside this block)."""
+    global _opened
+    if not getattr(sys, "_chatd_audit", False):
+        sys.addaudithook(_audit)
+        sys._chatd_audit = True
+    _opened = seen = []
+    try:
+        yield seen
+    finally:
+        _opened = None
+
+
 async def test_the_server_reads_no_key_file(tmp_path, keys):
-    """In this process, with an audit hook on every file opened: a served
-    runtime with keys.socket never opens the key process's files."""
+    """In this process: a served runtime with keys.socket never opens the key
+    process's files, and a config naming a key file beside keys.socket is
+    refused before that file is opened."""
     from chatd.runtime import start_runtime
 
-    opened: list[str] = []
-    watching = [True]
-
-    def hook(event, args):
-        if watching[0] and event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
-            opened.append(os.fsdecode(args[0]))
-    sys.addaudithook(hook)
-    cfg = _config({"server": {"data_dir": str(tmp_path / "served")},
-                   "storage": {"database": f"sqlite:///{tmp_path}/chatd.db", "media": f"file:///{tmp_path}/media"},
-                   "keys": {"socket": keys.socket}})
-    runtime = await start_runtime(cfg)
-    try:
-        assert runtime.stores.sealed_blobs is not None  # media sealed: the key process has a media key
-        assert await runtime.services.accounts.passwords.hash(PASSWORD)
-    finally:
-        await runtime.close()
-        watching[0] = False
+    base = {"server": {"data_dir": str(tmp_path / "served")},
+            "storage": {"database": f"sqlite:///{tmp_path}/chatd.db", "media": f"file:///{tmp_path}/media"},
+            "keys": {"socket": keys.socket}}
+    with files_opened() as opened:
+        runtime = await start_runtime(_config(base))
+        try:
+            assert runtime.stores.sealed_blobs is not None  # media sealed: the key process has a media key
+            assert await runtime.services.accounts.passwords.hash(PASSWORD)
+        finally:
+            await runtime.close()
     assert opened, "the audit hook saw nothing"
     assert not [p for p in opened if str(keys.data_dir) in p or p.endswith("pepper")], opened
+
+    key_file = keys.data_dir / "pepper"  # a real key file, readable by this user
+    for section, key in (("auth", "pepper_file"), ("media", "encryption_key_file")):
+        with files_opened() as opened, pytest.raises(ConfigError, match="so is keys.socket"):
+            _config({**base, section: {key: str(key_file)}})
+        assert str(key_file) not in opened
+    with files_opened() as opened, pytest.raises(ConfigError, match="so is keys.socket"):
+        parse({"keys": {"socket": keys.socket}}, {"CHATD_AUTH__SECOND_FACTOR_KEY_FILE": str(key_file)})
+    assert str(key_file) not in opened
+    # The key process itself reads them.
+    assert parse({**base, "auth": {"pepper_file": str(key_file)}}, {}, holds_keys=True).auth.pepper
 
 
 async def _frame(path: str, payload: bytes) -> tuple[wire.Reply | None, bool]:
