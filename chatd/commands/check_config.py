@@ -6,6 +6,27 @@ from chatd.config import Config
 from chatd.config import redact_url as _redact
 
 
+def _key_process(socket: str) -> str:
+    """What the key process at `socket` holds, asked once (its being away is no config error)."""
+    import asyncio
+
+    from chatd.keys.client import SocketKeyRing
+    from chatd.keys.ring import KeysUnavailable
+
+    async def ask() -> str:
+        ring = SocketKeyRing(socket)
+        try:
+            await ring.start(wait_seconds=0)
+        except KeysUnavailable:
+            return "not answering now (start `chatd keys serve`)"
+        finally:
+            await ring.close()
+        i = ring.info
+        return (f"pepper {i.pepper_id}, {i.factor_keys} TOTP key(s), "
+                f"{len(i.media_ids)} media key(s){'' if i.media_ids else ': media not sealed'}")
+    return f"in the key process at {socket}: {asyncio.run(ask())}"
+
+
 def run(cfg: Config) -> int:
     from chatd.pepper_file import describe
     from chatd.storage.blobs.choose import open_blob_store
@@ -48,5 +69,5 @@ def run(cfg: Config) -> int:
           f"{'sealed at rest' if factor_keys else 'not sealed at rest (no key set)'}"
           f"{f' ({factor_keys - 1} previous key(s) still open older ones; chatd reseal)' if factor_keys > 1 else ''}")
     print(f"  pepper       {pepper}")
-    print(f"  keys         {'in the key process at ' + cfg.keys.socket + ' (chatd keys serve)' if cfg.keys.socket else 'in this process (set keys.socket for a separate key process)'}")
+    print(f"  keys         {_key_process(cfg.keys.socket) if cfg.keys.socket else 'in this process (set keys.socket for a separate key process)'}")
     return 0

@@ -7,7 +7,7 @@ are not. Unset -> the keys in this process (local.py), as before."""
 from __future__ import annotations
 
 from chatd.config import Config, ConfigError
-from chatd.keys.ring import KeyRing
+from chatd.keys.ring import KeyRing, KeysUnavailable
 from chatd.secret_files import KEY_PROCESS_KEYS
 
 
@@ -36,5 +36,8 @@ async def open_keys(config: Config) -> KeyRing:
     from chatd.keys.client import SocketKeyRing
 
     ring = SocketKeyRing(config.keys.socket)
-    await ring.start()
+    try:
+        await ring.start()  # waits a little: systemd starts chatd-keys first, its socket may lag
+    except KeysUnavailable as err:
+        raise ConfigError(err.detail) from None  # one line, and no start without the keys
     return ring

@@ -45,9 +45,10 @@ class SocketKeyRing(KeyRing):
             try:
                 self._idle.append(await self._connect())
                 return
-            except KeysUnavailable:
-                if asyncio.get_running_loop().time() > deadline:
-                    raise
+            except LOST as err:
+                if asyncio.get_running_loop().time() >= deadline:
+                    raise KeysUnavailable(f"keys.socket: the key process at {self.path} does not answer "
+                                          f"({err.__class__.__name__}: {err}); start it (`chatd keys serve`)") from None
                 await asyncio.sleep(0.2)
 
     async def _connect(self) -> Conn:
@@ -78,12 +79,17 @@ class SocketKeyRing(KeyRing):
                 if pooled:
                     continue  # a connection to a key process that restarted: once more on a new one
                 raise KeysUnavailable("The key service does not answer; try again in a moment.") from err
+            except BaseException:  # cancelled mid-request: its reply would confuse the next one
+                if conn is not None:
+                    conn[1].close()
+                raise
             if len(self._idle) < IDLE:
                 self._idle.append(conn)
             else:
                 conn[1].close()
-            if reply.error:
-                raise ValueError(f"key process: {reply.error}")
+            if reply.error:  # e.g. a key process restarted without the media key this server was told of
+                log.error("the key process refused %s: %s", type(request).__name__, reply.error)
+                raise KeysUnavailable("The key service refused the request.", code="keys_refused")
             return reply.value
         raise AssertionError("unreachable")
 

@@ -129,6 +129,14 @@ async def test_passwords_totp_and_media_go_through_the_key_process(tmp_path, key
     assert not (server.data_dir / "pepper").exists() and (keys.data_dir / "pepper").exists()
 
 
+async def test_a_server_does_not_start_without_its_key_process(tmp_path, keys):
+    keys.stop()
+    server = served(tmp_path, keys)
+    with pytest.raises(RuntimeError, match=r"keys.socket: the key process at .* does not answer"):
+        await server.start()
+    server.stop()
+
+
 async def test_the_key_process_away_is_a_503_that_changes_nothing_and_the_server_recovers(tmp_path, keys):
     server = served(tmp_path, keys)
     await server.start()
