@@ -93,6 +93,9 @@ class SocketKeyRing(KeyRing):
             return reply.value
         raise AssertionError("unreachable")
 
+    async def ping(self) -> None:
+        await self._call(wire.Info())
+
     async def pepper(self, data: bytes) -> bytes:
         return await self._call(wire.Pepper(data=data))
 

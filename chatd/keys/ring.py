@@ -60,5 +60,9 @@ class KeyRing(ABC):
     async def open_legacy(self, version: int, prefix: bytes, nonce: bytes, sealed: bytes) -> bytes | None:
         """One chunk of a blob sealed before envelopes (a master key on every chunk)."""
 
+    async def ping(self) -> None:
+        """Raises when the keys cannot be used now (/readyz)."""
+        return None
+
     async def close(self) -> None:
         return None

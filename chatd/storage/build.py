@@ -137,6 +137,10 @@ class Stores:
             await asyncio.wait_for(self.blobs.check(), PING_SECONDS)
         except Exception as err:  # noqa: BLE001 - reported, not raised
             failed["media"] = type(err).__name__
+        try:
+            await asyncio.wait_for(self.keys.ping(), PING_SECONDS)  # the key process, when keys.socket is set
+        except Exception as err:  # noqa: BLE001 - reported, not raised
+            failed["keys"] = type(err).__name__
         return failed
 
     async def refresh(self) -> None:

@@ -156,10 +156,12 @@ async def test_the_key_process_away_is_a_503_that_changes_nothing_and_the_server
                 assert r.status_code == 503, (r.request.url, r.text)
                 assert r.headers["content-type"].startswith("application/problem+json")
                 assert r.json()["code"] == "keys_unavailable", r.text
-            assert (await http.get("/readyz")).status_code in (200, 503)  # answers, whatever it says
+            r = await http.get("/readyz")
+            assert r.status_code == 503 and r.json()["failed"] == {"keys": "KeysUnavailable"}, r.text
 
             keys.start()
             assert (await login(http, "alice")).status_code == 200  # back, without a restart of chatd
+            assert (await http.get("/readyz")).status_code == 200
             r = await http.get(f"/api/v1/attachments/{att['id']}", headers=alice.headers)
             assert r.content == data
             # Nothing was made while it was away: no carol, the one attachment only.
