@@ -6,14 +6,15 @@ The key process itself answers with this class."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 from chatd.keys import crypto
 from chatd.keys.ring import KeyInfo, KeyRing
 
 
 class LocalKeyRing(KeyRing):
-    def __init__(self, *, pepper: bytes | None = None, factor_keys: list[bytes] = (),
-                 media_keys: list[bytes] = ()):
+    def __init__(self, *, pepper: bytes | None = None, factor_keys: Sequence[bytes] = (),
+                 media_keys: Sequence[bytes] = ()):
         """Each list has the current key first, then previous ones (rotation)."""
         if any(len(k) != 32 for k in [*factor_keys, *media_keys]):
             raise ValueError("a sealing key is 32 bytes")

@@ -78,6 +78,8 @@ def _listen_path(config: Config) -> Path:
     if not config.keys.socket:
         raise ConfigError("keys.socket: the key process needs a socket path to listen on (e.g. /run/chatd-keys/keys.sock)")
     path = Path(config.keys.socket)
+    if not path.parent.is_dir():
+        raise ConfigError(f"keys.socket: {path.parent} is no folder (systemd's RuntimeDirectory= makes it)")
     if path.exists() or path.is_symlink():
         if not stat.S_ISSOCK(path.lstat().st_mode):
             raise ConfigError(f"keys.socket: {path} exists and is not a socket; refusing to replace it")
@@ -85,8 +87,7 @@ def _listen_path(config: Config) -> Path:
     return path
 
 
-async def serve(config: Config, ring: LocalKeyRing, ready: asyncio.Event | None = None) -> None:
-    path = _listen_path(config)
+async def serve(config: Config, ring: LocalKeyRing, path: Path) -> None:
     mode = 0o660 if config.keys.socket_group else 0o600
     open_writers: set[asyncio.StreamWriter] = set()
     old = os.umask(0o177)  # the socket is never, even for a moment, open to others
@@ -117,6 +118,7 @@ def run(config: Config) -> int:
     from chatd.pepper_file import local_pepper
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    path = _listen_path(config)  # a bad socket path refused before any key is read or made
     pepper, _ = local_pepper(config, None)  # made in its own data_dir on the first start, as chatd's was
-    asyncio.run(serve(config, local_ring(config, pepper)))
+    asyncio.run(serve(config, local_ring(config, pepper), path))
     return 0
