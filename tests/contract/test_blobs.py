@@ -412,3 +412,43 @@ async def test_s3_put_reads_the_source_at_most_a_part_ahead():
     feeding.cancel()
     with pytest.raises(OSError):
         await asyncio.to_thread(pipe.read, 100 * BLOCK)  # the reader learns the source failed
+
+
+class CountingRing(LocalKeyRing):
+    """A real in-process ring that counts what it is asked (the key process
+    would get one round trip per call)."""
+
+    def __init__(self, *keys: bytes):
+        super().__init__(media_keys=list(keys))
+        self.calls: list[str] = []
+
+    async def new_data_key(self):
+        self.calls.append("new_data_key")
+        return await super().new_data_key()
+
+    async def unwrap(self, wrapped):
+        self.calls.append("unwrap")
+        return await super().unwrap(wrapped)
+
+    async def open_legacy(self, version, prefix, nonce, sealed):
+        self.calls.append("open_legacy")
+        return await super().open_legacy(version, prefix, nonce, sealed)
+
+
+async def test_an_envelope_costs_one_key_call_per_blob_not_per_chunk(sealed):
+    """ASVS 6.4.2 without a round trip per 64 KiB: a write asks for one data
+    key, a read (whole or a range over chunks) unwraps it once."""
+    ring = CountingRing(KEY)
+    counted = SealedBlobStore(sealed.inner, ring)
+    blob = data(6 * PLAIN + 5, seed=12)
+    await counted.put("media/ab/env", pieces(blob))
+    assert ring.calls == ["new_data_key"]
+    ring.calls.clear()
+    assert await read(counted, "media/ab/env") == blob
+    assert await read(counted, "media/ab/env", PLAIN - 3, 4 * PLAIN + 3) == blob[PLAIN - 3:4 * PLAIN + 3]
+    assert ring.calls == ["unwrap", "unwrap"]
+    # A blob from before envelopes: each chunk through the ring (until `chatd media reseal` moves it).
+    await put_legacy(sealed.inner, "media/ab/old", blob, KEY, version=2)
+    ring.calls.clear()
+    assert await read(counted, "media/ab/old") == blob
+    assert ring.calls == ["open_legacy"] * 7
