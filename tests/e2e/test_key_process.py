@@ -207,6 +207,9 @@ async def test_data_sealed_in_process_still_opens_then_moves_and_rotates(tmp_pat
             used = await signs_in_with_totp(http, "alice", secret)  # sealed in process, opened by the key process
             r = await http.get(f"/api/v1/attachments/{att['id']}", headers=alice.headers)
             assert r.status_code == 200 and r.content == data  # version 2: chunk by chunk through the socket
+            fresh = os.urandom(140_000)  # an envelope under the key process's key, before the rotation
+            new_att = await upload(http, conv, alice, fresh)
+            envelope = stored_blob(server, new_att["id"]).read_bytes()
 
             # Rotation in the key process; the server picks it up when it reconnects.
             new_factor, new_media = keygen(), keygen()
@@ -221,13 +224,16 @@ async def test_data_sealed_in_process_still_opens_then_moves_and_rotates(tmp_pat
                 assert done.returncode == 0, done.stdout + done.stderr
             raw = blob.read_bytes()
             assert raw[len(MAGIC)] == 3  # moved to an envelope
+            rewrapped = stored_blob(server, new_att["id"]).read_bytes()
+            assert rewrapped[HEADER:] == envelope[HEADER:] and rewrapped[:HEADER] != envelope[:HEADER]  # re-wrapped only
 
             keys.stop()  # the old keys gone for good
             keys.sections["auth"] = {"second_factor_key": new_factor}
             keys.sections["media"] = {"encryption_key": new_media}
             keys.start()
-            r = await http.get(f"/api/v1/attachments/{att['id']}", headers=alice.headers)
-            assert r.status_code == 200 and r.content == data
+            for attachment, content in ((att, data), (new_att, fresh)):
+                r = await http.get(f"/api/v1/attachments/{attachment['id']}", headers=alice.headers)
+                assert r.status_code == 200 and r.content == content
             await signs_in_with_totp(http, "alice", secret, after=used)  # resealed with the new key
             # A second reseal re-wraps nothing more, copies nothing.
             done = subprocess.run(chatd + ["media", "reseal", "--config", str(server.config_path)],
