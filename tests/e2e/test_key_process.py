@@ -341,6 +341,21 @@ async def _frame(path: str, payload: bytes) -> tuple[wire.Reply | None, bool]:
         writer.close()
 
 
+def test_the_socket_is_its_users_or_one_groups(tmp_path):
+    """keys.socket_group: mode 0660 and that group (here this user's own, which the test may name)."""
+    import grp
+
+    group = grp.getgrgid(os.getgid()).gr_name
+    shared = KeyProcess(tmp_path / "keys")
+    shared.sections["keys"]["socket_group"] = group
+    shared.start()
+    try:
+        info = os.stat(shared.socket)
+        assert stat.S_IMODE(info.st_mode) == 0o660 and info.st_gid == os.getgid()
+    finally:
+        shared.close()
+
+
 async def test_hostile_frames_get_an_error_and_the_key_process_keeps_serving(keys):
     mode = stat.S_IMODE(os.stat(keys.socket).st_mode)
     assert mode == 0o600, oct(mode)
