@@ -8,6 +8,8 @@ offline guessing. The database keeps only the pepper's id (a keyed hash of
 it), so a start with a missing or different pepper is refused with one line
 instead of every sign-in failing. Every process and host of one deployment
 needs the same pepper: copy the file, or point `auth.pepper_file` at it.
+With `keys.socket` the key process holds the pepper (chatd/keys/serve.py
+makes it in its own data_dir); here only its id is checked.
 """
 
 from __future__ import annotations
@@ -101,7 +103,9 @@ async def open_passwords(config: Config, settings: SettingsStore, ring: KeyRing 
     """The pepper this server hashes with (in this process, or the key
     process's when `ring` has one), checked against the database's."""
     expected = await settings.get(SETTING)
-    if ring is not None and ring.info.pepper_id:
+    if config.keys.socket:  # never made here: the key process has it
+        if ring is None or not ring.info.pepper_id:
+            raise ConfigError(f"keys.socket: the key process at {config.keys.socket} has no pepper")
         where = f"the key process ({config.keys.socket})"
     else:
         pepper, where = local_pepper(config, expected)
