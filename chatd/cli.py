@@ -1,4 +1,4 @@
-"""The `chatd` command: serve, init, migrate, migrate-data, check-config, reseal, schema, user, flags, media, talk, sbom, bench."""
+"""The `chatd` command: serve, init, migrate, migrate-data, check-config, reseal, keys, schema, user, flags, media, talk, sbom, bench."""
 
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ def _parser(serve_only: bool = False) -> argparse.ArgumentParser:
     init = sub.add_parser("init", help="write a commented chatd.toml", description="write a commented chatd.toml")
     init.add_argument("path", nargs="?", default="chatd.toml")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    init.add_argument("--keys-socket", metavar="PATH", default="",
+                      help="keep the keys in a separate key process listening on PATH: also writes keys.toml")
 
     with_config("migrate", "apply database schema migrations (safe to run twice)")
     from chatd.commands import migrate_data
@@ -37,6 +39,10 @@ def _parser(serve_only: bool = False) -> argparse.ArgumentParser:
     with_config("check-config", "validate the configuration and print what it means")
     with_config("reseal", "seal every two-step sign-in secret with auth.second_factor_key, "
                 "so the keys in auth.second_factor_previous_keys can be dropped")
+
+    keys = with_config("keys", "the key process (ASVS 6.4.2): `chatd keys serve` holds the pepper and the sealing "
+                       "keys and answers chatd servers over keys.socket")
+    keys.add_argument("action", choices=["serve"])
 
     schema = sub.add_parser("schema", help="print JSON Schemas of the entities", description="print JSON Schemas of the entities")
     schema.add_argument("--out", metavar="DIR", help="write one <Entity>.schema.json per entity into DIR")
@@ -101,7 +107,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "init":
         from chatd.commands import init
 
-        return init.run(args.path, args.force)
+        return init.run(args.path, args.force, args.keys_socket)
     if args.command == "schema":
         from chatd.commands import schema
 
@@ -124,7 +130,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return media.run(args)
     from chatd import config as config_module
 
-    cfg = config_module.load(getattr(args, "config", None))
+    # Only the key process may read the keys' files when keys.socket is set.
+    cfg = config_module.load(getattr(args, "config", None), holds_keys=args.command == "keys")
     if args.command == "serve":
         from chatd.commands import serve
 
@@ -141,6 +148,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from chatd.commands import reseal
 
         return reseal.run(cfg)
+    if args.command == "keys":
+        from chatd.keys import serve as keys_serve
+
+        return keys_serve.run(cfg)
     if args.command == "check-config":
         from chatd.commands import check_config
 

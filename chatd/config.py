@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
-from chatd.secret_files import SECRET_KEYS, SecretFileError, credentials, resolve_files
+from chatd.secret_files import KEY_PROCESS_KEYS, SECRET_KEYS, SecretFileError, credentials, resolve_files
 
 Port = Annotated[int, Meta(ge=1, le=65535)]
 Positive = Annotated[int, Meta(ge=1)]
@@ -210,6 +210,17 @@ class RealtimeConfig(Section):
     process_ttl_seconds: Annotated[float, Meta(ge=2, le=600)] = 15.0
 
 
+class KeysConfig(Section):
+    # The key process's Unix socket (`chatd keys serve`, ASVS 6.4.2): set, this
+    # server asks it for every operation with the pepper, the TOTP sealing key
+    # and the media key, and refuses to start if it finds those keys itself.
+    # "" = the keys are read and held in this process (the zero-setup default).
+    socket: str = ""
+    # The key process only: the group (the chatd server's) that may use the
+    # socket (mode 0660); "" = its own user only (0600).
+    socket_group: str = ""
+
+
 # dict=True: parse() notes beside the fields which secret came from which
 # file (`secret_files`), so a store can read it again when it reconnects.
 class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, dict=True):
@@ -221,6 +232,7 @@ class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, dict=True
     media: MediaConfig = msgspec.field(default_factory=MediaConfig)
     realtime: RealtimeConfig = msgspec.field(default_factory=RealtimeConfig)
     graphql: GraphQLConfig = msgspec.field(default_factory=GraphQLConfig)
+    keys: KeysConfig = msgspec.field(default_factory=KeysConfig)
 
     @property
     def https(self) -> bool:
@@ -323,18 +335,23 @@ def _section_type(name: str) -> type[msgspec.Struct] | None:
     return None
 
 
-def parse(raw: dict[str, Any], environ: dict[str, str] | None = None) -> Config:
-    """Validate a decoded TOML document plus env overrides into a Config."""
+def parse(raw: dict[str, Any], environ: dict[str, str] | None = None, *, holds_keys: bool = False) -> Config:
+    """Validate a decoded TOML document plus env overrides into a Config.
+    `holds_keys`: for the key process (`chatd keys serve`); any other
+    process with keys.socket set refuses the keys' files unread."""
     merged: dict[str, Any] = {k: dict(v) if isinstance(v, dict) else v for k, v in raw.items()}
     origins: dict[str, str] = {}
     env = dict(os.environ if environ is None else environ)
+    keys_section = merged.get("keys") if isinstance(merged.get("keys"), dict) else {}
+    socket = env.get(ENV_PREFIX + "KEYS__SOCKET", keys_section.get("socket", ""))
+    refused = KEY_PROCESS_KEYS if socket and not holds_keys else ()
     files: dict[str, Path] = {}  # which secret came from which file; later sources win, as for values
     cred_files: dict[str, Path] = {}
     try:  # secrets from files (secret_files.py): chatd.toml, then systemd credentials, then the environment
-        files.update(resolve_files(merged, "in the config file"))
-        layers = [(credentials(env, cred_files), "the credential {s}.{k}", cred_files)]
+        files.update(resolve_files(merged, "in the config file", refused))
+        layers = [(credentials(env, cred_files, refused), "the credential {s}.{k}", cred_files)]
         overrides = env_overrides(env)
-        from_files = resolve_files(overrides, "in the environment")
+        from_files = resolve_files(overrides, "in the environment", refused)
         layers.append((overrides, ENV_PREFIX + "{S}__{K}", from_files))
     except SecretFileError as err:
         raise ConfigError(str(err)) from None
@@ -365,7 +382,7 @@ def default_path() -> Path:
     return Path(os.environ.get("CHATD_CONFIG", "chatd.toml"))
 
 
-def load(path: str | Path | None = None, environ: dict[str, str] | None = None) -> Config:
+def load(path: str | Path | None = None, environ: dict[str, str] | None = None, *, holds_keys: bool = False) -> Config:
     """Read chatd.toml (missing file = all defaults) and apply the environment."""
     file = Path(path) if path is not None else default_path()
     raw: dict[str, Any] = {}
@@ -378,4 +395,4 @@ def load(path: str | Path | None = None, environ: dict[str, str] | None = None) 
         # Named explicitly (flag or CHATD_CONFIG): a typo must not silently
         # mean "all defaults" (open registration on a fresh SQLite file).
         raise ConfigError(f"{file}: no such config file")
-    return parse(raw, environ)
+    return parse(raw, environ, holds_keys=holds_keys)

@@ -8,6 +8,8 @@ offline guessing. The database keeps only the pepper's id (a keyed hash of
 it), so a start with a missing or different pepper is refused with one line
 instead of every sign-in failing. Every process and host of one deployment
 needs the same pepper: copy the file, or point `auth.pepper_file` at it.
+With `keys.socket` the key process holds the pepper (chatd/keys/serve.py
+makes it in its own data_dir); here only its id is checked.
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ from pathlib import Path
 
 from chatd.config import Config, ConfigError
 from chatd.secret_files import SecretFileError, read_secret
-from chatd.services.passwords import Passwords, pepper_id
+from chatd.keys.crypto import pepper_id
+from chatd.keys.local import LocalKeyRing
+from chatd.keys.ring import KeyRing
+from chatd.services.passwords import Passwords
 from chatd.storage.ports.settings import SettingsStore
 
 SETTING = "password_pepper_id"  # in the settings store: the id, never the pepper
@@ -68,6 +73,8 @@ def _create(path: Path) -> bytes:
 
 def describe(config: Config) -> str:
     """Where the pepper comes from, for `chatd check-config` (a bad one raises ConfigError)."""
+    if config.keys.socket:
+        return f"in the key process ({config.keys.socket})"
     if config.auth.pepper:
         _decode(config.auth.pepper, "auth.pepper")
         return "auth.pepper / auth.pepper_file"
@@ -75,22 +82,35 @@ def describe(config: Config) -> str:
     return f"{path}" if path.exists() else f"{path} (made on the first start)"
 
 
-async def open_passwords(config: Config, settings: SettingsStore) -> Passwords:
-    """The pepper this server hashes with, checked against the database's."""
-    expected = await settings.get(SETTING)
+def local_pepper(config: Config, expected: str | None) -> tuple[bytes, str]:
+    """(the pepper from this process's config or data_dir, where it came
+    from); made on the first start, unless the database (`expected`, its
+    id) already has hashes made with one."""
     path = default_path(config)
     if config.auth.pepper:
-        pepper, where = _decode(config.auth.pepper, "auth.pepper"), "auth.pepper / auth.pepper_file"
-    elif path.exists():
-        pepper, where = _read(path), str(path)
-    elif expected is not None:
+        return _decode(config.auth.pepper, "auth.pepper"), "auth.pepper / auth.pepper_file"
+    if path.exists():
+        return _read(path), str(path)
+    if expected is not None:
         raise ConfigError(
             f"auth.pepper: {path} is missing, but this database's password hashes need the pepper with id"
             f" {expected}; put that file back (or set auth.pepper_file to it). A new pepper would lock every"
             " account out, so chatd will not make one")
+    return _create(path), str(path)
+
+
+async def open_passwords(config: Config, settings: SettingsStore, ring: KeyRing | None = None) -> Passwords:
+    """The pepper this server hashes with (in this process, or the key
+    process's when `ring` has one), checked against the database's."""
+    expected = await settings.get(SETTING)
+    if config.keys.socket:  # never made here: the key process has it
+        if ring is None or not ring.info.pepper_id:
+            raise ConfigError(f"keys.socket: the key process at {config.keys.socket} has no pepper")
+        where = f"the key process ({config.keys.socket})"
     else:
-        pepper, where = _create(path), str(path)
-    passwords = Passwords(pepper)
+        pepper, where = local_pepper(config, expected)
+        ring = LocalKeyRing(pepper=pepper)
+    passwords = Passwords(ring)
     if expected is None:
         await settings.put(SETTING, passwords.pepper_id, updated_by="chatd")
         expected = await settings.get(SETTING)  # another host may have started at the same moment
@@ -102,4 +122,4 @@ async def open_passwords(config: Config, settings: SettingsStore) -> Passwords:
     return passwords
 
 
-__all__ = ["open_passwords", "pepper_id", "default_path", "describe"]
+__all__ = ["open_passwords", "local_pepper", "pepper_id", "default_path", "describe"]

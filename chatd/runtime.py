@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from chatd.config import Config
 from chatd.pepper_file import open_passwords
 from chatd.services.second_factor.reseal import check_keys
-from chatd.services.second_factor.sealing import sealer_of
+from chatd.services.second_factor.sealing import SecretSealer
 from chatd.services.registry import Services, build_services
 from chatd.storage.build import Stores, open_stores
 
@@ -30,9 +30,9 @@ async def start_runtime(config: Config, *, serving: bool = True) -> Runtime:
     stores = await open_stores(config)
     try:
         # Refused (one line) when the pepper is not the one the database's hashes were made with.
-        passwords = await open_passwords(config, stores.settings)
+        passwords = await open_passwords(config, stores.settings, stores.keys)
         if serving:  # likewise when a TOTP secret opens with no configured key (rotation gone wrong)
-            await check_keys(stores.second_factors, stores.users, sealer_of(config))
+            await check_keys(stores.second_factors, stores.users, SecretSealer(stores.keys))
         services = build_services(config, stores, passwords)
         await services.features.refresh()
     except BaseException:

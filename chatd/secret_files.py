@@ -25,6 +25,10 @@ SECRET_KEYS = {
     "auth": ("pepper", "second_factor_key", "second_factor_previous_keys"),
 }
 SUFFIX = "_file"
+# The keys a key process holds (chatd/keys/): with keys.socket set, chatd
+# itself refuses their files and credentials without reading them.
+KEY_PROCESS_KEYS = ("auth.pepper", "auth.second_factor_key", "auth.second_factor_previous_keys",
+                    "media.encryption_key", "media.previous_encryption_keys")
 
 
 class SecretFileError(Exception):
@@ -50,10 +54,16 @@ def read_secret(path: str | Path, key: str) -> str:
     return value
 
 
-def resolve_files(values: dict[str, Any], origin: str) -> dict[str, Path]:
+def _refuse(name: str, what: str) -> SecretFileError:
+    return SecretFileError(f"{what} is set, but so is keys.socket: the key process reads {name}, never chatd "
+                           "(ASVS 6.4.2); remove it from this server's config")
+
+
+def resolve_files(values: dict[str, Any], origin: str, refused: tuple[str, ...] = ()) -> dict[str, Path]:
     """Replace each `<key>_file` of `values` (one source: the file or the
     environment) by what the file holds; returns the keys it set, with their
-    files (read again when a store reconnects: chatd/live_secret.py)."""
+    files (read again when a store reconnects: chatd/live_secret.py).
+    `refused`: keys whose files are refused unread (KEY_PROCESS_KEYS)."""
     found: dict[str, Path] = {}
     for section, keys in SECRET_KEYS.items():
         entries = values.get(section)
@@ -62,6 +72,8 @@ def resolve_files(values: dict[str, Any], origin: str) -> dict[str, Path]:
         for key in keys:
             if key + SUFFIX not in entries:
                 continue
+            if f"{section}.{key}" in refused:
+                raise _refuse(f"{section}.{key}", f"{section}.{key}{SUFFIX} {origin}")
             if key in entries:
                 raise SecretFileError(f"{section}.{key} and {section}.{key}{SUFFIX} are both set {origin}: keep one")
             path = entries.pop(key + SUFFIX)
@@ -70,9 +82,10 @@ def resolve_files(values: dict[str, Any], origin: str) -> dict[str, Path]:
     return found
 
 
-def credentials(environ: dict[str, str], paths: dict[str, Path] | None = None) -> dict[str, dict[str, str]]:
+def credentials(environ: dict[str, str], paths: dict[str, Path] | None = None,
+                refused: tuple[str, ...] = ()) -> dict[str, dict[str, str]]:
     """systemd credentials named `<section>.<key>` for the secret keys (their
-    files noted in `paths` as "<section>.<key>")."""
+    files noted in `paths` as "<section>.<key>"); `refused` ones unread."""
     folder = environ.get("CREDENTIALS_DIRECTORY")
     out: dict[str, dict[str, str]] = {}
     if not folder:
@@ -80,6 +93,8 @@ def credentials(environ: dict[str, str], paths: dict[str, Path] | None = None) -
     for section, keys in SECRET_KEYS.items():
         for key in keys:
             path = Path(folder) / f"{section}.{key}"
+            if path.exists() and f"{section}.{key}" in refused:
+                raise _refuse(f"{section}.{key}", f"the credential {section}.{key}")
             if path.exists():
                 out.setdefault(section, {})[key] = read_secret(path, f"credential {section}.{key}")
                 if paths is not None:

@@ -6,9 +6,30 @@ from chatd.config import Config
 from chatd.config import redact_url as _redact
 
 
+def _key_process(socket: str) -> str:
+    """What the key process at `socket` holds, asked once (its being away is no config error)."""
+    import asyncio
+
+    from chatd.keys.client import SocketKeyRing
+    from chatd.keys.ring import KeysUnavailable
+
+    async def ask() -> str:
+        ring = SocketKeyRing(socket)
+        try:
+            await ring.start(wait_seconds=0)
+        except KeysUnavailable:
+            return "not answering now (start `chatd keys serve`)"
+        finally:
+            await ring.close()
+        i = ring.info
+        return (f"pepper {i.pepper_id}, {i.factor_keys} TOTP key(s), "
+                f"{len(i.media_ids)} media key(s){'' if i.media_ids else ': media not sealed'}")
+    return f"in the key process at {socket}: {asyncio.run(ask())}"
+
+
 def run(cfg: Config) -> int:
     from chatd.pepper_file import describe
-    from chatd.storage.blobs.choose import media_key, open_blob_store, previous_media_keys
+    from chatd.storage.blobs.choose import open_blob_store
     from chatd.storage.build import refuse_unshared
     from chatd.storage.tls_policy import refuse_unverified
 
@@ -21,11 +42,15 @@ def run(cfg: Config) -> int:
     from chatd.services.privacy_notice import load_notice
 
     notice = load_notice(cfg)  # likewise an unreadable privacy_notice_file
-    sealed = media_key(cfg) is not None
-    media_previous = len(previous_media_keys(cfg))  # malformed, or without a current key: refused here
-    from chatd.services.second_factor.sealing import sealer_of
+    from chatd.keys.choose import refuse_raw_keys
+    from chatd.keys.load import local_ring
 
-    factor_keys = len(sealer_of(cfg).keys)  # a malformed key is refused here, not at start-up
+    if cfg.keys.socket:  # the key process holds them: none may be here (it is asked nothing now)
+        refuse_raw_keys(cfg)
+    ring = local_ring(cfg)  # a malformed key, or previous keys without a current one: refused here
+    sealed = bool(ring.info.media_ids)
+    media_previous = max(0, len(ring.info.media_ids) - 1)
+    factor_keys = ring.info.factor_keys
     pepper = describe(cfg)  # a malformed auth.pepper is refused here too
     s = cfg.storage
     print("config OK")
@@ -44,4 +69,5 @@ def run(cfg: Config) -> int:
           f"{'sealed at rest' if factor_keys else 'not sealed at rest (no key set)'}"
           f"{f' ({factor_keys - 1} previous key(s) still open older ones; chatd reseal)' if factor_keys > 1 else ''}")
     print(f"  pepper       {pepper}")
+    print(f"  keys         {_key_process(cfg.keys.socket) if cfg.keys.socket else 'in this process (set keys.socket for a separate key process)'}")
     return 0

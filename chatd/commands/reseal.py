@@ -12,13 +12,12 @@ from chatd.config import Config
 
 async def _reseal(cfg: Config) -> int:
     from chatd.services.second_factor.reseal import reseal
-    from chatd.services.second_factor.sealing import sealer_of
+    from chatd.services.second_factor.sealing import SecretSealer
     from chatd.storage.build import open_stores
 
-    sealer = sealer_of(cfg)  # a malformed key is refused before anything opens
-    stores = await open_stores(cfg)
+    stores = await open_stores(cfg)  # a malformed key is refused before anything is read
     try:
-        done = await reseal(stores.second_factors, sealer)
+        done = await reseal(stores.second_factors, SecretSealer(stores.keys))
         found = await stores.users.get_many(done.unreadable)
     finally:
         await stores.close()

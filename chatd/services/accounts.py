@@ -26,7 +26,9 @@ from chatd.services.second_factor.challenge import Challenges
 from chatd.services.second_factor.security_keys import new_challenge as new_key_challenge
 from chatd.services.second_factor.service import SecondFactors, second_factor_required
 from chatd.services.second_factor.step_up import require_recent
+from chatd.keys.ring import KeyRing
 from chatd.services.passwords import Passwords
+from chatd.services.second_factor.sealing import SecretSealer
 from chatd.services.security_activity import SecurityActivity
 from chatd.services.tokens import MAX_CHARS, digest, new_secret
 from chatd.storage.ports.auth import AuthStore
@@ -50,7 +52,8 @@ PURGE_EVERY = timedelta(hours=1)
 class Accounts(AccountAdmin, OwnSessions):
     def __init__(self, config: Config, users: UserStore, auth: AuthStore, cache: ExpiringStore,
                  settings: SettingsStore, second_factors: SecondFactorStore, activity: SecurityActivity,
-                 passwords: Passwords):
+                 passwords: Passwords, keys: KeyRing | None = None):
+        """`keys`: the ring with the TOTP sealing key (the pepper's when not given)."""
         self.config = config
         self.activity = activity  # security events for the owner (services/security_activity.py)
         self.passwords = passwords
@@ -62,7 +65,8 @@ class Accounts(AccountAdmin, OwnSessions):
                                     auth_cfg.login_attempts_per_address_per_minute,
                                     auth_cfg.login_attempts_per_account_per_minute)
         self._purged_at: datetime | None = None
-        self.factors = SecondFactors(config, second_factors, users, auth, self.limiter, passwords, activity, cache)
+        self.factors = SecondFactors(config, second_factors, users, auth, self.limiter, passwords, activity, cache,
+                                     SecretSealer(keys or passwords.ring))
         self.challenges = Challenges(cache)
 
     # -- authentication -------------------------------------------------

@@ -17,8 +17,6 @@ under the real parameters.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import logging
 import os
 import unicodedata
@@ -26,6 +24,8 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from chatd.keys.ring import KeyRing
 
 MIN_LENGTH = 12  # ASVS 2.1.1: counted after runs of spaces are made one
 MAX_LENGTH = 1024
@@ -52,11 +52,6 @@ def normalize(password: str) -> str:
     return unicodedata.normalize("NFC", password)
 
 
-def pepper_id(pepper: bytes) -> str:
-    """Names a pepper in hashes and in the database without revealing it."""
-    return hmac.new(pepper, b"chatd pepper id", hashlib.sha256).hexdigest()[:16]
-
-
 def _split(password_hash: str) -> tuple[str | None, str]:
     """(pepper id or None for a hash made before the pepper, the argon2 hash)."""
     if not password_hash.startswith(SCHEME):
@@ -66,22 +61,28 @@ def _split(password_hash: str) -> tuple[str | None, str]:
 
 
 class Passwords:
-    """Hashes and checks passwords with one pepper (32+ random bytes)."""
+    """Hashes and checks passwords with one pepper (32+ random bytes), which
+    only the key ring holds: here, or in the key process (chatd/keys/)."""
 
-    def __init__(self, pepper: bytes):
-        self.pepper = pepper
-        self.pepper_id = pepper_id(pepper)
+    def __init__(self, ring: KeyRing):
+        self.ring = ring
+        self.pepper_id = ring.info.pepper_id
 
-    def _peppered(self, password: str) -> bytes:
-        return hmac.new(self.pepper, normalize(password).encode(), hashlib.sha256).digest()
-
-    def _hash(self, password: str) -> str:
-        return f"{SCHEME}{self.pepper_id}{hasher().hash(self._peppered(password))}"
+    async def _peppered(self, password: str) -> bytes:
+        return await self.ring.pepper(normalize(password).encode())
 
     async def hash(self, password: str) -> str:
-        return await asyncio.to_thread(self._hash, password)
+        secret = await self._peppered(password)
+        return f"{SCHEME}{self.pepper_id}{await asyncio.to_thread(hasher().hash, secret)}"
 
-    def _verify(self, password_hash: str | None, password: str) -> bool:
+    def _check(self, inner: str, secret: bytes | str) -> bool:
+        try:
+            return hasher().verify(inner, secret)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        """True when `password` matches; `password_hash=None` spends the same time and fails."""
         kid, inner = _split(password_hash) if password_hash is not None else (self.pepper_id, _dummy_hash())
         if kid is not None and kid != self.pepper_id:
             # Start-up refuses a pepper the database was not made with; this
@@ -89,16 +90,10 @@ class Passwords:
             log.error("a password hash names pepper %s, this server has %s: sign-in refused", kid[:16], self.pepper_id)
             kid, inner = self.pepper_id, _dummy_hash()  # spend the same time
             password_hash = None
-        secret = self._peppered(password) if kid is not None else normalize(password)
-        try:
-            ok = hasher().verify(inner, secret)
-        except (VerificationError, InvalidHashError):
-            return False
+        # The pepper first (the key process may be away: 503, nothing checked).
+        secret = await self._peppered(password) if kid is not None else normalize(password)
+        ok = await asyncio.to_thread(self._check, inner, secret)
         return ok and password_hash is not None
-
-    async def verify(self, password_hash: str | None, password: str) -> bool:
-        """True when `password` matches; `password_hash=None` spends the same time and fails."""
-        return await asyncio.to_thread(self._verify, password_hash, password)
 
     def needs_rehash(self, password_hash: str) -> bool:
         """True for a hash made before the pepper or with weaker parameters."""

@@ -58,7 +58,7 @@ def build_services(config: Config, stores: Stores, passwords: Passwords) -> Serv
     conversations = ConversationService(config, stores.conversations, stores.users, stores.messages, contacts,
                                         features)
     accounts = Accounts(config, stores.users, stores.auth, stores.cache, stores.settings, stores.second_factors,
-                        activity, passwords)
+                        activity, passwords, stores.keys)
     messages = MessageService(config, stores.messages, stores.conversations, stores.counters, features,
                               stores.users)
     return Services(

@@ -14,7 +14,8 @@ from chatd.errors import StoreUnavailable
 from chatd.live_secret import live_url
 from chatd.storage.cache import open_cache
 from chatd.storage.committed import CommitFeed
-from chatd.storage.blobs.choose import media_key, open_blob_store, previous_media_keys
+from chatd.keys.ring import KeyRing
+from chatd.storage.blobs.choose import open_blob_store
 from chatd.storage.ports.attachments import AttachmentStore
 from chatd.storage.ports.auth import AuthStore
 from chatd.storage.ports.blobs import BlobStore
@@ -86,8 +87,10 @@ class Stores:
     second_factors: SecondFactorStore
     # Each account's recent security events and known sign-in places.
     security_activity: SecurityActivityStore
+    # The keys (chatd/keys/): in this process, or the key process's (keys.socket).
+    keys: KeyRing
     # Attachment bytes (storage.media); `sealed_blobs` is the same store
-    # encrypting at rest, present when media.encryption_key is set.
+    # encrypting at rest, present when the keys have a media key.
     blobs: BlobStore
     sealed_blobs: BlobStore | None
     # The malware scanner of uploads (media.scan_*), None when off.
@@ -134,6 +137,10 @@ class Stores:
             await asyncio.wait_for(self.blobs.check(), PING_SECONDS)
         except Exception as err:  # noqa: BLE001 - reported, not raised
             failed["media"] = type(err).__name__
+        try:
+            await asyncio.wait_for(self.keys.ping(), PING_SECONDS)  # the key process, when keys.socket is set
+        except Exception as err:  # noqa: BLE001 - reported, not raised
+            failed["keys"] = type(err).__name__
         return failed
 
     async def refresh(self) -> None:
@@ -152,6 +159,7 @@ class Stores:
         finally:
             for backend in reversed(list(self.backends.values())):
                 await backend.close()
+            await self.keys.close()
 
 
 def refuse_unshared(config: Config, workers: int | None = None) -> None:
@@ -165,18 +173,20 @@ def refuse_unshared(config: Config, workers: int | None = None) -> None:
         )
 
 
-def open_media(config: Config) -> tuple[BlobStore, BlobStore | None]:
+def open_media(config: Config, keys: KeyRing) -> tuple[BlobStore, BlobStore | None]:
     blobs = open_blob_store(config)
-    key, previous = media_key(config), previous_media_keys(config)
-    if key is None:
+    if not keys.info.media_ids:
         return blobs, None
     from chatd.storage.blobs.sealed import SealedBlobStore
 
-    return blobs, SealedBlobStore(blobs, key, previous)
+    return blobs, SealedBlobStore(blobs, keys)
 
 
 async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
-    blobs, sealed_blobs = open_media(config)
+    from chatd.keys.choose import open_keys
+
+    keys = await open_keys(config)  # refused here: raw keys beside keys.socket, a key process that does not answer
+    blobs, sealed_blobs = open_media(config, keys)
     scanner = open_scanner(config)  # a scan_command that is not there stops the start here
     url = config.storage.database
     db = open_database(url, live_url(config, "storage.database"))
@@ -217,6 +227,7 @@ async def open_stores(config: Config, *, run_migrations: bool = True) -> Stores:
         key_backups=SqlKeyBackupStore(db),
         second_factors=SqlSecondFactorStore(db),
         security_activity=SqlSecurityActivityStore(db),
+        keys=keys,
         blobs=blobs,
         sealed_blobs=sealed_blobs,
         scanner=scanner,

@@ -17,6 +17,7 @@ from chatd.app import create_app
 from chatd.commands import reseal
 from chatd.config import ConfigError
 from chatd.runtime import start_runtime
+from chatd.keys.local import LocalKeyRing
 from chatd.services.second_factor.sealing import SecretSealer
 from tests.api.account_helpers import sql_value
 from tests.api.second_factor_helpers import Clock, code_step, enrol, password_step
@@ -38,6 +39,10 @@ async def signs_in(c: AsyncTestClient, clk: Clock, name: str, secret: str) -> No
     assert r.status_code == 200 and r.json()["token"], r.text
 
 
+def sealer(*keys: bytes) -> SecretSealer:
+    return SecretSealer(LocalKeyRing(factor_keys=list(keys)))
+
+
 async def stored(c: AsyncTestClient, account) -> str:
     return await sql_value(c, "SELECT secret FROM totp_factors WHERE user_id = $1", account.id)
 
@@ -54,15 +59,15 @@ async def test_a_key_is_rotated_resealed_and_dropped_without_losing_a_factor(con
         bob = await register(c, "bob")
         bob_secret, _ = await enrol(c, bob, clk)
         new_key, old_key = base64.b64decode(new), base64.b64decode(old)
-        assert SecretSealer(new_key).opening_key(bob.id, await stored(c, bob)) == 0  # new ones: the new key
-        assert SecretSealer(new_key, [old_key]).opening_key(alice.id, await stored(c, alice)) == 1
+        assert await sealer(new_key).opening_key(bob.id, await stored(c, bob)) == 0  # new ones: the new key
+        assert await sealer(new_key, old_key).opening_key(alice.id, await stored(c, alice)) == 1
 
         # Beside the running server, as an operator would.
         assert await asyncio.to_thread(reseal.run, rotated) == 0
         said = capsys.readouterr().out
         assert "1 sealed again with auth.second_factor_key, 1 already were" in said, said
         assert "auth.second_factor_previous_keys can be emptied" in said
-        assert SecretSealer(new_key).opening_key(alice.id, await stored(c, alice)) == 0
+        assert await sealer(new_key).opening_key(alice.id, await stored(c, alice)) == 0
         await signs_in(c, clk, "alice", alice_secret)
         assert await asyncio.to_thread(reseal.run, rotated) == 0  # twice is harmless
         assert "0 sealed again with auth.second_factor_key, 2 already were" in capsys.readouterr().out
@@ -112,6 +117,6 @@ async def test_previous_keys_without_a_current_key_are_refused(config_with):
     with pytest.raises(ConfigError, match="auth.second_factor_previous_keys is set but auth.second_factor_key is empty"):
         await start_runtime(config_with(auth={"second_factor_previous_keys": [keygen()]}))
     with pytest.raises(ConfigError, match=r"auth.second_factor_previous_keys\[1\]: expected the base64 of 32 random"):
-        from chatd.services.second_factor.sealing import sealer_of
+        from chatd.keys.load import local_ring
 
-        sealer_of(config_with(auth={"second_factor_key": keygen(), "second_factor_previous_keys": [keygen(), "x"]}))
+        local_ring(config_with(auth={"second_factor_key": keygen(), "second_factor_previous_keys": [keygen(), "x"]}))

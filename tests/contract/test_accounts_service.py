@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 
 from chatd import clock
 from chatd.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from chatd.keys.local import LocalKeyRing
 from chatd.services.accounts import Accounts
 from chatd.services.passwords import Passwords
 from tests.conftest import make_config
@@ -24,7 +25,7 @@ def accounts_for(stores, tmp_path, database_url):
     def build(**sections) -> Accounts:
         config = make_config(tmp_path, database_url, **sections)
         return Accounts(config, stores.users, stores.auth, stores.cache, stores.settings, stores.second_factors,
-                        SecurityActivity(stores.security_activity), Passwords(b"p" * 32))
+                        SecurityActivity(stores.security_activity), Passwords(LocalKeyRing(pepper=b"p" * 32)))
     return build
 
 

@@ -16,12 +16,19 @@ import pytest
 
 from chatd.storage.blobs.folder import PARTIAL, FolderBlobStore
 from chatd.storage.blobs.s3 import AHEAD, BLOCK, PART, S3BlobStore, _Pipe
+from chatd.keys.local import LocalKeyRing
 from chatd.storage.blobs.sealed import HEADER, KEY_ID, PLAIN, SEALED, SealedBlobStore, key_id
 from chatd.storage.ports.blobs import CHUNK, BlobCorrupt, BlobMissing
+from tests.legacy_sealed import put_legacy
 from tests.s3_server import SECRET
 
 KEY = bytes(range(32))
 KINDS = ["folder", "s3", "sealed-folder", "sealed-s3"]
+
+
+def ring(*keys: bytes) -> LocalKeyRing:
+    """The media keys, the current one first (as the key process would hold them)."""
+    return LocalKeyRing(media_keys=list(keys))
 
 
 class Boom(Exception):
@@ -58,7 +65,7 @@ def _inner(kind: str, tmp_path: Path, request: pytest.FixtureRequest):
 async def store(request: pytest.FixtureRequest, tmp_path: Path):
     kind = request.param
     inner = _inner(kind, tmp_path, request)
-    s = SealedBlobStore(inner, KEY) if kind.startswith("sealed") else inner
+    s = SealedBlobStore(inner, ring(KEY)) if kind.startswith("sealed") else inner
     s.kind = kind
     try:
         yield s
@@ -68,7 +75,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path):
 
 @pytest.fixture(params=["sealed-folder", "sealed-s3"])
 async def sealed(request: pytest.FixtureRequest, tmp_path: Path):
-    s = SealedBlobStore(_inner(request.param, tmp_path, request), KEY)
+    s = SealedBlobStore(_inner(request.param, tmp_path, request), ring(KEY))
     try:
         yield s
     finally:
@@ -263,10 +270,11 @@ async def test_sealed_detects_tampering(sealed):
     await sealed.inner.put("media/ab/t", pieces(bytes(swapped)))
     await _expect_corrupt(sealed, "media/ab/t", 0, 10)
 
-    other = bytearray(stored)
-    other[5] ^= 1  # the nonce prefix in the header
-    await sealed.inner.put("media/ab/t", pieces(bytes(other)))
-    await _expect_corrupt(sealed, "media/ab/t", 2 * PLAIN, 2 * PLAIN + 1)
+    for at in (HEADER - 1, 5, 20, HEADER - 17):  # the nonce prefix; the wrapped data key (its key id, its box)
+        other = bytearray(stored)
+        other[at] ^= 1
+        await sealed.inner.put("media/ab/t", pieces(bytes(other)))
+        await _expect_corrupt(sealed, "media/ab/t", 2 * PLAIN, 2 * PLAIN + 1)
 
     await sealed.inner.put("media/ab/t", pieces(b"plain, never sealed" * 10))
     await _expect_corrupt(sealed, "media/ab/t")
@@ -290,31 +298,29 @@ async def test_sealed_detects_truncation(sealed):
 
 async def test_sealed_with_another_key_is_refused(sealed):
     await sealed.put("media/ab/k", pieces(b"for the right key only"))
-    wrong = SealedBlobStore(sealed.inner, bytes(32))
+    wrong = SealedBlobStore(sealed.inner, ring(bytes(32)))
     await _expect_corrupt(wrong, "media/ab/k")
 
 
 async def test_sealed_with_a_rotated_key_opens_with_whichever_key_sealed_it(sealed):
-    """Rotation (ASVS 6.4.1): the header names the key (version 2), version-1
-    blobs (no name) are tried with each key; ranges work on both."""
+    """Rotation (ASVS 6.4.1, 6.4.2): an envelope's wrapped data key names its
+    master key; blobs from before envelopes (version 2 names its key, version
+    1 does not: each key is tried) still open; ranges work on all three."""
     old, new = KEY, bytes(range(100, 132))
     blob = data(3 * PLAIN + 77, seed=11)
-    await sealed.put("media/ab/v2", pieces(blob))
-    stored = await _raw_bytes(sealed, "media/ab/v2")
-    assert stored[4] == 2 and stored[5:5 + KEY_ID] == key_id(old) and key_id(old) != key_id(new)
+    await sealed.put("media/ab/v3", pieces(blob))
+    stored = await _raw_bytes(sealed, "media/ab/v3")
+    assert stored[4] == 3 and stored[5:5 + KEY_ID] == key_id(old) and key_id(old) != key_id(new)
     assert old not in stored and key_id(old) != old[:KEY_ID]
-    # A version-1 blob as chatd wrote them before: 16 random bytes, no key named.
-    old_v1 = SealedBlobStore(sealed.inner, old)
-    await old_v1.put("media/ab/v1", pieces(blob))
-    raw = bytearray(await _raw_bytes(sealed, "media/ab/v1"))
-    raw[4] = 1  # same nonce prefix bytes: a valid version-1 blob
-    await sealed.inner.put("media/ab/v1", pieces(bytes(raw)))
+    await put_legacy(sealed.inner, "media/ab/v2", blob, old, version=2)
+    await put_legacy(sealed.inner, "media/ab/v1", blob, old, version=1)
 
-    rotated = SealedBlobStore(sealed.inner, new, [bytes(32), old])  # the right key last among previous ones
-    for key in ("media/ab/v1", "media/ab/v2"):
+    rotated = SealedBlobStore(sealed.inner, ring(new, bytes(32), old))  # the right key last among previous ones
+    for key in ("media/ab/v1", "media/ab/v2", "media/ab/v3"):
         assert await read(rotated, key) == blob
         assert await read(rotated, key, PLAIN - 5, PLAIN + 5) == blob[PLAIN - 5:PLAIN + 5]
         assert await read(rotated, key, 2 * PLAIN + 3, 3 * PLAIN + 50) == blob[2 * PLAIN + 3:3 * PLAIN + 50]
+        assert (await rotated.stat(key)).size == len(blob)
         assert not await rotated.sealed_with_current(key)
     await rotated.put("media/ab/new", pieces(blob))
     assert (await _raw_bytes(sealed, "media/ab/new"))[5:5 + KEY_ID] == key_id(new)
@@ -322,20 +328,29 @@ async def test_sealed_with_a_rotated_key_opens_with_whichever_key_sealed_it(seal
     assert await read(rotated, "media/ab/new", PLAIN + 1, PLAIN + 2) == blob[PLAIN + 1:PLAIN + 2]
     await _expect_corrupt(sealed, "media/ab/new")  # the old key alone does not open the new one
 
+    # Re-wrapping moves an envelope to the new key without touching its chunks.
+    assert not await rotated.rewrap("media/ab/v2", "media/ab/v2.copy")  # no data key: sealed anew instead
+    assert await rotated.rewrap("media/ab/v3", "media/ab/v3.copy")
+    copied = await _raw_bytes(sealed, "media/ab/v3.copy")
+    assert copied[HEADER:] == stored[HEADER:] and copied[5:5 + KEY_ID] == key_id(new)
+    assert await rotated.sealed_with_current("media/ab/v3.copy")
+    assert await read(SealedBlobStore(sealed.inner, ring(new)), "media/ab/v3.copy") == blob
+
     # Only the new key: the old blobs fail at open(), before a byte (the download can still answer 404).
-    only_new = SealedBlobStore(sealed.inner, new)
-    for key in ("media/ab/v1", "media/ab/v2"):
+    only_new = SealedBlobStore(sealed.inner, ring(new))
+    for key in ("media/ab/v1", "media/ab/v2", "media/ab/v3"):
         with pytest.raises(BlobCorrupt):
             await only_new.open(key)
         with pytest.raises(BlobCorrupt):
             await only_new.open(key, 2 * PLAIN, 2 * PLAIN + 10)
 
     # A key id changed to name the other configured key: authentication still fails.
-    renamed = bytearray(stored)
-    renamed[5:5 + KEY_ID] = key_id(new)
-    await sealed.inner.put("media/ab/v2", pieces(bytes(renamed)))
-    await _expect_corrupt(rotated, "media/ab/v2")
-    await _expect_corrupt(rotated, "media/ab/v2", PLAIN, PLAIN + 1)
+    for name, at in (("media/ab/v2", 5), ("media/ab/v3", 5)):
+        renamed = bytearray(await _raw_bytes(sealed, name))
+        renamed[at:at + KEY_ID] = key_id(new)
+        await sealed.inner.put(name, pieces(bytes(renamed)))
+        await _expect_corrupt(rotated, name)
+        await _expect_corrupt(rotated, name, PLAIN, PLAIN + 1)
 
 
 async def test_sealed_range_reads_only_the_chunks_it_needs(sealed):
@@ -353,7 +368,7 @@ async def test_sealed_range_reads_only_the_chunks_it_needs(sealed):
     assert asked == [(0, HEADER), (HEADER + 3 * SEALED, HEADER + 4 * SEALED)]
     asked.clear()
     assert await read(sealed, "media/ab/r", 10, PLAIN + 1) == blob[10:PLAIN + 1]
-    assert asked == [(0, HEADER + 2 * SEALED)]
+    assert asked == [(0, HEADER), (HEADER, HEADER + 2 * SEALED)]
 
 
 async def test_a_cancelled_put_leaves_nothing(store):
@@ -397,3 +412,43 @@ async def test_s3_put_reads_the_source_at_most_a_part_ahead():
     feeding.cancel()
     with pytest.raises(OSError):
         await asyncio.to_thread(pipe.read, 100 * BLOCK)  # the reader learns the source failed
+
+
+class CountingRing(LocalKeyRing):
+    """A real in-process ring that counts what it is asked (the key process
+    would get one round trip per call)."""
+
+    def __init__(self, *keys: bytes):
+        super().__init__(media_keys=list(keys))
+        self.calls: list[str] = []
+
+    async def new_data_key(self):
+        self.calls.append("new_data_key")
+        return await super().new_data_key()
+
+    async def unwrap(self, wrapped):
+        self.calls.append("unwrap")
+        return await super().unwrap(wrapped)
+
+    async def open_legacy(self, version, prefix, nonce, sealed):
+        self.calls.append("open_legacy")
+        return await super().open_legacy(version, prefix, nonce, sealed)
+
+
+async def test_an_envelope_costs_one_key_call_per_blob_not_per_chunk(sealed):
+    """ASVS 6.4.2 without a round trip per 64 KiB: a write asks for one data
+    key, a read (whole or a range over chunks) unwraps it once."""
+    ring = CountingRing(KEY)
+    counted = SealedBlobStore(sealed.inner, ring)
+    blob = data(6 * PLAIN + 5, seed=12)
+    await counted.put("media/ab/env", pieces(blob))
+    assert ring.calls == ["new_data_key"]
+    ring.calls.clear()
+    assert await read(counted, "media/ab/env") == blob
+    assert await read(counted, "media/ab/env", PLAIN - 3, 4 * PLAIN + 3) == blob[PLAIN - 3:4 * PLAIN + 3]
+    assert ring.calls == ["unwrap", "unwrap"]
+    # A blob from before envelopes: each chunk through the ring (until `chatd media reseal` moves it).
+    await put_legacy(sealed.inner, "media/ab/old", blob, KEY, version=2)
+    ring.calls.clear()
+    assert await read(counted, "media/ab/old") == blob
+    assert ring.calls == ["open_legacy"] * 7

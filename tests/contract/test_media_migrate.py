@@ -20,6 +20,7 @@ from chatd.services.media.blob_copy import CopyFailed, copy_blobs
 from chatd.storage.blobs.choose import media_key
 from chatd.storage.blobs.folder import FolderBlobStore
 from chatd.storage.blobs.s3 import S3BlobStore
+from chatd.keys.local import LocalKeyRing
 from chatd.storage.blobs.sealed import SealedBlobStore
 from chatd.storage.ports.blobs import BlobStore
 
@@ -49,7 +50,7 @@ async def fill(store: BlobStore) -> dict[str, bytes]:
     blobs = {key: random.Random(key).randbytes(size) for key, size in BLOBS.items()}
     for key, blob in blobs.items():
         await store.put(key, _one(blob))
-    await SealedBlobStore(store, KEY).put("media/ad/sealed", _one(b"sealed at rest"))
+    await SealedBlobStore(store, LocalKeyRing(media_keys=[KEY])).put("media/ad/sealed", _one(b"sealed at rest"))
     return blobs
 
 
@@ -76,7 +77,7 @@ async def test_folder_to_s3_and_back(tmp_path, s3_location, s3_media_url):
     assert "6/6 blobs" in result.stderr
     s3 = S3BlobStore(s3_location, secure=False, region="us-east-1")
     assert await contents(s3) == before
-    sealed = SealedBlobStore(s3, KEY)  # still sealed, the same key opens it
+    sealed = SealedBlobStore(s3, LocalKeyRing(media_keys=[KEY]))  # still sealed, the same key opens it
     assert b"".join([c async for c in await sealed.open("media/ad/sealed")]) == b"sealed at rest"
 
     again = chatd("media", "migrate", "--to", s3_media_url, "--config",

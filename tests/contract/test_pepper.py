@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 
 from chatd.config import ConfigError
-from chatd.pepper_file import SETTING, default_path, open_passwords
+from chatd.pepper_file import SETTING, default_path, open_passwords, pepper_id
 from chatd.services.accounts import Accounts
 from chatd.services.security_activity import SecurityActivity
 from chatd.services.passwords import SCHEME, hasher
@@ -31,11 +31,11 @@ async def test_first_start_makes_a_private_pepper_file_and_keeps_only_its_id(sto
     path = default_path(config)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     pepper = base64.b64decode(path.read_text())
-    assert len(pepper) == 32 and passwords.pepper == pepper
+    assert len(pepper) == 32 and passwords.pepper_id == pepper_id(pepper)
     assert await stores.settings.get(SETTING) == passwords.pepper_id
     assert pepper.hex() not in passwords.pepper_id and base64.b64encode(pepper).decode() not in passwords.pepper_id
     again = await open_passwords(config, stores.settings)  # the next start reads the same one
-    assert again.pepper == pepper
+    assert again.pepper_id == pepper_id(pepper)
 
 
 async def test_a_stolen_database_alone_does_not_check_a_guess(stores, tmp_path, database_url):
@@ -66,7 +66,7 @@ async def test_a_missing_or_different_pepper_refuses_to_start(stores, tmp_path, 
 async def test_a_configured_pepper_is_used_and_a_bad_one_named(stores, tmp_path, database_url):
     passwords = await open_passwords(make_config(tmp_path, database_url, auth={"pepper": other_pepper()}),
                                      stores.settings)
-    assert passwords.pepper == b"another server's pepper, 32 byte"
+    assert passwords.pepper_id == pepper_id(b"another server's pepper, 32 byte")
     assert not default_path(make_config(tmp_path)).exists()
     for bad, why in (("not base64!", "not base64"), (base64.b64encode(b"short").decode(), "at least 32")):
         with pytest.raises(ConfigError, match=why):
@@ -90,11 +90,12 @@ async def test_a_hash_from_before_the_pepper_signs_in_and_is_upgraded(stores, tm
 
 
 async def test_a_hash_made_with_another_pepper_never_matches(stores, tmp_path, database_url):
+    from chatd.keys.local import LocalKeyRing
     from chatd.services.passwords import Passwords
 
     config = make_config(tmp_path, database_url)
     ours = await open_passwords(config, stores.settings)
-    theirs = Passwords(b"another server's pepper, 32 byte")
+    theirs = Passwords(LocalKeyRing(pepper=b"another server's pepper, 32 byte"))
     assert await theirs.verify(await theirs.hash(PASSWORD), PASSWORD)
     assert not await ours.verify(await theirs.hash(PASSWORD), PASSWORD)
     assert ours.needs_rehash(await theirs.hash(PASSWORD))

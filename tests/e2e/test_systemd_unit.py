@@ -60,14 +60,19 @@ def test_the_unit_parses_without_a_warning(tmp_path):
     """`systemd-analyze verify` on the unit as shipped; only ExecStart points
     at a stand-in, since /opt/chatd is not installed here (verify checks the
     file is executable)."""
+    done = verify(UNIT, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip() == "" and done.stdout.strip() == "", done.stderr
+
+
+def verify(shipped: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    """`systemd-analyze verify` of `shipped` with ExecStart at an executable stand-in."""
     program = tmp_path / "chatd"
     program.write_text("#!/bin/sh\n")
     program.chmod(0o755)
-    unit = tmp_path / "chatd.service"
-    unit.write_text(UNIT.read_text().replace("ExecStart=/opt/chatd/.venv/bin/chatd", f"ExecStart={program}"))
-    done = subprocess.run([analyze(), "verify", "--man=no", str(unit)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stderr.strip() == "" and done.stdout.strip() == "", done.stderr
+    unit = tmp_path / shipped.name
+    unit.write_text(shipped.read_text().replace("ExecStart=/opt/chatd/.venv/bin/chatd", f"ExecStart={program}"))
+    return subprocess.run([analyze(), "verify", "--man=no", str(unit)], capture_output=True, text=True)
 
 
 async def test_chatd_serves_with_no_writable_code(tmp_path):
@@ -110,3 +115,21 @@ async def test_chatd_serves_with_no_writable_code(tmp_path):
         await population.aclose()
         assert server.stop() == 0, server.log_tail()
     assert "Traceback" not in server.log_path.read_text(), server.log_tail()
+
+
+def test_the_key_process_unit_is_boxed_tighter_and_parses(tmp_path):
+    """config/chatd-keys.service (ASVS 6.4.2): its own user, no network, no
+    core dumps; rated and verified like chatd's, and chatd's unit orders
+    itself after it."""
+    keys_unit = ROOT / "config" / "chatd-keys.service"
+    done = verify(keys_unit, tmp_path)
+    assert done.returncode == 0 and done.stderr.strip() == "", done.stderr
+    done = subprocess.run([analyze(), "security", "--offline=true", "--no-pager", str(tmp_path / keys_unit.name)],
+                          capture_output=True, text=True)
+    score = re.search(r"Overall exposure level for chatd-keys\.service: (\d+\.\d+)", done.stdout)
+    assert score and float(score[1]) <= 1.0, done.stdout
+    text = keys_unit.read_text()
+    for line in ["User=chatd-keys", "PrivateNetwork=true", "RestrictAddressFamilies=AF_UNIX\n", "LimitCORE=0",
+                 "ExecStart=/opt/chatd/.venv/bin/chatd keys serve", "MemoryDenyWriteExecute=true"]:
+        assert line in text, line
+    assert "chatd-keys.service" in UNIT.read_text().split("[Service]")[0]

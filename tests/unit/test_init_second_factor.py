@@ -45,3 +45,21 @@ def test_the_cli_manages_users_when_admins_must_have_a_second_factor(tmp_path: P
     reset = chatd("user", "reset-second-factor", "root", cwd=tmp_path)
     assert reset.returncode == 0 and reset.stdout.strip() == "root: two-step sign-in was not on"
     assert chatd("user", "reset-second-factor", "nobody", cwd=tmp_path).returncode == 1
+
+
+def test_init_with_a_key_process_puts_every_key_in_its_config_only(tmp_path):
+    """`chatd init --keys-socket` (ASVS 6.4.2): chatd.toml names the socket and
+    holds no key; keys.toml (mode 0600) holds them; both check out."""
+    import stat
+
+    socket = str(tmp_path / "keys.sock")
+    assert chatd("init", "--keys-socket", socket, cwd=tmp_path).returncode == 0
+    served, keys = load(tmp_path / "chatd.toml", environ={}), load(tmp_path / "keys.toml", environ={})
+    assert served.keys.socket == socket == keys.keys.socket
+    assert not (served.auth.second_factor_key or served.media.encryption_key or served.auth.pepper)
+    assert len(base64.b64decode(keys.auth.second_factor_key)) == 32
+    assert len(base64.b64decode(keys.media.encryption_key)) == 32
+    assert stat.S_IMODE((tmp_path / "keys.toml").stat().st_mode) == 0o600
+    checked = chatd("check-config", cwd=tmp_path)
+    assert checked.returncode == 0 and f"in the key process at {socket}" in checked.stdout, checked.stderr
+    assert chatd("init", "--keys-socket", socket, cwd=tmp_path).returncode == 1  # nothing overwritten

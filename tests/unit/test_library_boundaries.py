@@ -47,8 +47,8 @@ WRAPPERS: dict[str, list[str]] = {
     # Cryptography: password hashing, the server's sealing and signature
     # checks, the client's end-to-end encryption.
     "argon2": ["services/passwords.py", "client/e2ee/backup.py"],
-    "nacl": ["services/signatures.py", "services/second_factor/sealing.py", "storage/blobs/sealed.py",
-             "client/e2ee/"],
+    # Every operation with a server key is in keys/crypto.py (the key process's, or in process).
+    "nacl": ["services/signatures.py", "keys/crypto.py", "storage/blobs/sealed.py", "client/e2ee/"],
     "zxcvbn": ["services/password_strength.py"],
     # WebAuthn ceremonies (security keys): the service and its JSON shapes.
     "webauthn": ["services/second_factor/security_keys.py", "services/second_factor/credential_json.py"],

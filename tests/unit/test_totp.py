@@ -9,6 +9,7 @@ import os
 import pytest
 
 from chatd.errors import StorageFailed
+from chatd.keys.local import LocalKeyRing
 from chatd.services.second_factor import recovery, totp
 from chatd.services.second_factor.sealing import SecretSealer
 
@@ -53,17 +54,20 @@ def test_recovery_codes_are_typed_loosely_but_exactly():
     assert recovery.code_hash("u1", code) != recovery.code_hash("u2", code)
 
 
-def test_sealed_secrets_open_only_for_their_user_and_key():
+def sealer(key: bytes | None) -> SecretSealer:
+    return SecretSealer(LocalKeyRing(factor_keys=[key] if key else []))
+
+
+async def test_sealed_secrets_open_only_for_their_user_and_key():
     key = os.urandom(32)
-    sealer = SecretSealer(key)
-    sealed = sealer.seal("u1", "SECRET")
-    assert sealed.startswith("v1:") and "SECRET" not in sealed and sealed != sealer.seal("u1", "SECRET")
-    assert sealer.open("u1", sealed) == "SECRET"
+    sealed = await sealer(key).seal("u1", "SECRET")
+    assert sealed.startswith("v1:") and "SECRET" not in sealed and sealed != await sealer(key).seal("u1", "SECRET")
+    assert await sealer(key).open("u1", sealed) == "SECRET"
     with pytest.raises(StorageFailed):
-        sealer.open("u2", sealed)
+        await sealer(key).open("u2", sealed)
     with pytest.raises(StorageFailed):
-        SecretSealer(os.urandom(32)).open("u1", sealed)
+        await sealer(os.urandom(32)).open("u1", sealed)
     with pytest.raises(StorageFailed):
-        SecretSealer(None).open("u1", sealed)
+        await sealer(None).open("u1", sealed)
     # Stored before a key was set: still read.
-    assert sealer.open("u1", SecretSealer(None).seal("u1", "OLD")) == "OLD"
+    assert await sealer(key).open("u1", await sealer(None).seal("u1", "OLD")) == "OLD"

@@ -1,6 +1,8 @@
 """`chatd media reseal` (ASVS 6.4.1): after rotating media.encryption_key,
-seal every stored blob with the new key so media.previous_encryption_keys
-can be dropped.
+move every stored blob to the new key so media.previous_encryption_keys
+can be dropped: an envelope (version 3) by re-wrapping its data key, its
+chunks copied unchanged; a blob sealed before envelopes by sealing it anew
+as an envelope (its migration path).
 
 Safe beside a running server and safe to stop: blob by blob, the plaintext
 (sha256 noted) is sealed into a copy beside the original (KEY + TEMP),
@@ -91,9 +93,17 @@ async def _one(sealed: SealingBlobStore, in_use, key: str, done: Resealed) -> No
     temp = key + TEMP
     try:
         before = await _fingerprint(sealed.inner, key)
-        digest = hashlib.sha256()
-        await sealed.put(temp, _hashing(await sealed.open(key), digest))
-        if await _sha256(sealed, temp) != digest.digest():
+        # An envelope gets its data key wrapped anew, its chunks copied as
+        # stored (checked by their raw sha256, and the copy's first chunk
+        # opened); an older blob is sealed anew (checked by the plaintext's).
+        if await sealed.rewrap(key, temp):
+            check, expected = _raw_sha256, await _raw_sha256(sealed, key)
+            await _collect(await sealed.open(temp, 0, 1))
+        else:
+            check, digest = _sha256, hashlib.sha256()
+            await sealed.put(temp, _hashing(await sealed.open(key), digest))
+            expected = digest.digest()
+        if await check(sealed, temp) != expected:
             raise BlobCorrupt(f"{key}: the copy sealed with the current key reads back differently")
         if await _fingerprint(sealed.inner, key) != before or keys.id_of(key) not in await in_use([keys.id_of(key)]):
             done.gone += 1  # changed or deleted while copied: the copy goes, the original stays as it is
@@ -106,7 +116,7 @@ async def _one(sealed: SealingBlobStore, in_use, key: str, done: Resealed) -> No
             await sealed.inner.delete(key)
             done.gone += 1
             return
-        if await _sha256(sealed, key) != digest.digest():
+        if await check(sealed, key) != expected:
             raise BlobCorrupt(f"{key}: the re-sealed blob reads back differently ({size} bytes)")
         done.resealed += 1
         done.bytes += (await sealed.stat(key) or _Zero).size
@@ -116,6 +126,14 @@ async def _one(sealed: SealingBlobStore, in_use, key: str, done: Resealed) -> No
         done.unreadable.append(key)
     finally:
         await sealed.inner.delete(temp)
+
+
+async def _raw_sha256(sealed: SealingBlobStore, key: str) -> bytes:
+    return await sealed.stored_digest(key)
+
+
+async def _collect(chunks: AsyncIterator[bytes]) -> bytes:
+    return b"".join([piece async for piece in chunks])
 
 
 class _Zero:

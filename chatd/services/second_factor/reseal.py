@@ -40,7 +40,7 @@ async def _secrets(store: SecondFactorStore) -> AsyncIterator[tuple[str, str]]:
 
 async def unreadable(store: SecondFactorStore, sealer: SecretSealer) -> list[str]:
     """User ids whose stored secret no configured key opens."""
-    return [user_id async for user_id, stored in _secrets(store) if sealer.opening_key(user_id, stored) is None]
+    return [user_id async for user_id, stored in _secrets(store) if await sealer.opening_key(user_id, stored) is None]
 
 
 async def check_keys(store: SecondFactorStore, users: UserStore, sealer: SecretSealer) -> None:
@@ -58,16 +58,16 @@ async def check_keys(store: SecondFactorStore, users: UserStore, sealer: SecretS
 
 
 async def reseal(store: SecondFactorStore, sealer: SecretSealer) -> Resealed:
-    if sealer.key is None:
+    if not sealer.has_key:
         raise ConfigError("auth.second_factor_key is empty: there is no key to seal with")
     done = Resealed()
     async for user_id, stored in _secrets(store):
-        index = sealer.opening_key(user_id, stored)
+        index = await sealer.opening_key(user_id, stored)
         if index is None:
             done.unreadable.append(user_id)
         elif index == 0:
             done.current += 1
-        elif await store.replace_secret(user_id, stored, sealer.seal(user_id, sealer.open(user_id, stored))):
+        elif await store.replace_secret(user_id, stored, await sealer.seal(user_id, await sealer.open(user_id, stored))):
             done.resealed += 1
         # else: enrolled again or reset meanwhile, with the current key: nothing to move
     return done

@@ -23,7 +23,7 @@ from chatd.services.login_limit import LoginLimiter
 from chatd.services.passwords import Passwords
 from chatd.services.second_factor import recovery, totp
 from chatd.services.second_factor.challenge import CHALLENGE_SECONDS
-from chatd.services.second_factor.sealing import sealer_of
+from chatd.services.second_factor.sealing import SecretSealer
 from chatd.services.second_factor.security_keys import SecurityKeys
 from chatd.services.second_factor.step_up import require_recent
 from chatd.services.security_activity import SecurityActivity, Where
@@ -60,11 +60,12 @@ def second_factor_required(challenge: str, totp_on: bool, webauthn: dict[str, An
 
 class SecondFactors:
     def __init__(self, config: Config, store: SecondFactorStore, users: UserStore, auth: AuthStore,
-                 limiter: LoginLimiter, passwords: Passwords, activity: SecurityActivity, cache: ExpiringStore):
+                 limiter: LoginLimiter, passwords: Passwords, activity: SecurityActivity, cache: ExpiringStore,
+                 sealer: SecretSealer):
         self.config, self.store, self.users, self.auth, self.limiter = config, store, users, auth, limiter
         self.passwords = passwords
         self.activity = activity  # the holder hears of a reused code or a spent recovery code
-        self.sealer = sealer_of(config)
+        self.sealer = sealer
         self.keys = SecurityKeys(config, store, cache, activity)
 
     async def totp_on(self, user_id: str) -> bool:
@@ -91,7 +92,7 @@ class SecondFactors:
         Needs a recent step-up: a stolen session must not bind its own app."""
         require_recent(session)
         secret = totp.new_secret()
-        await self.store.begin_totp(me.id, self.sealer.seal(me.id, secret), clock.now())
+        await self.store.begin_totp(me.id, await self.sealer.seal(me.id, secret), clock.now())
         log.info("second factor: account %r began TOTP enrolment", me.username)
         return secret, totp.otpauth_uri(secret, me.username, ISSUER)
 
@@ -104,7 +105,7 @@ class SecondFactors:
         if stored.confirmed_at is not None:
             raise Conflict("Two-step sign-in is already on.", code="second_factor_enabled")
         await self.limiter.check(me.username, address)
-        step = totp.matching_step(self.sealer.open(me.id, stored.secret), code.strip(), clock.now().timestamp())
+        step = totp.matching_step(await self.sealer.open(me.id, stored.secret), code.strip(), clock.now().timestamp())
         if step is None:
             await self._failed(me, address, "enrolment code")
         codes = recovery.new_codes()
@@ -170,7 +171,7 @@ class SecondFactors:
         typed = code.strip().replace(" ", "")
         now = clock.now()
         if len(typed) == totp.DIGITS and typed.isdigit():
-            step = totp.matching_step(self.sealer.open(user.id, sealed), typed, now.timestamp())
+            step = totp.matching_step(await self.sealer.open(user.id, sealed), typed, now.timestamp())
             if step is None:
                 return None
             if await self.store.use_totp_step(user.id, step):

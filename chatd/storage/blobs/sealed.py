@@ -1,65 +1,75 @@
 """Encryption at rest around any blob store (media.encryption_key), for people
 who keep media on someone else's disk or S3.
 
-Layout of a sealed blob: HEADER (magic, version, a 16-byte prefix), then
-the plaintext in PLAIN-byte chunks, each sealed with SecretBox
-(XSalsa20-Poly1305, +16 bytes) under nonce = prefix || i as 8 bytes big-endian,
-whose top bit marks the final chunk. So a chunk moved elsewhere, a blob cut at
-a chunk boundary or a header from another blob fails authentication. Fixed
-chunks keep streaming and ranges cheap: a range reads only the chunks that
-cover it, and every size maps to the other by arithmetic.
+Layout of a sealed blob: a header, then the plaintext in PLAIN-byte chunks,
+each sealed with SecretBox (XSalsa20-Poly1305, +16 bytes) under nonce =
+prefix || i as 8 bytes big-endian, whose top bit marks the final chunk. So a
+chunk moved elsewhere, a blob cut at a chunk boundary or a header from
+another blob fails authentication. Fixed chunks keep streaming and ranges
+cheap: a range reads only the chunks that cover it.
 
-Rotation (ASVS 6.4.1): version 2, written now, starts its prefix with
-KEY_ID bytes naming the key (a keyed hash of it, never the key) and 12
-random ones; version 1 (before rotation existed) has 16 random bytes and is
-opened by trying each configured key on its first chunk. Both headers are
-HEADER bytes long, so sizes map the same for both. `previous` keys only
-open; new blobs are sealed with the current key (`chatd media reseal`
-moves the old ones, services/media/reseal.py).
+Version 3, written now (envelope encryption, ASVS 6.4.2): each blob has a
+fresh data key; the header holds it wrapped by the master key (MAGIC,
+version, the wrapped key, whose first KEY_ID bytes name the master key, then
+a 16-byte random prefix). The key ring (chatd/keys/) makes and unwraps data
+keys: this store never sees a master key, only one blob's data key while it
+reads or writes that blob, one ring call per blob, none per chunk. Rotation
+re-wraps the data key (`rewrap`): the chunks are copied as they are.
+
+Versions 1 and 2 (before envelopes) sealed every chunk with the master key
+itself: a LEGACY_HEADER of MAGIC, version, 16-byte prefix (version 2 starting
+it with the key's id). They still open, chunk by chunk through the ring
+(with the key process: one round trip per chunk, until `chatd media reseal`
+moves them to version 3). A blob's size maps to its plaintext size by
+arithmetic once its version is known (stat reads the first bytes).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 
 from nacl.exceptions import CryptoError
 from nacl.secret import SecretBox
 
+from chatd.keys.crypto import KEY_ID, WRAPPED
+from chatd.keys.crypto import media_key_id as key_id
+from chatd.keys.ring import KeyRing
 from chatd.storage.ports.blobs import BlobCorrupt, BlobInfo, BlobMissing, BlobStore
 
 MAGIC = b"CDSB"
-VERSION = 2
-VERSIONS = (1, 2)
+VERSION = 3
+VERSIONS = (1, 2, 3)
 PREFIX = 16
-KEY_ID = 4  # of the prefix, in version 2; a clash only means one more key tried
-HEADER = len(MAGIC) + 1 + PREFIX
+LEGACY_HEADER = len(MAGIC) + 1 + PREFIX  # versions 1 and 2
+HEADER = len(MAGIC) + 1 + WRAPPED + PREFIX  # version 3
 PLAIN = 64 * 1024
 MAC = SecretBox.MACBYTES
 SEALED = PLAIN + MAC
 FINAL = 1 << 63
 
-
-def chunk_count(sealed_size: int) -> int:
-    return max(1, -(-(sealed_size - HEADER) // SEALED))
+Opener = Callable[[int, bool, bytes], Awaitable[bytes]]  # (chunk index, final, sealed chunk) -> plaintext
 
 
-def plain_size(sealed_size: int) -> int:
+def header_size(version: int) -> int:
+    return HEADER if version == VERSION else LEGACY_HEADER
+
+
+def chunk_count(sealed_size: int, header: int = HEADER) -> int:
+    return max(1, -(-(sealed_size - header) // SEALED))
+
+
+def plain_size(sealed_size: int, header: int = HEADER) -> int:
     """The plaintext size a sealed blob of this many bytes holds."""
-    return max(0, sealed_size - HEADER - MAC * chunk_count(sealed_size))
+    return max(0, sealed_size - header - MAC * chunk_count(sealed_size, header))
 
 
-def _valid(sealed_size: int) -> bool:
+def _valid(sealed_size: int, header: int) -> bool:
     # An empty plaintext is one empty final chunk; otherwise every chunk holds
     # at least a byte (so the last one is longer than its MAC).
-    body = sealed_size - HEADER
+    body = sealed_size - header
     return body == MAC or (body > MAC and (body % SEALED == 0 or body % SEALED > MAC))
-
-
-def key_id(key: bytes) -> bytes:
-    """What a version-2 header names `key` by: a keyed hash, useless for finding the key."""
-    return hashlib.blake2b(b"chatd media key id", key=key, digest_size=KEY_ID).digest()
 
 
 def _nonce(prefix: bytes, index: int, final: bool) -> bytes:
@@ -67,33 +77,38 @@ def _nonce(prefix: bytes, index: int, final: bool) -> bytes:
 
 
 class SealedBlobStore:
-    def __init__(self, inner: BlobStore, key: bytes, previous: Sequence[bytes] = ()):
-        keys = [key] + [k for k in previous if k != key]
-        if any(len(k) != SecretBox.KEY_SIZE for k in keys):
-            raise ValueError("the media encryption key must be 32 bytes")
+    def __init__(self, inner: BlobStore, keys: KeyRing):
         self.inner = inner
-        self._box = SecretBox(key)
-        self._id = key_id(key)
-        # (id, box) of every key that opens, the current one first.
-        self._keys = [(key_id(k), SecretBox(k)) for k in keys]
+        self.keys = keys
         self.description = f"sealed {inner.description}"
 
+    async def _version(self, key: str) -> int:
+        try:
+            head = await _collect(await self.inner.open(key, 0, len(MAGIC) + 1))
+        except BlobMissing:  # gone meanwhile: its caller finds out next
+            return VERSION
+        return head[len(MAGIC)] if len(head) == len(MAGIC) + 1 and head[:len(MAGIC)] == MAGIC else VERSION
+
     async def sealed_with_current(self, key: str) -> bool:
-        """True when the current key sealed `key` (its header names it and no
-        previous key shares the id); False for anything else, even garbage."""
+        """True when `key` is an envelope whose data key the current master
+        key wraps (and no previous key shares its id); False for anything
+        else, even garbage: `chatd media reseal` then moves it."""
         header = await _collect(await self.inner.open(key, 0, HEADER))
+        ids = self.keys.info.media_ids
+        kid = header[len(MAGIC) + 1:len(MAGIC) + 1 + KEY_ID]
         return (len(header) == HEADER and header[:len(MAGIC)] == MAGIC and header[len(MAGIC)] == VERSION
-                and header[len(MAGIC) + 1:len(MAGIC) + 1 + KEY_ID] == self._id
-                and [i for i, _ in self._keys].count(self._id) == 1)
+                and bool(ids) and kid == ids[0] and ids.count(kid) == 1)
 
     async def put(self, key: str, chunks: AsyncIterable[bytes]) -> int:
+        data_key, wrapped = await self.keys.new_data_key()  # before anything is written: a ring away writes nothing
         counted = [0]
-        await self.inner.put(key, self._seal(chunks, counted))
+        await self.inner.put(key, self._seal(SecretBox(data_key), wrapped, chunks, counted))
         return counted[0]
 
-    async def _seal(self, chunks: AsyncIterable[bytes], counted: list[int]) -> AsyncIterator[bytes]:
-        prefix = self._id + os.urandom(PREFIX - KEY_ID)
-        yield MAGIC + bytes([VERSION]) + prefix
+    async def _seal(self, box: SecretBox, wrapped: bytes, chunks: AsyncIterable[bytes],
+                    counted: list[int]) -> AsyncIterator[bytes]:
+        prefix = os.urandom(PREFIX)
+        yield MAGIC + bytes([VERSION]) + wrapped + prefix
         buf = bytearray()
         index = 0
         async for chunk in chunks:
@@ -101,31 +116,55 @@ class SealedBlobStore:
             counted[0] += len(chunk)
             # Strictly more than a chunk: this one is not the final one.
             while len(buf) > PLAIN:
-                yield self._box.encrypt(bytes(buf[:PLAIN]), _nonce(prefix, index, False)).ciphertext
+                yield box.encrypt(bytes(buf[:PLAIN]), _nonce(prefix, index, False)).ciphertext
                 del buf[:PLAIN]
                 index += 1
-        yield self._box.encrypt(bytes(buf), _nonce(prefix, index, True)).ciphertext
+        yield box.encrypt(bytes(buf), _nonce(prefix, index, True)).ciphertext
+
+    async def rewrap(self, key: str, into: str) -> bool:
+        """Rotation of an envelope: `into` gets `key`'s chunks as stored under
+        a header whose data key the current master key wraps. False (nothing
+        written) for a blob sealed before envelopes: it must be sealed anew."""
+        header = await _collect(await self.inner.open(key, 0, HEADER))
+        if len(header) != HEADER or header[:len(MAGIC)] != MAGIC or header[len(MAGIC)] != VERSION:
+            return False
+        wrapped = await self.keys.rewrap(header[len(MAGIC) + 1:len(MAGIC) + 1 + WRAPPED])
+        if wrapped is None:
+            raise BlobCorrupt(f"{key}: its data key opens with no configured media key")
+
+        async def copy() -> AsyncIterator[bytes]:
+            yield header[:len(MAGIC) + 1] + wrapped + header[len(MAGIC) + 1 + WRAPPED:]
+            async for piece in await self.inner.open(key, HEADER):
+                yield piece
+
+        await self.inner.put(into, copy())
+        return True
+
+    async def stored_digest(self, key: str) -> bytes:
+        """The sha256 of `key`'s chunks as stored (its header aside): what a rewrap keeps."""
+        digest = hashlib.sha256()
+        async for piece in await self.inner.open(key, header_size(await self._version(key))):
+            digest.update(piece)
+        return digest.digest()
 
     async def open(self, key: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
         info = await self.inner.stat(key)
         if info is None:
             raise BlobMissing(key)
-        if not _valid(info.size):
+        head = await _collect(await self.inner.open(key, 0, HEADER))  # a version-3 header, or more than the older one
+        header = header_size(head[len(MAGIC)] if len(head) > len(MAGIC) and head[:len(MAGIC)] == MAGIC else VERSION)
+        if not _valid(info.size, header):
             raise BlobCorrupt(f"{key}: {info.size} bytes is no sealed blob's size (truncated?)")
-        size = plain_size(info.size)
+        size = plain_size(info.size, header)
         end = size if end is None else min(end, size)
         if start >= end and size:
             return _empty()  # nothing asked for, nothing unverified returned
         # An empty blob is still read: its one empty final chunk proves it was not cut.
         first, last = start // PLAIN, max(start, end - 1) // PLAIN
-        cend = min(HEADER + (last + 1) * SEALED, info.size)
-        if first == 0:
-            stream = await self.inner.open(key, 0, cend)
-            prefix = None  # read from the stream itself
-        else:
-            prefix = self._prefix(key, await _collect(await self.inner.open(key, 0, HEADER)))
-            stream = await self.inner.open(key, HEADER + first * SEALED, cend)
-        pieces = self._unseal(key, stream, prefix, first, last, chunk_count(info.size),
+        cend = min(header + (last + 1) * SEALED, info.size)
+        opener = await self._opener(key, head[:header])
+        stream = await self.inner.open(key, header + first * SEALED, cend)
+        pieces = self._unseal(key, stream, opener, first, last, chunk_count(info.size, header),
                               start - first * PLAIN, end - last * PLAIN)
         # The first chunk is opened now, before any byte goes out: a blob no
         # configured key opens (or tampered at its start) fails here, where the
@@ -139,30 +178,24 @@ class SealedBlobStore:
             raise
         return _chain(head, pieces)
 
-    async def _unseal(self, key: str, stream: AsyncIterator[bytes], prefix: tuple[bytes, list] | None,
-                      first: int, last: int, count: int, skip: int, keep: int) -> AsyncIterator[bytes]:
+    async def _unseal(self, key: str, stream: AsyncIterator[bytes], opener: Opener, first: int, last: int,
+                      count: int, skip: int, keep: int) -> AsyncIterator[bytes]:
         try:
             buf = bytearray()
             index = first
-            need = HEADER if prefix is None else SEALED
             async for piece in stream:
                 buf += piece
-                while index <= last and len(buf) >= need:
-                    if prefix is None:
-                        prefix = self._prefix(key, bytes(buf[:HEADER]))
-                        del buf[:HEADER]
-                    else:
-                        plain = self._open_chunk(key, bytes(buf[:need]), prefix, index, index == count - 1)
-                        del buf[:need]
-                        if piece := plain[skip if index == first else 0:keep if index == last else None]:
-                            yield piece
-                        index += 1
-                    need = SEALED
+                while index <= last and len(buf) >= SEALED:
+                    plain = await opener(index, index == count - 1, bytes(buf[:SEALED]))
+                    del buf[:SEALED]
+                    if piece := plain[skip if index == first else 0:keep if index == last else None]:
+                        yield piece
+                    index += 1
                 if index > last:
                     return
-            if prefix is not None and index == last and len(buf) and index == count - 1:
+            if index == last and len(buf) and index == count - 1:
                 # The final chunk is shorter than the others.
-                plain = self._open_chunk(key, bytes(buf), prefix, index, True)
+                plain = await opener(index, True, bytes(buf))
                 if piece := plain[skip if index == first else 0:keep]:
                     yield piece
                 return
@@ -170,42 +203,52 @@ class SealedBlobStore:
         finally:
             await stream.aclose()  # an early stop closes the inner read too
 
-    def _open_chunk(self, key: str, sealed: bytes, prefix: tuple[bytes, list], index: int, final: bool) -> bytes:
-        nonce, boxes = prefix
-        for box in list(boxes):
-            try:
-                plain = box.decrypt(sealed, _nonce(nonce, index, final))
-            except CryptoError:
-                continue
-            boxes[:] = [box]  # the key that opened one chunk opens the rest: no more guessing
-            return plain
-        raise BlobCorrupt(f"{key}: chunk {index} fails authentication (tampered, or another key)")
-
-    def _prefix(self, key: str, header: bytes) -> tuple[bytes, list]:
-        """The header's nonce prefix and the boxes that may open the blob."""
-        if len(header) != HEADER or header[:len(MAGIC)] != MAGIC:
+    async def _opener(self, key: str, header: bytes) -> Opener:
+        """How this blob's chunks open: with its data key (one unwrap, now), or
+        for a blob from before envelopes, each chunk through the ring."""
+        if len(header) < LEGACY_HEADER or header[:len(MAGIC)] != MAGIC:
             raise BlobCorrupt(f"{key}: not a sealed blob")
-        version, prefix = header[len(MAGIC)], header[len(MAGIC) + 1:]
+        version = header[len(MAGIC)]
         if version not in VERSIONS:
             raise BlobCorrupt(f"{key}: sealed with an unknown format version {version}")
-        if version == 1:  # no key named: each configured key in turn
-            return prefix, [box for _, box in self._keys]
-        boxes = [box for kid, box in self._keys if kid == prefix[:KEY_ID]]
-        if not boxes:
-            raise BlobCorrupt(f"{key}: sealed with a key that is neither media.encryption_key nor one of "
-                              f"media.previous_encryption_keys (key id {prefix[:KEY_ID].hex()})")
-        return prefix, boxes
+        # Which keys there are is the ring's to say (the key process may have
+        # rotated since this process started): it is asked, never guessed here.
+        kid = header[len(MAGIC) + 1:len(MAGIC) + 1 + KEY_ID].hex()
+        if version == VERSION:
+            opened = await self.keys.unwrap(header[len(MAGIC) + 1:len(MAGIC) + 1 + WRAPPED])
+            if opened is None:
+                raise BlobCorrupt(f"{key}: its data key opens with neither media.encryption_key nor one of "
+                                  f"media.previous_encryption_keys (key id {kid}), or its header was tampered with")
+            box, prefix = SecretBox(opened[1]), header[-PREFIX:]
+
+            async def chunk(index: int, final: bool, sealed: bytes) -> bytes:
+                try:
+                    return box.decrypt(sealed, _nonce(prefix, index, final))
+                except CryptoError:
+                    raise BlobCorrupt(f"{key}: chunk {index} fails authentication (tampered)") from None
+            return chunk
+        prefix = header[len(MAGIC) + 1:LEGACY_HEADER]
+
+        async def legacy(index: int, final: bool, sealed: bytes) -> bytes:
+            plain = await self.keys.open_legacy(version, prefix, _nonce(prefix, index, final), sealed)
+            if plain is None:
+                raise BlobCorrupt(f"{key}: chunk {index} opens with no configured media key (tampered, or a key "
+                                  f"that is neither media.encryption_key nor a previous one; version {version})")
+            return plain
+        return legacy
 
     async def stat(self, key: str) -> BlobInfo | None:
         info = await self.inner.stat(key)
-        return None if info is None else BlobInfo(info.key, plain_size(info.size), info.modified)
+        if info is None:
+            return None
+        return BlobInfo(info.key, plain_size(info.size, header_size(await self._version(key))), info.modified)
 
     async def delete(self, key: str) -> None:
         await self.inner.delete(key)
 
     async def list(self, prefix: str = "") -> AsyncIterator[BlobInfo]:
         async for info in self.inner.list(prefix):
-            yield BlobInfo(info.key, plain_size(info.size), info.modified)
+            yield BlobInfo(info.key, plain_size(info.size, header_size(await self._version(info.key))), info.modified)
 
     async def link(self, key: str, *, seconds: int, filename: str, content_type: str,
                    disposition: str) -> str | None:

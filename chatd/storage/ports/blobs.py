@@ -86,3 +86,13 @@ class SealingBlobStore(BlobStore, Protocol):
         """True when the current key sealed this blob; False when an older
         key (or none configured) did. Raises BlobMissing if absent."""
         ...
+
+    async def rewrap(self, key: str, into: str) -> bool:
+        """Writes `into`: `key` with its data key wrapped by the current key,
+        its chunks as stored; False (nothing written) when `key` has no data
+        key of its own (sealed before envelopes: seal it anew)."""
+        ...
+
+    async def stored_digest(self, key: str) -> bytes:
+        """The sha256 of `key`'s chunks as stored, its header aside."""
+        ...
