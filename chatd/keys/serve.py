@@ -118,6 +118,10 @@ def run(config: Config) -> int:
     from chatd.pepper_file import local_pepper
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if not config.server.memory_dumps:  # before any key is read: the vault least of all may be dumped
+        from chatd.commands.serve_nodump import forbid_memory_dumps
+
+        forbid_memory_dumps()
     path = _listen_path(config)  # a bad socket path refused before any key is read or made
     pepper, _ = local_pepper(config, None)  # made in its own data_dir on the first start, as chatd's was
     asyncio.run(serve(config, local_ring(config, pepper), path))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from chatd.bench.server import write_config
+from tests.dumpable import GROUP
 
 
 def keygen() -> str:
@@ -39,7 +40,7 @@ class KeyProcess:
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen([sys.executable, "-m", "chatd", "keys", "serve", "--config",
                                           str(self.config_path)], stdout=log, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, env=env)
+                                         stdin=subprocess.DEVNULL, env=env, group=GROUP)
         deadline = time.monotonic() + timeout
         while not self.answers():
             if self.proc.poll() is not None or time.monotonic() > deadline:

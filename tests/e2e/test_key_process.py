@@ -31,6 +31,7 @@ from chatd.config import ConfigError, load, parse
 from chatd.keys import wire
 from chatd.services.second_factor import totp
 from chatd.storage.blobs.sealed import HEADER, MAGIC
+from tests.dumpable import dumpable
 from tests.api.message_helpers import direct
 from tests.conftest import Account, register
 from tests.e2e.key_process import KeyProcess, keygen
@@ -102,6 +103,7 @@ def stored_blob(server: ServerProcess, attachment_id: str) -> Path:
 
 
 async def test_passwords_totp_and_media_go_through_the_key_process(tmp_path, keys):
+    assert keys.proc is not None and not dumpable(keys.proc.pid)  # serve_nodump.py: no core file, no same-user reads
     server = served(tmp_path, keys)
     await server.start()
     try:
