@@ -25,9 +25,16 @@ RAW_SEND = "chatd.raw_send"
 
 
 class ChatdApp(BatchedRegistration):  # (its routes registered in one pass: batch_routes.py)
-    # Not a coroutine function of its own: Litestar's coroutine is returned
-    # as it is, so an HTTP request pays for one dictionary read here.
+    fast_lane: Any = None  # chatd/api/fast_lane: set by create_app
+
+    # Not a coroutine function of its own: Litestar's coroutine (or the fast
+    # lane's) is returned as it is.
     def __call__(self, scope: Scope, receive: Receive, send: Send) -> Coroutine[Any, Any, None]:  # type: ignore[override]
-        if scope["type"] == "websocket":
+        kind = scope["type"]
+        if kind == "websocket":
             scope[RAW_SEND] = send  # type: ignore[literal-required]
+        elif kind == "http" and self.fast_lane is not None:
+            lane = self.fast_lane.route(self, scope, receive, send)
+            if lane is not None:
+                return lane
         return super().__call__(scope, receive, send)
