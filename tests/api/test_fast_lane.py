@@ -228,3 +228,15 @@ async def test_the_send_limit_holds_in_the_lane(config_with, caplog):
         assert again[0] == 429
         assert seconds.sub(b"N", again[2]) == seconds.sub(b"N", fast[2])
         assert [(k, seconds.sub(b"N", v)) for k, v in again[1]] == [(k, seconds.sub(b"N", v)) for k, v in fast[1]]
+
+
+async def test_an_app_whose_message_routes_do_more_than_the_lane_knows_does_not_start(config, monkeypatch):
+    from chatd.api import messages
+
+    async def guard(connection: Any, handler: Any) -> None:
+        return None
+
+    monkeypatch.setattr(messages.send_message, "guards", [guard])
+    with pytest.raises(RuntimeError, match="the fast lane does not know"):
+        create_app(config)
+    assert create_app(config, fast_lane=False).fast_lane is None  # type: ignore[attr-defined]

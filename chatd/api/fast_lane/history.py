@@ -4,12 +4,17 @@ bounds; anything else (Litestar's 400s included) is Litestar's."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from litestar import Litestar
 from litestar.types import Receive, Scope, Send
 
 from chatd.api.fast_lane.answer import error_answer, json_answer
 from chatd.api.fast_lane.request import Headers
 from chatd.bounds import MAX_INT64
+
+if TYPE_CHECKING:
+    from chatd.api.fast_lane.dispatch import FastLane
 
 # name: (lowest, highest), as the route declares them
 _BOUNDS = {"before_seq": (0, MAX_INT64), "after_seq": (0, MAX_INT64), "limit": (1, 200)}
@@ -36,7 +41,7 @@ def paging(query: bytes) -> dict[str, int] | None:
     return found
 
 
-async def list_messages(lane, app: Litestar, scope: Scope, receive: Receive, send: Send, headers: Headers,
+async def list_messages(lane: FastLane, app: Litestar, scope: Scope, receive: Receive, send: Send, headers: Headers,
                         conversation_id: str) -> None:
     asked = paging(scope["query_string"])
     found = await lane.authenticated(app, headers.token) if asked is not None else None
@@ -49,4 +54,4 @@ async def list_messages(lane, app: Litestar, scope: Scope, receive: Receive, sen
     except Exception as exc:  # noqa: BLE001 - answered as the route's own error would be
         await error_answer(app, scope, receive, send, exc, {"conversation_id": conversation_id}, user, session)
         return
-    await json_answer(scope, send, 200, page)
+    await json_answer(app, scope, send, 200, page)

@@ -3,6 +3,8 @@ decodes into SendMessage in one pass, else Litestar answers."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import msgspec
 from litestar import Litestar
 from litestar.types import Message, Receive, Scope, Send
@@ -12,10 +14,13 @@ from chatd.api.fast_lane.answer import error_answer, json_answer
 from chatd.api.fast_lane.request import Headers, read_body, replay
 from chatd.bounds import check_json_depth
 
+if TYPE_CHECKING:
+    from chatd.api.fast_lane.dispatch import FastLane
+
 _encode = msgspec.json.Encoder().encode
 
 
-async def send_message(lane, app: Litestar, scope: Scope, receive: Receive, send: Send, headers: Headers,
+async def send_message(lane: FastLane, app: Litestar, scope: Scope, receive: Receive, send: Send, headers: Headers,
                        conversation_id: str) -> None:
     received: list[Message] = []
     body = await _body(lane, headers, receive, received)
@@ -30,10 +35,10 @@ async def send_message(lane, app: Litestar, scope: Scope, receive: Receive, send
     except Exception as exc:  # noqa: BLE001 - answered as the route's own error would be
         await error_answer(app, scope, receive, send, exc, {"conversation_id": conversation_id}, user, session)
         return
-    await json_answer(scope, send, 201 if created else 200, _encode(message))
+    await json_answer(app, scope, send, 201 if created else 200, _encode(message))
 
 
-async def _body(lane, headers: Headers, receive: Receive, received: list[Message]) -> bytes | None:
+async def _body(lane: FastLane, headers: Headers, receive: Receive, received: list[Message]) -> bytes | None:
     if headers.content_type is None or not is_json(headers.content_type.decode("latin-1")):
         return None
     if headers.content_length is not None:
