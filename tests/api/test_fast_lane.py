@@ -240,3 +240,26 @@ async def test_an_app_whose_message_routes_do_more_than_the_lane_knows_does_not_
     with pytest.raises(RuntimeError, match="the fast lane does not know"):
         create_app(config)
     assert create_app(config, fast_lane=False).fast_lane is None  # type: ignore[attr-defined]
+
+
+async def test_an_unexpected_error_in_the_lane_is_litestars_generic_500(lanes, chat, monkeypatch, caplog):
+    alice, conv = chat["alice"], chat["conv"]
+    path = f"{CONV}/{conv}/messages"
+
+    async def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("internal detail: row 42")
+
+    messages = lanes.app.state.runtime.services.messages
+    monkeypatch.setattr(messages, "send", broken)
+    monkeypatch.setattr(messages, "history_json", broken)
+    incident = re.compile(rb"[0-9A-Z]{26}")
+    for method, body in (("GET", None), ("POST", OK % b"c")):
+        with caplog.at_level(logging.ERROR, logger="chatd"):
+            answers = []
+            for lane in (False, True):
+                caplog.clear()
+                (status, headers, content, _), took = await lanes.one(lane, method, path, {**alice.headers, **JSON}, body)
+                logged = [incident.sub(b"I", rec.getMessage().encode()) for rec in caplog.records if rec.name == "chatd"]
+                answers.append((status, headers, incident.sub(b"I", content), logged, took))
+        assert answers[0][:4] == answers[1][:4] and answers[1][0] == 500 and b"row 42" not in answers[1][2]
+        assert answers[1][3] and answers[1][4] is True
