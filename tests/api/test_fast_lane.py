@@ -136,8 +136,9 @@ async def test_history_pages_and_their_refusals_are_litestars_answers(lanes, cha
     for query in declined:
         await lanes.same("GET", path + query, me, taken=False)
     # Not alice's conversation, or none at all: the same 404 (and access-log line).
-    for conversation in (chat["other"], "nope", "x" * 300, "%C3%A9t%C3%A9", "a%20b"):
-        await lanes.same("GET", f"{CONV}/{conversation}/messages", me, taken=True)
+    for conversation in (chat["other"], "nope", "x" * 300, "%C3%A9t%C3%A9", "a%20b", "x%0Aforged%20line"):
+        status, _, _, logged = await lanes.same("GET", f"{CONV}/{conversation}/messages", me, taken=True)
+        assert status == 404 and len(logged) == 1 and "\n" not in logged[0][1]
 
 
 async def test_a_send_made_by_the_lane_is_the_one_litestar_makes(lanes, chat):
