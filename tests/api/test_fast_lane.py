@@ -264,3 +264,13 @@ async def test_an_unexpected_error_in_the_lane_is_litestars_generic_500(lanes, c
                 answers.append((status, headers, incident.sub(b"I", content), logged, took))
         assert answers[0][:4] == answers[1][:4] and answers[1][0] == 500 and b"row 42" not in answers[1][2]
         assert answers[1][3] and answers[1][4] is True
+
+
+async def test_the_openapi_document_is_the_same_with_and_without_the_lane(config):
+    documents = []
+    for lane in (True, False):
+        async with AsyncTestClient(create_app(config, fast_lane=lane)) as client:
+            r = await client.get("/schema/openapi.json")
+            assert r.status_code == 200 and f"{CONV}/{{conversation_id}}/messages" in r.json()["paths"]
+            documents.append(r.content)
+    assert documents[0] == documents[1]
