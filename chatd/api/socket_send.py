@@ -10,6 +10,10 @@ closed socket by itself). A data frame goes through four coroutines that
 do nothing for it: 3.3% of a durable WebSocket send's instructions, three
 frames a send (the ack, the event to each member's socket). The accept and
 the close still go through Litestar.
+
+The same entry point hands the two hot message routes' plain bearer
+requests to the fast lane (chatd/api/fast_lane), which gives back to
+Litestar whatever it does not take.
 """
 
 from __future__ import annotations
