@@ -21,10 +21,13 @@ import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
+from chatd.api.fast_lane.cookie import cookie_session
+from chatd.api.fast_lane.request import read_headers
 from chatd.app import create_app
 from chatd.bounds import check_json_depth
 from chatd.config import Config
 from chatd.services.message_input import SendMessage
+from chatd.services.tokens import csrf_for
 from tests.api.account_helpers import login, sql
 from tests.api.test_message_body_answers import SEND
 from tests.api.message_helpers import CONV, direct, send
@@ -54,7 +57,7 @@ class Lanes:
 
         self.app.asgi_handler = counting
 
-    async def one(self, lane: bool, method: str, url: str, headers: dict[str, str], body: bytes | None) -> tuple:
+    async def one(self, lane: bool, method: str, url: str, headers: Any, body: bytes | None) -> tuple:
         self.app.fast_lane = self.lane if lane else None
         self.caplog.clear()
         before = self.through_litestar
@@ -64,13 +67,13 @@ class Lanes:
         answer = (r.status_code, r.headers.raw, r.content, logged)
         return answer, self.through_litestar == before
 
-    async def same(self, method: str, url: str, headers: dict[str, str], body: bytes | None = None, *,
+    async def same(self, method: str, url: str, headers: Any, body: bytes | None = None, *,
                    taken: bool) -> tuple:
         """Litestar's answer, then the lane's: equal; the lane took it or not as told."""
         plain, _ = await self.one(False, method, url, headers, body)
         fast, took = await self.one(True, method, url, headers, body)
-        assert fast == plain, f"{method} {url} {body[:100]!r}: the lane answered differently"
-        assert took is taken, f"{method} {url}: the lane {'declined' if taken else 'took'} it"
+        assert fast == plain, f"{method} {url} {headers!r} {body[:100]!r}: the lane answered differently"
+        assert took is taken, f"{method} {url} {headers!r}: the lane {'declined' if taken else 'took'} it"
         return fast
 
 
@@ -104,7 +107,7 @@ async def chat(lanes: Lanes) -> dict[str, Any]:
     cookie = f"chatd_session={r.cookies['chatd_session']}; csrf_token={r.cookies['csrf_token']}"
     client.cookies.clear()
     return {"alice": alice, "carol": carol, "conv": conv, "other": other, "ended": ended, "expired": expired,
-            "cookie": cookie, "csrf": r.cookies["csrf_token"]}
+            "cookie": cookie, "csrf": r.cookies["csrf_token"], "session": r.cookies["chatd_session"]}
 
 
 def _decodes(body: bytes) -> bool:
@@ -194,12 +197,16 @@ async def test_who_is_asking_is_checked_as_litestar_checks_it(lanes, chat):
     await sql(lanes.client, "UPDATE sessions SET expires_at = 1 WHERE user_id = (SELECT id FROM users WHERE username = 'bob')")
     strangers = [{}, {"Authorization": "Basic YWxpY2U6cHc="}, bearer(""), {"Authorization": "Bearer"},
                  bearer("not-a-real-token"), bearer("x" * 5000), bearer(chat["ended"]), bearer(chat["expired"])]
-    cookie = {"Cookie": chat["cookie"]}
-    for headers in strangers + [cookie, {**cookie, "X-CSRF-Token": "wrong"}, {**cookie, "X-CSRF-Token": chat["csrf"]}]:
+    for headers in strangers:
         await lanes.same("GET", path, headers, taken=False)
         await lanes.same("POST", path, {**headers, **JSON}, OK % b"seed9", taken=False)
-    # The bearer header wins over a cookie (no CSRF asked), as in the middleware.
-    await lanes.same("POST", path, {**alice.headers, **JSON, **cookie}, OK % b"seed9", taken=True)
+    # Bearer and a session cookie at once (the middleware's bearer wins, no CSRF
+    # asked): the lane declines; a cookie that is no session does not count.
+    cookie = {"Cookie": chat["cookie"]}
+    for both in (cookie, {"Cookie": f"__Host-chatd_session={chat['session']}"}):
+        await lanes.same("POST", path, {**alice.headers, **JSON, **both}, OK % b"seed9", taken=False)
+        await lanes.same("GET", path, {**chat["carol"].headers, **both}, taken=False)  # carol's bearer: 404
+    await lanes.same("POST", path, {**alice.headers, **JSON, "Cookie": "theme=dark"}, OK % b"seed9", taken=True)
     # Headers past 32 KiB in all: header_limit's 431.
     await lanes.same("GET", path, {**alice.headers, "x-big": "a" * 40_000}, taken=False)
     # A disabled account: refused by the middleware (403).
@@ -210,6 +217,122 @@ async def test_who_is_asking_is_checked_as_litestar_checks_it(lanes, chat):
         await lanes.same(method, path, {**alice.headers, **JSON}, OK % b"seed9", taken=False)
     for odd in (f"{CONV}/{conv}/messages/", f"{CONV}//messages", f"{CONV}/{conv}/x/messages", f"{CONV}/messages"):
         await lanes.same("GET", odd, alice.headers, taken=False)
+
+
+def session(token: str, *, csrf: str | None = None, cookie: str | None = None) -> dict[str, str]:
+    """A cookie session's headers, as the web UI sends them: the X-CSRF-Token
+    header only when `csrf` is given."""
+    headers = {"Cookie": cookie or f"chatd_session={token}; csrf_token={csrf_for(token)}"}
+    return headers if csrf is None else {**headers, "X-CSRF-Token": csrf}
+
+
+async def test_a_cookie_session_is_taken_under_the_middlewares_csrf_rule(lanes, chat):
+    conv, token = chat["conv"], chat["session"]
+    path = f"{CONV}/{conv}/messages"
+    right = session(token, csrf=csrf_for(token))
+    # Reading is safe: no CSRF header asked, a wrong one ignored, as by the middleware.
+    for headers in (session(token), right, session(token, csrf="wrong")):
+        await lanes.same("GET", path + "?limit=5", headers, taken=True)
+    # The access-log line names the cookie's user.
+    status, _, _, logged = await lanes.same("GET", f"{CONV}/{chat['other']}/messages", right, taken=True)
+    assert status == 404 and len(logged) == 1 and chat["alice"].id in logged[0][1] and "'alice'" in logged[0][1]
+    # A send with the right header: 201 on either side, retries 200 with the first message.
+    sends = {**right, **JSON}
+    plain, _ = await lanes.one(False, "POST", path, sends, OK % b"cookie-plain")
+    fast, took = await lanes.one(True, "POST", path, sends, OK % b"cookie-lane0")
+    assert took and fast[0] == plain[0] == 201
+    assert fast[1] == plain[1] and fast[3] == plain[3] and _masked(fast[2]) == _masked(plain[2])
+    for client_id in (b"cookie-plain", b"cookie-lane0", b"seed3"):
+        status, _, body, _ = await lanes.same("POST", path, sends, OK % client_id, taken=True)
+        assert status == 200 and json.loads(body)["client_id"] == client_id.decode()
+    # A service refusal for a cookie user: the same 404 and log line.
+    await lanes.same("POST", f"{CONV}/{chat['other']}/messages", sends, OK % b"n3", taken=True)
+    # Other cookies around it, spaces: still the one session.
+    padded = f"theme=dark;chatd_session={token} ;  csrf_token={csrf_for(token)}"
+    await lanes.same("POST", path, {**session(token, csrf=csrf_for(token), cookie=padded), **JSON}, OK % b"seed3",
+                     taken=True)
+    # The rule judges the token, not the Origin (browsers send one with a POST).
+    await lanes.same("POST", path, {**sends, "Origin": "https://elsewhere.example"}, OK % b"seed3", taken=True)
+
+
+async def test_what_the_csrf_rule_refuses_is_litestars_403(lanes, chat):
+    conv, token = chat["conv"], chat["session"]
+    path = f"{CONV}/{conv}/messages"
+    other = (await login(lanes.client, "bob")).json()["token"]
+    lanes.client.cookies.clear()
+    wrong = [None, "", "wrong", csrf_for(token).upper(), csrf_for(token)[:-1], csrf_for(other), token,
+             chat["csrf"] + "0"]
+    for csrf in wrong:
+        for client_id in (b"seed3", b"never-made"):  # a retry is refused too
+            status, _, body, _ = await lanes.same("POST", path, {**session(token, csrf=csrf), **JSON},
+                                                  OK % client_id, taken=False)
+            assert status == 403 and b"csrf_failed" in body
+    # The right header under another session's cookie: still refused.
+    await lanes.same("POST", path, {**session(other, csrf=csrf_for(token)), **JSON}, OK % b"x", taken=False)
+    # Nothing refused was made.
+    r = await lanes.client.get(path + "?limit=200", headers=chat["alice"].headers)
+    assert b"never-made" not in r.content
+
+
+async def test_cookie_sessions_the_lane_is_not_sure_of_are_litestars(lanes, chat):
+    conv, token = chat["conv"], chat["session"]
+    path = f"{CONV}/{conv}/messages"
+    await sql(lanes.client, "UPDATE sessions SET expires_at = 1 WHERE user_id = (SELECT id FROM users WHERE username = 'bob')")
+    # Ended (logged out), expired, unknown: the middleware's 401.
+    for stranger in (chat["ended"], chat["expired"], "A" * 43, "x" * 300):
+        for method, body in (("GET", None), ("POST", OK % b"seed9")):
+            status, *_ = await lanes.same(method, path, {**session(stranger, csrf=csrf_for(stranger)), **JSON}, body,
+                                          taken=False)
+            assert status == 401
+    right = csrf_for(token)
+    odd = [f"chatd_session={token}; chatd_session={token}",  # several session cookies
+           f"chatd_session=nothing; chatd_session={token}", f"chatd_session={token}; chatd_session=nothing",
+           f"__Host-chatd_session={token}",  # not this (http) server's name: Litestar's 401
+           f"__Host-chatd_session={token}; chatd_session={token}",
+           f'chatd_session="{token}"', f"chatd_session=%{ord(token[0]):02X}{token[1:]}",  # Litestar unquotes
+           f"chatd_session={token}=", "chatd_session", f"chatd_session; chatd_session={token}",
+           f"chatd_session=; x={token}", "chatd_session=" + "A" * 300]
+    for cookie in odd:
+        for method, body in (("GET", None), ("POST", OK % b"seed9")):
+            await lanes.same(method, path, {**session(token, csrf=right, cookie=cookie), **JSON}, body, taken=False)
+    # The test client joins repeated headers with ", " (a proxy may too): one odd value each.
+    joined = [[("Cookie", f"chatd_session={token}"), ("Cookie", "theme=dark"), ("X-CSRF-Token", right)],
+              [("Cookie", f"chatd_session={token}"), ("X-CSRF-Token", right), ("X-CSRF-Token", right)]]
+    for (headers, get_taken) in zip(joined, (False, True)):  # a GET asks no CSRF header
+        await lanes.same("GET", path, headers, taken=get_taken)
+        await lanes.same("POST", path, [*headers, ("content-type", "application/json")], OK % b"seed9", taken=False)
+    not_ascii = [(b"cookie", f"chatd_session={token}; x=\xe9".encode("latin-1")), (b"x-csrf-token", right.encode())]
+    for method, body in (("GET", None), ("POST", OK % b"seed9")):
+        await lanes.same(method, path, [*not_ascii, (b"content-type", b"application/json")], body, taken=False)
+
+
+def test_repeated_cookie_or_csrf_headers_are_declined():
+    """Repeated headers as a server hands them over (the test client joins
+    them, so they are read here): whichever one Litestar reads, its call."""
+    token = "FVq0cdsASAI0bqkIrNM5gaS1CA07aM9ZjABpRSJ3O5s"
+    cookie, csrf = (b"cookie", b"chatd_session=" + token.encode()), (b"x-csrf-token", csrf_for(token).encode())
+
+    def read(*headers: tuple[bytes, bytes]) -> Any:
+        return read_headers({"method": "POST", "headers": list(headers)}, "chatd_session")  # type: ignore[typeddict-item]
+
+    assert read(cookie, csrf).token == token  # the control: one of each is taken
+    assert read(cookie, cookie, csrf) is None
+    assert read(cookie, (b"cookie", b"theme=dark"), csrf) is None
+    assert read(cookie, csrf, csrf) is None
+    assert read(cookie, (b"x-csrf-token", b"wrong")) is None
+    assert read(cookie) is None
+
+
+def test_only_a_plain_session_cookie_value_is_read():
+    """A value Litestar would unquote ("...", %-escapes) or a token no server
+    makes is declined by the lane itself, not left for authenticate() to refuse."""
+    token = "FVq0cdsASAI0bqkIrNM5gaS1CA07aM9ZjABpRSJ3O5s"
+    csrf = csrf_for(token).encode()
+    assert cookie_session(f"a=b; chatd_session={token}".encode(), "chatd_session", "POST", csrf) == token
+    for value in (f'"{token}"', f"%46{token[1:]}", f"{token}=", f"{token}\\", "", "A" * 257, f"{token[:9]} {token[9:]}"):
+        odd = f"chatd_session={value}".encode()
+        assert cookie_session(odd, "chatd_session", "GET", None) is None, value
+        assert cookie_session(odd, "chatd_session", "POST", csrf_for(value).encode()) is None, value
 
 
 async def test_the_send_limit_holds_in_the_lane(config_with, caplog):

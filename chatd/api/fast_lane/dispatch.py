@@ -1,5 +1,5 @@
 """Which requests the lane looks at: POST or GET of exactly
-/api/v1/conversations/{id}/messages with an Authorization header."""
+/api/v1/conversations/{id}/messages with a bearer token or a session cookie."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from chatd.api.header_limit import header_limit
 from chatd.api.messages import list_messages as history_route
 from chatd.api.messages import send_message as send_route
 from chatd.api.problems import HANDLERS
-from chatd.api.security import auth_middleware
+from chatd.api.security import auth_middleware, session_cookie_name
 from chatd.api.struct_body import struct_decoder
 
 PREFIX = "/api/v1/conversations/"
@@ -45,7 +45,7 @@ class FastLane:
         job = send_message if method == "POST" else list_messages if method == "GET" else None
         if job is None:
             return None
-        headers = read_headers(scope)
+        headers = read_headers(scope, session_cookie_name(app.state.config))
         if headers is None:
             return None
         scope["app"] = scope["litestar_app"] = app  # type: ignore[typeddict-unknown-key]  # as Litestar sets it

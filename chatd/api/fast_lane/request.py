@@ -1,5 +1,6 @@
 """What the lane reads of a request before deciding to take it: the bearer
-token and the few headers that matter, and the body, kept for a replay."""
+token or the session cookie (cookie.py), the few headers that matter, and
+the body, kept for a replay."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from litestar.types import Message, Receive, Scope
 
+from chatd.api.fast_lane.cookie import cookie_session, names_a_session
 from chatd.api.header_limit import MAX_HEADER_BYTES
 
 
@@ -23,8 +25,9 @@ class Headers:
         self.content_length = content_length
 
 
-def read_headers(scope: Scope) -> Headers | None:
-    authorization = content_type = content_length = None
+def read_headers(scope: Scope, session_cookie: str) -> Headers | None:
+    """`session_cookie`: the session cookie's name on this server."""
+    authorization = content_type = content_length = cookie = csrf = None
     size = 0
     for name, value in scope["headers"]:
         size += len(name) + len(value)
@@ -40,14 +43,31 @@ def read_headers(scope: Scope) -> Headers | None:
             if content_length is not None:
                 return None
             content_length = value
-    if authorization is None or size > MAX_HEADER_BYTES:  # cookie sessions (CSRF) and 431s: Litestar's
+        elif name == b"cookie":
+            if cookie is not None:
+                return None
+            cookie = value
+        elif name == b"x-csrf-token":
+            if csrf is not None:
+                return None
+            csrf = value
+    if size > MAX_HEADER_BYTES:  # header_limit's 431: Litestar's
         return None
+    if authorization is not None:
+        # Bearer and a session cookie at once: Litestar's call (its bearer wins).
+        token = None if cookie is not None and names_a_session(cookie) else _bearer(authorization)
+    elif cookie is not None:
+        token = cookie_session(cookie, session_cookie, scope["method"], csrf)
+    else:
+        token = None
+    return None if token is None else Headers(token, content_type, content_length)
+
+
+def _bearer(authorization: bytes) -> str | None:
     # As security.credentials() reads it (Litestar decodes headers as latin-1).
     scheme, _, token = authorization.decode("latin-1").partition(" ")
     token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        return None
-    return Headers(token, content_type, content_length)
+    return token if scheme.lower() == "bearer" and token else None
 
 
 async def read_body(receive: Receive, limit: int, received: list[Message]) -> bytes | None:
