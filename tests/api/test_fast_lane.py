@@ -397,3 +397,26 @@ async def test_the_openapi_document_is_the_same_with_and_without_the_lane(config
             assert r.status_code == 200 and f"{CONV}/{{conversation_id}}/messages" in r.json()["paths"]
             documents.append(r.content)
     assert documents[0] == documents[1]
+
+
+async def test_with_an_https_public_url_only_the_host_cookie_is_a_session(config_with, caplog):
+    """security.session_cookie_name: "__Host-chatd_session" there, and the
+    plain name is no session (Litestar's 401); the lane reads the same name."""
+    caplog.set_level(logging.INFO, logger="chatd.access")
+    config = config_with(server={"public_url": "https://chat.example"})
+    async with AsyncTestClient(create_app(config), base_url="https://chat.example") as client:
+        lanes = Lanes(client, caplog)
+        alice, bob = await register(client, "alice"), await register(client, "bob")
+        path = f"{CONV}/{await direct(client, alice, bob)}/messages"
+        token = (await login(client, "alice")).cookies["__Host-chatd_session"]
+        client.cookies.clear()
+        csrf = {"X-CSRF-Token": csrf_for(token), **JSON}
+        host = {"Cookie": f"__Host-chatd_session={token}", **csrf}
+        await lanes.same("GET", path, host, taken=True)
+        (status, *_), took = await lanes.one(True, "POST", path, host, OK % b"h1")
+        assert status == 201 and took
+        status, *_ = await lanes.same("POST", path, host, OK % b"h1", taken=True)
+        assert status == 200
+        for cookie in (f"chatd_session={token}", f"chatd_session={token}; __Host-chatd_session={token}"):
+            await lanes.same("GET", path, {"Cookie": cookie, **csrf}, taken=False)
+            await lanes.same("POST", path, {"Cookie": cookie, **csrf}, OK % b"h1", taken=False)
