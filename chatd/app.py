@@ -20,6 +20,7 @@ from chatd import config as config_module
 from chatd import __version__
 from chatd import logs
 from chatd.api.bounded_request import BoundedRequest
+from chatd.api.fast_lane.dispatch import FastLane
 from chatd.api.header_limit import header_limit
 from chatd.api.openapi import openapi_config, tell_the_truth
 from chatd.api.problems import HANDLERS
@@ -46,9 +47,12 @@ def _me_after_services(request: Request, services: NamedDependency[Any]) -> User
     return provide_me(request)
 
 
-def create_app(config: config_module.Config | None = None, runtime: Runtime | None = None) -> Litestar:
+def create_app(config: config_module.Config | None = None, runtime: Runtime | None = None, *,
+               fast_lane: bool = True) -> Litestar:
     """`runtime`: already started by `chatd serve`, so start-up errors (a bad
-    database URL, a newer schema) surface as one line before the port opens."""
+    database URL, a newer schema) surface as one line before the port opens.
+    `fast_lane=False`: every request through Litestar (the lane's tests
+    compare the two)."""
     cfg = config or config_module.load()
     prestarted = runtime
 
@@ -94,4 +98,6 @@ def create_app(config: config_module.Config | None = None, runtime: Runtime | No
         debug=False,
     )
     tell_the_truth(app)
+    if fast_lane:
+        app.fast_lane = FastLane(app, Litestar.__call__)
     return app

@@ -4,15 +4,13 @@ and the app-wide `me` dependency.
 A request authenticates with `Authorization: Bearer <token>` (bots, scripts,
 the Python client) or the session cookie set at login (the web UI). The
 bearer header wins when both are present. Cookie requests that change state
-must echo the `csrf_token` cookie in an `X-CSRF-Token` header: a page on
+must echo the `csrf_token` cookie in an `X-CSRF-Token` header (csrf.py): a page on
 another site sends the cookie along but cannot read it. Bearer requests carry
 no ambient credential, so they need no CSRF check. The WebSocket path is left
 to the gateway, which calls `services.accounts.authenticate(token)` itself.
 """
 
 from __future__ import annotations
-
-import hmac
 
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
@@ -21,6 +19,7 @@ from litestar.di import NamedDependency
 from litestar.enums import ScopeType
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult, DefineMiddleware
 
+from chatd.api.csrf import CSRF_HEADER, csrf_passes
 from chatd.config import Config
 from chatd.domain import User
 from chatd.domain.auth import Session
@@ -34,8 +33,6 @@ SESSION_COOKIE = "chatd_session"
 # its own choosing into the user's browser.
 HOST_SESSION_COOKIE = "__Host-" + SESSION_COOKIE
 CSRF_COOKIE = "csrf_token"
-CSRF_HEADER = "x-csrf-token"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # Paths anyone may call; handlers can also opt out with exclude_from_auth=True.
 PUBLIC_PATHS = [
@@ -68,8 +65,9 @@ def credentials(connection: ASGIConnection) -> tuple[str | None, bool]:
 
 
 def check_csrf(connection: ASGIConnection, token: str) -> None:
-    sent = connection.headers.get(CSRF_HEADER, "")
-    if not hmac.compare_digest(sent.encode(), csrf_for(token).encode()):
+    """The rule is csrf.py's (the fast lane calls it too)."""
+    method = connection.scope.get("method", "GET")
+    if not csrf_passes(method, connection.headers.get(CSRF_HEADER, ""), token):
         raise Forbidden("Missing or wrong X-CSRF-Token header for a cookie session.", code="csrf_failed")
 
 
@@ -80,7 +78,7 @@ class ChatdAuthMiddleware(AbstractAuthenticationMiddleware):
             raise Unauthenticated("Sign in, or send Authorization: Bearer <token>.", code="unauthenticated")
         accounts = connection.app.state.runtime.services.accounts
         user, session = await accounts.authenticate(token)
-        if from_cookie and connection.scope.get("method", "GET") not in SAFE_METHODS:
+        if from_cookie:
             check_csrf(connection, token)
         return AuthenticationResult(user=user, auth=session)
 

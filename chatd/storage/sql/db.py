@@ -40,6 +40,10 @@ class Conn(abc.ABC):
     @abc.abstractmethod
     async def fetch(self, sql: str, *args: Any) -> Sequence[Row]: ...
 
+    async def fetch_values(self, sql: str, *args: Any) -> Sequence[Sequence[Any]]:
+        """`fetch`, rows read by position only (SQLite: plain tuples)."""
+        return await self.fetch(sql, *args)
+
     @abc.abstractmethod
     async def fetchrow(self, sql: str, *args: Any) -> Row | None: ...
 

@@ -77,7 +77,7 @@ class SqlMessageStore:
         async def run(conn: Conn) -> bytes | None:
             newer = after_seq is not None
             bound = after_seq if newer else _NO_BOUND if before_seq is None else before_seq
-            rows = await conn.fetch(_PAGES[conn.dialect, newer], conversation_id, bound, limit + 1, reader_id)
+            rows = await conn.fetch_values(_PAGES[conn.dialect, newer], conversation_id, bound, limit + 1, reader_id)
             # No rows: an empty page, or not a member: only then is membership asked alone.
             if not rows and await conn.fetchrow(
                 "SELECT 1 FROM members WHERE conversation_id = $1 AND user_id = $2", conversation_id, reader_id

@@ -66,6 +66,13 @@ class SqliteConn(Conn):
     async def fetch(self, sql: str, *args: Any) -> Sequence[Row]:
         return self.raw.execute(to_sqlite(sql), args).fetchall()
 
+    async def fetch_values(self, sql: str, *args: Any) -> Sequence[Sequence[Any]]:
+        # Tuples, not sqlite3.Row: a Row per row to make, unpack by index and free
+        # was ~6% of a history page's instructions.
+        cursor = self.raw.cursor()
+        cursor.row_factory = None
+        return cursor.execute(to_sqlite(sql), args).fetchall()
+
     async def fetchrow(self, sql: str, *args: Any) -> Row | None:
         return self.raw.execute(to_sqlite(sql), args).fetchone()
 
