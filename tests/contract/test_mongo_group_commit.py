@@ -17,6 +17,7 @@ from pathlib import Path
 import msgspec
 import pytest
 from pymongo import monitoring
+from pymongo.errors import DocumentTooLarge
 
 from chatd.domain import Envelope
 from chatd.storage.build import open_stores
@@ -231,3 +232,18 @@ async def test_repeats_across_batches_and_conversations_store_one_message(two):
 async def test_two_processes_interleave_without_gaps_and_sync_reads_in_order(two):
     """Each batch moves several conversations' heads (two_processes.py)."""
     await interleave(*two, users=4, conversations=3, rounds=4)
+
+
+async def test_a_send_mongodb_refuses_fails_alone_in_its_batch(two):
+    """Through the group writer: a document over MongoDB's 16 MiB makes the
+    batch be written one send at a time; only that send fails, the others
+    all land, gap-free."""
+    stores, _ = two
+    await seed(stores)
+    sends = [draft(f"k{i}", body="x" * (17 << 20) if i == 3 else f"m{i}") for i in range(8)]
+    results = await asyncio.gather(*(stores.messages.append(d) for d in sends), return_exceptions=True)
+    # refused by the client (DocumentTooLarge) or by the server (10334, BSONObjectTooLarge)
+    assert isinstance(results[3], DocumentTooLarge) or results[3].details["writeErrors"][0]["code"] == 10334
+    stored = [r[0] for k, r in enumerate(results) if k != 3]
+    assert [m.seq for m in stored] == list(range(1, 8))
+    assert await last_seq(stores) == 7 and len(await events(stores, "message.created")) == 7
