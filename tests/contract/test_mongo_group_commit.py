@@ -226,7 +226,12 @@ async def test_repeats_across_batches_and_conversations_store_one_message(two):
         else:
             assert isinstance(result, ClientIdInUse) and result.first == stored[f"k{i % 4}"]
     assert await last_seq(stores, "c1") == 4 and await last_seq(stores, "c2") == 0
-    assert len(await events(stores, "message.created")) == 4
+    # A client id is the sender's own: bob's k0 is new, in a batch whose
+    # lookup of stored client ids (senders and ids matched apart) finds ann's.
+    (bobs, created), (new, _) = await asyncio.gather(stores.messages.append(draft("k0", sender="bob")),
+                                                     stores.messages.append(draft("k9")))
+    assert created and bobs.sender_id == "bob" and [bobs.seq, new.seq] == [5, 6]
+    assert len(await events(stores, "message.created")) == 6
 
 
 async def test_two_processes_interleave_without_gaps_and_sync_reads_in_order(two):

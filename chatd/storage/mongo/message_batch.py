@@ -155,14 +155,18 @@ async def _stored_firsts(tx: Tx, drafts: list[Draft]) -> dict[tuple[str, str], M
     """The messages already stored under these drafts' (sender, client_id)."""
     if not drafts:
         return {}
-    by_sender: dict[str, set[str]] = {}
-    for d in drafts:
-        by_sender.setdefault(d.sender_id, set()).add(d.client_id)
-    where = [{"sender_id": s, "client_id": {"$in": sorted(cs)}} for s, cs in by_sender.items()]
+    wanted = {(d.sender_id, d.client_id) for d in drafts}
+    # Both fields with $in, no $or: a plain match on the unique index's two
+    # fields. SecantusDB answered an $or of one branch per sender ~4x slower
+    # (150 ms at a few hundred messages, growing with them). It may match
+    # more pairs than wanted (a's client id of b's); those are dropped.
+    where = {"sender_id": {"$in": sorted({s for s, _ in wanted})},
+             "client_id": {"$in": sorted({c for _, c in wanted})}}
     firsts: dict[tuple[str, str], Message] = {}
-    async for doc in tx.db.messages.find(where[0] if len(where) == 1 else {"$or": where}, session=tx.session):
-        first = message_of(doc)
-        firsts[(first.sender_id, first.client_id)] = first
+    async for doc in tx.db.messages.find(where, session=tx.session):
+        if (doc["sender_id"], doc["client_id"]) in wanted:
+            first = message_of(doc)
+            firsts[(first.sender_id, first.client_id)] = first
     return firsts
 
 
