@@ -40,7 +40,6 @@ from pymongo.errors import BulkWriteError, DocumentTooLarge, DuplicateKeyError, 
 
 from chatd import clock
 from chatd.domain import Message
-from chatd.errors import Invalid
 from chatd.ids import new_id
 from chatd.storage.mongo.backend import Tx
 from chatd.storage.mongo.docs import conversation_of, member_id, message_doc, message_of
@@ -63,7 +62,7 @@ def transient(err: BaseException) -> bool:
 def about_one_write(err: BaseException) -> bool:
     """The server refused a document of the batch: written again one send at
     a time, only that send fails."""
-    return isinstance(err, (Invalid, InvalidDocument, DocumentTooLarge, WriteError, BulkWriteError))
+    return isinstance(err, (InvalidDocument, DocumentTooLarge, WriteError, BulkWriteError))
 
 
 async def append_batch(tx: Tx, contacts: ContactStore, drafts: list[Draft]) -> list[Outcome]:
