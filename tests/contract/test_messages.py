@@ -109,8 +109,9 @@ async def test_200_concurrent_appends_from_10_senders_are_gap_free(stores):
     assert all(created for _, created in results)
     assert sorted(m.seq for m, _ in results) == list(range(1, 201))
     db = on_sql(stores)
-    if db is not None and db.dialect == "postgres":  # the sends really overlapped: grouped into
-        assert len({m.created_at for m, _ in results}) < len(results)  # batches (one time per batch)
+    if "messages" in stores.backends or (db is not None and db.dialect == "postgres"):
+        # the sends really overlapped: grouped into batches (one time per batch)
+        assert len({m.created_at for m, _ in results}) < len(results)
     assert await last_seq(stores) == 200
     page = await stores.messages.history("c1", limit=200)
     assert [m.seq for m in page.items] == list(range(1, 201)) and not page.has_more

@@ -7,7 +7,6 @@ log sees every event once, in order."""
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
 from pathlib import Path
 
 import asyncpg
@@ -25,8 +24,8 @@ from chatd.storage.sql.events import EVENT_LOCK
 from chatd.storage.sql.message_batch import append_batch
 from chatd.storage.sql.pg_group import TURN_LOCK
 from tests.conftest import _truncate, make_config
-from tests.contract.log_reader import read_log
 from tests.contract.test_messages import add_attachment, draft, events, last_seq, seed
+from tests.contract.two_processes import interleave
 from tests.sql_handle import sql_db
 
 
@@ -106,51 +105,8 @@ async def test_refusals_in_a_concurrent_batch_get_their_own_errors(two):
 
 
 async def test_two_processes_interleave_without_gaps_and_sync_reads_in_order(two):
-    """Both processes send into the same conversations at once (each batch
-    locks several); a reader of the log meanwhile gets every event once, in
-    order; every conversation's seqs are 1..n; retried client ids racing
-    through both processes store one message each."""
-    a, b = two
-    users = [f"u{i}" for i in range(6)]
-    convs = [(f"c{i}", users) for i in range(4)]
-    await seed(a, users=users, conversations=convs)
-    start = await a.events.latest()
-    got: list[int] = []
-    done = asyncio.Event()
-
-    def read():
-        return read_log(b.events, "u0", start, 9, done, got)
-
-    async def process(stores, name: str, order: list[int]) -> list:
-        out = []
-        for round_ in range(6):
-            out += await asyncio.gather(*(
-                stores.messages.append(draft(f"{name}-{round_}-{u}-{c}", cid=f"c{c}", sender=u))
-                for u in users for c in order))
-            # A retry of one send, through both processes, in the same round.
-            out += await asyncio.gather(*(
-                s.messages.append(draft(f"retry-{round_}", cid="c0", sender="u1")) for s in (a, b)))
-        return out
-
-    async def write() -> list:
-        results = await asyncio.gather(process(a, "a", [0, 1, 2, 3]), process(b, "b", [3, 2, 1, 0]))
-        done.set()
-        return [r for rs in results for r in rs]
-
-    _, results = await asyncio.gather(read(), write())
-    per_conv: dict[str, list[int]] = defaultdict(list)
-    for message, created in results:
-        if created:
-            per_conv[message.conversation_id].append(message.seq)
-    retries = [m for m, _ in results if m.client_id.startswith("retry-")]
-    assert len({m.id for m in retries}) == 6  # one message per retried send
-    for cid, seqs in per_conv.items():
-        assert sorted(seqs) == list(range(1, len(seqs) + 1)) == list(range(1, await last_seq(a, cid) + 1))
-    assert sum(map(len, per_conv.values())) == 2 * 6 * 6 * 4 + 6
-    log = [n.event for n in await a.events.between(start, await a.events.latest(), 10_000)]
-    assert got == [e.seq for e in log]  # the reader: each once, in order, none skipped
-    for cid in per_conv:  # the log's order is each conversation's order
-        assert [e.payload["seq"] for e in log if e.conversation_id == cid] == sorted(per_conv[cid])
+    """Each batch locks several conversations (two_processes.py)."""
+    await interleave(*two, users=6, conversations=4, rounds=6)
 
 
 async def test_a_batch_commits_its_events_under_the_log_lock(two, postgres_url):

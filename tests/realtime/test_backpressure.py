@@ -46,6 +46,10 @@ async def test_a_stalled_client_does_not_block_others_and_is_told_to_resync(serv
     # max_queue=1: the client library stops reading the TCP socket as soon
     # as one frame waits unread, so the server's writes block like a dead peer's.
     stalled = await connect(sam, max_queue=1, sock=small_socket(server.port))
+    # Its replay over first: this is a client that stops reading live
+    # traffic. One cut off while its replay still ran (a slow store's sync
+    # log, fast sends) is told to resync before any event reaches it.
+    await stalled.ready()
     b = await connect(bob)
     await b.ready()
 

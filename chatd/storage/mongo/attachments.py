@@ -1,5 +1,5 @@
 """Attachment metadata in MongoDB (port: storage/ports/attachments.py). Sends
-bind uploads in message_append.py, inside the send's own transaction."""
+bind uploads in message_batch.py, inside the send's own transaction."""
 
 from __future__ import annotations
 

@@ -40,6 +40,29 @@ async def append_event(tx: Tx, type: str, payload: Any, *, conversation_id: str 
     tx.notes.append(EventNote(event=event, user_id=user_id))
 
 
+async def append_events(tx: Tx, type: str, items: list[tuple[Any, str | None]]) -> None:
+    """Record one `type` event per (payload, conversation_id), in this order,
+    in two operations for all: the counter moved by len(items) once, one
+    insert_many (ordered: the transaction fails as a unit)."""
+    if not items:
+        return
+    counter = await tx.db.counters.find_one_and_update(
+        {"_id": COUNTER}, {"$inc": {"seq": len(items)}}, upsert=True, return_document=ReturnDocument.AFTER,
+        session=tx.session,
+    )
+    at = clock.now()
+    created = clock.to_ms(at)
+    first = counter["seq"] - len(items) + 1
+    docs = []
+    for seq, (payload, conversation_id) in enumerate(items, start=first):
+        body = msgspec.to_builtins(payload)
+        docs.append({"_id": seq, "type": type, "conversation_id": conversation_id, "user_id": None,
+                     "payload": msgspec.json.encode(body).decode(), "created_at": created})
+        event = Event(seq=seq, type=type, conversation_id=conversation_id, payload=body, created_at=at)
+        tx.notes.append(EventNote(event=event, user_id=None))
+    await tx.db.events.insert_many(docs, session=tx.session)
+
+
 def event_of(doc: dict[str, Any]) -> Event:
     return Event(seq=doc["_id"], type=doc["type"], conversation_id=doc["conversation_id"],
                  payload=msgspec.json.decode(doc["payload"]), created_at=clock.from_ms(doc["created_at"]))

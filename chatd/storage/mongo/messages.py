@@ -1,5 +1,5 @@
 """Messages in MongoDB: history, edits, tombstones, reactions and reads; the
-send is in message_append.py, search in message_search.py. Every change is
+send is in message_batch.py (grouped), search in message_search.py. Every change is
 one transaction that checks the message's version in its update filter and
 records its event; reactions live inside the message document."""
 
@@ -13,14 +13,19 @@ from pymongo import ReturnDocument
 
 from chatd import clock
 from chatd.domain import Envelope, Message
-from chatd.storage.mongo import message_append, message_search
+from chatd.storage.mongo import message_batch, message_search
 from chatd.storage.mongo.backend import MongoBackend, Tx
 from chatd.storage.mongo.docs import member_id, message_of
 from chatd.storage.mongo.events import append_event
 from chatd.storage.ports.contacts import ContactStore
+from chatd.storage.sql.pg_group import GroupWriter
 from chatd.storage.ports.messages import Draft, HistoryPage, StaleVersion, reacted
 
 _NO_BOUND = 2**62
+
+
+async def _no_turn(_tx: Tx) -> None:
+    """Being inside the transaction is the turn (backend.write's lock)."""
 _encode = msgspec.json.Encoder().encode
 
 
@@ -28,9 +33,16 @@ class MongoMessageStore:
     def __init__(self, backend: MongoBackend, contacts: ContactStore):
         self.backend, self.contacts = backend, contacts
         self.db = backend.db
+        # Sends that arrive while a write holds the backend's lock go into the
+        # next transaction together: the (no-op) turn runs once the lock is
+        # taken, and the batch takes in what queued until then.
+        self._sends: GroupWriter[Draft] = GroupWriter(
+            backend.write, lambda tx, drafts: message_batch.append_batch(tx, contacts, drafts), turn=_no_turn,
+            transient=message_batch.transient, about_one_write=message_batch.about_one_write,
+            name="chatd-mongo-group-writer")
 
     async def append(self, draft: Draft) -> tuple[Message, bool]:
-        return await message_append.append(self.backend, self.contacts, draft)
+        return await self._sends.submit(draft)
 
     async def get(self, message_id: str) -> Message | None:
         doc = await self.db.messages.find_one({"_id": message_id})

@@ -47,6 +47,15 @@ def repeat_of(first: Message, draft: Draft) -> tuple[Message, bool]:
     return first, False
 
 
+def repeat_outcome(first: Message, draft: Draft) -> tuple[Message, bool] | Exception:
+    """`repeat_of` as one outcome of a batch (message_batch.py, both
+    engines): a ClientIdInUse is handed to that draft's caller."""
+    try:
+        return repeat_of(first, draft)
+    except ClientIdInUse as err:
+        return err
+
+
 async def append(db: Database, draft: Draft) -> tuple[Message, bool]:
     async def run(conn: Conn) -> Message:
         at = clock.now()

@@ -36,7 +36,7 @@ from chatd.ids import new_id
 from chatd.storage.ports.messages import AttachmentsUnavailable, Draft, SendRefused, check_send
 from chatd.storage.sql.db import Conn
 from chatd.storage.sql.events import append_event
-from chatd.storage.sql.message_append import repeat_of
+from chatd.storage.sql.message_append import repeat_outcome
 from chatd.storage.sql.message_rows import MESSAGE_COLUMNS, dump, dump_envelope, message_of
 from chatd.storage.sql.pg_group import WriteAgain
 from chatd.storage.sql.send_access import SEND_ACCESS_MANY, send_access_of
@@ -117,22 +117,15 @@ async def append_batch(conn: Conn, drafts: list[Draft]) -> list[Outcome]:
         outcomes[k] = (message, True)
         await append_event(conn, "message.created", message, conversation_id=message.conversation_id)
     for k, first in first_here.items():
-        outcomes[k] = _answer(messages[first], drafts[k])
+        outcomes[k] = repeat_outcome(messages[first], drafts[k])
     if stored_first:
         rows = await conn.fetch(
             f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ANY($1::text[])", list(set(stored_first.values()))
         )
         by_id = {m.id: m for m in map(message_of, rows)}
         for k, first_id in stored_first.items():
-            outcomes[k] = _answer(by_id[first_id], drafts[k])
+            outcomes[k] = repeat_outcome(by_id[first_id], drafts[k])
     return outcomes
-
-
-def _answer(first: Message, draft: Draft) -> Outcome:
-    try:
-        return repeat_of(first, draft)
-    except Exception as err:  # noqa: BLE001 - ClientIdInUse, handed to its caller
-        return err
 
 
 async def _claim(conn: Conn, message_id: str, draft: Draft) -> bool:

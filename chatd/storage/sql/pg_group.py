@@ -81,13 +81,19 @@ class GroupWriter(Generic[I]):
     """`submit(item)` -> that item's outcome of `run(conn, items)`, written by
     `write` (one transaction, events flushed, on_commit called) together with
     the items queued meanwhile; with `turn`, each batch first waits for its
-    turn in the transaction, then takes in what queued until then."""
+    turn in the transaction, then takes in what queued until then.
+    `transient` and `about_one_write` sort a failed batch's error (defaults:
+    PostgreSQL's; MongoDB's sends pass their own, mongo/message_batch.py)."""
 
-    def __init__(self, write: WriteFn, run: BatchFn, *, max_batch: int = MAX_BATCH, turn: TurnFn | None = None):
+    def __init__(self, write: WriteFn, run: BatchFn, *, max_batch: int = MAX_BATCH, turn: TurnFn | None = None,
+                 transient: Callable[[BaseException], bool] = _transient,
+                 about_one_write: Callable[[BaseException], bool] = _about_one_write,
+                 name: str = "chatd-postgres-group-writer"):
         self._write = write
         self._run = run
         self._max_batch = max_batch
         self._turn = turn
+        self._transient, self._about_one_write, self._name = transient, about_one_write, name
         self._queue: list[tuple[I, asyncio.Future[Any]]] = []
         self._task: asyncio.Task[None] | None = None
 
@@ -101,7 +107,7 @@ class GroupWriter(Generic[I]):
         fut: asyncio.Future[Any] = loop.create_future()
         self._queue.append((item, fut))
         if self._task is None:  # runs while there is work; no task idles between bursts
-            self._task = loop.create_task(self._drain(), name="chatd-postgres-group-writer")
+            self._task = loop.create_task(self._drain(), name=self._name)
         return await fut
 
     async def _drain(self) -> None:
@@ -142,9 +148,9 @@ class GroupWriter(Generic[I]):
             try:
                 outcomes = await self._write(write)
             except Exception as err:  # noqa: BLE001 - handed to the callers
-                if _transient(err) and attempt < ATTEMPTS:
+                if self._transient(err) and attempt < ATTEMPTS:
                     continue
-                if len(batch) > 1 and _about_one_write(err):
+                if len(batch) > 1 and self._about_one_write(err):
                     for one in batch:
                         await self._write_batch([one])
                     return
