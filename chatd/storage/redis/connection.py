@@ -105,6 +105,13 @@ class RedisConnection:
             tls_errors.note(failed, WHERE)
             raise failed from err  # /readyz names the kind
 
+    def unreachable(self, err: BaseException) -> str | None:
+        """"redis" for redis-py's own lost-connection errors. The stores'
+        calls turn those into StoreUnavailable already (guarded); this
+        answers the error mapper's walk over every backend. Not a bare
+        OSError: a media folder's would be blamed on Redis."""
+        return STORE if isinstance(err, (redis_errors.ConnectionError, redis_errors.TimeoutError)) else None
+
     async def refresh(self) -> None:
         """Close the idle pooled connections: the next ones log in anew. A
         connection in use stays until chatd closes it (redis-py has no expiry)."""
