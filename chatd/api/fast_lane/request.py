@@ -25,42 +25,32 @@ class Headers:
         self.content_length = content_length
 
 
+# The headers the lane reads; each at most once (two of one: whichever
+# Litestar reads, it is its call).
+READ = frozenset((b"authorization", b"content-type", b"content-length", b"cookie", b"x-csrf-token"))
+
+
 def read_headers(scope: Scope, session_cookie: str) -> Headers | None:
     """`session_cookie`: the session cookie's name on this server."""
-    authorization = content_type = content_length = cookie = csrf = None
+    found: dict[bytes, bytes] = {}
     size = 0
     for name, value in scope["headers"]:
         size += len(name) + len(value)
-        if name == b"authorization":
-            if authorization is not None:  # two: whichever Litestar reads, it is its call
+        if name in READ:
+            if name in found:
                 return None
-            authorization = value
-        elif name == b"content-type":
-            if content_type is not None:
-                return None
-            content_type = value
-        elif name == b"content-length":
-            if content_length is not None:
-                return None
-            content_length = value
-        elif name == b"cookie":
-            if cookie is not None:
-                return None
-            cookie = value
-        elif name == b"x-csrf-token":
-            if csrf is not None:
-                return None
-            csrf = value
+            found[name] = value
     if size > MAX_HEADER_BYTES:  # header_limit's 431: Litestar's
         return None
+    authorization, cookie = found.get(b"authorization"), found.get(b"cookie")
     if authorization is not None:
         # Bearer and a session cookie at once: Litestar's call (its bearer wins).
         token = None if cookie is not None and names_a_session(cookie) else _bearer(authorization)
     elif cookie is not None:
-        token = cookie_session(cookie, session_cookie, scope["method"], csrf)
+        token = cookie_session(cookie, session_cookie, scope["method"], found.get(b"x-csrf-token"))
     else:
         token = None
-    return None if token is None else Headers(token, content_type, content_length)
+    return None if token is None else Headers(token, found.get(b"content-type"), found.get(b"content-length"))
 
 
 def _bearer(authorization: bytes) -> str | None:
