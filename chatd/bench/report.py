@@ -303,6 +303,8 @@ def render(out: dict[str, Any]) -> str:
                 f"  latency: {_lat(h['latency'])}",
                 f"  server CPU {h['server_cpu_s']} s = {h['server_cpu_ms_per_page']} ms per page; "
                 f"load generator CPU {h['generator_cpu_s']} s",
+                f"  before them, each page read once ({h['first_pages']} pages, every message's JSON built): "
+                f"server CPU {h['server_cpu_ms_per_first_page']} ms per page",
             ]
     md = out.get("media")
     if md:

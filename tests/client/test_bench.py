@@ -52,6 +52,7 @@ def test_bench_smoke(tmp_path: Path) -> None:
     h = report["history"]
     assert h["messages"] == 120 and h["readers"] == 2 and h["pages"] > 0 and h["wrong_pages"] == 0
     assert h["latency"]["count"] == h["pages"] and h["server_cpu_ms_per_page"] > 0
+    assert h["first_pages"] == 3 and h["server_cpu_ms_per_first_page"] is not None  # 120 messages: 50, 50, 20
 
     # Issue 14's scenarios run by default too (their own tests: test_bench_issue14.py).
     assert report["rest"]["acked_in_window"] > 0 and report["hot"]["check"]["lost"] == 0

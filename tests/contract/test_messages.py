@@ -345,6 +345,35 @@ async def test_history_json_is_the_pages_json_byte_for_byte(stores):
     assert await stores.messages.history_json("bob", "c1") is None
 
 
+async def test_history_json_shows_each_change_to_a_page_already_read(stores):
+    """A page read once is read again after each kind of change to its
+    messages (edit, reaction on and off, tombstone, a new message): every
+    time the same bytes as encoding history's page, never the page as it was."""
+    await seed(stores)
+    ids = [(await stores.messages.append(draft(f"k{i}", f"text {i}")))[0].id for i in range(6)]
+
+    async def same(**kw):
+        expected = msgspec.json.encode(await stores.messages.history("c1", **kw))
+        assert await stores.messages.history_json("bob", "c1", **kw) == expected, kw
+        return expected
+
+    pages = ({}, {"before_seq": 5, "limit": 2}, {"after_seq": 2, "limit": 3})
+    for kw in pages:
+        await same(**kw)
+    changes = [
+        lambda: stores.messages.edit(ids[3], expected_version=1, at=clock.now(), body="edited"),
+        lambda: stores.messages.react(ids[2], user_id="bob", emoji="👍", add=True, max_distinct=50),
+        lambda: stores.messages.react(ids[2], user_id="bob", emoji="👍", add=False, max_distinct=50),
+        lambda: stores.messages.delete(ids[4], at=clock.now()),
+        lambda: stores.messages.append(draft("new", "the newest")),
+    ]
+    for change in changes:
+        before = [await same(**kw) for kw in pages]
+        await change()
+        after = [await same(**kw) for kw in pages]
+        assert before != after  # each change shows in a page read before it
+
+
 async def test_latest_in(stores):
     await seed(stores, conversations=[("c1", ("ann", "bob")), ("c2", ("ann", "bob")), ("c3", ("ann",))])
     await stores.messages.append(draft("a", "one", cid="c1"))

@@ -25,21 +25,13 @@ from chatd.storage.sql.message_batch import append_batch
 from chatd.storage.sql.pg_group import TURN_LOCK
 from tests.conftest import _truncate, make_config
 from tests.contract.test_messages import add_attachment, draft, events, last_seq, seed
-from tests.contract.two_processes import interleave
+from tests.contract.two_processes import interleave, two_on_postgres  # noqa: F401 - a fixture
 from tests.sql_handle import sql_db
 
 
 @pytest.fixture
-async def two(postgres_url: str, tmp_path: Path):
-    """Two sets of stores on one database: two chatd processes."""
-    await _truncate(postgres_url)
-    a = await open_stores(make_config(tmp_path / "a", postgres_url), run_migrations=False)
-    b = await open_stores(make_config(tmp_path / "b", postgres_url), run_migrations=False)
-    try:
-        yield a, b
-    finally:
-        await a.close()
-        await b.close()
+def two(two_on_postgres):
+    return two_on_postgres
 
 
 async def test_one_batch_fails_only_its_bad_sends(two):

@@ -6,9 +6,28 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from chatd.storage.build import open_stores
+from tests.conftest import _truncate, make_config
 
 from tests.contract.log_reader import read_log
 from tests.contract.test_messages import draft, last_seq, seed
+
+
+@pytest.fixture
+async def two_on_postgres(postgres_url: str, tmp_path: Path):
+    """Two sets of stores on one PostgreSQL database: two chatd processes."""
+    await _truncate(postgres_url)
+    a = await open_stores(make_config(tmp_path / "a", postgres_url), run_migrations=False)
+    b = await open_stores(make_config(tmp_path / "b", postgres_url), run_migrations=False)
+    try:
+        yield a, b
+    finally:
+        await a.close()
+        await b.close()
 
 
 async def interleave(a, b, *, users: int, conversations: int, rounds: int) -> None:

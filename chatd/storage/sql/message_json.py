@@ -129,3 +129,24 @@ def page_json(dialect: Dialect, conversation_id: str, rows: Sequence[Row], has_m
     if dialect == "sqlite":
         return _encode(_PageJson([_sqlite_message(conversation_id, r) for r in rows], has_more))
     return _encode(_PageJson([_message(r) for r in rows], has_more))
+
+
+def _seq_version(columns: str) -> tuple[int, int]:
+    names = columns.replace(" ", "").split(",")
+    return names.index("seq"), names.index("version")
+
+
+# Where seq and version sit in a row of page_columns(dialect).
+SEQ_VERSION = {"sqlite": _seq_version(SQLITE_PAGE_COLUMNS), "postgres": _seq_version(PAGE_COLUMNS)}
+
+
+def messages_json(dialect: Dialect, conversation_id: str, rows: Sequence[Row]) -> list[bytes]:
+    """Rows of `page_columns(dialect)`: each message as a page's items hold it."""
+    if dialect == "sqlite":
+        return [_encode(_sqlite_message(conversation_id, r)) for r in rows]
+    return [_encode(_message(r)) for r in rows]
+
+
+def page_of(items: Sequence[bytes], has_more: bool) -> bytes:
+    """A page of messages already encoded: page_json's bytes (msgspec writes no spaces)."""
+    return b'{"items":[' + b",".join(items) + (b'],"has_more":true}' if has_more else b'],"has_more":false}')

@@ -10,31 +10,21 @@ from datetime import datetime
 from chatd import clock
 from chatd.domain import Envelope, Message
 from chatd.storage.ports.messages import Draft, HistoryPage, StaleVersion
-from chatd.storage.sql import message_append, message_batch, message_search, reactions
-from chatd.storage.sql.db import Conn, Database, Dialect
+from chatd.storage.sql import message_append, message_batch, message_page, message_search, reactions
+from chatd.storage.sql.db import Conn, Database
 from chatd.storage.sql.events import append_event
-from chatd.storage.sql.message_json import page_columns, page_json
+from chatd.storage.sql.message_json_kept import KeptMessageJson
+from chatd.storage.sql.message_page import NO_BOUND
 from chatd.storage.sql.message_rows import MESSAGE_COLUMNS, dump_envelope, fetch_message, message_of, placeholders
 
-# Above any seq a conversation will reach: "before the end" for the newest page.
-_NO_BOUND = 2**62
 # SQLite allows 32766 bound parameters; stay far below in IN lists.
 _CHUNK = 500
-# The reader's membership, asked inside the page's own statement ($4 = reader).
-_MEMBER = "EXISTS (SELECT 1 FROM members WHERE conversation_id = $1 AND user_id = $4)"
-
-
-def _page_sql(dialect: Dialect, newer: bool) -> str:
-    order = "AND seq > $2 ORDER BY seq" if newer else "AND seq < $2 ORDER BY seq DESC"
-    return f"SELECT {page_columns(dialect)} FROM messages WHERE conversation_id = $1 AND {_MEMBER} {order} LIMIT $3"
-
-
-_PAGES = {(d, newer): _page_sql(d, newer) for d in ("sqlite", "postgres") for newer in (False, True)}
 
 
 class SqlMessageStore:
     def __init__(self, db: Database):
         self.db = db
+        self.kept = KeptMessageJson()  # messages' JSON from one history page for the next
 
     async def append(self, draft: Draft) -> tuple[Message, bool]:
         if self.db.dialect == "postgres":  # group commit: sends batched in one transaction
@@ -62,7 +52,7 @@ class SqlMessageStore:
                     f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND seq < $2"
                     " ORDER BY seq DESC LIMIT $3",
                     conversation_id,
-                    _NO_BOUND if before_seq is None else before_seq,
+                    NO_BOUND if before_seq is None else before_seq,
                     limit + 1,
                 )
                 items = [message_of(r) for r in reversed(rows[:limit])]
@@ -74,19 +64,8 @@ class SqlMessageStore:
         self, reader_id: str, conversation_id: str, *, before_seq: int | None = None, after_seq: int | None = None,
         limit: int = 50,
     ) -> bytes | None:
-        async def run(conn: Conn) -> bytes | None:
-            newer = after_seq is not None
-            bound = after_seq if newer else _NO_BOUND if before_seq is None else before_seq
-            rows = await conn.fetch_values(_PAGES[conn.dialect, newer], conversation_id, bound, limit + 1, reader_id)
-            # No rows: an empty page, or not a member: only then is membership asked alone.
-            if not rows and await conn.fetchrow(
-                "SELECT 1 FROM members WHERE conversation_id = $1 AND user_id = $2", conversation_id, reader_id
-            ) is None:
-                return None
-            page = rows[:limit]
-            return page_json(conn.dialect, conversation_id, page if newer else page[::-1], len(rows) > limit)
-
-        return await self.db.read(run)
+        return await self.db.read(lambda conn: message_page.history_json(
+            conn, self.kept, reader_id, conversation_id, before_seq=before_seq, after_seq=after_seq, limit=limit))
 
     async def edit(
         self, message_id: str, *, expected_version: int, at: datetime, body: str | None = None,
