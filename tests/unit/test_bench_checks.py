@@ -186,3 +186,26 @@ def test_idle_rss_is_judged_at_start_and_after_a_login_against_45_mb():
     assert rows({"server": server}) == {"idle RSS": True, "idle RSS after a login and a few requests": True}
     server = {"rss_idle_bytes": 45 * 2**20, "rss_after_login_bytes": int(45.2 * 2**20)}
     assert rows({"server": server}) == {"idle RSS": False, "idle RSS after a login and a few requests": False}
+
+
+def test_issue_14s_websocket_rows_need_the_full_load_and_a_clean_run():
+    def verdicts(**kw) -> dict[str, bool]:
+        t = {"clients": 200, "target_rate": 3000, "acked_per_s": 3000.0, "unacked_after_drain": 0,
+             "undelivered_after_drain": 0, "errors": {}, "send_failed_socket_closed": 0, "sockets_dropped": 0,
+             "end_to_end": {"p99_ms": 10.0}, "server_cpu_ms_per_message": 0.25, **kw}
+        got = rows({"throughput": t})
+        return {k: got[k] for k in ("end-to-end p99 at that load (issue 14)", "server CPU per WebSocket send at that load")}
+
+    assert all(verdicts().values())
+    assert verdicts(end_to_end={"p99_ms": 10.1}) == {"end-to-end p99 at that load (issue 14)": False,
+                                                      "server CPU per WebSocket send at that load": True}
+    assert verdicts(server_cpu_ms_per_message=0.26)["server CPU per WebSocket send at that load"] is False
+    assert not any(verdicts(clients=100).values()) and not any(verdicts(unacked_after_drain=1).values())
+
+
+def test_an_idle_socket_is_judged_against_64_kb_with_all_sockets_held():
+    def verdict(per_socket: int, held: int = 5000) -> bool:
+        return rows({"idle": {"held": held, "server_rss_per_socket_bytes": per_socket}})["RSS per idle socket"]
+
+    assert verdict(64 * 1024) and not verdict(64 * 1024 + 200) and not verdict(160_999)
+    assert not verdict(1_000, held=4_999)
