@@ -8,6 +8,7 @@ architecture, to build the filter from the wrong table."""
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import json
 import os
@@ -16,6 +17,8 @@ import socket
 import sys
 
 from chatd.services.media import decode_worker
+
+PR_GET_DUMPABLE = 3  # <linux/prctl.h>
 
 
 def attempt(action) -> str:
@@ -44,8 +47,12 @@ def main() -> None:
     if len(sys.argv) > 4:
         platform.machine = lambda: sys.argv[4]
     unfiltered = decode_worker.prepare(cap)
+    get_dumpable = ctypes.CDLL(None, use_errno=True).prctl
+    dumpable = get_dumpable(PR_GET_DUMPABLE, 0, 0, 0, 0)
     results = {
         "unfiltered": unfiltered,
+        # 0: no core file, no same-user ptrace or /proc/PID/mem; the filter refuses prctl itself (-1).
+        "dumpable": dumpable,
         "open": attempt(lambda: open(pepper, "rb").close()),
         "socket": attempt(lambda: connect(port)),
         "fork": attempt(spawn),

@@ -103,7 +103,7 @@ def test_a_decoder_exploit_can_open_no_file_socket_process_or_exec(tmp_path):
     done = probe(tmp_path)
     assert done.returncode == 0, done.stderr
     assert [json.loads(line) for line in done.stdout.splitlines()] == [
-        {"unfiltered": "", "open": "EPERM", "socket": "EPERM", "fork": "EPERM"}, {"execve": "EPERM"}]
+        {"unfiltered": "", "dumpable": -1, "open": "EPERM", "socket": "EPERM", "fork": "EPERM"}, {"execve": "EPERM"}]
 
 
 def test_a_filter_from_another_architectures_table_kills_instead_of_passing(tmp_path):
@@ -119,6 +119,6 @@ def test_without_a_table_the_worker_runs_unfiltered_and_says_why(tmp_path):
     done = probe(tmp_path, "sparc64")
     assert done.returncode == 0, done.stderr
     assert [json.loads(line) for line in done.stdout.splitlines()] == [  # the exec replaced it: no 2nd line
-        {"unfiltered": "no system-call table for sparc64", "open": "ok", "socket": "ok", "fork": "ok"}]
+        {"unfiltered": "no system-call table for sparc64", "dumpable": 0, "open": "ok", "socket": "ok", "fork": "ok"}]
     with pytest.raises(syscall_filter.Unfiltered, match="no system-call table for sparc64"):
         syscall_filter.program("sparc64")

@@ -16,6 +16,7 @@ as the server's user: the systemd unit's box holds it too.
 
 from __future__ import annotations
 
+import ctypes
 import resource
 import select
 import sys
@@ -25,6 +26,7 @@ import msgspec
 
 from chatd.services.media import images, syscall_filter
 
+PR_SET_DUMPABLE = 4  # <linux/prctl.h>
 IDLE_EXIT_SECONDS = 120.0  # a backstop: the server closes an idle worker sooner
 CPU_SECONDS = 60  # in all, over the worker's life: it retires (a new one starts) past half of it
 
@@ -56,6 +58,11 @@ def limit(cap: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS + 1))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no image bytes left on disk by a crash
+    # Nor read by another process of the server's user (/proc/PID/mem, ptrace):
+    # the server's own flag (commands/serve_nodump.py) does not survive the exec
+    # that started this process, and a user's photo is worth the same care.
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
 
 
 def read_exactly(stream, size: int) -> bytes | None:
