@@ -11,6 +11,7 @@ import pytest
 
 from chatd import clock
 from chatd.domain import Attachment, Contact, Conversation, Envelope, Member, User
+from chatd.storage.build import open_stores
 from chatd.storage.ports.contacts import ContactPair
 from chatd.storage.ports.conversations import MemberPlan
 from chatd.storage.ports.messages import (
@@ -372,6 +373,29 @@ async def test_history_json_shows_each_change_to_a_page_already_read(stores):
         await change()
         after = [await same(**kw) for kw in pages]
         assert before != after  # each change shows in a page read before it
+
+
+async def test_closing_finishes_the_queued_sends_then_refuses_new_ones(message_config):
+    """A shutdown: sends already asked for are stored and answered (their
+    callers are waiting), a send after the close is refused, and the stores
+    opened again hold every one of them."""
+    stores = await open_stores(message_config, run_migrations=False)
+    try:
+        await seed(stores)
+        sends = [asyncio.ensure_future(stores.messages.append(draft(f"k{i}"))) for i in range(20)]
+        await asyncio.sleep(0)  # asked for, queued, none answered yet
+        assert not any(s.done() for s in sends)
+    finally:
+        await stores.close()
+    assert [s.result()[0].seq for s in sends] == list(range(1, 21))
+    with pytest.raises(RuntimeError):
+        await stores.messages.append(draft("late"))
+    again = await open_stores(message_config, run_migrations=False)
+    try:
+        assert await last_seq(again) == 20
+        assert [m.client_id for m in (await again.messages.history("c1")).items] == [f"k{i}" for i in range(20)]
+    finally:
+        await again.close()
 
 
 async def test_latest_in(stores):

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import pymongo
@@ -56,6 +57,24 @@ class MongoBackend:
         self.committed = committed
         self.text_search = False  # the server has text indexes (migrations.py finds out at start)
         self._lock = asyncio.Lock()
+        # Writes asked for and not answered yet (a send still queued in its
+        # group writer counts): close() lets them finish, as PostgreSQL's does.
+        self._writing = 0
+        self._idle = asyncio.Event()
+        self._closing = False
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Around a write from its request to its answer: refused once closing."""
+        if self._closing:
+            raise RuntimeError("MongoDB store closing")
+        self._writing += 1
+        try:
+            yield
+        finally:
+            self._writing -= 1
+            if not self._writing:
+                self._idle.set()
 
     async def start(self) -> None:
         try:
@@ -83,6 +102,12 @@ class MongoBackend:
         await self.client.admin.command("ping")
 
     async def close(self) -> None:
+        """Let writes already asked for finish (their callers wait for an
+        answer), refuse new ones, then close the client."""
+        self._closing = True
+        while self._writing:
+            self._idle.clear()
+            await self._idle.wait()
         # close() first ends the client's server sessions with an endSessions
         # command, which waits for server selection: with MongoDB gone that
         # held the shutdown for the whole serverSelectionTimeoutMS. The
@@ -99,6 +124,11 @@ class MongoBackend:
     async def write(self, fn: Callable[[Tx], Awaitable[T]]) -> T:
         """Run fn in a transaction: all of it commits, or (on exception) none;
         conflicting transactions are retried from the start."""
+        with self.writing():
+            return await self.transaction(fn)
+
+    async def transaction(self, fn: Callable[[Tx], Awaitable[T]]) -> T:
+        """write() for a write already counted (a group writer's batch)."""
         for attempt in range(RETRIES):
             async with self._lock, self.client.start_session() as session:
                 tx = Tx(self.db, session)

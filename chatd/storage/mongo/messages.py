@@ -25,7 +25,7 @@ _NO_BOUND = 2**62
 
 
 async def _no_turn(_tx: Tx) -> None:
-    """Being inside the transaction is the turn (backend.write's lock)."""
+    """Being inside the transaction is the turn (backend.transaction's lock)."""
 _encode = msgspec.json.Encoder().encode
 
 
@@ -37,12 +37,13 @@ class MongoMessageStore:
         # next transaction together: the (no-op) turn runs once the lock is
         # taken, and the batch takes in what queued until then.
         self._sends: GroupWriter[Draft] = GroupWriter(
-            backend.write, lambda tx, drafts: message_batch.append_batch(tx, contacts, drafts), turn=_no_turn,
+            backend.transaction, lambda tx, drafts: message_batch.append_batch(tx, contacts, drafts), turn=_no_turn,
             transient=message_batch.transient, about_one_write=message_batch.about_one_write,
             name="chatd-mongo-group-writer")
 
     async def append(self, draft: Draft) -> tuple[Message, bool]:
-        return await self._sends.submit(draft)
+        with self.backend.writing():  # counted while queued: a close lets it finish
+            return await self._sends.submit(draft)
 
     async def get(self, message_id: str) -> Message | None:
         doc = await self.db.messages.find_one({"_id": message_id})
