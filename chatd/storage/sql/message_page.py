@@ -1,19 +1,21 @@
-"""A history page's JSON (`GET /conversations/{id}/messages`), messages
+"""A history page's JSON (`GET /conversations/{id}/messages`), the messages
 already shown taken from memory (message_json_kept.py).
 
-Two statements: the page's seqs and versions (with the reader's membership
-inside it), then the rows of only the messages not kept at that version; a
-page most likely read for the first time is read whole in one.
-Two integers a row, not nine columns: Python 3.11's sqlite3 drops and
-retakes the GIL around every column it reads, and building a message's JSON
-from its row is most of the rest of a page. Between the two statements a
-message may change (its newer row is taken, and kept at its own version) or
-go with its conversation (left out of the page).
+Two statements: the page's seqs and versions (two integers a row, the
+reader's membership inside the same statement), then the rows of only the
+messages not kept at that version. Python 3.11's sqlite3 drops and retakes
+the GIL around every column it reads, and building a message's JSON from
+its nine columns is most of a page's cost. A page most likely read for the
+first time is read whole, in one statement. Between the two statements a
+message may change (its newer row is taken, and kept at its own version)
+or go with its conversation (left out of the page).
 """
 
 from __future__ import annotations
 
-from chatd.storage.sql.db import Conn
+from collections.abc import Sequence
+
+from chatd.storage.sql.db import Conn, Row
 from chatd.storage.sql.message_json import SEQ_VERSION, messages_json, page_columns, page_of
 from chatd.storage.sql.message_json_kept import KeptMessageJson
 
@@ -23,28 +25,20 @@ NO_BOUND = 2**62
 _MEMBER = "EXISTS (SELECT 1 FROM members WHERE conversation_id = $1 AND user_id = $4)"
 
 
-def _versions_sql(newer: bool) -> str:
+def _page_sql(columns: str, newer: bool) -> str:
     order = "AND seq > $2 ORDER BY seq" if newer else "AND seq < $2 ORDER BY seq DESC"
-    return f"SELECT seq, version FROM messages WHERE conversation_id = $1 AND {_MEMBER} {order} LIMIT $3"
+    return f"SELECT {columns} FROM messages WHERE conversation_id = $1 AND {_MEMBER} {order} LIMIT $3"
 
 
-_VERSIONS = {newer: _versions_sql(newer) for newer in (False, True)}
-
-
+_DIALECTS = ("sqlite", "postgres")
+_VERSIONS = {newer: _page_sql("seq, version", newer) for newer in (False, True)}
+# A page read whole, in one statement, as before anything was kept.
+_PAGES = {(d, newer): _page_sql(page_columns(d), newer) for d in _DIALECTS for newer in (False, True)}
 # The rows of the messages not kept: the seqs from the first to the last of
 # them (one range of the conversation's seq index; an IN list of seqs cost
 # SQLite twice as much), the kept ones among them passed over.
-_ROWS = {dialect: f"SELECT {page_columns(dialect)} FROM messages WHERE conversation_id = $1 AND seq BETWEEN $2 AND $3"
-         for dialect in ("sqlite", "postgres")}
-
-
-def _page_sql(dialect: str, newer: bool) -> str:
-    order = "AND seq > $2 ORDER BY seq" if newer else "AND seq < $2 ORDER BY seq DESC"
-    return f"SELECT {page_columns(dialect)} FROM messages WHERE conversation_id = $1 AND {_MEMBER} {order} LIMIT $3"
-
-
-# A page read whole, in one statement, as before anything was kept.
-_PAGES = {(dialect, newer): _page_sql(dialect, newer) for dialect in ("sqlite", "postgres") for newer in (False, True)}
+_ROWS = {d: f"SELECT {page_columns(d)} FROM messages WHERE conversation_id = $1 AND seq BETWEEN $2 AND $3"
+         for d in _DIALECTS}
 
 
 async def history_json(conn: Conn, kept: KeptMessageJson, reader_id: str, conversation_id: str, *,
@@ -82,7 +76,7 @@ async def _whole(conn: Conn, kept: KeptMessageJson, reader_id: str, conversation
     return page_of(_kept_json(conn.dialect, kept, conversation_id, page), len(rows) > limit)
 
 
-def _kept_json(dialect: str, kept: KeptMessageJson, conversation_id: str, rows: list) -> list[bytes]:
+def _kept_json(dialect: str, kept: KeptMessageJson, conversation_id: str, rows: Sequence[Row]) -> list[bytes]:
     """Rows of page_columns(dialect): their JSON, kept for the next page."""
     at_seq, at_version = SEQ_VERSION[dialect]
     jsons = messages_json(dialect, conversation_id, rows)
