@@ -1,4 +1,5 @@
-"""A history page's JSON straight from the database, without Message objects.
+"""A history page's JSON straight from the database, without Message objects
+(each message's kept for the next page: message_page.py).
 
 The answer of `GET /conversations/{id}/messages`, byte for byte what
 encoding a HistoryPage of `message_of(row)`s gives (the contract test
@@ -68,11 +69,6 @@ class _MessageJson(msgspec.Struct):
     version: Any
 
 
-class _PageJson(msgspec.Struct):
-    items: list[_MessageJson]
-    has_more: bool
-
-
 # A field added to Message must be added here too, or this module refuses to load.
 if _MessageJson.__struct_fields__ != Message.__struct_fields__ or PAGE_COLUMNS.replace(" ", "").split(",") != list(
     Message.__struct_fields__
@@ -124,13 +120,6 @@ def _with_unusual(message: _MessageJson, envelope: str | None, reply_to: str | N
     return message
 
 
-def page_json(dialect: Dialect, conversation_id: str, rows: Sequence[Row], has_more: bool) -> bytes:
-    """Rows of `page_columns(dialect)` of `conversation_id`, in the page's order (seq ascending)."""
-    if dialect == "sqlite":
-        return _encode(_PageJson([_sqlite_message(conversation_id, r) for r in rows], has_more))
-    return _encode(_PageJson([_message(r) for r in rows], has_more))
-
-
 def _seq_version(columns: str) -> tuple[int, int]:
     names = columns.replace(" ", "").split(",")
     return names.index("seq"), names.index("version")
@@ -148,5 +137,6 @@ def messages_json(dialect: Dialect, conversation_id: str, rows: Sequence[Row]) -
 
 
 def page_of(items: Sequence[bytes], has_more: bool) -> bytes:
-    """A page of messages already encoded: page_json's bytes (msgspec writes no spaces)."""
+    """A page of messages already encoded: the bytes msgspec gives for a
+    HistoryPage of them (it writes no spaces)."""
     return b'{"items":[' + b",".join(items) + (b'],"has_more":true}' if has_more else b'],"has_more":false}')
