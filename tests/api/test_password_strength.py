@@ -4,13 +4,17 @@ zxcvbn's offline lists, no composition rules, no password leaves the server."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
+import threading
+import weakref
 
 import pytest
 from litestar.testing import AsyncTestClient
 
 from chatd.app import create_app
+from chatd.services import password_strength
 from tests.api.account_helpers import PASSWORD, login
 from tests.conftest import register
 from tests.unit.test_cli import chatd
@@ -65,3 +69,38 @@ def test_the_word_lists_are_not_loaded_at_start():
             "print('zxcvbn' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+async def test_the_word_lists_are_dropped_a_while_after_the_last_check(monkeypatch):
+    # A Pi that had one sign-up should not carry ~14 MB for good.
+    monkeypatch.setattr(password_strength, "LISTS_KEPT_FOR", 0.2)
+    weak = await password_strength.rate("password1234", 2)
+    assert not weak.acceptable
+    lists = weakref.ref(sys.modules["zxcvbn.frequency_lists"])
+    assert (await password_strength.rate("another purple elephant", 2)).acceptable  # moves the drop later
+    await asyncio.sleep(0.1)
+    assert "zxcvbn" in sys.modules
+    await asyncio.sleep(0.3)
+    assert not [name for name in sys.modules if name.startswith("zxcvbn")]
+    assert lists() is None  # freed, not only forgotten
+    assert await password_strength.rate("password1234", 2) == weak  # the next check loads them again
+    password_strength.drop_lists()
+
+
+async def test_the_word_lists_stay_while_a_check_is_in_flight(monkeypatch):
+    estimate, reading, finish = password_strength._estimate, threading.Event(), threading.Event()
+
+    def slow(password, hints):
+        found = estimate(password, hints)
+        reading.set()
+        assert finish.wait(10)
+        return found
+
+    monkeypatch.setattr(password_strength, "_estimate", slow)
+    check = asyncio.create_task(password_strength.rate("purple elephant dancing quietly", 2))
+    assert await asyncio.to_thread(reading.wait, 10)
+    assert password_strength.drop_lists() is False and "zxcvbn.matching" in sys.modules
+    finish.set()
+    assert (await check).acceptable
+    assert password_strength.drop_lists() is True and "zxcvbn" not in sys.modules
+    assert password_strength.drop_lists() is False  # nothing left to drop
