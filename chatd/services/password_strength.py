@@ -64,7 +64,9 @@ async def _estimated(password: str, hints: list[str]) -> dict[str, Any]:
 def drop_lists() -> bool:
     """Forget zxcvbn's modules, so its lists can be freed; the next check
     imports them again. False when a check is in flight or nothing is loaded."""
-    _Lists.drop = None
+    if _Lists.drop is not None:  # called before its time: that timer has nothing left to do
+        _Lists.drop.cancel()
+        _Lists.drop = None
     names = [name for name in sys.modules if name == "zxcvbn" or name.startswith("zxcvbn.")]
     if _Lists.in_flight or not names:
         return False
