@@ -175,6 +175,30 @@ async def test_a_full_account_is_taken_to_its_devices(browser, people):
     assert sum(k["device_id"] not in {d.device_id for d in others} for k in keys) == 1
 
 
+async def test_each_new_sending_device_is_learned_while_the_page_is_open(browser, people):
+    # Ben has no device when Ann's page opens: his first message makes the
+    # page fetch his devices. A second new device seconds later must make it
+    # fetch again (it once waited a minute per person and showed the second
+    # message as unreadable).
+    ann = await people("ann", "Ann Archer")
+    ben = await people("ben", "Ben Baker")
+    conversation_id = await encrypted_direct(ben, ann)
+    page = await ann.open(browser, path=f"/c/{conversation_id}")
+    await published(ann)
+    await expect(page.locator(".composer")).to_be_visible()
+    # The second device sends two back to back: both wait for the one fetch.
+    shown: list[str] = []
+    for texts in (["from the first"], ["from the second", "and again"]):
+        device = PyDevice(ben)
+        await device.publish()
+        to = await members(ben, conversation_id)
+        for text in texts:
+            await device.send(conversation_id, device.seal(conversation_id, text, to))
+        shown += texts
+        await expect(page.locator(".msg.theirs .text")).to_have_text(shown)
+    await expect(page.locator(".undecryptable")).to_have_count(0)
+
+
 # What an older version left: the device keys in the "chatd" database.
 TO_LEGACY = """async (userId) => {
   const open = (name, version) => new Promise((ok, fail) => {

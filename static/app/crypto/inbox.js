@@ -7,7 +7,12 @@ import { keyring } from "./device.js";
 import { open, Undecryptable, NoKey, UnknownDevice } from "./envelope.js";
 import { getOne } from "../db.js";
 
-const asked = new Map(); // user id -> when we last fetched their keys
+// Sending device address -> {at, user}: the last fetch of its user's keys
+// made for it. A device the page has not seen is asked about once a minute,
+// each device on its own (one fetch per person and minute left a second new
+// device unreadable), and messages from it that arrive together wait for the
+// same fetch instead of reading the stale keys while it is under way.
+const asked = new Map();
 
 function userOf(id) {
   const s = store.getState();
@@ -18,10 +23,20 @@ function userOf(id) {
   return s.users.byId[id];
 }
 
-// A device we do not know may be new: fetch the sender again (once a minute).
-async function freshUser(id) {
-  if (Date.now() - (asked.get(id) ?? 0) < 60_000) return userOf(id);
-  asked.set(id, Date.now());
+// A device we do not know may be new: fetch the sender again.
+async function freshUser(id, env) {
+  const address = String(env?.sender_device ?? "");
+  let entry = asked.get(address);
+  if (!entry || Date.now() - entry.at >= 60_000) {
+    if (asked.size >= 1000) asked.clear(); // forged addresses must not grow it for good
+    entry = { at: Date.now(), user: fetchUser(id) };
+    asked.set(address, entry);
+  }
+  await entry.user; // it put what it got into the store, newer keys may be there since
+  return userOf(id);
+}
+
+async function fetchUser(id) {
   const user = await api.get(`/users/${id}`).catch(() => null);
   if (user) {
     store.dispatch({ type: "users/upsert", users: [user] });
@@ -32,7 +47,7 @@ async function freshUser(id) {
       store.dispatch({ type: "conversations/upsert", conversation: { ...c, members } });
     }
   }
-  return user ?? userOf(id);
+  return user;
 }
 
 function knowsDevice(user, env) {
@@ -46,7 +61,7 @@ export async function openOne(m, { again = false } = {}) {
   const { ring } = await keyring();
   const meId = store.getState().session.me?.id;
   let sender = userOf(m.sender_id);
-  if (!knowsDevice(sender, m.envelope)) sender = await freshUser(m.sender_id);
+  if (!knowsDevice(sender, m.envelope)) sender = await freshUser(m.sender_id, m.envelope);
   const { plain: _p, e2ee_error: _e, ...rest } = m;
   try {
     return { ...rest, plain: open(m.conversation_id, m, sender, meId, ring), opened_version: m.version };
