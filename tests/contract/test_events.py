@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from chatd import clock
-from chatd.storage.sql.events import append_event
+from chatd.storage.sql.db import to_sqlite
+from chatd.storage.sql.events import VISIBLE, append_event
 from tests.sql_handle import sql_db
 
 
@@ -186,3 +187,20 @@ async def test_prune_works_through_many_batches(stores, monkeypatch):
     s = await emit(stores, "message.created", conversation_id="c1", n=11)
     assert await stores.events.prune(clock.now() + timedelta(seconds=5)) == 10
     assert await stores.events.oldest() == s[-1]
+
+
+async def test_the_sync_query_reads_the_log_through_events_user_and_no_other_index_is_kept(stores):
+    # Every event's commit pays for each index on the log: only the one the
+    # sync query reads is kept (events_conversation was dropped, unread).
+    db = sql_db(stores)
+    if db.dialect == "sqlite":
+        names = await db.read(lambda c: c.fetch(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'"))
+        assert sorted(r["name"] for r in names) == ["events_user"]
+        plan = await db.read(lambda c: c.fetch("EXPLAIN QUERY PLAN " + to_sqlite(VISIBLE), "ann", 0, 5000, 100))
+        reads = [r["detail"] for r in plan if r["detail"].startswith(("SEARCH e ", "SCAN e"))]
+        # Both branches (addressed to the reader; conversation-wide, user_id NULL) search the index.
+        assert reads == ["SEARCH e USING INDEX events_user (user_id=? AND seq>? AND seq<?)"] * 2, plan
+    else:
+        names = await db.read(lambda c: c.fetch("SELECT indexname FROM pg_indexes WHERE tablename = 'events'"))
+        assert sorted(r["indexname"] for r in names) == ["events_pkey", "events_user"]
