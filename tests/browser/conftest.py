@@ -177,6 +177,25 @@ async def stored(person: Person, conversation_id: str, count: int, timeout: floa
         await asyncio.sleep(0.1)
 
 
+async def page_until(page: Any, predicate: str, arg: Any = None, timeout_ms: int = 10000) -> None:
+    """Poll an async JS predicate (a function of `arg`) in the page until it
+    holds. Not page.wait_for_function: it takes the Promise an async
+    predicate returns as already true, so it never polls one."""
+    held = await page.evaluate(
+        f"""async ([arg, timeoutMs]) => {{
+            const check = {predicate};
+            const end = Date.now() + timeoutMs;
+            for (;;) {{
+                if (await check(arg)) return true;
+                if (Date.now() > end) return false;
+                await new Promise((ok) => setTimeout(ok, 50));
+            }}
+        }}""",
+        [arg, timeout_ms],
+    )
+    assert held, f"not true within {timeout_ms} ms: {predicate}"
+
+
 async def shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS / f"{name}.png"))

@@ -9,7 +9,7 @@ import base64
 
 from playwright.async_api import expect
 
-from tests.browser.conftest import PHONE, shot
+from tests.browser.conftest import PHONE, page_until, shot
 from tests.browser.e2ee_scene import PyDevice, b64, encrypted_direct, members, published
 
 
@@ -60,6 +60,22 @@ async def test_tampered_and_forged_envelopes_show_a_warning(browser, people):
     await shot(page, "e2ee-undecryptable-desktop")
 
 
+# This browser's trust record of a user, as IndexedDB holds it: verified, no change pending.
+VERIFIED_KEPT = """(userId) => new Promise((ok) => {
+    const r = indexedDB.open("chatd");
+    r.onsuccess = () => {
+        const get = r.result.transaction("trust").objectStore("trust").get(userId);
+        get.onsuccess = () => { r.result.close(); ok(get.result?.verified === true && !get.result.changed); };
+        get.onerror = () => { r.result.close(); ok(false); };
+    };
+    r.onerror = () => ok(false);
+})"""
+
+
+async def verified_kept(page, user_id: str) -> None:
+    await page_until(page, VERIFIED_KEPT, user_id)
+
+
 async def test_safety_number_verify_and_key_change_warning(browser, people):
     ann = await people("ann", "Ann Archer")
     ben = await people("ben", "Ben Baker")
@@ -81,6 +97,7 @@ async def test_safety_number_verify_and_key_change_warning(browser, people):
     await shot(b, "e2ee-safety-number-phone")
     await a.get_by_role("button", name="Mark as verified").click()
     await expect(a.get_by_role("status")).to_have_text("You verified Ben Baker.")
+    await verified_kept(a, ben.id)  # the status shows first; leaving the page must not lose the write
     await shot(a, "e2ee-safety-number-desktop")
 
     # Ben's keys change (a new device): Ann's conversation warns her.
@@ -95,6 +112,7 @@ async def test_safety_number_verify_and_key_change_warning(browser, people):
     changed = await a.get_by_role("group", name="Safety number").locator(".digits").all_inner_texts()
     assert changed != digits
     await a.get_by_role("button", name="Mark as verified").click()
+    await verified_kept(a, ben.id)
     await a.goto(f"/c/{cid}")
     await expect(a.locator(".conv-head h2")).to_contain_text("Ben Baker")
     await expect(a.locator(".key-warnings")).to_have_count(0)

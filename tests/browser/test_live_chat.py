@@ -36,6 +36,7 @@ async def test_two_people_register_and_chat_live(browser, chatd_server):
     await sign_up_in_the_page(ann, "ann", "Ann Archer")
     await sign_up_in_the_page(ben, "ben", "Ben Baker")
     await expect(ann.get_by_role("heading", name="Pick a conversation")).to_be_visible()
+    await expect(ben.get_by_role("heading", name="Pick a conversation")).to_be_visible()  # Ben exists before Ann looks
     await shot(ann, "empty-desktop")
 
     # Ann starts a direct conversation with Ben from the directory.

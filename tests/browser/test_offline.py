@@ -9,13 +9,13 @@ import asyncio
 
 from playwright.async_api import expect
 
-from tests.browser.conftest import direct, history, shot
+from tests.browser.conftest import direct, history, page_until, shot
 
 
 async def shell_cached(page) -> None:
     """Wait until the service worker controls the page and holds the app's modules."""
     await page.evaluate("navigator.serviceWorker.ready")
-    await page.wait_for_function("""async () => {
+    await page_until(page, """async () => {
         const cache = await caches.open('chatd-shell-v1');
         const keys = (await cache.keys()).map((r) => new URL(r.url).pathname);
         return ['/', '/static/app/main.js', '/static/vendor/preact/preact.mjs', '/static/app/app.css']

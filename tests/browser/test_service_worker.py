@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
-from tests.browser.conftest import direct, shot
+from tests.browser.conftest import direct, page_until, shot
 from tests.browser.test_offline import shell_cached
 
 CURRENT, OLDER = "chatd-shell-v1", "chatd-shell-v0"
@@ -37,7 +37,7 @@ async def test_new_service_worker_takes_over_and_the_app_still_opens_offline(bro
         return true;
     }""")
     assert took_over
-    await page.wait_for_function(f"""async () => {{
+    await page_until(page, f"""async () => {{
         const keys = await caches.keys();
         return keys.includes("{CURRENT}") && !keys.includes("{OLDER}");
     }}""")
