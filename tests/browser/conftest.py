@@ -196,6 +196,28 @@ async def page_until(page: Any, predicate: str, arg: Any = None, timeout_ms: int
     assert held, f"not true within {timeout_ms} ms: {predicate}"
 
 
+# The web app's IndexedDB ("chatd"): every record of `store` (an array of
+# [key, value] pairs), read in a transaction of its own beside the app's.
+IDB_ENTRIES = """(store) => new Promise((ok, fail) => {
+    const r = indexedDB.open("chatd");
+    r.onerror = () => fail(r.error);
+    r.onsuccess = () => {
+        const t = r.result.transaction(store), s = t.objectStore(store), out = [];
+        s.openCursor().onsuccess = (e) => {
+            const c = e.target.result;
+            if (c) { out.push([c.key, c.value]); c.continue(); } else { r.result.close(); ok(out); }
+        };
+        t.onerror = () => { r.result.close(); fail(t.error); };
+    };
+})"""
+
+
+async def idb_until(page: Any, store: str, check: str, arg: Any = None) -> None:
+    """Wait until `check(entries, arg)` holds for the app's IndexedDB store
+    (a write the page shows at once lands there a moment later)."""
+    await page_until(page, f"async ([store, arg]) => ({check})(await ({IDB_ENTRIES})(store), arg)", [store, arg])
+
+
 async def shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS / f"{name}.png"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
-from tests.browser.conftest import direct, shot, stored
+from tests.browser.conftest import direct, idb_until, shot, stored
 
 
 async def test_draft_survives_switching_and_reload_and_goes_on_send(browser, people):
@@ -21,7 +21,8 @@ async def test_draft_survives_switching_and_reload_and_goes_on_send(browser, peo
     await page.get_by_role("link", name=ben.username).click()
     await expect(box).to_have_value("half a thought for ben")
 
-    await page.wait_for_timeout(300)  # let the IndexedDB write land
+    await idb_until(page, "drafts", "(entries, [id, text]) => entries.some(([k, v]) => k === id && v === text)",
+                    [with_ben, "half a thought for ben"])
     await page.reload()
     await expect(box).to_have_value("half a thought for ben")
     await shot(page, "draft-after-reload")
@@ -30,7 +31,7 @@ async def test_draft_survives_switching_and_reload_and_goes_on_send(browser, peo
     await expect(box).to_have_value("")
     await expect(page.locator(".msg:not(.pending) .text").last).to_have_text("half a thought for ben")
     assert [m["body"] for m in await stored(ben, with_ben, 1)] == ["half a thought for ben"]
-    await page.wait_for_timeout(300)
+    await idb_until(page, "drafts", "(entries, id) => !entries.some(([k]) => k === id)", with_ben)  # sent: gone
     await page.reload()
     await expect(page.locator(".msg .text").last).to_have_text("half a thought for ben")
     await expect(box).to_have_value("")

@@ -9,7 +9,7 @@ import base64
 
 from playwright.async_api import expect
 
-from tests.browser.conftest import PHONE, page_until, shot
+from tests.browser.conftest import PHONE, idb_until, shot
 from tests.browser.e2ee_scene import PyDevice, b64, encrypted_direct, members, published
 
 
@@ -60,20 +60,10 @@ async def test_tampered_and_forged_envelopes_show_a_warning(browser, people):
     await shot(page, "e2ee-undecryptable-desktop")
 
 
-# This browser's trust record of a user, as IndexedDB holds it: verified, no change pending.
-VERIFIED_KEPT = """(userId) => new Promise((ok) => {
-    const r = indexedDB.open("chatd");
-    r.onsuccess = () => {
-        const get = r.result.transaction("trust").objectStore("trust").get(userId);
-        get.onsuccess = () => { r.result.close(); ok(get.result?.verified === true && !get.result.changed); };
-        get.onerror = () => { r.result.close(); ok(false); };
-    };
-    r.onerror = () => ok(false);
-})"""
-
-
 async def verified_kept(page, user_id: str) -> None:
-    await page_until(page, VERIFIED_KEPT, user_id)
+    """This browser's IndexedDB holds the user as verified, with no change pending."""
+    await idb_until(page, "trust", "(entries, id) => entries.some(([k, v]) => k === id && v.verified && !v.changed)",
+                    user_id)
 
 
 async def test_safety_number_verify_and_key_change_warning(browser, people):

@@ -9,7 +9,7 @@ import asyncio
 
 from playwright.async_api import expect
 
-from tests.browser.conftest import direct, history, page_until, shot
+from tests.browser.conftest import direct, history, idb_until, page_until, shot
 
 
 async def shell_cached(page) -> None:
@@ -31,7 +31,9 @@ async def test_reload_paints_history_from_indexeddb_before_the_network(browser, 
         assert r.status_code == 201
     page = await ann.open(browser, path=f"/c/{cid}")
     await expect(page.locator(".msg .text").last).to_have_text("second from ben")
-    await page.wait_for_timeout(300)  # let the IndexedDB writes land
+    # The page shows them at once; IndexedDB holds them (and the conversation) a moment later.
+    await idb_until(page, "messages", "(entries, id) => entries.filter(([, m]) => m.conversation_id === id).length === 2", cid)
+    await idb_until(page, "conversations", "(entries, id) => entries.some(([k]) => k === id)", cid)
 
     # Hold every API answer: what shows now can only come from IndexedDB.
     held = asyncio.Event()
