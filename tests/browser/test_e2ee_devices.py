@@ -200,6 +200,34 @@ async def test_each_new_sending_device_is_learned_while_the_page_is_open(browser
     await expect(page.locator(".undecryptable")).to_have_count(0)
 
 
+async def test_a_device_lookup_the_server_did_not_answer_is_asked_again(browser, people):
+    # The lookup of Ben's new device fails (a 503): that message cannot be
+    # checked. The next one from the same device asks again, within the minute.
+    ann = await people("ann", "Ann Archer")
+    ben = await people("ben", "Ben Baker")
+    conversation_id = await encrypted_direct(ben, ann)
+    page = await ann.open(browser, path=f"/c/{conversation_id}")
+    await published(ann)
+    await expect(page.locator(".composer")).to_be_visible()
+    asked: list[str] = []
+
+    async def unavailable(route):
+        asked.append(route.request.url)
+        await route.fulfill(status=503, content_type="application/problem+json",
+                            body='{"title": "Service Unavailable", "status": 503}')
+
+    await page.route(f"**/api/v1/users/{ben.id}", unavailable)
+    device = PyDevice(ben)
+    await device.publish()
+    to = await members(ben, conversation_id)
+    await device.send(conversation_id, device.seal(conversation_id, "while it failed", to))
+    await expect(page.locator(".undecryptable")).to_have_count(1)
+    assert asked
+    await page.unroute(f"**/api/v1/users/{ben.id}")
+    await device.send(conversation_id, device.seal(conversation_id, "after it came back", to))
+    await expect(page.locator(".msg.theirs .text")).to_have_text(["after it came back"])
+
+
 # What an older version left: the device keys in the "chatd" database.
 TO_LEGACY = """async (userId) => {
   const open = (name, version) => new Promise((ok, fail) => {

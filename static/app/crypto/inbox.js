@@ -2,16 +2,17 @@
 // ({body, attachments}) or `e2ee_error` (the reason it could not be read).
 // The store and IndexedDB keep the result, so search and previews can use it.
 import { store } from "../store/index.js";
-import { api } from "../net/api.js";
+import { api, ApiError } from "../net/api.js";
 import { keyring } from "./device.js";
 import { open, Undecryptable, NoKey, UnknownDevice } from "./envelope.js";
 import { getOne } from "../db.js";
 
-// Sending device address -> {at, user}: the last fetch of its user's keys
+// Sending device address -> {at, fetched}: the last fetch of its user's keys
 // made for it. A device the page has not seen is asked about once a minute,
 // each device on its own (one fetch per person and minute left a second new
 // device unreadable), and messages from it that arrive together wait for the
-// same fetch instead of reading the stale keys while it is under way.
+// same fetch instead of reading the stale keys while it is under way. A fetch
+// the server did not answer (offline, a 5xx) is forgotten: the next message asks.
 const asked = new Map();
 
 function userOf(id) {
@@ -29,25 +30,29 @@ async function freshUser(id, env) {
   let entry = asked.get(address);
   if (!entry || Date.now() - entry.at >= 60_000) {
     if (asked.size >= 1000) asked.clear(); // forged addresses must not grow it for good
-    entry = { at: Date.now(), user: fetchUser(id) };
+    entry = { at: Date.now(), answered: fetchUser(id) };
     asked.set(address, entry);
   }
-  await entry.user; // it put what it got into the store, newer keys may be there since
-  return userOf(id);
+  if (!(await entry.answered) && asked.get(address) === entry) asked.delete(address);
+  return userOf(id); // fetchUser put what it got into the store, newer keys may be there since
 }
 
+// Into the store; true when the server answered (a 404 too: no need to ask again soon).
 async function fetchUser(id) {
-  const user = await api.get(`/users/${id}`).catch(() => null);
-  if (user) {
-    store.dispatch({ type: "users/upsert", users: [user] });
-    // Conversations hold their members' users: keep those current too.
-    for (const c of Object.values(store.getState().conversations.byId)) {
-      if (!c.members?.some((m) => m.user_id === id)) continue;
-      const members = c.members.map((m) => (m.user_id === id ? { ...m, user } : m));
-      store.dispatch({ type: "conversations/upsert", conversation: { ...c, members } });
-    }
+  let user;
+  try {
+    user = await api.get(`/users/${id}`);
+  } catch (err) {
+    return err instanceof ApiError && err.status < 500;
   }
-  return user;
+  store.dispatch({ type: "users/upsert", users: [user] });
+  // Conversations hold their members' users: keep those current too.
+  for (const c of Object.values(store.getState().conversations.byId)) {
+    if (!c.members?.some((m) => m.user_id === id)) continue;
+    const members = c.members.map((m) => (m.user_id === id ? { ...m, user } : m));
+    store.dispatch({ type: "conversations/upsert", conversation: { ...c, members } });
+  }
+  return true;
 }
 
 function knowsDevice(user, env) {
