@@ -176,17 +176,23 @@ async def test_a_full_account_is_taken_to_its_devices(browser, people):
     assert sum(k["device_id"] not in {d.device_id for d in others} for k in keys) == 1
 
 
-async def test_each_new_sending_device_is_learned_while_the_page_is_open(browser, people):
-    # Ben has no device when Ann's page opens: his first message makes the
-    # page fetch his devices. A second new device seconds later must make it
-    # fetch again (it once waited a minute per person and showed the second
-    # message as unreadable).
+async def ann_reads_ben(browser, people):
+    """Ben (no device yet), Ann's page open on their encrypted conversation."""
     ann = await people("ann", "Ann Archer")
     ben = await people("ben", "Ben Baker")
     conversation_id = await encrypted_direct(ben, ann)
     page = await ann.open(browser, path=f"/c/{conversation_id}")
     await published(ann)
     await expect(page.locator(".composer")).to_be_visible()
+    return ben, conversation_id, page
+
+
+async def test_each_new_sending_device_is_learned_while_the_page_is_open(browser, people):
+    # Ben has no device when Ann's page opens: his first message makes the
+    # page fetch his devices. A second new device seconds later must make it
+    # fetch again (it once waited a minute per person and showed the second
+    # message as unreadable).
+    ben, conversation_id, page = await ann_reads_ben(browser, people)
     # The second device sends two back to back: both wait for the one fetch.
     shown: list[str] = []
     for texts in (["from the first"], ["from the second", "and again"]):
@@ -203,12 +209,7 @@ async def test_each_new_sending_device_is_learned_while_the_page_is_open(browser
 async def test_a_device_lookup_the_server_did_not_answer_is_asked_again(browser, people):
     # The lookup of Ben's new device fails (a 503): that message cannot be
     # checked. The next one from the same device asks again, within the minute.
-    ann = await people("ann", "Ann Archer")
-    ben = await people("ben", "Ben Baker")
-    conversation_id = await encrypted_direct(ben, ann)
-    page = await ann.open(browser, path=f"/c/{conversation_id}")
-    await published(ann)
-    await expect(page.locator(".composer")).to_be_visible()
+    ben, conversation_id, page = await ann_reads_ben(browser, people)
     asked: list[str] = []
 
     async def unavailable(route):
